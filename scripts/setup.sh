@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Sets a machine up for pipe, idempotently: a Docker engine that answers, the local build image
+# pipe/standard:1, and the project's npm packages. With --test, also the real clients the tests use
+# (AWS CLI v2, Chromium). Quick the second time: every step checks before it acts.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+IMAGE=${PIPE_IMAGE:-pipe/standard:1}
+WITH_TEST=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) WITH_TEST=1 ;;
+    -h|--help)
+      echo "usage: scripts/setup.sh [--test]"
+      echo "  Installs and starts a Docker engine if none answers, builds $IMAGE if missing,"
+      echo "  runs npm install. --test also installs the test clients (awscli, chromium)."
+      exit 0 ;;
+    *) echo "setup: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+say() { printf 'setup: %s\n' "$*"; }
+die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
+
+is_root() { [ "$(id -u)" = 0 ]; }
+is_debian() { [ -f /etc/debian_version ] && command -v apt-get >/dev/null; }
+
+APT_UPDATED=0
+apt_install() {
+  is_root && is_debian || die "need these Debian packages: $*; install them (as root: apt-get install -y $*)"
+  if [ "$APT_UPDATED" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    APT_UPDATED=1
+  fi
+  say "installing $*"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+docker_answers() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+
+ensure_docker() {
+  if docker_answers; then say "docker engine answers"; return; fi
+  if ! command -v dockerd >/dev/null 2>&1; then apt_install docker.io; fi
+  if docker_answers; then return; fi
+  is_root || die "no Docker engine answers and this user cannot start one; start dockerd and run again"
+  mkdir -p "$ROOT/.pipe"
+  local log="$ROOT/.pipe/dockerd.log"
+  say "starting dockerd (log: $log)"
+  # No bridge and no iptables: containers use host networking and stay on loopback.
+  nohup dockerd --bridge=none --iptables=false >"$log" 2>&1 &
+  for _ in $(seq 1 120); do
+    if docker_answers; then say "docker engine answers"; return; fi
+    sleep 0.5
+  done
+  tail -n 20 "$log" >&2 || true
+  die "dockerd did not answer within 60s; see $log"
+}
+
+ensure_image() {
+  if docker image inspect "$IMAGE" >/dev/null 2>&1; then say "image $IMAGE present"; return; fi
+  command -v debootstrap >/dev/null 2>&1 || apt_install debootstrap
+  local rootfs
+  rootfs=$(mktemp -d /tmp/pipe-rootfs.XXXXXX)
+  trap 'rm -rf "$rootfs"' EXIT
+  say "building $IMAGE with debootstrap (about a minute)"
+  debootstrap --variant=minbase --include=nodejs,python3,git,zip,unzip,ca-certificates \
+    bookworm "$rootfs" >"$rootfs.log" 2>&1 || { tail -n 30 "$rootfs.log" >&2; die "debootstrap failed; log: $rootfs.log"; }
+  # CodeBuild's curated images carry a codebuild-user for run-as.
+  chroot "$rootfs" useradd --create-home --shell /bin/bash codebuild-user
+  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+  tar -C "$rootfs" -c . | docker import \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'CMD ["/bin/sh"]' - "$IMAGE" >/dev/null
+  rm -rf "$rootfs" "$rootfs.log"
+  trap - EXIT
+  say "image $IMAGE built"
+}
+
+ensure_npm() {
+  if [ -d node_modules ] && [ -f dist/cli/main.js ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then
+    say "npm packages installed"
+    return
+  fi
+  say "npm install"
+  npm install --no-audit --no-fund --loglevel=error
+}
+
+ensure_test_clients() {
+  local missing=()
+  [ -x /usr/bin/aws ] || missing+=(awscli)
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v git >/dev/null 2>&1 || missing+=(git)
+  command -v zip >/dev/null 2>&1 || missing+=(zip)
+  if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; else say "test clients present"; fi
+}
+
+ensure_docker
+ensure_image
+if [ "$WITH_TEST" = 1 ]; then ensure_test_clients; fi
+ensure_npm
+say "ready"

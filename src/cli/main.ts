@@ -1,0 +1,58 @@
+// `pipe`: the composition root. Parses argv, wires the engine to renderers, maps errors to exit codes.
+import { Command, CommanderError } from 'commander';
+import { isPipeError, ValidationError } from '../core/index.js';
+import { EXIT } from './exit-codes.js';
+import { createOutput } from './output.js';
+import type { Output } from './output.js';
+import { registerPipelineCommands } from './commands/pipeline.js';
+
+const HELP_FOOTER = `
+Exit codes:
+  0  success
+  1  the run failed (a build, an action, an invocation), or was stopped
+  2  bad input or usage (an invalid file, flag or reference)
+
+Environment:
+  PIPE_HOME   where state lives (default .pipe)
+  NO_COLOR    no colour in terminal output`;
+
+export function buildProgram(out: Output): Command {
+  const program = new Command('pipe')
+    .description('Run AWS CodePipeline-style pipelines and CodeBuild buildspecs locally, in Docker')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .addHelpText('after', HELP_FOOTER)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => out.stdout(s), writeErr: (s) => out.stderr(s) });
+  registerPipelineCommands(program, out);
+  return program;
+}
+
+/** Runs the CLI; returns the exit code instead of exiting, so tests and the bin share one path. */
+export async function main(argv: string[], out: Output = createOutput()): Promise<number> {
+  const program = buildProgram(out);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return out.exitCode ?? EXIT.success;
+  } catch (e) {
+    return reportError(e, out);
+  }
+}
+
+export function reportError(e: unknown, out: Output): number {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return EXIT.success;
+    return EXIT.badInput;
+  }
+  if (e instanceof ValidationError) {
+    out.stderr(`error: ${e.format()}\n`);
+    return EXIT.badInput;
+  }
+  if (isPipeError(e)) {
+    out.stderr(`error: ${e.message}\n`);
+    if (e.hint) out.stderr(`hint: ${e.hint}\n`);
+    return e.isInputError ? EXIT.badInput : EXIT.failed;
+  }
+  out.stderr(`error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  return EXIT.failed;
+}

@@ -1,0 +1,61 @@
+// RunEvent: everything the engine tells the world. Renderers, the store and the dashboard subscribe; nobody prints.
+import type { ActionStatus, BuildPhaseType, BuildStatus, ExecutionStatus, StageStatus } from './status.js';
+
+interface EventBase {
+  executionId: string;
+  /** ISO-8601 time the event happened. */
+  time: string;
+}
+
+export type RunEvent =
+  | (EventBase & { type: 'execution'; pipeline: string; status: ExecutionStatus; message?: string })
+  | (EventBase & { type: 'stage'; stage: string; status: StageStatus })
+  | (EventBase & { type: 'action'; stage: string; action: string; status: ActionStatus; message?: string })
+  | (EventBase & {
+      type: 'phase';
+      stage: string;
+      action: string;
+      phase: BuildPhaseType;
+      status: BuildStatus;
+      message?: string;
+    })
+  | (EventBase & { type: 'log'; stage: string; action: string; stream: 'stdout' | 'stderr' | 'system'; line: string })
+  | (EventBase & { type: 'warning'; stage?: string; action?: string; message: string })
+  | (EventBase & {
+      type: 'artifact';
+      stage: string;
+      action: string;
+      name: string;
+      path: string;
+      sha256: string;
+      size: number;
+    })
+  | (EventBase & { type: 'variables'; stage: string; action: string; namespace?: string; variables: Record<string, string> });
+
+export type RunEventType = RunEvent['type'];
+
+export type RunEventListener = (event: RunEvent) => void;
+
+/** A tiny typed event bus. Listeners must not throw; one that does is dropped from this emit only. */
+export class RunEventBus {
+  private readonly listeners = new Set<RunEventListener>();
+
+  subscribe(listener: RunEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(event: RunEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch {
+        // a broken renderer must not break the run
+      }
+    }
+  }
+}
+
+export function now(): string {
+  return new Date().toISOString();
+}

@@ -1,0 +1,7 @@
+// The core: ids, statuses, domain types, errors and events. Pure; imports nothing of the project.
+export * from './errors.js';
+export * from './status.js';
+export * from './ids.js';
+export * from './pipeline.js';
+export * from './buildspec.js';
+export * from './events.js';

@@ -1,0 +1,94 @@
+// Every status set, once: `as const` tuples, their union types and the transition tables that guard them.
+
+export const EXECUTION_STATUSES = [
+  'InProgress', 'Stopping', 'Stopped', 'Succeeded', 'Superseded', 'Failed', 'Cancelled',
+] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+
+export const STAGE_STATUSES = ['InProgress', 'Stopping', 'Stopped', 'Succeeded', 'Failed', 'Cancelled'] as const;
+export type StageStatus = (typeof STAGE_STATUSES)[number];
+
+/** Action statuses; `Skipped` is never shown by CodePipeline for an action, but a stage that never ran shows none. */
+export const ACTION_STATUSES = ['InProgress', 'Abandoned', 'Succeeded', 'Failed', 'Stopped'] as const;
+export type ActionStatus = (typeof ACTION_STATUSES)[number];
+
+/** CodeBuild's build and phase statuses. */
+export const BUILD_STATUSES = ['IN_PROGRESS', 'SUCCEEDED', 'FAILED', 'FAULT', 'TIMED_OUT', 'STOPPED'] as const;
+export type BuildStatus = (typeof BUILD_STATUSES)[number];
+
+/** CodeBuild's phase types, in the order a build goes through them. */
+export const BUILD_PHASE_TYPES = [
+  'SUBMITTED', 'QUEUED', 'PROVISIONING', 'DOWNLOAD_SOURCE', 'INSTALL', 'PRE_BUILD', 'BUILD', 'POST_BUILD',
+  'UPLOAD_ARTIFACTS', 'FINALIZING', 'COMPLETED',
+] as const;
+export type BuildPhaseType = (typeof BUILD_PHASE_TYPES)[number];
+
+/** The buildspec phases, keyed as the file names them, in the order they always run. */
+export const BUILDSPEC_PHASES = ['install', 'pre_build', 'build', 'post_build'] as const;
+export type BuildspecPhase = (typeof BUILDSPEC_PHASES)[number];
+
+export const PHASE_TYPE_OF: Record<BuildspecPhase, BuildPhaseType> = {
+  install: 'INSTALL',
+  pre_build: 'PRE_BUILD',
+  build: 'BUILD',
+  post_build: 'POST_BUILD',
+};
+
+type Table<S extends string> = Readonly<Record<S, readonly S[]>>;
+
+const EXECUTION_TRANSITIONS: Table<ExecutionStatus> = {
+  InProgress: ['Stopping', 'Succeeded', 'Failed', 'Superseded', 'Stopped'],
+  Stopping: ['Stopped', 'Failed', 'Succeeded'],
+  Stopped: [],
+  Succeeded: [],
+  Superseded: [],
+  Failed: [],
+  Cancelled: [],
+};
+
+const STAGE_TRANSITIONS: Table<StageStatus> = {
+  InProgress: ['Stopping', 'Succeeded', 'Failed', 'Stopped'],
+  Stopping: ['Stopped', 'Failed', 'Succeeded'],
+  Stopped: [],
+  Succeeded: [],
+  Failed: [],
+  Cancelled: [],
+};
+
+const ACTION_TRANSITIONS: Table<ActionStatus> = {
+  InProgress: ['Succeeded', 'Failed', 'Abandoned', 'Stopped'],
+  Abandoned: [],
+  Succeeded: [],
+  Failed: [],
+  Stopped: [],
+};
+
+export class IllegalTransitionError extends Error {
+  constructor(kind: string, from: string, to: string) {
+    super(`illegal ${kind} status transition ${from} -> ${to}`);
+    this.name = 'IllegalTransitionError';
+  }
+}
+
+function guard<S extends string>(kind: string, table: Table<S>) {
+  return (from: S, to: S): S => {
+    if (!table[from].includes(to)) throw new IllegalTransitionError(kind, from, to);
+    return to;
+  };
+}
+
+export const transitionExecution = guard('execution', EXECUTION_TRANSITIONS);
+export const transitionStage = guard('stage', STAGE_TRANSITIONS);
+export const transitionAction = guard('action', ACTION_TRANSITIONS);
+
+export function isTerminalExecutionStatus(s: ExecutionStatus): boolean {
+  return EXECUTION_TRANSITIONS[s].length === 0;
+}
+
+export function isTerminalActionStatus(s: ActionStatus): boolean {
+  return ACTION_TRANSITIONS[s].length === 0;
+}
+
+export function assertNever(x: never, what = 'value'): never {
+  throw new Error(`unexpected ${what}: ${JSON.stringify(x)}`);
+}

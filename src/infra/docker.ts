@@ -1,0 +1,261 @@
+// The Docker Engine, through dockerode: the whole container surface pipe uses, with errors mapped once.
+import Docker from 'dockerode';
+import { PassThrough } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { LABELS, PipeError } from '../core/index.js';
+
+export const SETUP_COMMAND = 'bash scripts/setup.sh';
+
+export interface ContainerSpec {
+  image: string;
+  labels: Record<string, string>;
+  env?: Record<string, string>;
+  cmd?: string[];
+  entrypoint?: string[];
+  workingDir?: string;
+  user?: string;
+  /** Memory limit in bytes. */
+  memoryBytes?: number;
+  name?: string;
+}
+
+export interface ExecOptions {
+  cmd: string[];
+  env?: Record<string, string>;
+  user?: string;
+  workingDir?: string;
+  onStdout?: (chunk: Buffer) => void;
+  onStderr?: (chunk: Buffer) => void;
+  /** Feed to the process's standard input, then close it. */
+  stdin?: Buffer | string;
+}
+
+export interface ExecResult {
+  exitCode: number;
+}
+
+/** Maps a dockerode failure to a PipeError that says what to do. */
+export function mapDockerError(e: unknown, what: string): PipeError {
+  if (e instanceof PipeError) return e;
+  const err = e as { statusCode?: number; code?: string; message?: string; json?: { message?: string } };
+  const detail = err.json?.message ?? err.message ?? String(e);
+  if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED' || err.code === 'EACCES') {
+    return new PipeError('DOCKER_UNAVAILABLE', `no Docker engine answers (${err.code} ${dockerHostLabel()})`, {
+      hint: `start one, or run '${SETUP_COMMAND}' which installs and starts it`,
+      cause: e,
+    });
+  }
+  switch (err.statusCode) {
+    case 404:
+      return new PipeError('DOCKER_ERROR', `${what}: not found (${detail})`, { cause: e });
+    case 409:
+      return new PipeError('DOCKER_ERROR', `${what}: conflict (${detail})`, { cause: e });
+    default:
+      return new PipeError('DOCKER_ERROR', `${what}: ${detail}`, { cause: e });
+  }
+}
+
+function dockerHostLabel(): string {
+  return process.env['DOCKER_HOST'] ?? 'at /var/run/docker.sock';
+}
+
+export class DockerEngine {
+  readonly api: Docker;
+
+  constructor(api: Docker = new Docker()) {
+    this.api = api;
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.api.ping();
+    } catch (e) {
+      throw mapDockerError(e, 'ping the Docker engine');
+    }
+  }
+
+  async hasImage(image: string): Promise<boolean> {
+    try {
+      await this.api.getImage(image).inspect();
+      return true;
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 404) return false;
+      throw mapDockerError(e, `inspect image ${image}`);
+    }
+  }
+
+  /** Makes sure the image is there: present locally, or pulled. Fails naming the image and the setup command. */
+  async ensureImage(image: string): Promise<void> {
+    if (await this.hasImage(image)) return;
+    try {
+      const stream = await this.api.pull(image);
+      await new Promise<void>((resolve, reject) => {
+        this.api.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve()));
+      });
+      if (await this.hasImage(image)) return;
+    } catch {
+      // fall through: the pull failed (no registry reachable, or no such image)
+    }
+    throw new PipeError('IMAGE_NOT_FOUND', `image ${image} not found locally and could not be pulled`, {
+      hint: image.startsWith('pipe/')
+        ? `build it with '${SETUP_COMMAND}'`
+        : `pull or build it (docker pull ${image}), or use the local image pipe/standard:1 ('${SETUP_COMMAND}' builds it)`,
+    });
+  }
+
+  async createContainer(spec: ContainerSpec): Promise<ContainerHandle> {
+    const labels = { [LABELS.managed]: 'true', [LABELS.ownerPid]: String(process.pid), ...spec.labels };
+    try {
+      const c = await this.api.createContainer({
+        Image: spec.image,
+        ...(spec.name ? { name: spec.name } : {}),
+        Labels: labels,
+        Env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
+        ...(spec.cmd ? { Cmd: spec.cmd } : {}),
+        ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
+        ...(spec.workingDir ? { WorkingDir: spec.workingDir } : {}),
+        ...(spec.user ? { User: spec.user } : {}),
+        HostConfig: {
+          NetworkMode: 'host',
+          ...(spec.memoryBytes ? { Memory: spec.memoryBytes, MemorySwap: spec.memoryBytes } : {}),
+        },
+      });
+      return new ContainerHandle(this, c);
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 404) {
+        throw new PipeError('IMAGE_NOT_FOUND', `image ${spec.image} not found locally`, {
+          hint: `build it with '${SETUP_COMMAND}'`,
+          cause: e,
+        });
+      }
+      throw mapDockerError(e, `create a container of ${spec.image}`);
+    }
+  }
+
+  /** Ids of the containers carrying every given label (value `undefined` matches any value). */
+  async listContainers(labels: Record<string, string | undefined>): Promise<string[]> {
+    const filters = { label: Object.entries(labels).map(([k, v]) => (v === undefined ? k : `${k}=${v}`)) };
+    try {
+      const list = await this.api.listContainers({ all: true, filters });
+      return list.map((c) => c.Id);
+    } catch (e) {
+      throw mapDockerError(e, 'list containers');
+    }
+  }
+
+  async listContainerLabels(labels: Record<string, string | undefined>): Promise<Array<Record<string, string>>> {
+    const filters = { label: Object.entries(labels).map(([k, v]) => (v === undefined ? k : `${k}=${v}`)) };
+    try {
+      const list = await this.api.listContainers({ all: true, filters });
+      return list.map((c) => ({ id: c.Id, ...c.Labels }));
+    } catch (e) {
+      throw mapDockerError(e, 'list containers');
+    }
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    try {
+      await this.api.getContainer(id).remove({ force: true, v: true });
+    } catch (e) {
+      const code = (e as { statusCode?: number }).statusCode;
+      if (code === 404 || code === 409) return; // already gone, or removal already in progress
+      throw mapDockerError(e, `remove container ${id.slice(0, 12)}`);
+    }
+  }
+
+  /** Removes every container carrying the labels; returns how many. */
+  async removeContainers(labels: Record<string, string | undefined>): Promise<number> {
+    const ids = await this.listContainers(labels);
+    await Promise.all(ids.map((id) => this.removeContainer(id)));
+    return ids.length;
+  }
+}
+
+export class ContainerHandle {
+  constructor(
+    private readonly engine: DockerEngine,
+    private readonly container: Docker.Container,
+  ) {}
+
+  get id(): string {
+    return this.container.id;
+  }
+
+  async start(): Promise<void> {
+    try {
+      await this.container.start();
+    } catch (e) {
+      throw mapDockerError(e, `start container ${this.id.slice(0, 12)}`);
+    }
+  }
+
+  /** Extracts a tar archive (buffer or stream) into a directory of the container. */
+  async putArchive(tar: Buffer | Readable, path: string): Promise<void> {
+    try {
+      await this.container.putArchive(tar, { path });
+    } catch (e) {
+      throw mapDockerError(e, `copy files into ${path}`);
+    }
+  }
+
+  /** A tar stream of a path inside the container. */
+  async getArchive(path: string): Promise<Readable> {
+    try {
+      return (await this.container.getArchive({ path })) as unknown as Readable;
+    } catch (e) {
+      throw mapDockerError(e, `copy ${path} out of the container`);
+    }
+  }
+
+  async exec(options: ExecOptions): Promise<ExecResult> {
+    try {
+      const exec = await this.container.exec({
+        Cmd: options.cmd,
+        AttachStdout: true,
+        AttachStderr: true,
+        AttachStdin: options.stdin !== undefined,
+        ...(options.env ? { Env: Object.entries(options.env).map(([k, v]) => `${k}=${v}`) } : {}),
+        ...(options.user ? { User: options.user } : {}),
+        ...(options.workingDir ? { WorkingDir: options.workingDir } : {}),
+      });
+      const stream = await exec.start({ hijack: true, stdin: options.stdin !== undefined });
+      const out = new PassThrough();
+      const err = new PassThrough();
+      out.on('data', (c: Buffer) => options.onStdout?.(c));
+      err.on('data', (c: Buffer) => options.onStderr?.(c));
+      this.engine.api.modem.demuxStream(stream, out, err);
+      if (options.stdin !== undefined) stream.end(options.stdin);
+      await new Promise<void>((resolve, reject) => {
+        stream.on('end', resolve);
+        stream.on('close', resolve);
+        stream.on('error', reject);
+      });
+      const info = await exec.inspect();
+      return { exitCode: info.ExitCode ?? -1 };
+    } catch (e) {
+      throw mapDockerError(e, `run a command in container ${this.id.slice(0, 12)}`);
+    }
+  }
+
+  async wait(): Promise<number> {
+    try {
+      const r = (await this.container.wait()) as { StatusCode: number };
+      return r.StatusCode;
+    } catch (e) {
+      throw mapDockerError(e, `wait for container ${this.id.slice(0, 12)}`);
+    }
+  }
+
+  async logs(onChunk: (stream: 'stdout' | 'stderr', chunk: Buffer) => void): Promise<void> {
+    const stream = (await this.container.logs({ follow: true, stdout: true, stderr: true })) as unknown as Readable;
+    const out = new PassThrough();
+    const err = new PassThrough();
+    out.on('data', (c: Buffer) => onChunk('stdout', c));
+    err.on('data', (c: Buffer) => onChunk('stderr', c));
+    this.engine.api.modem.demuxStream(stream, out, err);
+  }
+
+  async remove(): Promise<void> {
+    await this.engine.removeContainer(this.id);
+  }
+}
