@@ -1,0 +1,5 @@
+// The spec layer: YAML text -> PipelineSpec / BuildSpec, every node keeping file:line:col.
+export * from './yaml-source.js';
+export * from './problems.js';
+export * from './pipeline.js';
+export * from './buildspec.js';
