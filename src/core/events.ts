@@ -1,6 +1,34 @@
 // RunEvent: everything the engine tells the world. Renderers, the store and the dashboard subscribe; nobody prints.
 import type { ActionStatus, BuildPhaseType, BuildStatus, ExecutionStatus, StageStatus } from './status.js';
 
+/** An artifact as the store and the dashboard show it. */
+export interface ArtifactRef {
+  name: string;
+  path: string;
+  sha256?: string;
+  size?: number;
+}
+
+/** How an execution was started, as CodePipeline's `trigger` says it. */
+export interface ExecutionTrigger {
+  triggerType: 'StartPipelineExecution' | 'Webhook' | 'GitHook' | 'Retry';
+  triggerDetail: string;
+}
+
+/** What an action execution did, sent with its status changes so every subscriber sees the same facts. */
+export interface ActionDetails {
+  actionType?: string;
+  runOrder?: number;
+  configuration?: Record<string, unknown>;
+  inputArtifacts?: ArtifactRef[];
+  outputArtifacts?: ArtifactRef[];
+  outputVariables?: Record<string, string>;
+  externalExecutionId?: string;
+  logPath?: string;
+  /** Executor-specific facts, e.g. a build's phases. */
+  extra?: Record<string, unknown>;
+}
+
 interface EventBase {
   executionId: string;
   /** ISO-8601 time the event happened. */
@@ -8,9 +36,23 @@ interface EventBase {
 }
 
 export type RunEvent =
-  | (EventBase & { type: 'execution'; pipeline: string; status: ExecutionStatus; message?: string })
+  | (EventBase & {
+      type: 'execution';
+      pipeline: string;
+      status: ExecutionStatus;
+      message?: string;
+      /** Sent with the first (InProgress) event. */
+      start?: { file: string; digest: string; trigger: ExecutionTrigger; variables: Record<string, string> };
+    })
   | (EventBase & { type: 'stage'; stage: string; status: StageStatus })
-  | (EventBase & { type: 'action'; stage: string; action: string; status: ActionStatus; message?: string })
+  | (EventBase & {
+      type: 'action';
+      stage: string;
+      action: string;
+      status: ActionStatus;
+      message?: string;
+      details?: ActionDetails;
+    })
   | (EventBase & {
       type: 'phase';
       stage: string;

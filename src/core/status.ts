@@ -8,8 +8,8 @@ export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 export const STAGE_STATUSES = ['InProgress', 'Stopping', 'Stopped', 'Succeeded', 'Failed', 'Cancelled'] as const;
 export type StageStatus = (typeof STAGE_STATUSES)[number];
 
-/** Action statuses; `Skipped` is never shown by CodePipeline for an action, but a stage that never ran shows none. */
-export const ACTION_STATUSES = ['InProgress', 'Abandoned', 'Succeeded', 'Failed', 'Stopped'] as const;
+/** CodePipeline's action execution statuses; an action cut short by a stop is `Abandoned`. */
+export const ACTION_STATUSES = ['InProgress', 'Abandoned', 'Succeeded', 'Failed'] as const;
 export type ActionStatus = (typeof ACTION_STATUSES)[number];
 
 /** CodeBuild's build and phase statuses. */
@@ -56,11 +56,10 @@ const STAGE_TRANSITIONS: Table<StageStatus> = {
 };
 
 const ACTION_TRANSITIONS: Table<ActionStatus> = {
-  InProgress: ['Succeeded', 'Failed', 'Abandoned', 'Stopped'],
+  InProgress: ['Succeeded', 'Failed', 'Abandoned'],
   Abandoned: [],
   Succeeded: [],
   Failed: [],
-  Stopped: [],
 };
 
 export class IllegalTransitionError extends Error {

@@ -84,6 +84,21 @@ export class DockerEngine {
     }
   }
 
+  /** The image's own environment (its ENV lines), as a map. */
+  async imageEnv(image: string): Promise<Record<string, string>> {
+    try {
+      const info = await this.api.getImage(image).inspect();
+      const env: Record<string, string> = {};
+      for (const pair of info.Config?.Env ?? []) {
+        const eq = pair.indexOf('=');
+        if (eq > 0) env[pair.slice(0, eq)] = pair.slice(eq + 1);
+      }
+      return env;
+    } catch (e) {
+      throw mapDockerError(e, `inspect image ${image}`);
+    }
+  }
+
   /** Makes sure the image is there: present locally, or pulled. Fails naming the image and the setup command. */
   async ensureImage(image: string): Promise<void> {
     if (await this.hasImage(image)) return;

@@ -1,0 +1,280 @@
+// One CodeBuild build, start to end: PROVISIONING, DOWNLOAD_SOURCE, the buildspec's phases, UPLOAD_ARTIFACTS,
+// FINALIZING. The container is removed whatever happens: success, failure, a stop or a crash of ours.
+import type { Readable } from 'node:stream';
+import { PipeError, describeError } from '../core/index.js';
+import type { ArtifactSelectionSpec, BuildPhaseType, BuildSpec, BuildStatus } from '../core/index.js';
+import { agentLine } from './build-log.js';
+import type { LineSink } from './build-log.js';
+import { composeBuildEnvironment, secondarySourceDir, SRC_DIR, SRC_ROOT } from './build-env.js';
+import type { BuildIdentity } from './build-env.js';
+import type { BuildContainer } from './container-port.js';
+import type { BuildContainerFactory } from './docker-container.js';
+import { runPhases } from './phase-runner.js';
+import type { PhaseRecord } from './phase-runner.js';
+import { PIPE_DIR, ShellSession } from './shell-session.js';
+import { packFiles } from './tar.js';
+import { planOutputs, expandVariables } from './outputs.js';
+
+export interface BuildSource {
+  name: string;
+  zipPath: string;
+}
+
+export interface BuildOutput {
+  name: string;
+  zipPath: string;
+}
+
+export interface PackagedArtifact {
+  name: string;
+  path: string;
+  sha256: string;
+  size: number;
+  files: string[];
+}
+
+/** What the build needs of the artifact store. */
+export interface ArtifactIo {
+  /** A tar of the zip's contents, for the container. */
+  unzipToTar(zipPath: string): Promise<Buffer | Readable>;
+  /** Selects files from a tar of `root` (a container path) and writes them as a zip. */
+  packageFromTar(
+    tar: Readable,
+    root: string,
+    selection: ArtifactSelectionSpec,
+    zipPath: string,
+    warn: (message: string) => void,
+  ): Promise<{ sha256: string; size: number; files: string[] }>;
+}
+
+export interface BuildRequest {
+  identity: BuildIdentity;
+  spec: BuildSpec;
+  primarySource?: BuildSource;
+  secondarySources: BuildSource[];
+  /** The action's environment variables: they win over the buildspec's. */
+  environment: Record<string, string>;
+  /** Resolved parameter-store and secrets-manager values (masked by the caller's log sink). */
+  secrets?: Record<string, string>;
+  outputs: BuildOutput[];
+  labels: Record<string, string>;
+  timeoutMinutes?: number;
+  signal?: AbortSignal;
+  line: LineSink;
+  phase?: (phase: BuildPhaseType, status: BuildStatus, record?: PhaseRecord) => void;
+  warn?: (message: string) => void;
+}
+
+export interface BuildExecution {
+  buildId: string;
+  status: BuildStatus;
+  phases: PhaseRecord[];
+  exportedVariables: Record<string, string>;
+  artifacts: PackagedArtifact[];
+  /** Why it failed, in CodeBuild's words where it has them. */
+  message?: string;
+}
+
+export interface BuildDeps {
+  containers: BuildContainerFactory;
+  artifacts: ArtifactIo;
+}
+
+export async function runBuild(request: BuildRequest, deps: BuildDeps): Promise<BuildExecution> {
+  return new BuildRun(request, deps).run();
+}
+
+class BuildRun {
+  private readonly phases: PhaseRecord[] = [];
+  private container: BuildContainer | undefined;
+  private stopReason: 'STOPPED' | 'TIMED_OUT' | undefined;
+  private readonly warn: (m: string) => void;
+
+  constructor(
+    private readonly req: BuildRequest,
+    private readonly deps: BuildDeps,
+  ) {
+    this.warn = req.warn ?? ((m) => req.line('system', agentLine(`Warning: ${m}`)));
+  }
+
+  async run(): Promise<BuildExecution> {
+    const { signal } = this.req;
+    const onAbort = () => void this.stop('STOPPED');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = this.req.timeoutMinutes
+      ? setTimeout(() => void this.stop('TIMED_OUT'), this.req.timeoutMinutes * 60_000)
+      : undefined;
+    try {
+      if (signal?.aborted) return this.result('STOPPED', 'stopped before it started');
+      return await this.runSteps();
+    } finally {
+      if (timer) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      await this.finalize();
+    }
+  }
+
+  private async stop(reason: 'STOPPED' | 'TIMED_OUT'): Promise<void> {
+    if (this.stopReason) return;
+    this.stopReason = reason;
+    this.req.line('system', agentLine(reason === 'TIMED_OUT' ? 'Build timed out' : 'Build stopped'));
+    // Removing the container ends whatever command is running in it.
+    await this.container?.remove().catch(() => undefined);
+  }
+
+  private async runSteps(): Promise<BuildExecution> {
+    const { spec, identity } = this.req;
+    if (Object.keys(spec.phases).length === 0 && spec.batch) {
+      return this.result('FAILED', 'no phases; this buildspec only defines a batch');
+    }
+    // PROVISIONING: the image and the container.
+    let imageEnv: Record<string, string>;
+    const provisioned = await this.step('PROVISIONING', async () => {
+      imageEnv = await this.deps.containers.prepareImage(identity.image);
+      this.container = await this.deps.containers.create({ image: identity.image, labels: this.req.labels });
+    });
+    if (!provisioned.ok) return this.result(this.stopReason ?? 'FAILED', provisioned.message);
+    const container = this.container as BuildContainer;
+
+    // DOWNLOAD_SOURCE: input artifacts into the container, the shell session's starting state.
+    const shell = spec.env.shell ?? 'sh';
+    const session = new ShellSession(container, shell === '/bin/sh' ? 'sh' : shell, spec.version === '0.2');
+    const downloaded = await this.step('DOWNLOAD_SOURCE', async () => {
+      await container.putFiles('/', packFiles([{ path: `${SRC_DIR.slice(1)}/.keep`, content: '' }], { dirMode: 0o755 }));
+      if (this.req.primarySource) await container.putFiles(SRC_DIR, await this.deps.artifacts.unzipToTar(this.req.primarySource.zipPath));
+      for (const s of this.req.secondarySources) {
+        await container.putFiles('/', packFiles([{ path: `${secondarySourceDir(s.name).slice(1)}/.keep`, content: '' }]));
+        await container.putFiles(secondarySourceDir(s.name), await this.deps.artifacts.unzipToTar(s.zipPath));
+      }
+      const env = composeBuildEnvironment(imageEnv, spec, this.req.secrets ?? {}, this.req.environment, identity);
+      await session.init(env, SRC_DIR);
+      if (usesRunAs(spec)) await this.exec(['chmod', '-R', 'a+rwX', SRC_ROOT, PIPE_DIR]);
+    });
+    if (!downloaded.ok) return this.result(this.stopReason ?? 'FAILED', downloaded.message);
+
+    const outcome = await runPhases(spec, session, {
+      phaseStarted: (p) => this.req.phase?.(p, 'IN_PROGRESS'),
+      phaseEnded: (r) => this.record(r),
+      line: this.req.line,
+      isStopped: () => this.stopReason !== undefined,
+    });
+    if (this.stopReason) return this.result(this.stopReason, this.stopReason === 'TIMED_OUT' ? 'build timed out' : 'build stopped');
+
+    let finalEnv: Record<string, string> = {};
+    if (outcome.uploadArtifacts || spec.env.exportedVariables.length > 0) finalEnv = await session.readEnv();
+    const exported = this.exportVariables(finalEnv, outcome.reachedEnd);
+
+    let artifacts: PackagedArtifact[] = [];
+    if (outcome.uploadArtifacts) {
+      const uploaded = await this.step('UPLOAD_ARTIFACTS', async () => {
+        artifacts = await this.uploadArtifacts(container, finalEnv);
+      });
+      if (!uploaded.ok) return this.result('FAILED', uploaded.message, exported);
+    }
+    const failed = this.phases.find((p) => p.status === 'FAILED');
+    if (!outcome.succeeding || failed) {
+      return this.result('FAILED', failed?.context?.message ?? `phase ${failed?.phase ?? ''} failed`, exported, artifacts);
+    }
+    return this.result('SUCCEEDED', undefined, exported, artifacts);
+  }
+
+  private async exec(cmd: string[]): Promise<void> {
+    const { exitCode } = await (this.container as BuildContainer).exec({ cmd, onStdout: () => undefined, onStderr: () => undefined });
+    if (exitCode !== 0) throw new PipeError('DOCKER_ERROR', `'${cmd.join(' ')}' failed in the build container (exit ${exitCode})`);
+  }
+
+  /** Runs an agent step as a phase: IN_PROGRESS, then SUCCEEDED or FAILED with CLIENT_ERROR and the reason. */
+  private async step(phase: BuildPhaseType, body: () => Promise<void>): Promise<{ ok: true } | { ok: false; message: string }> {
+    const started = new Date();
+    this.req.phase?.(phase, 'IN_PROGRESS');
+    let context: PhaseRecord['context'];
+    try {
+      await body();
+    } catch (e) {
+      if (!this.stopReason) {
+        const message = describeError(e);
+        context = { statusCode: e instanceof PipeError && e.code === 'ARTIFACT_ERROR' ? 'CLIENT_ERROR' : 'CLIENT_ERROR', message };
+        // A Docker or input problem is ours to explain, not the buildspec's: rethrow those so the caller sees them.
+        if (e instanceof PipeError && (e.code === 'IMAGE_NOT_FOUND' || e.code === 'DOCKER_UNAVAILABLE')) {
+          this.record(this.phaseRecord(phase, 'FAILED', started, context));
+          throw e;
+        }
+      }
+    }
+    const status: BuildStatus = this.stopReason ? this.stopReason : context ? 'FAILED' : 'SUCCEEDED';
+    this.req.line('system', agentLine(`Phase complete: ${phase} State: ${status}`));
+    if (context) this.req.line('system', agentLine(`Phase context status code: ${context.statusCode} Message: ${context.message}`));
+    this.record(this.phaseRecord(phase, status, started, context));
+    return status === 'SUCCEEDED' ? { ok: true } : { ok: false, message: context?.message ?? status.toLowerCase() };
+  }
+
+  private phaseRecord(phase: BuildPhaseType, status: BuildStatus, started: Date, context?: PhaseRecord['context']): PhaseRecord {
+    const ended = new Date();
+    return {
+      phase,
+      status,
+      startTime: started.toISOString(),
+      endTime: ended.toISOString(),
+      durationMs: ended.getTime() - started.getTime(),
+      ...(context ? { context } : {}),
+    };
+  }
+
+  private record(r: PhaseRecord): void {
+    this.phases.push(r);
+    this.req.phase?.(r.phase, r.status, r);
+  }
+
+  private exportVariables(env: Record<string, string>, reachedEnd: boolean): Record<string, string> {
+    const out: Record<string, string> = {};
+    if (!reachedEnd) return out;
+    for (const name of this.req.spec.env.exportedVariables) {
+      const value = env[name];
+      if (value === undefined) {
+        this.warn(`exported variable ${name} is not set in the build environment; it is not exported`);
+        continue;
+      }
+      out[name] = value;
+    }
+    return out;
+  }
+
+  private async uploadArtifacts(container: BuildContainer, env: Record<string, string>): Promise<PackagedArtifact[]> {
+    const plans = planOutputs(this.req.spec, this.req.outputs);
+    const done: PackagedArtifact[] = [];
+    for (const { output, selection } of plans) {
+      const base = selection.baseDirectory ? expandVariables(selection.baseDirectory, env) : undefined;
+      const root = base && !/[*?[]/.test(base) ? (base.startsWith('/') ? base : `${SRC_DIR}/${base}`) : SRC_DIR;
+      const resolved: ArtifactSelectionSpec = { ...selection };
+      if (base !== undefined && root === SRC_DIR && base !== '') resolved.baseDirectory = base;
+      else delete resolved.baseDirectory;
+      const tar = await container.getArchive(root);
+      const r = await this.deps.artifacts.packageFromTar(tar, root, resolved, output.zipPath, this.warn);
+      this.req.line('system', agentLine(`Artifact ${output.name}: ${r.files.length} file(s), ${r.size} bytes`));
+      done.push({ name: output.name, path: output.zipPath, ...r });
+    }
+    return done;
+  }
+
+  private result(status: BuildStatus, message?: string, exported: Record<string, string> = {}, artifacts: PackagedArtifact[] = []): BuildExecution {
+    return {
+      buildId: this.req.identity.buildId,
+      status,
+      phases: this.phases,
+      exportedVariables: status === 'SUCCEEDED' ? exported : {},
+      artifacts,
+      ...(message !== undefined ? { message } : {}),
+    };
+  }
+
+  private async finalize(): Promise<void> {
+    const started = new Date();
+    this.req.phase?.('FINALIZING', 'IN_PROGRESS');
+    await this.container?.remove().catch(() => undefined);
+    this.record(this.phaseRecord('FINALIZING', 'SUCCEEDED', started));
+  }
+}
+
+function usesRunAs(spec: BuildSpec): boolean {
+  return spec.runAs !== undefined || Object.values(spec.phases).some((p) => p?.runAs !== undefined);
+}

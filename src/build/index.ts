@@ -1,0 +1,8 @@
+// The buildspec runner: phases, the shell session, the environment, exported variables, artifacts.
+export { runBuild } from './build-runner.js';
+export type { ArtifactIo, BuildDeps, BuildExecution, BuildOutput, BuildRequest, BuildSource, PackagedArtifact } from './build-runner.js';
+export { createDockerBuildContainers } from './docker-container.js';
+export type { BuildContainerFactory } from './docker-container.js';
+export type { BuildIdentity } from './build-env.js';
+export { SRC_DIR } from './build-env.js';
+export type { PhaseRecord } from './phase-runner.js';

@@ -1,0 +1,111 @@
+// CodeBuild 0.2's shell model inside one long-lived container: every command item runs as its own script in a
+// fresh shell that starts in the working directory and with the variables the previous item left. Functions,
+// arrays, `set -e` and traps do not carry over; `exit 0` ends only that item.
+import { posix } from 'node:path';
+import { packFiles } from './tar.js';
+import type { BuildContainer } from './container-port.js';
+
+/** Where pipe keeps its per-build files inside the container. */
+export const PIPE_DIR = '/codebuild/pipe';
+const STATE = `${PIPE_DIR}/state`;
+
+// Sourced by the item's shell. The EXIT trap saves cwd and every exported variable (all assignments are exported
+// through `set -a`) whatever way the item ends, then exits with the item's status.
+const WRAPPER = `__pipe_state=${STATE}
+. "$__pipe_state/env"
+cd "$(cat "$__pipe_state/cwd")" 2>/dev/null || cd "$CODEBUILD_SRC_DIR" 2>/dev/null || cd /
+CODEBUILD_BUILD_SUCCEEDING=$2
+export CODEBUILD_BUILD_SUCCEEDING
+__pipe_save() {
+  trap - EXIT
+  [ "$3" = 1 ] || exit "$1"
+  pwd > "$__pipe_state/cwd.next" && mv -f "$__pipe_state/cwd.next" "$__pipe_state/cwd"
+  unset SHLVL OLDPWD _ 2>/dev/null
+  export -p > "${STATE}/env.next" && mv -f "${STATE}/env.next" "${STATE}/env"
+  exit "$1"
+}
+trap '__pipe_save $? "$1" "$3"' EXIT
+printf '%s\n' "$4" > "$1"
+set -a
+. "$1"
+`;
+
+// Prints the saved environment NUL-separated, for exported variables.
+const DUMP_ENV = `. "${STATE}/env"
+unset __pipe_state 2>/dev/null
+env -0
+`;
+
+/** Single-quotes a value for a POSIX shell: the text arrives unexpanded. */
+export function quoteShell(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+export function renderEnvFile(env: Record<string, string>): string {
+  return Object.entries(env)
+    .filter(([k]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
+    .map(([k, v]) => `export ${k}=${quoteShell(v)}\n`)
+    .join('');
+}
+
+export interface RunItemOptions {
+  user?: string;
+  succeeding: boolean;
+  onStdout: (chunk: Buffer) => void;
+  onStderr: (chunk: Buffer) => void;
+}
+
+export class ShellSession {
+  private counter = 0;
+
+  constructor(
+    private readonly container: BuildContainer,
+    /** `sh` (dash on Debian images) unless the buildspec's env.shell says otherwise. */
+    readonly shell: string,
+    /** 0.2 carries cwd and variables from item to item; 0.1 runs each command in isolation. */
+    private readonly carry = true,
+  ) {}
+
+  /** Writes the wrapper, the initial environment and the starting directory into the container. */
+  async init(env: Record<string, string>, cwd: string): Promise<void> {
+    await this.container.putFiles(
+      '/',
+      packFiles([
+        { path: `${PIPE_DIR.slice(1)}/wrap.sh`, content: WRAPPER, mode: 0o755 },
+        { path: `${PIPE_DIR.slice(1)}/dump-env.sh`, content: DUMP_ENV, mode: 0o755 },
+        { path: `${STATE.slice(1)}/env`, content: renderEnvFile(env), mode: 0o666 },
+        { path: `${STATE.slice(1)}/cwd`, content: `${cwd}\n`, mode: 0o666 },
+        { path: `${PIPE_DIR.slice(1)}/items/.keep`, content: '', mode: 0o644 },
+      ], { dirMode: 0o777 }),
+    );
+  }
+
+  /** Runs one command item; returns its exit status. */
+  async runItem(text: string, options: RunItemOptions): Promise<number> {
+    const name = `item-${++this.counter}.sh`;
+    const result = await this.container.exec({
+      cmd: ['env', '-i', this.shell, `${PIPE_DIR}/wrap.sh`, posix.join(PIPE_DIR, 'items', name), options.succeeding ? '1' : '0', this.carry ? '1' : '0', text],
+      ...(options.user ? { user: options.user } : {}),
+      onStdout: options.onStdout,
+      onStderr: options.onStderr,
+    });
+    return result.exitCode;
+  }
+
+  /** The environment as the last item left it. */
+  async readEnv(): Promise<Record<string, string>> {
+    const chunks: Buffer[] = [];
+    const { exitCode } = await this.container.exec({
+      cmd: ['env', '-i', this.shell, `${PIPE_DIR}/dump-env.sh`],
+      onStdout: (c) => chunks.push(c),
+      onStderr: () => undefined,
+    });
+    if (exitCode !== 0) return {};
+    const env: Record<string, string> = {};
+    for (const pair of Buffer.concat(chunks).toString('utf8').split('\0')) {
+      const eq = pair.indexOf('=');
+      if (eq > 0) env[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+    return env;
+  }
+}

@@ -1,0 +1,35 @@
+// Small in-memory tar archives, for handing scripts and directories to a container through the Docker API.
+import { pack } from 'tar-stream';
+
+export interface TarFile {
+  path: string;
+  content: string | Buffer;
+  mode?: number;
+}
+
+/** Packs files (and the directories leading to them) into a tar buffer. */
+export function packFiles(files: readonly TarFile[], options: { dirMode?: number } = {}): Promise<Buffer> {
+  const p = pack();
+  const dirs = new Set<string>();
+  for (const f of files) {
+    const parts = f.path.split('/').slice(0, -1);
+    for (let i = 1; i <= parts.length; i++) {
+      const dir = parts.slice(0, i).join('/');
+      if (dir && !dirs.has(dir)) {
+        dirs.add(dir);
+        p.entry({ name: `${dir}/`, type: 'directory', mode: options.dirMode ?? 0o755 });
+      }
+    }
+    if (f.path.endsWith('/.keep')) continue;
+    p.entry({ name: f.path, mode: f.mode ?? 0o644 }, f.content);
+  }
+  p.finalize();
+  const chunks: Buffer[] = [];
+  return new Promise((resolve, reject) => {
+    p.on('data', (c: Buffer) => {
+      chunks.push(c);
+    });
+    p.on('end', () => resolve(Buffer.concat(chunks)));
+    p.on('error', reject);
+  });
+}
