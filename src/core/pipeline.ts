@@ -15,6 +15,50 @@ export function categoryOf(type: ActionType): ActionCategory {
 /** A configuration value: scalars keep their literal text; objects and lists stay as parsed. */
 export type ConfigValue = string | ConfigValue[] | { [key: string]: ConfigValue };
 
+/** How a build environment variable's value is to be read, CodePipeline's `EnvironmentVariables[].type`. */
+export const ENVIRONMENT_VARIABLE_TYPES = ['PLAINTEXT', 'PARAMETER_STORE', 'SECRETS_MANAGER'] as const;
+export type EnvironmentVariableType = (typeof ENVIRONMENT_VARIABLE_TYPES)[number];
+
+/** One entry of a Build/CodeBuild action's normalised `environmentVariables` list. */
+export interface EnvironmentVariable {
+  name: string;
+  value: string;
+  type: EnvironmentVariableType;
+}
+
+/** The output variables a Source/Git action publishes under its namespace. */
+export const SOURCE_GIT_VARIABLES = [
+  'CommitId',
+  'BranchName',
+  'CommitMessage',
+  'AuthorDate',
+  'CommitterDate',
+  'RepositoryName',
+] as const;
+
+/** Reserved namespaces: `#{variables.Name}` (pipeline variables) and `#{codepipeline.PipelineExecutionId}`. */
+export const PIPELINE_VARIABLES_NAMESPACE = 'variables';
+export const EXECUTION_NAMESPACE = 'codepipeline';
+export const EXECUTION_VARIABLES = ['PipelineExecutionId'] as const;
+
+/** A Source/Git action's configuration, after references are resolved. Neither branch nor commit: the repo's HEAD. */
+export interface GitSourceConfiguration {
+  /** Path of the repository, relative to the pipeline file's directory (or absolute). */
+  repository: string;
+  branch?: string;
+  commit?: string;
+}
+
+/** A Build/CodeBuild action's configuration, after references are resolved, defaults applied. */
+export interface CodeBuildConfiguration {
+  /** Path of the buildspec inside the primary source (the first input artifact). */
+  buildspec: string;
+  image: string;
+  environmentVariables: EnvironmentVariable[];
+  timeoutInMinutes: number;
+  privilegedMode: boolean;
+}
+
 export interface PipelineVariableSpec {
   name: string;
   defaultValue?: string;
