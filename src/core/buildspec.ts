@@ -25,11 +25,25 @@ export interface PhaseSpec {
   finally: CommandSpec[];
 }
 
+/**
+ * A `secrets-manager` reference, `secret-id[:json-key[:version-stage[:version-id]]]`, split once here.
+ * `secretId` may be a full ARN (which itself holds colons). Empty parts are absent.
+ */
+export interface SecretsManagerReference {
+  /** The reference exactly as the file gave it. */
+  text: string;
+  secretId: string;
+  jsonKey?: string;
+  versionStage?: string;
+  versionId?: string;
+}
+
 export interface BuildEnvSpec {
   shell?: string;
   variables: Record<string, string>;
+  /** Variable name -> SSM parameter name. */
   parameterStore: Record<string, string>;
-  secretsManager: Record<string, string>;
+  secretsManager: Record<string, SecretsManagerReference>;
   exportedVariables: string[];
   gitCredentialHelper: boolean;
 }
@@ -82,6 +96,8 @@ export interface BatchTaskSpec {
   buildspec?: string;
   env: BatchTaskEnv;
   ignoreFailure: boolean;
+  /** `debug-session` (Session Manager); pipe has no equivalent, so it only warns. */
+  debugSession: boolean;
   dependOn: string[];
 }
 
@@ -94,8 +110,22 @@ export interface BatchSpec {
   tasks: BatchTaskSpec[];
 }
 
+/** `proxy`: only meaningful for CodeBuild behind an explicit proxy; parsed, then ignored locally. */
+export interface ProxySpec {
+  uploadArtifacts: boolean;
+  logs: boolean;
+}
+
+/**
+ * Why a warning exists: `unsupported-locally` (a key pipe accepts but cannot honour on this machine),
+ * `tolerated` (something CodeBuild accepts although the format does not describe it), `unknown-key`.
+ */
+export const BUILDSPEC_WARNING_KINDS = ['unsupported-locally', 'tolerated', 'unknown-key'] as const;
+export type BuildspecWarningKind = (typeof BUILDSPEC_WARNING_KINDS)[number];
+
 /** Something in the file that pipe accepts but cannot honour fully, said out loud. */
 export interface BuildspecWarning {
+  kind: BuildspecWarningKind;
   path: string;
   message: string;
   location: SourceLocation;
@@ -112,5 +142,6 @@ export interface BuildSpec {
   cache?: CacheSpec;
   reports: Record<string, ReportSpec>;
   batch?: BatchSpec;
+  proxy?: ProxySpec;
   warnings: BuildspecWarning[];
 }
