@@ -1,0 +1,176 @@
+// The Invoker the control plane calls: runs each invocation in a warm or new Docker execution environment and
+// turns what happened into an InvokeResult (function errors as 200 + Unhandled, logs as base64 Tail).
+import { randomUUID } from 'node:crypto';
+import { LABELS } from '../../core/index.js';
+import { DockerEngine } from '../../infra/docker.js';
+import type { InvokeRequest, InvokeResult, InvokeTarget, Invoker } from '../invoke-port.js';
+import { CodeArchiveCache, readBootstraps } from './code-archive.js';
+import { Environment } from './environment.js';
+import type { Credentials } from './runtime-config.js';
+import { describeRuntime } from './runtime-config.js';
+import { WarmPool } from './warm-pool.js';
+
+/** The value of the `dev.pipe.role` label on every execution environment container. */
+export const ENVIRONMENT_ROLE = 'registry-environment';
+/** Labels of an execution environment container, beside LABELS.managed/ownerPid/role. */
+export const ENVIRONMENT_LABELS = {
+  invokerId: 'dev.pipe.invoker-id',
+  functionArn: 'dev.pipe.function-arn',
+  functionVersion: 'dev.pipe.function-version',
+} as const;
+
+export const DEFAULT_IMAGE = 'pipe/standard:1';
+/** Lambda's Tail: the last 4 KB of the invocation's log. */
+const TAIL_BYTES = 4096;
+
+export interface DockerInvokerOptions {
+  engine?: DockerEngine;
+  /** Image per runtime name (`nodejs18.x`, `python3.12`, ...); unlisted runtimes use `defaultImage`. */
+  images?: Record<string, string>;
+  defaultImage?: string;
+  /** Concurrent invocations per function without reserved concurrency (default 10). */
+  defaultConcurrency?: number;
+  /** Idle environments are stopped after this long (default 10 minutes, as LocalStack). */
+  idleTimeoutMs?: number;
+  /** Container user (default `993:990`, an unprivileged uid like Lambda's sandbox user). */
+  user?: string;
+  /** Credentials the function sees (default `test`/`test`/`test`). */
+  credentials?: Credentials;
+  /** Given to functions as AWS_ENDPOINT_URL, e.g. the registry's own HTTP API. */
+  endpointUrl?: string;
+  /** Remove environment containers whose owning process is gone (default true). */
+  removeLeftovers?: boolean;
+  /** Upper bound of the in-memory cache of code archives (default 512 MiB). */
+  archiveCacheBytes?: number;
+  /** Where the bootstraps live (default: the repository's runtimes/ folder). */
+  runtimesDir?: URL;
+}
+
+/** The Invoker, with what tests and the bench need to look inside. */
+export interface DockerInvoker extends Invoker {
+  /** The value of the dev.pipe.invoker-id label on this invoker's containers. */
+  readonly invokerId: string;
+  /** Container ids of live environments, optionally of one function. */
+  environmentContainers(functionArn?: string): string[];
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes environment containers left by registry processes that are no longer running. */
+export async function removeLeftoverEnvironments(engine: DockerEngine): Promise<number> {
+  const containers = await engine.listContainerLabels({ [LABELS.role]: ENVIRONMENT_ROLE });
+  const stale = containers.filter((labels) => {
+    const pid = Number(labels[LABELS.ownerPid]);
+    return !Number.isInteger(pid) || pid <= 0 || (pid !== process.pid && !isProcessAlive(pid));
+  });
+  await Promise.all(stale.map((labels) => engine.removeContainer(labels['id'] ?? '')));
+  return stale.length;
+}
+
+export async function createDockerInvoker(options: DockerInvokerOptions = {}): Promise<DockerInvoker> {
+  const engine = options.engine ?? new DockerEngine();
+  const invokerId = randomUUID();
+  const bootstraps = await readBootstraps(options.runtimesDir ?? new URL('../../../runtimes/', import.meta.url));
+  const archives = new CodeArchiveCache(bootstraps, options.archiveCacheBytes ?? 512 * 1024 * 1024);
+  const credentials = options.credentials ?? { accessKeyId: 'test', secretAccessKey: 'test', sessionToken: 'test' };
+  const user = options.user ?? '993:990';
+  if (options.removeLeftovers ?? true) await removeLeftoverEnvironments(engine);
+
+  const imageFor = (runtime: string): string => options.images?.[runtime] ?? options.defaultImage ?? DEFAULT_IMAGE;
+  const createEnvironment = (target: InvokeTarget): Environment => {
+    const runtime = describeRuntime(target.runtime);
+    return new Environment(target, {
+      engine,
+      image: imageFor(target.runtime),
+      labels: {
+        [LABELS.role]: ENVIRONMENT_ROLE,
+        [ENVIRONMENT_LABELS.invokerId]: invokerId,
+        [ENVIRONMENT_LABELS.functionArn]: target.functionArn,
+        [ENVIRONMENT_LABELS.functionVersion]: target.version,
+      },
+      runtime,
+      credentials,
+      user,
+      ...(options.endpointUrl ? { endpointUrl: options.endpointUrl } : {}),
+      archive: () => archives.get(target, runtime.family),
+    });
+  };
+  const pool = new WarmPool({
+    defaultConcurrency: options.defaultConcurrency ?? 10,
+    idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60 * 1000,
+    createEnvironment,
+  });
+
+  async function invoke(request: InvokeRequest): Promise<InvokeResult> {
+    const { target } = request;
+    describeRuntime(target.runtime); // an unsupported runtime fails before anything is counted or started
+    const requestId = randomUUID();
+    const wantsLog = request.logType === 'Tail';
+    const lease = pool.acquire(target);
+    try {
+      if (lease.cold) {
+        const started = await lease.env.start(requestId, wantsLog);
+        if (!started.ok) {
+          return finish(target, requestId, { payload: started.body, functionError: 'Unhandled', log: started.log }, wantsLog);
+        }
+      }
+      const outcome = await lease.env.invoke({
+        requestId,
+        payload: request.payload,
+        invokedFunctionArn: target.invokedFunctionArn,
+        wantsLog,
+        ...(request.clientContext ? { clientContext: decodeClientContext(request.clientContext) } : {}),
+      });
+      pool.giveBack(lease.env);
+      return finish(target, requestId, outcome, wantsLog);
+    } finally {
+      lease.release();
+    }
+  }
+
+  return {
+    invokerId,
+    invoke,
+    retire: (functionArn, version) => pool.retire(functionArn, version),
+    async close() {
+      await pool.close();
+      await engine.removeContainers({ [ENVIRONMENT_LABELS.invokerId]: invokerId });
+    },
+    environmentContainers(functionArn?: string) {
+      return pool
+        .environments()
+        .filter((env) => functionArn === undefined || env.target.functionArn === functionArn)
+        .flatMap((env) => (env.containerId ? [env.containerId] : []));
+    },
+  };
+}
+
+function finish(
+  target: InvokeTarget,
+  requestId: string,
+  outcome: { payload: Buffer; functionError?: 'Unhandled'; log?: string },
+  wantsLog: boolean,
+): InvokeResult {
+  const result: InvokeResult = { statusCode: 200, payload: outcome.payload, executedVersion: target.version, requestId };
+  if (outcome.functionError) result.functionError = outcome.functionError;
+  if (wantsLog) result.logResult = tail(outcome.log ?? '');
+  return result;
+}
+
+/** Base64 of the last 4 KB of the log text: bytes are cut first, then encoded, as Lambda does. */
+export function tail(log: string): string {
+  const bytes = Buffer.from(log, 'utf8');
+  return bytes.subarray(Math.max(0, bytes.length - TAIL_BYTES)).toString('base64');
+}
+
+/** X-Amz-Client-Context is base64 JSON; the runtime gets the decoded JSON. */
+function decodeClientContext(base64: string): string {
+  return Buffer.from(base64, 'base64').toString('utf8');
+}

@@ -1,0 +1,357 @@
+// One execution environment: a container of the runtime's image running a bootstrap, its own Runtime API
+// server, its output split per invocation, and a guarded state machine (starting -> ready <-> busy ->
+// stopping -> stopped). It runs one invocation at a time; the warm pool decides which environment gets which.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { ContainerHandle, DockerEngine } from '../../infra/docker.js';
+import type { InvokeTarget } from '../invoke-port.js';
+import { transitionEnvironment } from './environment-state.js';
+import type { EnvironmentState } from './environment-state.js';
+import {
+  exitErrorBody,
+  normaliseErrorBody,
+  responseTooLargeErrorBody,
+  sandboxFailureErrorBody,
+  timeoutErrorBody,
+  timeoutLogLine,
+} from './errors.js';
+import type { FunctionErrorBody } from './errors.js';
+import { LogCollector } from './log-collector.js';
+import type { LogSegment } from './log-collector.js';
+import { RuntimeApiServer } from './runtime-api-server.js';
+import type { RuntimeOutcome } from './runtime-api-server.js';
+import { buildEnvironmentVariables } from './runtime-config.js';
+import type { Credentials, RuntimeInfo } from './runtime-config.js';
+
+/** Lambda's on-demand init budget; past it the init is retried within the invocation's own timeout. */
+const INIT_BUDGET_MS = 10_000;
+/** How long an answered invocation waits for its output to come through Docker's log stream. */
+const LOG_SETTLE_MS = 2_000;
+
+export interface EnvironmentOptions {
+  engine: DockerEngine;
+  image: string;
+  labels: Record<string, string>;
+  runtime: RuntimeInfo;
+  credentials: Credentials;
+  /** Container user; Lambda runs functions as an unprivileged sandbox user. */
+  user?: string;
+  endpointUrl?: string;
+  /** The archive of /var/task, /opt and /var/runtime. */
+  archive: () => Promise<Buffer>;
+}
+
+export interface InvocationInput {
+  requestId: string;
+  payload: Buffer;
+  invokedFunctionArn: string;
+  clientContext?: string;
+  /** Whether the caller wants the log text (logType Tail); otherwise it is dropped, not awaited. */
+  wantsLog: boolean;
+}
+
+export interface InvocationOutcome {
+  payload: Buffer;
+  functionError?: 'Unhandled';
+  /** START ... END ... REPORT text, when asked for. */
+  log?: string;
+  durationMs: number;
+}
+
+/** The result of starting: ready, or the error body the first invocation returns. */
+export type StartResult = { ok: true } | { ok: false; body: Buffer; log: string };
+
+type InitResult = { ok: true } | { ok: false; body: Buffer };
+type Settle = (outcome: Settled) => void;
+type Settled =
+  | { kind: 'runtime'; outcome: RuntimeOutcome }
+  | { kind: 'timeout' }
+  | { kind: 'exit'; statusCode: number };
+
+export class Environment {
+  readonly id = randomUUID();
+  private stateValue: EnvironmentState = 'starting';
+  private container: ContainerHandle | undefined;
+  private api: RuntimeApiServer | undefined;
+  private readonly logs = new LogCollector();
+  private settle: Settle | undefined;
+  private inFlightId: string | undefined;
+  private initDurationMs: number | undefined;
+  private initReported = false;
+  private exitCode: number | undefined;
+  private stopping: Promise<void> | undefined;
+  /** Set by the pool: stop instead of going back to ready when the invocation in flight ends. */
+  retired = false;
+  lastUsed = Date.now();
+
+  /** Called once the environment stops, whatever the reason (the pool forgets it). */
+  onStopped: (env: Environment) => void = () => undefined;
+
+  constructor(
+    readonly target: InvokeTarget,
+    private readonly options: EnvironmentOptions,
+  ) {}
+
+  get state(): EnvironmentState {
+    return this.stateValue;
+  }
+
+  get containerId(): string | undefined {
+    return this.container?.id;
+  }
+
+  private moveTo(to: EnvironmentState): void {
+    this.stateValue = transitionEnvironment(this.stateValue, to);
+  }
+
+  /**
+   * Creates the container, copies the code in, starts the runtime and waits for its first /next. An init error,
+   * a runtime that exits or an init that never ends gives `ok: false` with the body the invocation returns.
+   * Docker failures (no image, no engine) are thrown.
+   */
+  async start(requestId: string, wantsLog: boolean): Promise<StartResult> {
+    const startedAt = performance.now();
+    try {
+      return await this.startContainer(requestId, wantsLog, startedAt);
+    } catch (e) {
+      await this.stop();
+      throw e;
+    }
+  }
+
+  private async startContainer(requestId: string, wantsLog: boolean, startedAt: number): Promise<StartResult> {
+    let initDone!: (r: InitResult) => void;
+    const initialised = new Promise<InitResult>((resolve) => (initDone = resolve));
+    this.api = await RuntimeApiServer.start({
+      onNext: () => {
+        if (this.stateValue === 'starting') initDone({ ok: true });
+      },
+      onOutcome: (id, outcome) => this.handleOutcome(id, outcome),
+      onInitError: (body, errorType) => initDone({ ok: false, body: normaliseErrorBody(body, errorType) }),
+    });
+    const env = buildEnvironmentVariables(this.target, this.options.runtime, {
+      runtimeApi: this.api.address,
+      credentials: this.options.credentials,
+      ...(this.options.endpointUrl ? { endpointUrl: this.options.endpointUrl } : {}),
+    });
+    const [archive, container] = await Promise.all([
+      this.options.archive(),
+      this.options.engine.createContainer({
+        image: this.options.image,
+        labels: this.options.labels,
+        env,
+        cmd: this.options.runtime.command,
+        workingDir: '/var/task',
+        memoryBytes: this.target.memorySize * 1024 * 1024,
+        ...(this.options.user ? { user: this.options.user } : {}),
+      }),
+    ]);
+    this.container = container;
+    if (this.stopping) {
+      await container.remove();
+      return this.failStart(requestId, jsonBody(sandboxFailureErrorBody(requestId, 'the environment was stopped while starting')), '');
+    }
+    await container.putArchive(archive, '/');
+    const runStartedAt = performance.now();
+    await container.start();
+    void container.logs((_stream, chunk) => this.logs.push(chunk)).catch(() => undefined);
+    const exited = container.wait().then(
+      (code) => code,
+      () => -1,
+    );
+    void exited.then((code) => {
+      this.exitCode = code;
+      if (this.stateValue === 'starting') initDone({ ok: false, body: jsonBody(exitErrorBody(requestId, code)) });
+      else this.handleExit(code);
+    });
+    const budget = INIT_BUDGET_MS + this.target.timeout * 1000;
+    const timer = setTimeout(() => initDone({ ok: false, body: jsonBody(timeoutErrorBody(requestId, budget / 1000)) }), budget);
+    const result = await initialised;
+    clearTimeout(timer);
+    if (this.stopping) {
+      return this.failStart(requestId, jsonBody(sandboxFailureErrorBody(requestId, 'the environment was stopped while starting')), '');
+    }
+    if (!result.ok) {
+      let text = '';
+      if (wantsLog) {
+        // The runtime exits after an init error; its last words come through the log stream shortly after.
+        await Promise.race([exited, delay(1_000)]);
+        await delay(50);
+        text = this.logs.takePending().text;
+      }
+      return this.failStart(requestId, result.body, text, performance.now() - startedAt);
+    }
+    this.initDurationMs = performance.now() - runStartedAt;
+    this.moveTo('ready');
+    return { ok: true };
+  }
+
+  private failStart(requestId: string, body: Buffer, text: string, initMs?: number): StartResult {
+    void this.stop();
+    const log = this.formatLog(requestId, { preamble: '', text, complete: false }, 0, 'error', initMs);
+    return { ok: false, body, log };
+  }
+
+  private handleOutcome(requestId: string, outcome: RuntimeOutcome): void {
+    if (requestId !== this.inFlightId) return;
+    this.settle?.({ kind: 'runtime', outcome });
+  }
+
+  private handleExit(statusCode: number): void {
+    switch (this.stateValue) {
+      case 'starting':
+        return;
+      case 'busy':
+        this.settle?.({ kind: 'exit', statusCode });
+        return;
+      case 'ready':
+        void this.stop();
+        return;
+      case 'stopping':
+      case 'stopped':
+        return;
+      default: {
+        const never: never = this.stateValue;
+        throw new Error(`unexpected environment state ${String(never)}`);
+      }
+    }
+  }
+
+  /** Runs one invocation. The environment must be ready; it is ready again afterwards unless it had to stop. */
+  async invoke(input: InvocationInput): Promise<InvocationOutcome> {
+    this.moveTo('busy');
+    this.lastUsed = Date.now();
+    const api = this.api;
+    if (!api) throw new Error('environment has no Runtime API server');
+    const timeoutMs = this.target.timeout * 1000;
+    const startedAt = performance.now();
+    const settled = new Promise<Settled>((resolve) => (this.settle = resolve));
+    const timer = setTimeout(() => this.settle?.({ kind: 'timeout' }), timeoutMs);
+    this.inFlightId = input.requestId;
+    api.deliver({
+      requestId: input.requestId,
+      payload: input.payload,
+      deadlineMs: Date.now() + timeoutMs,
+      invokedFunctionArn: input.invokedFunctionArn,
+      traceId: newTraceId(),
+      logMarkers: input.wantsLog,
+      ...(input.clientContext ? { clientContext: input.clientContext } : {}),
+    });
+    const result = await settled;
+    const durationMs = performance.now() - startedAt;
+    clearTimeout(timer);
+    this.settle = undefined;
+    this.inFlightId = undefined;
+    this.lastUsed = Date.now();
+
+    let payload: Buffer;
+    let functionError: 'Unhandled' | undefined;
+    let status: 'ok' | 'timeout' | 'error' = 'ok';
+    switch (result.kind) {
+      case 'runtime':
+        switch (result.outcome.kind) {
+          case 'response':
+            payload = result.outcome.payload;
+            break;
+          case 'error':
+            payload = normaliseErrorBody(result.outcome.payload, result.outcome.errorType);
+            functionError = 'Unhandled';
+            break;
+          case 'response-too-large':
+            payload = jsonBody(responseTooLargeErrorBody());
+            functionError = 'Unhandled';
+            break;
+          default: {
+            const never: never = result.outcome;
+            throw new Error(`unexpected runtime outcome ${JSON.stringify(never)}`);
+          }
+        }
+        break;
+      case 'timeout':
+        payload = jsonBody(timeoutErrorBody(input.requestId, this.target.timeout));
+        functionError = 'Unhandled';
+        status = 'timeout';
+        break;
+      case 'exit':
+        payload = jsonBody(exitErrorBody(input.requestId, result.statusCode));
+        functionError = 'Unhandled';
+        status = 'error';
+        break;
+      default: {
+        const never: never = result;
+        throw new Error(`unexpected settlement ${JSON.stringify(never)}`);
+      }
+    }
+
+    // A timed-out or crashed runtime is not trusted again: the environment is replaced.
+    const keep = result.kind === 'runtime' && this.exitCode === undefined && !this.retired;
+    if (keep) this.moveTo('ready');
+    else void this.stop();
+
+    const outcome: InvocationOutcome = { payload, durationMs, ...(functionError ? { functionError } : {}) };
+    if (!input.wantsLog) return outcome;
+    const segment = result.kind === 'runtime' ? await this.logs.take(input.requestId, LOG_SETTLE_MS) : this.logs.takePending();
+    outcome.log = this.formatLog(input.requestId, segment, durationMs, status);
+    return outcome;
+  }
+
+  /** START / output / END / REPORT, as Lambda frames an invocation's log. */
+  private formatLog(
+    requestId: string,
+    segment: LogSegment,
+    durationMs: number,
+    status: 'ok' | 'timeout' | 'error',
+    initMs = this.initReported ? undefined : this.initDurationMs,
+  ): string {
+    const lines: string[] = [];
+    const init = initMs;
+    // The first invocation of an environment carries the init output (and Init Duration), as on Lambda.
+    if (!this.initReported) lines.push(segment.preamble);
+    this.initReported = true;
+    lines.push(`START RequestId: ${requestId} Version: ${this.target.version}\n`);
+    lines.push(segment.text);
+    if (status === 'timeout') lines.push(`${timeoutLogLine(requestId, this.target.timeout, new Date())}\n`);
+    lines.push(`END RequestId: ${requestId}\n`);
+    const memoryMb = segment.maxMemoryBytes !== undefined ? Math.max(1, Math.round(segment.maxMemoryBytes / 1048576)) : undefined;
+    let report =
+      `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(durationMs))} ms\t` +
+      `Memory Size: ${this.target.memorySize} MB\tMax Memory Used: ${memoryMb ?? '-'} MB\t`;
+    if (init !== undefined) report += `Init Duration: ${init.toFixed(2)} ms\t`;
+    if (status !== 'ok') report += `Status: ${status}\t`;
+    lines.push(`${report}\n`);
+    return lines.join('');
+  }
+
+  /** Stops the runtime and removes the container. Safe to call more than once, from any state. */
+  stop(): Promise<void> {
+    if (this.stopping) return this.stopping;
+    if (this.stateValue !== 'stopped') this.moveTo('stopping');
+    this.settle?.({ kind: 'exit', statusCode: this.exitCode ?? 137 });
+    this.stopping = (async () => {
+      try {
+        await Promise.allSettled([this.container?.remove(), this.api?.close()]);
+      } finally {
+        this.moveTo('stopped');
+        this.onStopped(this);
+      }
+    })();
+    return this.stopping;
+  }
+
+  describe(): string {
+    return `environment ${this.id.slice(0, 8)} of ${this.target.functionArn}:${this.target.version} (${this.stateValue})`;
+  }
+}
+
+function jsonBody(body: FunctionErrorBody): Buffer {
+  return Buffer.from(JSON.stringify(body));
+}
+
+/** An X-Ray trace header as Lambda passes it: Root=1-<epoch hex>-<96 bit hex>;Parent=<64 bit hex>;Sampled=0. */
+export function newTraceId(): string {
+  const epoch = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
+  return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

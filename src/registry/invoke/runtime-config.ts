@@ -1,0 +1,131 @@
+// What an execution environment of a runtime looks like from inside: the bootstrap command, the search paths
+// and the environment variables Lambda sets (recorded on real AWS, see reference/lambda.md 3.3 and 3.4).
+import { randomBytes } from 'node:crypto';
+import { PipeError } from '../../core/index.js';
+import type { InvokeTarget } from '../invoke-port.js';
+
+export const RUNTIME_FAMILIES = ['nodejs', 'python'] as const;
+export type RuntimeFamily = (typeof RUNTIME_FAMILIES)[number];
+
+export interface RuntimeInfo {
+  family: RuntimeFamily;
+  /** `18` for nodejs18.x, `3.12` for python3.12. */
+  version: string;
+  /** The container's command: the bootstrap, with stderr joined to stdout as Lambda joins them in one log. */
+  command: string[];
+}
+
+/** Where the bootstraps live inside the environment (LAMBDA_RUNTIME_DIR). */
+export const RUNTIME_DIR = '/var/runtime';
+export const TASK_ROOT = '/var/task';
+export const BOOTSTRAP_FILES: Readonly<Record<RuntimeFamily, string>> = {
+  nodejs: 'bootstrap.mjs',
+  python: 'bootstrap.py',
+};
+
+/** The runtime asked for is one the invoke side cannot run: Lambda's 502 `InvalidRuntimeException`. */
+export class InvalidRuntimeError extends PipeError {
+  readonly errorType = 'InvalidRuntimeException';
+  readonly statusCode = 502;
+
+  constructor(runtime: string) {
+    super('INVALID_ARGUMENT', `The runtime parameter of ${runtime} is not supported by the registry`, {
+      hint: 'the registry runs nodejs*.x and python3.* functions',
+    });
+    this.name = 'InvalidRuntimeError';
+  }
+}
+
+export function describeRuntime(runtime: string): RuntimeInfo {
+  const node = /^nodejs(\d+)\.x$/.exec(runtime);
+  if (node) {
+    return {
+      family: 'nodejs',
+      version: node[1] ?? '',
+      command: ['/bin/sh', '-c', `exec node ${RUNTIME_DIR}/${BOOTSTRAP_FILES.nodejs} 2>&1`],
+    };
+  }
+  const python = /^python(3\.\d+)$/.exec(runtime);
+  if (python) {
+    return {
+      family: 'python',
+      version: python[1] ?? '',
+      command: ['/bin/sh', '-c', `exec python3 -u ${RUNTIME_DIR}/${BOOTSTRAP_FILES.python} 2>&1`],
+    };
+  }
+  throw new InvalidRuntimeError(runtime);
+}
+
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+}
+
+export interface EnvironmentVariableOptions {
+  runtimeApi: string;
+  credentials: Credentials;
+  /** Handed to the function as AWS_ENDPOINT_URL, so SDK calls it makes reach the local registry. */
+  endpointUrl?: string;
+  now?: Date;
+}
+
+/** `YYYY/MM/DD/[<version>]<32 hex>`, one per environment. */
+export function newLogStreamName(version: string, now: Date): string {
+  const day = now.toISOString().slice(0, 10).replaceAll('-', '/');
+  return `${day}/[${version}]${randomBytes(16).toString('hex')}`;
+}
+
+/**
+ * Lambda's defaults that a function may override, then the function's own variables, then the reserved ones
+ * that nobody overrides (the control plane already rejects reserved names in Environment.Variables).
+ */
+export function buildEnvironmentVariables(target: InvokeTarget, info: RuntimeInfo, options: EnvironmentVariableOptions): Record<string, string> {
+  const now = options.now ?? new Date();
+  const defaults: Record<string, string> = {
+    LANG: 'en_US.UTF-8',
+    PATH: '/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin',
+    LD_LIBRARY_PATH: '/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib',
+    AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+    ...searchPaths(info),
+    ...(options.endpointUrl ? { AWS_ENDPOINT_URL: options.endpointUrl } : {}),
+  };
+  const reserved: Record<string, string> = {
+    _HANDLER: target.handler,
+    AWS_REGION: target.region,
+    AWS_DEFAULT_REGION: target.region,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${target.runtime}`,
+    AWS_LAMBDA_FUNCTION_NAME: target.functionName,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(target.memorySize),
+    AWS_LAMBDA_FUNCTION_VERSION: target.version,
+    AWS_LAMBDA_FUNCTION_TIMEOUT: String(target.timeout),
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${target.functionName}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: newLogStreamName(target.version, now),
+    AWS_LAMBDA_RUNTIME_API: options.runtimeApi,
+    AWS_ACCESS_KEY_ID: options.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: options.credentials.secretAccessKey,
+    AWS_SESSION_TOKEN: options.credentials.sessionToken,
+    LAMBDA_TASK_ROOT: TASK_ROOT,
+    LAMBDA_RUNTIME_DIR: RUNTIME_DIR,
+    TZ: ':UTC',
+  };
+  return { ...defaults, ...target.environment, ...reserved };
+}
+
+function searchPaths(info: RuntimeInfo): Record<string, string> {
+  switch (info.family) {
+    case 'nodejs':
+      return {
+        NODE_PATH: `/opt/nodejs/node${info.version}/node_modules:/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task`,
+      };
+    case 'python':
+      // As on Lambda: the bootstrap puts /var/task, /opt/python/lib/pythonX.Y/site-packages and /opt/python
+      // at the front of sys.path; the variable itself only names the runtime directory.
+      return { PYTHONPATH: '/var/runtime' };
+    default: {
+      const never: never = info.family;
+      throw new Error(`unexpected runtime family: ${String(never)}`);
+    }
+  }
+}
