@@ -1,0 +1,35 @@
+// The Source/Git output artifact: a zip of the tree at the resolved commit, and single committed files.
+import { PipeError } from '../core/index.js';
+import { digestFile, writeFileAtomically, type FileDigest } from '../artifacts/index.js';
+import { runGit } from '../infra/git.js';
+import { openGitRepository } from './git-repository.js';
+import type { ResolvedGitSource } from './resolve-git-source.js';
+
+/**
+ * Writes `git archive --format=zip` of the commit to `zipPath`, atomically: committed content only,
+ * whatever the work tree holds. Submodules are not included (git archive leaves them out).
+ */
+export async function archiveGitSource(source: ResolvedGitSource, zipPath: string): Promise<FileDigest> {
+  await writeFileAtomically(zipPath, async (temp) => {
+    await runGit(source.repository, ['archive', '--format=zip', `--output=${temp}`, source.commitId]);
+  });
+  return digestFile(zipPath);
+}
+
+/**
+ * The committed text of `file` (relative to the repository's root) at `commitId`, or undefined when
+ * the commit has no such file. Used to read a buildspec before any container starts.
+ */
+export async function readGitFile(repository: string, commitId: string, file: string): Promise<string | undefined> {
+  const repo = await openGitRepository(repository);
+  const relative = file.replace(/^(\.\/)+/, '');
+  if (commitId.startsWith('-')) throw new PipeError('SOURCE_ERROR', `Invalid commit ${commitId}`);
+  if (relative.startsWith('/') || relative.split('/').includes('..')) {
+    throw new PipeError('SOURCE_ERROR', `${file} must be a path inside repository ${repository}`);
+  }
+  const object = `${commitId}:${relative}`;
+  const kind = await runGit(repo.dir, ['cat-file', '-t', object], { allowFailure: true });
+  if (kind.exitCode !== 0 || kind.stdout.trim() !== 'blob') return undefined;
+  const out = await runGit(repo.dir, ['cat-file', 'blob', object], { keepFinalNewline: true });
+  return out.stdout;
+}
