@@ -1,8 +1,80 @@
-// `pipe run`, `pipe validate`, `pipe executions`, `pipe execution`, `pipe logs`.
+// `pipe run`, `pipe validate`: the pipeline file, checked and run.
 import type { Command } from 'commander';
+import { PipeError } from '../../core/index.js';
+import type { RunEventListener } from '../../core/index.js';
+import { loadPlan, openPipeContext, startPipeline } from '../../execute/index.js';
+import { pipeHome } from '../../infra/sqlite.js';
+import { EXIT } from '../exit-codes.js';
 import type { Output } from '../output.js';
+import { createJsonRenderer, createPlainRenderer } from '../render/plain-renderer.js';
+import { createTtyRenderer } from '../render/tty-renderer.js';
+import { registerExecutionCommands } from './executions.js';
+
+function collectVariable(value: string, previous: Record<string, string>): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new PipeError('INVALID_ARGUMENT', `--variable takes NAME=VALUE, got '${value}'`);
+  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
 
 export function registerPipelineCommands(program: Command, out: Output): void {
-  void program;
-  void out;
+  program
+    .command('run')
+    .description('Run a pipeline file: every stage, in order, with builds in Docker')
+    .argument('<file>', 'pipeline YAML file, e.g. pipelines/deploy.yml')
+    .option('--json', 'print every event as a JSON line')
+    .option('--variable <NAME=VALUE>', 'set a pipeline variable (repeatable)', collectVariable, {})
+    .action(async (file: string, opts: { json?: boolean; variable: Record<string, string> }) => {
+      const ctx = openPipeContext({ home: pipeHome() });
+      const controller = new AbortController();
+      const onSignal = () => controller.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      let tty: ReturnType<typeof createTtyRenderer> | undefined;
+      const listeners: RunEventListener[] = [];
+      try {
+        const result = await startPipeline(ctx, {
+          file,
+          trigger: { triggerType: 'StartPipelineExecution', triggerDetail: `pipe run ${file}` },
+          variables: opts.variable,
+          signal: controller.signal,
+          listeners,
+          onPlan: (plan) => {
+            if (opts.json) listeners.push(createJsonRenderer(out));
+            else if (out.isTTY) {
+              tty = createTtyRenderer(out, plan.stages.map((s) => s.name));
+              const r = tty;
+              listeners.push((e) => r.onEvent(e));
+            } else listeners.push(createPlainRenderer(out));
+          },
+        });
+        out.exitCode = result.status === 'Succeeded' ? EXIT.success : EXIT.failed;
+        if (!opts.json) out.stdout(`${result.status === 'Succeeded' ? '' : `${result.message ?? ''}\n`}Details: pipe execution ${result.executionId}\n`);
+      } finally {
+        tty?.close();
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        ctx.db.close();
+      }
+    });
+
+  program
+    .command('validate')
+    .description('Check a pipeline file and report every problem in it at once')
+    .argument('<file>', 'pipeline YAML file')
+    .option('--json', 'print the plan as JSON')
+    .action(async (file: string, opts: { json?: boolean }) => {
+      const plan = await loadPlan(file);
+      if (opts.json) {
+        out.stdout(`${JSON.stringify(plan, null, 2)}\n`);
+        return;
+      }
+      const actions = plan.stages.flatMap((s) => s.groups.flat());
+      out.stdout(`${file}: valid pipeline ${plan.pipeline}, ${plan.stages.length} stages, ${actions.length} actions\n`);
+      for (const s of plan.stages) {
+        out.stdout(`  ${s.name}\n`);
+        for (const g of s.groups) for (const a of g) out.stdout(`    ${a.runOrder}. ${a.name} (${a.type})\n`);
+      }
+    });
+
+  registerExecutionCommands(program, out);
 }

@@ -1,0 +1,133 @@
+// `pipe executions`, `pipe execution ID`, `pipe logs ID [ACTION]`: what happened, from the store.
+import { existsSync, readFileSync, statSync, openSync, readSync, closeSync } from 'node:fs';
+import type { Command } from 'commander';
+import { PipeError, isTerminalExecutionStatus } from '../../core/index.js';
+import { openPipeContext } from '../../execute/index.js';
+import type { ExecutionDetail, ExecutionStore } from '../../execute/index.js';
+import { pipeHome } from '../../infra/sqlite.js';
+import type { Output } from '../output.js';
+import { durationBetween, paint, paintStatus } from '../render/style.js';
+
+function findExecution(store: ExecutionStore, id: string): ExecutionDetail {
+  const found = store.getExecution(id);
+  if (found) return found;
+  const n = store.countPrefix(id);
+  if (n > 1) throw new PipeError('INVALID_ARGUMENT', `execution id '${id}' is ambiguous: ${n} executions start with it`);
+  throw new PipeError('NOT_FOUND', `no execution '${id}'`, { hint: "'pipe executions' lists them" });
+}
+
+function withStore<T>(body: (store: ExecutionStore) => Promise<T> | T): Promise<T> {
+  const ctx = openPipeContext({ home: pipeHome() });
+  return Promise.resolve(body(ctx.store)).finally(() => ctx.db.close());
+}
+
+export function registerExecutionCommands(program: Command, out: Output): void {
+  program
+    .command('executions')
+    .description('List pipeline executions, newest first')
+    .option('--pipeline <name>', 'only this pipeline')
+    .option('--limit <n>', 'at most this many', '20')
+    .option('--json', 'print JSON')
+    .action((opts: { pipeline?: string; limit: string; json?: boolean }) =>
+      withStore((store) => {
+        const limit = Number(opts.limit);
+        if (!Number.isInteger(limit) || limit < 1) throw new PipeError('INVALID_ARGUMENT', `--limit takes a positive whole number, got '${opts.limit}'`);
+        const list = store.listExecutions({ ...(opts.pipeline ? { pipeline: opts.pipeline } : {}), limit });
+        if (opts.json) return out.stdout(`${JSON.stringify(list, null, 2)}\n`);
+        if (list.length === 0) return out.stdout('no executions\n');
+        for (const e of list) {
+          out.stdout(`${e.executionId}  ${e.pipeline.padEnd(20)} ${paintStatus(out.color, e.status).padEnd(out.color ? 19 : 10)} ${e.startTime}  ${durationBetween(e.startTime, e.endTime)}\n`);
+        }
+      }),
+    );
+
+  program
+    .command('execution')
+    .description('Show one execution: stages, actions, statuses, durations, artifacts, variables')
+    .argument('<id>', 'execution id (or a unique prefix)')
+    .option('--json', 'print JSON')
+    .action((id: string, opts: { json?: boolean }) =>
+      withStore((store) => {
+        const e = findExecution(store, id);
+        if (opts.json) return out.stdout(`${JSON.stringify(e, null, 2)}\n`);
+        const c = out.color;
+        out.stdout(`Execution ${e.executionId}\n  pipeline ${e.pipeline} (${e.pipelineFile})\n  status   ${paintStatus(c, e.status)}${e.statusMessage ? ` - ${e.statusMessage}` : ''}\n  trigger  ${e.trigger.triggerType}: ${e.trigger.triggerDetail}\n  started  ${e.startTime}, took ${durationBetween(e.startTime, e.endTime)}\n`);
+        for (const s of e.stages) {
+          out.stdout(`\n${paint(c, 'bold', s.stage)}  ${paintStatus(c, s.status)}  ${durationBetween(s.startTime, s.endTime)}\n`);
+          for (const a of e.actions.filter((x) => x.stage === s.stage)) {
+            out.stdout(`  ${a.action} (${a.actionType}, runOrder ${a.runOrder})  ${paintStatus(c, a.status)}  ${durationBetween(a.startTime, a.endTime)}${a.statusMessage ? `\n    ${a.statusMessage}` : ''}\n`);
+            if (a.externalExecutionId) out.stdout(`    id: ${a.externalExecutionId}\n`);
+            for (const art of a.inputArtifacts) out.stdout(`    input  ${art.name}\n`);
+            for (const art of a.outputArtifacts) out.stdout(`    output ${art.name}: ${art.path}${art.sha256 ? ` sha256 ${art.sha256}` : ''}\n`);
+            for (const [k, v] of Object.entries(a.outputVariables)) out.stdout(`    variable ${k}=${v}\n`);
+            const phases = (a.extra['phases'] ?? []) as Array<{ phase: string; status: string; durationMs: number }>;
+            if (phases.length > 0) out.stdout(`    phases: ${phases.map((p) => `${p.phase} ${p.status} ${p.durationMs}ms`).join(', ')}\n`);
+            if (a.logPath) out.stdout(`    log: pipe logs ${e.executionId.slice(0, 8)} ${a.stage}.${a.action}\n`);
+          }
+        }
+      }),
+    );
+
+  program
+    .command('logs')
+    .description("Print an execution's logs: every action, or one (Stage.Action or Action)")
+    .argument('<id>', 'execution id (or a unique prefix)')
+    .argument('[action]', 'Stage.Action or Action')
+    .option('-f, --follow', 'keep printing as lines arrive, until the execution ends')
+    .option('--json', 'print each line as JSON')
+    .action((id: string, action: string | undefined, opts: { follow?: boolean; json?: boolean }) =>
+      withStore(async (store) => {
+        const e = findExecution(store, id);
+        const actions = e.actions.filter((a) => !action || `${a.stage}.${a.action}` === action || a.action === action);
+        if (action && actions.length === 0) {
+          throw new PipeError('NOT_FOUND', `execution ${e.executionId} has no action '${action}'`, {
+            hint: `actions: ${e.actions.map((a) => `${a.stage}.${a.action}`).join(', ')}`,
+          });
+        }
+        const print = (a: { stage: string; action: string }, line: string) => {
+          if (opts.json) out.stdout(`${JSON.stringify({ stage: a.stage, action: a.action, line })}\n`);
+          else out.stdout(`${actions.length > 1 ? `[${a.stage}.${a.action}] ` : ''}${line}\n`);
+        };
+        if (!opts.follow) {
+          for (const a of actions) {
+            if (!a.logPath || !existsSync(a.logPath)) continue;
+            for (const line of readFileSync(a.logPath, 'utf8').split('\n').slice(0, -1)) print(a, line);
+          }
+          return;
+        }
+        await followLogs(store, e.executionId, action, print);
+      }),
+    );
+}
+
+/** Prints log lines as they are appended, for every matching action, until the execution ends. */
+async function followLogs(
+  store: ExecutionStore,
+  executionId: string,
+  action: string | undefined,
+  print: (a: { stage: string; action: string }, line: string) => void,
+): Promise<void> {
+  const offsets = new Map<string, { pos: number; rest: string }>();
+  for (;;) {
+    const e = store.getExecution(executionId);
+    if (!e) return;
+    for (const a of e.actions.filter((x) => !action || `${x.stage}.${x.action}` === action || x.action === action)) {
+      if (!a.logPath || !existsSync(a.logPath)) continue;
+      const st = offsets.get(a.logPath) ?? { pos: 0, rest: '' };
+      const size = statSync(a.logPath).size;
+      if (size > st.pos) {
+        const fd = openSync(a.logPath, 'r');
+        const buf = Buffer.alloc(size - st.pos);
+        readSync(fd, buf, 0, buf.length, st.pos);
+        closeSync(fd);
+        const lines = (st.rest + buf.toString('utf8')).split('\n');
+        st.rest = lines.pop() ?? '';
+        st.pos = size;
+        for (const l of lines) print(a, l);
+      }
+      offsets.set(a.logPath, st);
+    }
+    if (isTerminalExecutionStatus(e.status)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -1,0 +1,93 @@
+// Build/CodeBuild: reads the buildspec from the primary source, runs it in a container, packages its artifacts.
+import { LABELS, PipeError, newBuildId } from '../core/index.js';
+import type { BuildSpec } from '../core/index.js';
+import { readZipEntry } from '../artifacts/zip-entry.js';
+import { runBuild } from '../build/index.js';
+import type { ArtifactIo, BuildContainerFactory } from '../build/index.js';
+import { parseBuildspec } from '../spec/index.js';
+import type { ActionContext, ActionExecutor, ActionOutcome } from './action-executor.js';
+import { readCodeBuildConfiguration } from '../plan/index.js';
+
+export interface BuildExecutorDeps {
+  containers: BuildContainerFactory;
+  artifacts: ArtifactIo;
+  nextBuildNumber(project: string): number;
+  region: string;
+  account: string;
+}
+
+/** Loads the buildspec an action names: inline YAML, or a path inside the primary source (CodeBuild's rule). */
+export async function loadActionBuildspec(ctx: Pick<ActionContext, 'configuration' | 'action' | 'inputs'>): Promise<BuildSpec> {
+  const named = readCodeBuildConfiguration(ctx.configuration).buildspec;
+  if (named.includes('\n')) return parseBuildspec(named, `${ctx.action.id} (inline buildspec)`);
+  const primary = ctx.inputs[0];
+  if (!primary) {
+    throw new PipeError('INVALID_SPEC', `${ctx.action.id}: buildspec ${named} cannot be read: the action has no input artifact`, {
+      hint: 'give the action an inputArtifacts entry (the source), or an inline buildspec',
+    });
+  }
+  const bytes = await readZipEntry(primary.path, named);
+  if (!bytes) {
+    throw new PipeError('INVALID_SPEC', `${ctx.action.id}: buildspec ${named} not found in input artifact ${primary.name}`, {
+      hint: `the path is relative to the root of the source; is ${named} committed?`,
+    });
+  }
+  return parseBuildspec(bytes.toString('utf8'), named);
+}
+
+export function createBuildExecutor(deps: BuildExecutorDeps): ActionExecutor {
+  return {
+    async run(ctx: ActionContext): Promise<ActionOutcome> {
+      const spec = await loadActionBuildspec(ctx);
+      for (const w of spec.warnings) ctx.warn(`${w.location.file}:${w.location.line}:${w.location.column} ${w.path}: ${w.message}`);
+      const project = `${ctx.pipeline}-${ctx.action.stage}-${ctx.action.name}`;
+      const buildId = newBuildId(project);
+      const config = readCodeBuildConfiguration(ctx.configuration);
+      const image = config.image;
+      const env: Record<string, string> = {};
+      for (const v of config.environmentVariables) {
+        if (v.type !== 'PLAINTEXT') {
+          throw new PipeError('INVALID_SPEC', `${ctx.action.id}: environment variable ${v.name} has type ${v.type}; only PLAINTEXT is supported here`);
+        }
+        env[v.name] = v.value;
+      }
+      const [primary, ...secondary] = ctx.inputs;
+      const source = primary?.revision;
+      const timeout = config.timeoutInMinutes;
+      const result = await runBuild(
+        {
+          identity: {
+            projectName: project,
+            buildId,
+            buildNumber: deps.nextBuildNumber(project),
+            image,
+            initiator: `codepipeline/${ctx.pipeline}`,
+            region: deps.region,
+            account: deps.account,
+            startTimeMs: Date.now(),
+            secondarySourceNames: secondary.map((s) => s.name),
+            ...(source ? { sourceVersion: source, resolvedSourceVersion: source } : {}),
+          },
+          spec,
+          ...(primary ? { primarySource: primary } : {}),
+          secondarySources: secondary,
+          environment: env,
+          outputs: ctx.outputs,
+          labels: { ...ctx.labels, [LABELS.role]: 'build' },
+          ...(timeout ? { timeoutMinutes: timeout } : {}),
+          signal: ctx.signal,
+          line: ctx.log,
+          phase: (phase, status, record) => ctx.phase(phase, status, record?.context?.message),
+          warn: ctx.warn,
+        },
+        deps,
+      );
+      const extra = { buildId, buildStatus: result.status, phases: result.phases };
+      const artifacts = result.artifacts.map((a) => ({ name: a.name, path: a.path, sha256: a.sha256, size: a.size }));
+      if (result.status !== 'SUCCEEDED') {
+        return { status: 'Failed', message: `Build ${result.status}: ${result.message ?? ''}`.trim(), artifacts, externalExecutionId: buildId, extra };
+      }
+      return { status: 'Succeeded', outputVariables: result.exportedVariables, artifacts, externalExecutionId: buildId, extra };
+    },
+  };
+}

@@ -1,0 +1,49 @@
+// Keeps the whole log of every action in a file of its own: <home>/logs/<execution-id>/<Stage>.<Action>.log.
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunEvent } from '../core/index.js';
+
+export function actionLogPath(home: string, executionId: string, stage: string, action: string): string {
+  return join(home, 'logs', executionId, `${stage}.${action}.log`);
+}
+
+export class LogStore {
+  private readonly open = new Map<string, number>();
+
+  constructor(
+    private readonly home: string,
+    /** Told the path of an action's log when it is first written. */
+    private readonly onNewLog: (executionId: string, stage: string, action: string, path: string) => void = () => undefined,
+  ) {}
+
+  record(e: RunEvent): void {
+    if (e.type === 'log') this.write(e.executionId, e.stage, e.action, e.line);
+    else if (e.type === 'warning' && e.stage && e.action) this.write(e.executionId, e.stage, e.action, `Warning: ${e.message}`);
+    else if (e.type === 'action' && e.status !== 'InProgress') this.close(e.executionId, e.stage, e.action);
+  }
+
+  private write(executionId: string, stage: string, action: string, line: string): void {
+    const key = `${executionId}/${stage}/${action}`;
+    let fd = this.open.get(key);
+    if (fd === undefined) {
+      const path = actionLogPath(this.home, executionId, stage, action);
+      mkdirSync(join(this.home, 'logs', executionId), { recursive: true });
+      fd = openSync(path, 'a');
+      this.open.set(key, fd);
+      this.onNewLog(executionId, stage, action, path);
+    }
+    writeSync(fd, `${line}\n`);
+  }
+
+  private close(executionId: string, stage: string, action: string): void {
+    const key = `${executionId}/${stage}/${action}`;
+    const fd = this.open.get(key);
+    if (fd !== undefined) closeSync(fd);
+    this.open.delete(key);
+  }
+
+  closeAll(): void {
+    for (const fd of this.open.values()) closeSync(fd);
+    this.open.clear();
+  }
+}

@@ -1,0 +1,52 @@
+// Checks before an execution starts, so bad input fails fast (exit 2) with nothing recorded and nothing started:
+// each git source resolves, each build image exists, each buildspec is there and valid.
+import { isAbsolute, resolve } from 'node:path';
+import { PipeError } from '../core/index.js';
+import type { ActionPlan, ExecutionPlan } from '../core/index.js';
+import type { DockerEngine } from '../infra/docker.js';
+import { findReferences, readCodeBuildConfiguration, readGitSourceConfiguration } from '../plan/index.js';
+import { readGitFile, resolveGitSource } from '../source/index.js';
+import { parseBuildspec } from '../spec/index.js';
+
+interface KnownSource {
+  repository: string;
+  commitId: string;
+}
+
+export async function preflight(plan: ExecutionPlan, engine: DockerEngine): Promise<void> {
+  const sources = new Map<string, KnownSource>();
+  const actions = plan.stages.flatMap((s) => s.groups.flat());
+  for (const a of actions) {
+    if (a.type !== 'Source/Git' || findReferences(a.configuration).length > 0) continue;
+    const c = readGitSourceConfiguration(a.configuration);
+    const repository = isAbsolute(c.repository) ? c.repository : resolve(plan.baseDir, c.repository);
+    const resolved = await resolveGitSource({ repository, ...(c.branch ? { branch: c.branch } : {}), ...(c.commit ? { commit: c.commit } : {}) }).catch((e: unknown) => {
+      throw withAction(a, e);
+    });
+    for (const out of a.outputArtifacts) sources.set(out, { repository, commitId: resolved.commitId });
+  }
+  for (const a of actions) {
+    if (a.type !== 'Build/CodeBuild') continue;
+    const c = readCodeBuildConfiguration(a.configuration);
+    if (!c.image.includes('#{')) await engine.ensureImage(c.image).catch((e: unknown) => {
+      throw withAction(a, e);
+    });
+    const primary = a.inputArtifacts[0];
+    const source = primary ? sources.get(primary) : undefined;
+    if (!source || c.buildspec.includes('#{') || c.buildspec.includes('\n')) continue;
+    const text = await readGitFile(source.repository, source.commitId, c.buildspec);
+    if (text === undefined) {
+      throw new PipeError('INVALID_SPEC', `${a.id}: buildspec ${c.buildspec} not found in ${primary} (${source.repository} at ${source.commitId.slice(0, 12)})`, {
+        hint: `the path is relative to the root of the source repository; is ${c.buildspec} committed?`,
+      });
+    }
+    parseBuildspec(text, c.buildspec);
+  }
+}
+
+function withAction(a: ActionPlan, e: unknown): unknown {
+  if (e instanceof PipeError) {
+    return new PipeError(e.code, `${a.id}: ${e.message}`, { ...(e.hint ? { hint: e.hint } : {}), cause: e });
+  }
+  return e;
+}
