@@ -3,7 +3,7 @@ import { COVERAGE_REPORT_FORMATS, TEST_REPORT_FORMATS } from '../core/index.js';
 import type { ArtifactSelectionSpec, ArtifactsSpec, CacheSpec, ReportFormat, ReportSpec } from '../core/index.js';
 import { entry, joinPath } from './problems.js';
 import type { BuildspecReader } from './buildspec-reader.js';
-import type { YamlMapping, YamlNode } from './yaml-source.js';
+import type { YamlMapping, YamlNode, YamlScalar } from './yaml-source.js';
 
 const SELECTION_KEYS = [
   'files', 'name', 'base-directory', 'discard-paths', 'exclude-paths', 'enable-symlinks', 's3-prefix',
@@ -15,7 +15,8 @@ const CACHE_ACTIONS = ['restore', 'save'] as const;
 const MAX_FALLBACK_KEYS = 5;
 const REPORT_FORMATS: readonly ReportFormat[] = [...TEST_REPORT_FORMATS, ...COVERAGE_REPORT_FORMATS];
 
-export function readArtifacts(r: BuildspecReader, node: YamlNode, path: string): ArtifactsSpec | undefined {
+/** `anchor` is the `artifacts:` key, where a missing `files` is reported. */
+export function readArtifacts(r: BuildspecReader, node: YamlNode, path: string, anchor: YamlScalar): ArtifactsSpec | undefined {
   const map = r.readMapping(node, path);
   if (!map) return undefined;
   r.problems.checkKeys(map, path, ARTIFACTS_KEYS);
@@ -24,7 +25,7 @@ export function readArtifacts(r: BuildspecReader, node: YamlNode, path: string):
     r.warn(type, joinPath(path, 'type'), 'tolerated',
       'artifacts.type is a 0.1-era key with no effect; artifacts are always zipped');
   }
-  const primary = readSelection(r, map, path);
+  const primary = readSelection(r, map, path, anchor);
   const secondaryArtifacts: Record<string, ArtifactSelectionSpec> = {};
   const secondary = entry(map, 'secondary-artifacts');
   if (secondary) {
@@ -35,13 +36,13 @@ export function readArtifacts(r: BuildspecReader, node: YamlNode, path: string):
       const m = r.readMapping(value, idPath);
       if (!m) continue;
       r.problems.checkKeys(m, idPath, SELECTION_KEYS);
-      secondaryArtifacts[key.value] = readSelection(r, m, idPath);
+      secondaryArtifacts[key.value] = readSelection(r, m, idPath, key);
     }
   }
   return { ...primary, secondaryArtifacts };
 }
 
-function readSelection(r: BuildspecReader, map: YamlMapping, path: string): ArtifactSelectionSpec {
+function readSelection(r: BuildspecReader, map: YamlMapping, path: string, anchor: YamlScalar): ArtifactSelectionSpec {
   const files = entry(map, 'files');
   const selection: ArtifactSelectionSpec = {
     files: files ? r.readStringList(files, joinPath(path, 'files')) : [],
@@ -49,7 +50,7 @@ function readSelection(r: BuildspecReader, map: YamlMapping, path: string): Arti
     excludePaths: [],
     enableSymlinks: false,
   };
-  if (!files) r.error(map, path, "missing 'files': list the globs of the files to collect ('**/*' for everything)");
+  if (!files) r.error(anchor, path, "missing 'files': list the globs of the files to collect ('**/*' for everything)");
   else if (selection.files.length === 0) r.error(files, joinPath(path, 'files'), 'expected at least one glob, got none');
   readSharedKeys(r, map, path, selection);
   const name = entry(map, 'name');
@@ -95,14 +96,14 @@ function readSharedKeys(
   if (discard) into.discardPaths = r.readBoolean(discard, joinPath(path, 'discard-paths')) ?? false;
 }
 
-export function readCache(r: BuildspecReader, node: YamlNode, path: string): CacheSpec | undefined {
+export function readCache(r: BuildspecReader, node: YamlNode, path: string, anchor: YamlScalar): CacheSpec | undefined {
   const map = r.readMapping(node, path);
   if (!map) return undefined;
   r.problems.checkKeys(map, path, CACHE_KEYS);
   const cache: CacheSpec = { paths: [], fallbackKeys: [] };
   const paths = entry(map, 'paths');
   if (paths) cache.paths = r.readStringList(paths, joinPath(path, 'paths'));
-  else r.error(map, path, "missing 'paths': list the directories or globs to cache");
+  else r.error(anchor, path, "missing 'paths': list the directories or globs to cache");
   const key = entry(map, 'key');
   if (key) {
     const value = r.readString(key, joinPath(path, 'key'));

@@ -3,7 +3,7 @@ import type { BatchKind, BatchSpec, BatchTaskEnv, BatchTaskSpec } from '../core/
 import { entry, joinPath, keyNode } from './problems.js';
 import type { BuildspecReader } from './buildspec-reader.js';
 import { isNullNode } from './buildspec-reader.js';
-import type { YamlMapping, YamlNode } from './yaml-source.js';
+import type { YamlMapping, YamlNode, YamlScalar } from './yaml-source.js';
 
 const BATCH_KINDS: readonly BatchKind[] = ['build-list', 'build-matrix', 'build-graph'];
 export const BATCH_KEYS = ['fast-fail', ...BATCH_KINDS, 'build-fanout'] as const;
@@ -16,7 +16,8 @@ const DYNAMIC_ENV_KEYS = ['compute-type', 'image', 'variables'] as const;
 /** A guard against a runaway cartesian product, far above CodeBuild's own batch size limits. */
 const MAX_MATRIX_BUILDS = 1000;
 
-export function readBatch(r: BuildspecReader, node: YamlNode, path: string): BatchSpec | undefined {
+/** `anchor` is the `batch:` key, where a batch without a kind is reported. */
+export function readBatch(r: BuildspecReader, node: YamlNode, path: string, anchor: YamlScalar): BatchSpec | undefined {
   const map = r.readMapping(node, path);
   if (!map) return undefined;
   r.problems.checkKeys(map, path, BATCH_KEYS);
@@ -26,7 +27,7 @@ export function readBatch(r: BuildspecReader, node: YamlNode, path: string): Bat
   if (fanout) r.error(fanout, joinPath(path, 'build-fanout'), 'build-fanout batches are not supported by pipe; use build-list or build-graph');
   const kinds = BATCH_KINDS.filter((k) => entry(map, k) !== undefined);
   if (kinds.length === 0) {
-    if (!fanout) r.error(map, path, 'expected exactly one of build-list, build-matrix, build-graph; got none');
+    if (!fanout) r.error(anchor, path, 'expected exactly one of build-list, build-matrix, build-graph; got none');
     return undefined;
   }
   if (kinds.length > 1) {

@@ -29,7 +29,7 @@ export function readPhases(
     const at = joinPath(path, key.value);
     if (!isPhaseName(key.value)) {
       const close = suggest(key.value, BUILDSPEC_PHASES);
-      const hint = close ? `; did you mean '${close}'?` : '';
+      const hint = close ? ` (did you mean '${close}'?)` : '';
       r.error(key, at, `unknown phase '${key.value}'${hint}; phases are ${BUILDSPEC_PHASES.join(', ')}`);
       continue;
     }
@@ -87,7 +87,7 @@ export function readCommands(r: BuildspecReader, node: YamlNode, path: string): 
       r.warn(node, path, 'tolerated', 'no commands listed; nothing runs here');
       return [];
     }
-    return [{ text: node.value, location: node.location }];
+    return [{ text: node.value, location: r.scalarLocation(node) }];
   }
   if (node.kind === 'mapping') {
     r.error(node, path, 'expected a list of commands, got a mapping');
@@ -105,7 +105,7 @@ export function readCommands(r: BuildspecReader, node: YamlNode, path: string): 
       r.error(item, at, `expected a command string, got ${describeNode(item)}${hint}`);
       return;
     }
-    out.push({ text: item.value, location: item.location });
+    out.push({ text: item.value, location: r.scalarLocation(item) });
   });
   return out;
 }

@@ -36,6 +36,20 @@ export class BuildspecReader {
     return node.location;
   }
 
+  /**
+   * Where a scalar starts as a person sees it. For a `|` or `>` block the YAML reader gives the first
+   * content line; the indicator that opened the block, a line or so above, is the better place to point.
+   */
+  scalarLocation(node: YamlScalar): YamlNode['location'] {
+    if (node.style !== 'literal' && node.style !== 'folded') return node.location;
+    const { file, line } = node.location;
+    for (let l = line - 1; l >= Math.max(1, line - 20); l--) {
+      const m = /[|>][-+0-9]*\s*(#.*)?$/.exec(this.doc.lineText(l));
+      if (m) return { file, line: l, column: m.index + 1 };
+    }
+    return node.location;
+  }
+
   /** A mapping slot; a null value (`key:` with nothing under it) reads as an empty mapping. */
   readMapping(node: YamlNode, path: string): YamlMapping | undefined {
     if (isNullNode(node)) return { kind: 'mapping', entries: [], location: node.location };

@@ -9,7 +9,7 @@ import { readPhases } from './buildspec-phases.js';
 import { readArtifacts, readCache, readReports } from './buildspec-artifacts.js';
 import { readBatch } from './buildspec-batch.js';
 import { describeNode, parseYaml } from './yaml-source.js';
-import type { YamlMapping, YamlNode } from './yaml-source.js';
+import type { YamlMapping, YamlNode, YamlScalar } from './yaml-source.js';
 
 export { describeBuildspec } from './buildspec-describe.js';
 export { parseSecretReference } from './buildspec-env.js';
@@ -50,7 +50,7 @@ export function parseBuildspec(text: string, file: string): BuildSpec {
   }
   const batchNode = entry(root, 'batch');
   if (batchNode) {
-    const batch = readBatch(r, batchNode, 'batch');
+    const batch = readBatch(r, batchNode, 'batch', keyNode(root, 'batch') as YamlScalar);
     if (batch) spec.batch = batch;
   }
   const phasesNode = entry(root, 'phases');
@@ -64,12 +64,12 @@ export function parseBuildspec(text: string, file: string): BuildSpec {
 
   const artifacts = entry(root, 'artifacts');
   if (artifacts) {
-    const parsed = readArtifacts(r, artifacts, 'artifacts');
+    const parsed = readArtifacts(r, artifacts, 'artifacts', keyNode(root, 'artifacts') as YamlScalar);
     if (parsed) spec.artifacts = parsed;
   }
   const cache = entry(root, 'cache');
   if (cache) {
-    const parsed = readCache(r, cache, 'cache');
+    const parsed = readCache(r, cache, 'cache', keyNode(root, 'cache') as YamlScalar);
     if (parsed) spec.cache = parsed;
   }
   const reports = entry(root, 'reports');

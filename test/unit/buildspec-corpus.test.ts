@@ -12,6 +12,20 @@ const corpusDir = path.resolve(repoRoot, '../shared/corpus/buildspecs');
 /** The corpus as it stands; a missing or truncated corpus must fail, not silently test less. */
 const EXPECTED_FILES = 53;
 
+/** What the known INVALID files must be rejected for (any new INVALID file still gets the generic checks). */
+const EXPECTED_REJECTIONS: Record<string, string[]> = {
+  '015-aws-samples-aws-serverless-samfarm-buildspec.yml': [
+    ":1:10 version: unsupported buildspec version '0.0'; expected 0.2 (or 0.1) (this is the pre-GA format: environment_variables, containers, during_build are not buildspec keys)",
+    ":1:1 phases: missing 'phases'",
+  ],
+  '037-awslabs-aws-crt-java-instrumentedTestSpec.yml': [
+    ":13:3 phases.pre_test: unknown phase 'pre_test'",
+    ":17:3 phases.test: unknown phase 'test'",
+    ":102:3 phases.post_test: unknown phase 'post_test'",
+    ':110:3 artifacts: expected a mapping, got a list',
+  ],
+};
+
 interface CorpusEntry {
   file: string;
   status: 'valid' | 'edge' | 'INVALID';
@@ -76,8 +90,25 @@ describe('buildspec corpus', () => {
     expect(JSON.parse(JSON.stringify(spec))).toEqual(spec);
   });
 
+  it.each(accepted.map((e) => [e.file, e] as const))('%s: warnings name the keys pipe cannot honour', (_name, e) => {
+    const text = readFileSync(path.join(corpusDir, e.file), 'utf8');
+    const spec = load(e.file);
+    const warned = (key: string): boolean =>
+      spec.warnings.some((w) => w.kind === 'unsupported-locally' && w.path.split('.').some((p) => p.replace(/\[\d+\]$/, '') === key));
+    for (const runtime of Object.keys(spec.phases.install?.runtimeVersions ?? {})) {
+      expect(spec.warnings.some((w) => w.path === `phases.install.runtime-versions.${runtime}`), runtime).toBe(true);
+    }
+    if (spec.env.gitCredentialHelper) expect(warned('git-credential-helper')).toBe(true);
+    if (/^\s*debug-session:\s*true/m.test(text)) expect(warned('debug-session')).toBe(true);
+    if (/^\s*compute-type:/m.test(text)) expect(warned('compute-type')).toBe(true);
+    if (/^\s*privileged-mode:\s*true/m.test(text)) expect(warned('privileged-mode')).toBe(true);
+    if (/\$env:/i.test(text) && /base-directory/.test(text)) expect(warned('base-directory')).toBe(true);
+  });
+
   it.each(rejected.map((e) => [e.file, e] as const))('%s is rejected with a clear error', (_name, e) => {
     const error = rejection(e.file);
+    const expected = EXPECTED_REJECTIONS[e.file];
+    if (expected) for (const m of expected) expect(error.format()).toContain(m);
     expect(error.problems.length).toBeGreaterThan(0);
     for (const p of error.problems) {
       expect(p.location.file).toBe(path.join(corpusDir, e.file));
