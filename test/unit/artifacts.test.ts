@@ -290,6 +290,25 @@ describe('selectFromTar', () => {
     expect(existsSync(path.dirname(zipPath)) ? await readdir(path.dirname(zipPath)) : []).toEqual([]);
   });
 
+  it('reads the un-prefixed form Docker gives for `dir/.`', async () => {
+    const p = pack();
+    p.entry({ name: './', type: 'directory', mode: 0o755 });
+    p.entry({ name: './a.txt', mode: 0o644 }, 'a');
+    p.finalize();
+    const result = await selectFromTar(Readable.from(p), `${ROOT}/.`, select({}), path.join(dir, 'dot.zip'));
+    expect(result.files).toEqual(['a.txt']);
+  });
+
+  it('names the directory when the tar is not a tar, leaving no zip', async () => {
+    const zipPath = path.join(dir, 'bad.zip');
+    const garbage = Readable.from([Buffer.alloc(1024, 'x')]);
+    await expect(selectFromTar(garbage, ROOT, select({}), zipPath)).rejects.toMatchObject({
+      code: 'ARTIFACT_ERROR',
+      message: expect.stringMatching(/^Could not read the archive of \/codebuild\/output\/src: /),
+    });
+    expect(existsSync(zipPath)).toBe(false);
+  });
+
   it('serves a primary and secondary artifacts from one pass over the tar', async () => {
     const heard: string[] = [];
     const [primary, secondary] = await selectArtifactsFromTar(dockerTar(APP), ROOT, [

@@ -1,11 +1,12 @@
 // Source/Git against real repositories: resolution, output variables, the committed-only zip, errors.
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import yauzl from 'yauzl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256File } from '../../src/artifacts/index.js';
+import { extract } from 'tar-stream';
+import { sha256File, unzipToTar } from '../../src/artifacts/index.js';
 import { archiveGitSource, gitOutputVariables, readGitFile, resolveGitSource } from '../../src/source/index.js';
 
 const AUTHORED = '2024-05-01T12:00:00Z';
@@ -148,6 +149,34 @@ describe('archiveGitSource', () => {
       git(repo, 'reset', '-q', '--hard');
       await rm(path.join(repo, 'untracked.txt'));
     }
+  });
+
+  it('unpacks for a container with execute bits and symlinks kept', async () => {
+    const tools = path.join(tmp, 'tools');
+    await mkdir(tools);
+    git(tools, 'init', '-q', '-b', 'main');
+    await writeFile(path.join(tools, 'run.sh'), '#!/bin/sh\n');
+    await chmod(path.join(tools, 'run.sh'), 0o755);
+    await symlink('run.sh', path.join(tools, 'start'));
+    await commitFile(tools, 'lib/a.txt', 'a\n', 'Tools');
+    git(tools, 'add', '.');
+    git(tools, 'commit', '-q', '-m', 'Scripts');
+    const zipPath = path.join(tmp, 'Tools.zip');
+    await archiveGitSource(await resolveGitSource({ repository: tools }), zipPath);
+    const entries: string[] = [];
+    const tar = extract();
+    (await unzipToTar(zipPath)).pipe(tar);
+    for await (const entry of tar) {
+      const { name, type, mode, linkname } = entry.header;
+      entries.push(`${type ?? ''} ${name} ${(mode ?? 0).toString(8)}${linkname ? ` -> ${linkname}` : ''}`);
+      entry.resume();
+    }
+    expect(entries).toEqual([
+      'directory lib/ 755',
+      'file lib/a.txt 644',
+      'file run.sh 755',
+      'symlink start 777 -> run.sh',
+    ]);
   });
 
   it('reads one committed file, or undefined when the commit lacks it', async () => {
