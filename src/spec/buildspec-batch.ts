@@ -1,20 +1,14 @@
 // The buildspec `batch` section: fast-fail and one of build-list, build-matrix (expanded here), build-graph (checked for cycles).
-import type { BatchKind, BatchSpec, BatchTaskEnv, BatchTaskSpec } from '../core/index.js';
+import type { BatchKind, BatchSpec, BatchTaskSpec } from '../core/index.js';
 import { entry, joinPath, keyNode } from './problems.js';
 import type { BuildspecReader } from './buildspec-reader.js';
-import { isNullNode } from './buildspec-reader.js';
+import { readMatrix } from './buildspec-batch-matrix.js';
+import { readTaskEnv } from './buildspec-batch-env.js';
 import type { YamlMapping, YamlNode, YamlScalar } from './yaml-source.js';
 
 const BATCH_KINDS: readonly BatchKind[] = ['build-list', 'build-matrix', 'build-graph'];
 export const BATCH_KEYS = ['fast-fail', ...BATCH_KINDS, 'build-fanout'] as const;
 const TASK_KEYS = ['identifier', 'buildspec', 'debug-session', 'env', 'ignore-failure', 'depend-on'] as const;
-const TASK_ENV_KEYS = ['compute-type', 'image', 'privileged-mode', 'type', 'variables'] as const;
-const MATRIX_KEYS = ['static', 'dynamic'] as const;
-const STATIC_KEYS = ['ignore-failure', 'env'] as const;
-const DYNAMIC_KEYS = ['buildspec', 'env'] as const;
-const DYNAMIC_ENV_KEYS = ['compute-type', 'image', 'variables'] as const;
-/** A guard against a runaway cartesian product, far above CodeBuild's own batch size limits. */
-const MAX_MATRIX_BUILDS = 1000;
 
 /** `anchor` is the `batch:` key, where a batch without a kind is reported. */
 export function readBatch(r: BuildspecReader, node: YamlNode, path: string, anchor: YamlScalar): BatchSpec | undefined {
@@ -97,54 +91,6 @@ function readTask(r: BuildspecReader, map: YamlMapping, path: string, kind: Batc
   return task;
 }
 
-function readTaskEnv(r: BuildspecReader, node: YamlNode, path: string, keys: readonly string[] = TASK_ENV_KEYS): BatchTaskEnv {
-  const env: BatchTaskEnv = { variables: {} };
-  const map = r.readMapping(node, path);
-  if (!map) return env;
-  r.problems.checkKeys(map, path, keys);
-  const computeType = entry(map, 'compute-type');
-  if (computeType) {
-    const at = joinPath(path, 'compute-type');
-    const value = r.readString(computeType, at);
-    if (value !== undefined) {
-      env.computeType = value;
-      r.warn(computeType, at, 'unsupported-locally', `compute-type ${value} has no local meaning: the build gets this machine's CPU and memory`);
-    }
-  }
-  const image = entry(map, 'image');
-  if (image) {
-    const value = r.readString(image, joinPath(path, 'image'));
-    if (value !== undefined) env.image = value;
-  }
-  const privileged = entry(map, 'privileged-mode');
-  if (privileged) {
-    const at = joinPath(path, 'privileged-mode');
-    const value = r.readBoolean(privileged, at);
-    if (value !== undefined) {
-      env.privilegedMode = value;
-      if (value) r.warn(privileged, at, 'unsupported-locally', 'privileged-mode is not granted locally: pipe does not run privileged containers');
-    }
-  }
-  const type = entry(map, 'type');
-  if (type) {
-    const at = joinPath(path, 'type');
-    const value = r.readString(type, at);
-    if (value !== undefined) {
-      env.type = value;
-      if (/WINDOWS/i.test(value)) r.warn(type, at, 'unsupported-locally', `environment type ${value} needs a Windows container; pipe runs Linux containers only`);
-    }
-  }
-  const variables = entry(map, 'variables');
-  if (variables) {
-    for (const v of r.readTextMap(variables, joinPath(path, 'variables'))) {
-      if (v.name.startsWith('CODEBUILD_')) {
-        r.error(v.key, joinPath(joinPath(path, 'variables'), v.name), `'${v.name}' is reserved: names starting with CODEBUILD_ are set by the build`);
-      } else env.variables[v.name] = v.value;
-    }
-  }
-  return env;
-}
-
 /** Unknown `depend-on` targets and cycles make a graph unrunnable: both are reported where they stand. */
 function checkGraph(r: BuildspecReader, tasks: { task: BatchTaskSpec; node: YamlMapping; path: string }[]): void {
   const byId = new Map(tasks.map((t) => [t.task.identifier, t]));
@@ -175,91 +121,4 @@ function checkGraph(r: BuildspecReader, tasks: { task: BatchTaskSpec; node: Yaml
     state.set(id, 'done');
   };
   for (const t of tasks) visit(t.task.identifier, []);
-}
-
-/** Expands `static` + `dynamic` into the cartesian product of buildspec x compute-type x image x each variable. */
-function readMatrix(r: BuildspecReader, node: YamlNode, path: string): BatchTaskSpec[] {
-  const map = r.problems.expectMapping(node, path);
-  if (!map) return [];
-  r.problems.checkKeys(map, path, MATRIX_KEYS);
-  let base: BatchTaskEnv = { variables: {} };
-  let ignoreFailure = false;
-  const staticNode = entry(map, 'static');
-  if (staticNode) {
-    const at = joinPath(path, 'static');
-    const s = r.readMapping(staticNode, at);
-    if (s) {
-      r.problems.checkKeys(s, at, STATIC_KEYS);
-      const ignore = entry(s, 'ignore-failure');
-      if (ignore) ignoreFailure = r.readBoolean(ignore, joinPath(at, 'ignore-failure')) ?? false;
-      const env = entry(s, 'env');
-      if (env) base = readTaskEnv(r, env, joinPath(at, 'env'));
-    }
-  }
-  const dynamicNode = entry(map, 'dynamic');
-  if (!dynamicNode) {
-    r.error(map, path, "missing 'dynamic': a build matrix needs the values to combine");
-    return [];
-  }
-  const dimensions = readDynamic(r, dynamicNode, joinPath(path, 'dynamic'));
-  const total = dimensions.reduce((n, d) => n * d.values.length, 1);
-  if (total > MAX_MATRIX_BUILDS) {
-    r.error(dynamicNode, joinPath(path, 'dynamic'), `the matrix expands to ${total} builds; pipe runs at most ${MAX_MATRIX_BUILDS}`);
-    return [];
-  }
-  let combos: Record<string, string>[] = [{}];
-  for (const d of dimensions) combos = combos.flatMap((c) => d.values.map((v) => ({ ...c, [d.name]: v })));
-  return combos.map((combo, i) => {
-    const env: BatchTaskEnv = { ...base, variables: { ...base.variables } };
-    const task: BatchTaskSpec = { identifier: `build${i + 1}`, env, ignoreFailure, debugSession: false, dependOn: [] };
-    for (const [name, value] of Object.entries(combo)) {
-      if (name === 'buildspec') task.buildspec = value;
-      else if (name === 'compute-type') env.computeType = value;
-      else if (name === 'image') env.image = value;
-      else env.variables[name.slice('variables.'.length)] = value;
-    }
-    return task;
-  });
-}
-
-interface Dimension {
-  name: string;
-  values: string[];
-}
-
-function readDynamic(r: BuildspecReader, node: YamlNode, path: string): Dimension[] {
-  const map = r.readMapping(node, path);
-  if (!map) return [];
-  r.problems.checkKeys(map, path, DYNAMIC_KEYS);
-  const dims: Dimension[] = [];
-  const add = (name: string, n: YamlNode, at: string): void => {
-    const values = r.readStringList(n, at);
-    if (values.length === 0 && !isNullNode(n)) r.error(n, at, 'expected at least one value');
-    if (values.length > 0) dims.push({ name, values });
-  };
-  const buildspec = entry(map, 'buildspec');
-  if (buildspec) add('buildspec', buildspec, joinPath(path, 'buildspec'));
-  const envNode = entry(map, 'env');
-  if (envNode) {
-    const at = joinPath(path, 'env');
-    const env = r.readMapping(envNode, at);
-    if (env) {
-      r.problems.checkKeys(env, at, DYNAMIC_ENV_KEYS);
-      for (const k of ['compute-type', 'image'] as const) {
-        const n = entry(env, k);
-        if (n) add(k, n, joinPath(at, k));
-      }
-      const ct = entry(env, 'compute-type');
-      if (ct) r.warn(ct, joinPath(at, 'compute-type'), 'unsupported-locally', 'compute-type has no local meaning: the build gets this machine\'s CPU and memory');
-      const vars = entry(env, 'variables');
-      const varsMap = vars ? r.readMapping(vars, joinPath(at, 'variables')) : undefined;
-      for (const { key, value } of varsMap?.entries ?? []) {
-        const vat = joinPath(joinPath(at, 'variables'), key.value);
-        if (key.value.startsWith('CODEBUILD_')) r.error(key, vat, `'${key.value}' is reserved: names starting with CODEBUILD_ are set by the build`);
-        else add(`variables.${key.value}`, value, vat);
-      }
-    }
-  }
-  if (dims.length === 0) r.error(map, path, 'a build matrix needs at least one dynamic dimension (buildspec, env.image, env.compute-type or env.variables)');
-  return dims;
 }
