@@ -1,0 +1,120 @@
+// The registry's model: function versions, aliases and layer versions as stored, and their state machines.
+
+/** Lambda's function states; `Inactive` is never entered locally but is part of the vocabulary. */
+export const FUNCTION_STATES = ['Pending', 'Active', 'Inactive', 'Failed'] as const;
+export type FunctionState = (typeof FUNCTION_STATES)[number];
+
+export const LAST_UPDATE_STATUSES = ['InProgress', 'Successful', 'Failed'] as const;
+export type LastUpdateStatus = (typeof LAST_UPDATE_STATUSES)[number];
+
+export const INVOCATION_TYPES = ['RequestResponse', 'Event', 'DryRun'] as const;
+export const LOG_TYPES = ['None', 'Tail'] as const;
+
+const STATE_TRANSITIONS: Readonly<Record<FunctionState, readonly FunctionState[]>> = {
+  Pending: ['Active', 'Failed'],
+  Active: ['Inactive'],
+  Inactive: ['Pending', 'Active'],
+  Failed: [],
+};
+
+const UPDATE_TRANSITIONS: Readonly<Record<LastUpdateStatus, readonly LastUpdateStatus[]>> = {
+  InProgress: ['Successful', 'Failed'],
+  Successful: ['InProgress'],
+  Failed: ['InProgress'],
+};
+
+export function transitionFunctionState(from: FunctionState, to: FunctionState): FunctionState {
+  if (!STATE_TRANSITIONS[from].includes(to)) throw new Error(`illegal function state transition ${from} -> ${to}`);
+  return to;
+}
+
+export function transitionLastUpdateStatus(from: LastUpdateStatus | undefined, to: LastUpdateStatus): LastUpdateStatus {
+  if (from !== undefined && !UPDATE_TRANSITIONS[from].includes(to)) {
+    throw new Error(`illegal LastUpdateStatus transition ${from} -> ${to}`);
+  }
+  return to;
+}
+
+export const LATEST = '$LATEST';
+
+/** A layer version as attached to a function: a copy, so deleting the layer version later breaks nothing. */
+export interface AttachedLayer {
+  arn: string;
+  codeSize: number;
+  codeSha256: string;
+  unzippedSize: number;
+}
+
+/** What decides whether PublishVersion makes a new version: code plus configuration. */
+export interface VersionSettings {
+  runtime: string;
+  role: string;
+  handler: string;
+  description: string;
+  timeout: number;
+  memorySize: number;
+  /** Undefined when never set; `{}` when set empty (AWS shows `{Variables:{}}` then). */
+  environment: Record<string, string> | undefined;
+  layers: AttachedLayer[];
+  architectures: string[];
+  ephemeralStorage: number;
+  tracingMode: string;
+  codeSha256: string;
+  codeSize: number;
+  codeUnzippedSize: number;
+}
+
+/** One version of a function (`$LATEST` or a number) as the store keeps it. */
+export interface FunctionVersionRecord extends VersionSettings {
+  region: string;
+  account: string;
+  functionName: string;
+  version: string;
+  lastModified: string;
+  revisionId: string;
+  state: FunctionState;
+  stateReason?: string;
+  stateReasonCode?: string;
+  lastUpdateStatus?: LastUpdateStatus;
+  lastUpdateStatusReason?: string;
+  lastUpdateStatusReasonCode?: string;
+  /** Epoch ms at which a Pending/InProgress state settles to Active/Successful. */
+  settleAt?: number;
+  /** For a published version: the fingerprint of `$LATEST` it was published from (idempotent PublishVersion). */
+  publishedFrom?: string;
+}
+
+export interface AliasRecord {
+  functionName: string;
+  name: string;
+  functionVersion: string;
+  description: string;
+  /** Additional version -> weight; at most one entry. */
+  weights: Record<string, number>;
+  revisionId: string;
+}
+
+export interface LayerVersionRecord {
+  region: string;
+  account: string;
+  layerName: string;
+  version: number;
+  description: string;
+  compatibleRuntimes: string[];
+  compatibleArchitectures: string[];
+  licenseInfo?: string;
+  codeSha256: string;
+  codeSize: number;
+  unzippedSize: number;
+  createdDate: string;
+}
+
+/** Where a request is served: the region comes from the SigV4 credential scope. */
+export interface RequestScope {
+  region?: string;
+}
+
+/** Lambda's timestamp format: milliseconds and `+0000`. */
+export function formatTimestamp(date: Date = new Date()): string {
+  return date.toISOString().replace('Z', '+0000');
+}
