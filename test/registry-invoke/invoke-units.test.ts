@@ -1,0 +1,89 @@
+// Pure parts of the invoke side: the environment state machine, the log collector, environment variables,
+// error bodies and the Tail encoding. No Docker.
+import { describe, expect, it } from 'vitest';
+import { IllegalTransitionError } from '../../src/core/index.js';
+import { transitionEnvironment } from '../../src/registry/invoke/environment-state.js';
+import { LogCollector } from '../../src/registry/invoke/log-collector.js';
+import { buildEnvironmentVariables, describeRuntime } from '../../src/registry/invoke/runtime-config.js';
+import { describeExit, timeoutErrorBody } from '../../src/registry/invoke/errors.js';
+import { tail } from '../../src/registry/invoke/docker-invoker.js';
+import { InvalidRuntimeError } from '../../src/registry/invoke/index.js';
+import { makeTarget } from './support.js';
+
+describe('environment state machine', () => {
+  it('allows the life of an environment and refuses anything else', () => {
+    expect(transitionEnvironment('starting', 'ready')).toBe('ready');
+    expect(transitionEnvironment('ready', 'busy')).toBe('busy');
+    expect(transitionEnvironment('busy', 'ready')).toBe('ready');
+    expect(transitionEnvironment('busy', 'stopping')).toBe('stopping');
+    expect(transitionEnvironment('stopping', 'stopped')).toBe('stopped');
+    expect(() => transitionEnvironment('starting', 'busy')).toThrow(IllegalTransitionError);
+    expect(() => transitionEnvironment('stopped', 'ready')).toThrow('illegal execution environment status transition stopped -> ready');
+    expect(() => transitionEnvironment('ready', 'ready')).toThrow(IllegalTransitionError);
+  });
+});
+
+describe('log collector', () => {
+  it('splits output at the markers, across chunk boundaries, with the preamble kept apart', async () => {
+    const logs = new LogCollector();
+    const stream = 'init out\n\0pipe:start:r1\nhello\n\0pipe:end:r1:1048576\nstray\n\0pipe:start:r2\nbye\n\0pipe:end:r2:2097152\n';
+    for (let i = 0; i < stream.length; i += 7) logs.push(Buffer.from(stream.slice(i, i + 7)));
+    expect(await logs.take('r1', 10)).toEqual({ preamble: 'init out\n', text: 'hello\n', maxMemoryBytes: 1048576, complete: true });
+    expect(await logs.take('r2', 10)).toEqual({ preamble: 'stray\n', text: 'bye\n', maxMemoryBytes: 2097152, complete: true });
+  });
+
+  it('waits for a marker still to come, and gives what there is when the wait runs out', async () => {
+    const logs = new LogCollector();
+    const waiting = logs.take('r1', 1000);
+    logs.push(Buffer.from('\0pipe:start:r1\npart'));
+    logs.push(Buffer.from('ial\n\0pipe:end:r1:5\n'));
+    expect((await waiting).text).toBe('partial\n');
+    logs.push(Buffer.from('\0pipe:start:r2\nno end'));
+    expect(await logs.take('r2', 20)).toEqual({ preamble: '', text: 'no end', complete: false });
+  });
+
+  it('keeps a multi-byte character split between chunks whole', async () => {
+    const logs = new LogCollector();
+    const bytes = Buffer.from('\0pipe:start:r\né\n\0pipe:end:r:1\n');
+    const cut = bytes.indexOf(0xc3) + 1;
+    logs.push(bytes.subarray(0, cut));
+    logs.push(bytes.subarray(cut));
+    expect((await logs.take('r', 10)).text).toBe('é\n');
+  });
+});
+
+describe('runtime configuration', () => {
+  it('knows the Node.js and Python runtimes and refuses others', () => {
+    expect(describeRuntime('nodejs20.x')).toMatchObject({ family: 'nodejs', version: '20' });
+    expect(describeRuntime('python3.9')).toMatchObject({ family: 'python', version: '3.9' });
+    expect(() => describeRuntime('java21')).toThrow(InvalidRuntimeError);
+    expect(() => describeRuntime('java21')).toThrow('The runtime parameter of java21 is not supported by the registry');
+  });
+
+  it('lets functions override unreserved defaults but never the reserved variables', () => {
+    const target = makeTarget({ codeZipPath: '/nowhere.zip', environment: { LANG: 'C', NODE_PATH: '/mine', AWS_REGION: 'nope' } });
+    const env = buildEnvironmentVariables(target, describeRuntime('nodejs20.x'), {
+      runtimeApi: '127.0.0.1:1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 's', sessionToken: 't' },
+      endpointUrl: 'http://127.0.0.1:9001',
+    });
+    expect(env['LANG']).toBe('C');
+    expect(env['NODE_PATH']).toBe('/mine');
+    expect(env['AWS_REGION']).toBe('us-east-1');
+    expect(env['AWS_ENDPOINT_URL']).toBe('http://127.0.0.1:9001');
+    expect(env['AWS_LAMBDA_RUNTIME_API']).toBe('127.0.0.1:1');
+  });
+});
+
+describe('function error bodies and logs', () => {
+  it('words timeouts and exits as Lambda does', () => {
+    expect(timeoutErrorBody('id', 3)).toEqual({ errorType: 'Sandbox.Timedout', errorMessage: 'RequestId: id Error: Task timed out after 3.00 seconds' });
+    expect(describeExit(1)).toBe('exit status 1');
+    expect(describeExit(137)).toBe('signal: killed');
+  });
+
+  it('cuts the Tail log to its last 4096 bytes before encoding', () => {
+    expect(Buffer.from(tail('a'.repeat(5000) + 'END'), 'base64').toString()).toBe('a'.repeat(4093) + 'END');
+    expect(Buffer.from(tail('short'), 'base64').toString()).toBe('short');
+  });
+});
