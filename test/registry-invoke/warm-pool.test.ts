@@ -5,6 +5,7 @@ import { describeDocker, TEST_IMAGE } from '../support/docker.js';
 import { LABELS } from '../../src/core/index.js';
 import { createDockerInvoker, ENVIRONMENT_ROLE, TooManyRequestsError } from '../../src/registry/invoke/index.js';
 import type { DockerInvoker } from '../../src/registry/invoke/index.js';
+import { RegistryError } from '../../src/registry/errors.js';
 import { containersOf, engine, json, makeTarget, makeZip, removeWorkDir, request } from './support.js';
 
 const BOOT_ID_HANDLER = `const boot = Math.random().toString(36).slice(2); let count = 0;
@@ -45,12 +46,15 @@ describeDocker('warm pool', () => {
     await new Promise((r) => setTimeout(r, 100));
     const error = await invoker.invoke(request(target)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TooManyRequestsError);
+    expect(error).toBeInstanceOf(RegistryError);
     expect(error).toMatchObject({
-      errorType: 'TooManyRequestsException',
-      statusCode: 429,
+      errorName: 'TooManyRequestsException',
+      status: 429,
       reason: 'ConcurrentInvocationLimitExceeded',
       message: 'Rate Exceeded.',
+      headers: { 'Retry-After': '1' },
     });
+    expect((error as RegistryError).toBody()).toEqual({ Type: 'User', message: 'Rate Exceeded.', Reason: 'ConcurrentInvocationLimitExceeded' });
     const boots = (await Promise.all(running)).map((r) => (json(r.payload) as Boot).boot);
     expect(new Set(boots).size).toBe(3);
     expect(invoker.environmentContainers(target.functionArn)).toHaveLength(3);

@@ -1,22 +1,21 @@
 // Service errors of the invoke side, and the JSON bodies of function errors exactly as Lambda returns them.
-import { PipeError } from '../../core/index.js';
+import { RegistryError } from '../errors.js';
 
 /** Why an invocation was throttled, in Lambda's words (the `Reason` field of the 429 body). */
 export type ThrottleReason = 'ReservedFunctionConcurrentInvocationLimitExceeded' | 'ConcurrentInvocationLimitExceeded';
 
 /**
- * The function has as many invocations in flight as it may have. The control plane answers it with 429
- * `TooManyRequestsException`, a `Retry-After` header and `{"Type":"User","message":"Rate Exceeded.","Reason":...}`.
+ * The function has as many invocations in flight as it may have: a RegistryError, so the HTTP API answers 429
+ * `TooManyRequestsException` with `Retry-After` and `{"Type":"User","message":"Rate Exceeded.","Reason":...}`.
  */
-export class TooManyRequestsError extends PipeError {
-  readonly errorType = 'TooManyRequestsException';
-  readonly statusCode = 429;
-  readonly retryAfterSeconds = 1;
+export class TooManyRequestsError extends RegistryError {
   readonly reason: ThrottleReason;
   readonly limit: number;
 
   constructor(functionArn: string, limit: number, reason: ThrottleReason) {
-    super('STATE_ERROR', 'Rate Exceeded.', {
+    super('TooManyRequestsException', 'Rate Exceeded.', {
+      fields: { Reason: reason },
+      headers: { 'Retry-After': '1' },
       hint: `${functionArn} already has ${limit} invocation${limit === 1 ? '' : 's'} in flight; retry later or raise its concurrency`,
     });
     this.name = 'TooManyRequestsError';

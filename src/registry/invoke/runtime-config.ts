@@ -1,7 +1,7 @@
 // What an execution environment of a runtime looks like from inside: the bootstrap command, the search paths
 // and the environment variables Lambda sets (recorded on real AWS, see reference/lambda.md 3.3 and 3.4).
 import { randomBytes } from 'node:crypto';
-import { PipeError } from '../../core/index.js';
+import { RegistryError } from '../errors.js';
 import type { InvokeTarget } from '../invoke-port.js';
 
 export const RUNTIME_FAMILIES = ['nodejs', 'python'] as const;
@@ -24,12 +24,9 @@ export const BOOTSTRAP_FILES: Readonly<Record<RuntimeFamily, string>> = {
 };
 
 /** The runtime asked for is one the invoke side cannot run: Lambda's 502 `InvalidRuntimeException`. */
-export class InvalidRuntimeError extends PipeError {
-  readonly errorType = 'InvalidRuntimeException';
-  readonly statusCode = 502;
-
+export class InvalidRuntimeError extends RegistryError {
   constructor(runtime: string) {
-    super('INVALID_ARGUMENT', `The runtime parameter of ${runtime} is not supported by the registry`, {
+    super('InvalidRuntimeException', `The runtime parameter of ${runtime} is not supported by the registry`, {
       hint: 'the registry runs nodejs*.x and python3.* functions',
     });
     this.name = 'InvalidRuntimeError';
