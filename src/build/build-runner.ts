@@ -17,12 +17,14 @@ import { planOutputs, expandVariables } from './outputs.js';
 
 export interface BuildSource {
   name: string;
-  zipPath: string;
+  /** The input artifact's zip. */
+  path: string;
 }
 
 export interface BuildOutput {
   name: string;
-  zipPath: string;
+  /** Where the output artifact's zip goes. */
+  path: string;
 }
 
 export interface PackagedArtifact {
@@ -141,10 +143,10 @@ class BuildRun {
     const session = new ShellSession(container, shell === '/bin/sh' ? 'sh' : shell, spec.version === '0.2');
     const downloaded = await this.step('DOWNLOAD_SOURCE', async () => {
       await container.putFiles('/', packFiles([{ path: `${SRC_DIR.slice(1)}/.keep`, content: '' }], { dirMode: 0o755 }));
-      if (this.req.primarySource) await container.putFiles(SRC_DIR, await this.deps.artifacts.unzipToTar(this.req.primarySource.zipPath));
+      if (this.req.primarySource) await container.putFiles(SRC_DIR, await this.deps.artifacts.unzipToTar(this.req.primarySource.path));
       for (const s of this.req.secondarySources) {
         await container.putFiles('/', packFiles([{ path: `${secondarySourceDir(s.name).slice(1)}/.keep`, content: '' }]));
-        await container.putFiles(secondarySourceDir(s.name), await this.deps.artifacts.unzipToTar(s.zipPath));
+        await container.putFiles(secondarySourceDir(s.name), await this.deps.artifacts.unzipToTar(s.path));
       }
       const env = composeBuildEnvironment(imageEnv, spec, this.req.secrets ?? {}, this.req.environment, identity);
       await session.init(env, SRC_DIR);
@@ -243,15 +245,18 @@ class BuildRun {
     const plans = planOutputs(this.req.spec, this.req.outputs);
     const done: PackagedArtifact[] = [];
     for (const { output, selection } of plans) {
+      // The tar is of the source directory (so links out of base-directory still resolve), unless
+      // base-directory is an absolute path elsewhere.
       const base = selection.baseDirectory ? expandVariables(selection.baseDirectory, env) : undefined;
-      const root = base && !/[*?[]/.test(base) ? (base.startsWith('/') ? base : `${SRC_DIR}/${base}`) : SRC_DIR;
+      const outside = base !== undefined && base.startsWith('/') && !base.startsWith(`${SRC_DIR}/`) && !/[*?[]/.test(base);
+      const root = outside ? base : SRC_DIR;
       const resolved: ArtifactSelectionSpec = { ...selection };
-      if (base !== undefined && root === SRC_DIR && base !== '') resolved.baseDirectory = base;
+      if (base && !outside) resolved.baseDirectory = base;
       else delete resolved.baseDirectory;
       const tar = await container.getArchive(root);
-      const r = await this.deps.artifacts.packageFromTar(tar, root, resolved, output.zipPath, this.warn);
+      const r = await this.deps.artifacts.packageFromTar(tar, root, resolved, output.path, this.warn);
       this.req.line('system', agentLine(`Artifact ${output.name}: ${r.files.length} file(s), ${r.size} bytes`));
-      done.push({ name: output.name, path: output.zipPath, ...r });
+      done.push({ name: output.name, path: output.path, ...r });
     }
     return done;
   }

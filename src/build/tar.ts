@@ -26,8 +26,8 @@ export function packFiles(files: readonly TarFile[], options: { dirMode?: number
   p.finalize();
   const chunks: Buffer[] = [];
   return new Promise((resolve, reject) => {
-    p.on('data', (c: Buffer) => {
-      chunks.push(c);
+    p.on('data', (c: unknown) => {
+      chunks.push(c as Buffer);
     });
     p.on('end', () => resolve(Buffer.concat(chunks)));
     p.on('error', reject);

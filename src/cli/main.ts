@@ -13,7 +13,8 @@ Exit codes:
   2  bad input or usage (an invalid file, flag or reference)
 
 Environment:
-  PIPE_HOME   where state lives (default .pipe)
+  PIPE_HOME       where state and logs live (default .pipe)
+  PIPE_ARTIFACTS  the artifact store's root (default artifacts)
   NO_COLOR    no colour in terminal output`;
 
 export function buildProgram(out: Output): Command {

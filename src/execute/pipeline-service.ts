@@ -37,7 +37,7 @@ export function openPipeContext(options: { home: string; artifactRoot?: string }
   store.recoverInterrupted();
   return {
     home,
-    artifactRoot: resolve(options.artifactRoot ?? 'artifacts'),
+    artifactRoot: resolve(options.artifactRoot ?? process.env['PIPE_ARTIFACTS'] ?? 'artifacts'),
     db,
     store,
     engine: new DockerEngine(),
