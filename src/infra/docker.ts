@@ -102,7 +102,8 @@ export class DockerEngine {
   /** Makes sure the image is there: present locally, or pulled. Fails naming the image and the setup command. */
   async ensureImage(image: string): Promise<void> {
     if (await this.hasImage(image)) return;
-    try {
+    // pipe/* images are built locally by the setup script; there is no registry to pull them from.
+    if (!image.startsWith('pipe/')) try {
       const stream = await this.api.pull(image);
       await new Promise<void>((resolve, reject) => {
         this.api.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve()));
@@ -111,8 +112,9 @@ export class DockerEngine {
     } catch {
       // fall through: the pull failed (no registry reachable, or no such image)
     }
-    throw new PipeError('IMAGE_NOT_FOUND', `image ${image} not found locally and could not be pulled`, {
-      hint: image.startsWith('pipe/')
+    const local = image.startsWith('pipe/');
+    throw new PipeError('IMAGE_NOT_FOUND', `image ${image} not found locally${local ? '' : ' and could not be pulled'}`, {
+      hint: local
         ? `build it with '${SETUP_COMMAND}'`
         : `pull or build it (docker pull ${image}), or use the local image pipe/standard:1 ('${SETUP_COMMAND}' builds it)`,
     });

@@ -1,6 +1,6 @@
 // `pipe run`, `pipe validate`: the pipeline file, checked and run.
+import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
-import { PipeError } from '../../core/index.js';
 import type { RunEventListener } from '../../core/index.js';
 import { loadPlan, openPipeContext, startPipeline } from '../../execute/index.js';
 import { pipeHome } from '../../infra/sqlite.js';
@@ -12,7 +12,7 @@ import { registerExecutionCommands } from './executions.js';
 
 function collectVariable(value: string, previous: Record<string, string>): Record<string, string> {
   const eq = value.indexOf('=');
-  if (eq <= 0) throw new PipeError('INVALID_ARGUMENT', `--variable takes NAME=VALUE, got '${value}'`);
+  if (eq <= 0) throw new InvalidArgumentError('--variable takes NAME=VALUE');
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 }
 

@@ -1,0 +1,101 @@
+// Bad input through the real CLI: each gets its message and exit code, and leaves no execution and no container.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { LABELS } from '../../src/core/index.js';
+import { DockerEngine } from '../../src/infra/docker.js';
+import { makePipeEnv, pipe } from '../support/cli.js';
+import type { PipeEnv } from '../support/cli.js';
+import { describeDocker } from '../support/docker.js';
+import { makeRepo, twoStagePipeline } from '../support/git-fixture.js';
+
+const BUILDSPEC = 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo hi\n';
+
+let env: PipeEnv;
+afterEach(async () => {
+  // Nothing recorded, nothing left running.
+  const list = await pipe(['executions', '--json'], env);
+  expect(JSON.parse(list.stdout)).toEqual([]);
+});
+
+function fixture(pipeline: (repo: string) => string, files: Record<string, string> = { 'buildspec.yml': BUILDSPEC }) {
+  env = makePipeEnv();
+  const repo = makeRepo(files);
+  const file = join(repo, 'pipeline.yml');
+  writeFileSync(file, pipeline(repo));
+  return file;
+}
+
+it('malformed YAML: exit 2, file:line:column and the line', async () => {
+  const file = fixture(() => 'name: x\nstages:\n  - name: [unclosed\n');
+  const r = await pipe(['run', file], env);
+  expect(r.exitCode).toBe(2);
+  expect(r.stderr).toContain(`error: ${file}: 1 problem found`);
+  expect(r.stderr).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:4:1 YAML syntax error`));
+});
+
+it('unknown keys: exit 2, every one reported, with did-you-mean', async () => {
+  const file = fixture((repo) => twoStagePipeline({ repository: repo }).replace('outputArtifacts: [Src]', 'outputArtifact: [Src]').replace('name: fixture', 'name: fixture\nstagez: []'));
+  const r = await pipe(['run', file], env);
+  expect(r.exitCode).toBe(2);
+  expect(r.stderr).toContain("unknown key 'stagez'; did you mean 'stages'?");
+  expect(r.stderr).toContain("unknown key 'outputArtifact'; did you mean 'outputArtifacts'?");
+});
+
+it('missing buildspec: exit 2 naming it and the source', async () => {
+  const file = fixture((repo) => twoStagePipeline({ repository: repo, buildspec: 'ci/nope.yml' }));
+  const r = await pipe(['run', file], env);
+  expect(r.exitCode).toBe(2);
+  expect(r.stderr).toMatch(/^error: Build\.Build: buildspec ci\/nope\.yml not found in Src \(.* at [0-9a-f]{12}\)\nhint: the path is relative to the root of the source repository; is ci\/nope\.yml committed\?$/);
+});
+
+it('an invalid buildspec: exit 2 with its problems, before anything runs', async () => {
+  const file = fixture((repo) => twoStagePipeline({ repository: repo }), { 'buildspec.yml': 'version: 0.2\nphases:\n  test:\n    commands: [x]\n' });
+  const r = await pipe(['run', file], env);
+  expect(r.exitCode).toBe(2);
+  expect(r.stderr).toContain('buildspec.yml:3:3');
+  expect(r.stderr).toContain('phases.test');
+});
+
+it('a repository that is not git: exit 2', async () => {
+  const file = fixture(() => twoStagePipeline({ repository: '/tmp' }));
+  const r = await pipe(['run', file], env);
+  expect(r.exitCode).toBe(2);
+  expect(r.stderr).toContain('error: Source.Checkout: /tmp is not a git repository');
+});
+
+it('an unknown branch: exit 2, listing the known ones', async () => {
+  const file = fixture((repo) => twoStagePipeline({ repository: repo, branch: 'develop' }));
+  const r = await pipe(['run', file], env);
+  expect(r.exitCode).toBe(2);
+  expect(r.stderr).toMatch(/error: Source\.Checkout: Branch develop not found in repository .*; known branches: main/);
+});
+
+describeDocker('bad input needing Docker', () => {
+  it('a missing image: exit 2, naming the image and the command that builds local ones', async () => {
+    const file = fixture((repo) => twoStagePipeline({ repository: repo, image: 'pipe/missing:9' }));
+    const r = await pipe(['run', file], env);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toBe("error: Build.Build: image pipe/missing:9 not found locally\nhint: build it with 'bash scripts/setup.sh'");
+    expect(await new DockerEngine().listContainers({ [LABELS.managed]: 'true', [LABELS.role]: 'build' })).toEqual([]);
+  });
+});
+
+it('no Docker engine: exit 1, saying so and how to start one', async () => {
+  const file = fixture((repo) => twoStagePipeline({ repository: repo }));
+  const r = await pipe(['run', file], env, { DOCKER_HOST: 'unix:///tmp/pipe-no-such-docker.sock' });
+  expect(r.exitCode).toBe(1);
+  expect(r.stderr).toBe(
+    "error: no Docker engine answers (ENOENT unix:///tmp/pipe-no-such-docker.sock)\nhint: start one, or run 'bash scripts/setup.sh' which installs and starts it",
+  );
+});
+
+it('bad flags: exit 2', async () => {
+  env = makePipeEnv();
+  const r = await pipe(['run'], env);
+  expect(r.exitCode).toBe(2);
+  expect(r.stderr).toContain("missing required argument 'file'");
+  const v = await pipe(['run', 'x.yml', '--variable', 'novalue'], env);
+  expect(v.exitCode).toBe(2);
+  expect(v.stderr).toContain("error: option '--variable <NAME=VALUE>' argument 'novalue' is invalid. --variable takes NAME=VALUE");
+});
