@@ -47,8 +47,11 @@ class DockerBuildContainer implements BuildContainer {
 export function createDockerBuildContainers(engine: DockerEngine = new DockerEngine()): BuildContainerFactory {
   return {
     async prepareImage(image) {
+      // One inspect when the image is there (the usual case); otherwise pull or fail naming it.
+      const present = await engine.imageEnv(image);
+      if (present) return present;
       await engine.ensureImage(image);
-      return engine.imageEnv(image);
+      return (await engine.imageEnv(image)) ?? {};
     },
     async create({ image, labels }) {
       const handle = await engine.createContainer({

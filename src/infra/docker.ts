@@ -84,8 +84,8 @@ export class DockerEngine {
     }
   }
 
-  /** The image's own environment (its ENV lines), as a map. */
-  async imageEnv(image: string): Promise<Record<string, string>> {
+  /** The image's own environment (its ENV lines), as a map; undefined when the image is not there. */
+  async imageEnv(image: string): Promise<Record<string, string> | undefined> {
     try {
       const info = await this.api.getImage(image).inspect();
       const env: Record<string, string> = {};
@@ -95,6 +95,7 @@ export class DockerEngine {
       }
       return env;
     } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 404) return undefined;
       throw mapDockerError(e, `inspect image ${image}`);
     }
   }

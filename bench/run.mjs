@@ -1,0 +1,24 @@
+// `npm run bench`: every benchmark of the project, measured in one run, printed as a table.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchPipeline } from './pipeline.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const suites = [['pipeline', benchPipeline]];
+if (existsSync(join(here, 'registry.mjs'))) {
+  const { benchRegistry } = await import('./registry.mjs');
+  suites.push(['registry', benchRegistry]);
+}
+
+let failed = false;
+for (const [name, run] of suites) {
+  console.log(`\n## ${name}`);
+  const rows = await run();
+  for (const r of rows) {
+    const verdict = r.target === undefined ? '' : `  target ${r.target}: ${r.ok ? 'met' : 'MISSED'}`;
+    if (r.ok === false) failed = true;
+    console.log(`${r.name.padEnd(60)} ${r.value.toFixed(1).padStart(10)} ${r.unit}${verdict}`);
+  }
+}
+process.exitCode = failed ? 1 : 0;
