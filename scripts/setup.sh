@@ -78,8 +78,9 @@ ensure_image() {
 }
 
 ensure_npm() {
-  if [ -d node_modules ] && [ -f dist/cli/main.js ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then
-    say "npm packages installed"
+  if [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then
+    say "npm packages installed; building"
+    npm run --silent build >/dev/null
     return
   fi
   say "npm install"
