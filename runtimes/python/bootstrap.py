@@ -232,10 +232,17 @@ def _serve(handler):
             continue
         try:
             result = handler(event, LambdaContext(headers))
-            payload = json.dumps(result).encode("utf-8")
         except Exception as e:
             error = _error_body(e, request_id)
             sys.stdout.write("[ERROR] %s: %s\nTraceback (most recent call last):\n%s" % (error["errorType"], error["errorMessage"], "".join(error["stackTrace"])))
+            _mark_end(request_id)
+            _post_error("/invocation/%s/error" % request_id, error)
+            continue
+        try:
+            payload = json.dumps(result).encode("utf-8")
+        except (TypeError, ValueError) as e:
+            error = _error_body(e, request_id, "Runtime.MarshalError", "Unable to marshal response: %s" % e)
+            error["stackTrace"] = []
             _mark_end(request_id)
             _post_error("/invocation/%s/error" % request_id, error)
             continue

@@ -116,6 +116,18 @@ describeDocker('Python runtime', () => {
     });
   });
 
+  it('reports a result that is not JSON serializable as Runtime.MarshalError', async () => {
+    const target = python({ 'lambda_function.py': 'def handler(e, c):\n    return {"s": {1, 2}}\n' });
+    const result = await invoker.invoke(request(target));
+    expect(result.functionError).toBe('Unhandled');
+    expect(json(result.payload)).toEqual({
+      errorMessage: 'Unable to marshal response: Object of type set is not JSON serializable',
+      errorType: 'Runtime.MarshalError',
+      requestId: result.requestId,
+      stackTrace: [],
+    });
+  });
+
   it('writes logging output in Lambda format and print output as is', async () => {
     const target = python({
       'lambda_function.py': 'import logging\nlogger = logging.getLogger()\nlogger.setLevel(logging.INFO)\ndef handler(e, c):\n    print("printed")\n    logger.info("logged")\n    return None\n',
