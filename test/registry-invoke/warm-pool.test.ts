@@ -155,6 +155,22 @@ describeDocker('warm pool lifetime', () => {
   });
 
   describe('close', () => {
+    it('ends a cold start in progress at once, without waiting for the init budget', async () => {
+      const invoker = await createDockerInvoker();
+      const target = makeTarget({ codeZipPath: makeZip({ 'index.js': `${'// padding\n'.repeat(10)}${BOOT_ID_HANDLER}` }) });
+      const started = Date.now();
+      const pending = invoker.invoke(request(target)).then(
+        (r) => r.functionError ?? 'ok',
+        (e: unknown) => (e as Error).name,
+      );
+      await new Promise((r) => setTimeout(r, 150));
+      await invoker.close();
+      const outcome = await pending;
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(['Unhandled', 'PipeError', 'ok']).toContain(outcome);
+      expect(await containersOf(invoker.invokerId)).toEqual([]);
+    });
+
     it('stops every environment and removes every container, busy ones included', async () => {
       const invoker = await createDockerInvoker();
       const target = makeTarget({ codeZipPath: makeZip({ 'index.js': BOOT_ID_HANDLER }) });

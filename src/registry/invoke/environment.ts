@@ -160,8 +160,9 @@ export class Environment {
     );
     void exited.then((code) => {
       this.exitCode = code;
-      if (this.stateValue === 'starting') initDone({ ok: false, body: jsonBody(exitErrorBody(requestId, code)) });
-      else this.handleExit(code);
+      // Ends a start still waiting for init (no-op once init is over), whether the runtime died or was stopped.
+      initDone({ ok: false, body: jsonBody(exitErrorBody(requestId, code)) });
+      this.handleExit(code);
     });
     const budget = INIT_BUDGET_MS + this.target.timeout * 1000;
     const timer = setTimeout(() => initDone({ ok: false, body: jsonBody(timeoutErrorBody(requestId, budget / 1000)) }), budget);
