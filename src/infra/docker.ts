@@ -176,9 +176,24 @@ export class DockerEngine {
       await this.api.getContainer(id).remove({ force: true, v: true });
     } catch (e) {
       const code = (e as { statusCode?: number }).statusCode;
-      if (code === 404 || code === 409) return; // already gone, or removal already in progress
+      if (code === 404) return; // already gone
+      if (code === 409) return this.waitUntilGone(id); // another removal is under way: wait for it
       throw mapDockerError(e, `remove container ${id.slice(0, 12)}`);
     }
+  }
+
+  private async waitUntilGone(id: string, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      try {
+        await this.api.getContainer(id).inspect();
+      } catch (e) {
+        if ((e as { statusCode?: number }).statusCode === 404) return;
+        throw mapDockerError(e, `inspect container ${id.slice(0, 12)}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new PipeError('DOCKER_ERROR', `container ${id.slice(0, 12)} was still being removed after ${timeoutMs / 1000}s`);
   }
 
   /** Removes every container carrying the labels; returns how many. */
