@@ -1,0 +1,23 @@
+// Secrets and parameters, locally: the parameter store and secret store (SQLite), resolution of a build's
+// references as CodeBuild resolves them, and the masker that keeps resolved values out of every event.
+import type { Db } from '../infra/sqlite.js';
+import { ParameterStore } from './parameter-store.js';
+import { SecretStore } from './secret-store.js';
+
+export { ParameterStore, checkParameterName, PARAMETER_VALUE_MAX } from './parameter-store.js';
+export type { Parameter, ParameterSummary } from './parameter-store.js';
+export { SecretStore, checkSecretName, secretNameCandidates, AWSCURRENT, AWSPREVIOUS, SECRET_VALUE_MAX } from './secret-store.js';
+export type { SecretSummary, SecretValue, SecretVersionSelector, SecretVersionSummary } from './secret-store.js';
+export { resolveBuildSecrets, EMPTY_SECRET_SOURCE, EXPORT_ERROR, PARAMETER_STORE_ERROR, SECRETS_MANAGER_ERROR } from './resolver.js';
+export type { ResolvedBuildSecrets, SecretFailure, SecretResolution, SecretSource } from './resolver.js';
+export { SecretMasker, MASK } from './masker.js';
+
+export interface LocalSecrets {
+  parameters: ParameterStore;
+  secrets: SecretStore;
+}
+
+/** Both local stores over the state database. */
+export function openLocalSecrets(db: Db): LocalSecrets {
+  return { parameters: new ParameterStore(db), secrets: new SecretStore(db) };
+}

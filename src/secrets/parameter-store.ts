@@ -1,0 +1,93 @@
+// The local SSM Parameter Store: name -> value, every put a new version, kept in the state store.
+import { PipeError } from '../core/index.js';
+import { migrate } from '../infra/sqlite.js';
+import type { Db } from '../infra/sqlite.js';
+import { SECRETS_MIGRATIONS } from './migrations.js';
+
+/** SSM's limits: 1011 characters of name, 15 levels, 8 KB of value (the advanced tier). */
+export const PARAMETER_NAME_MAX = 1011;
+export const PARAMETER_LEVELS_MAX = 15;
+export const PARAMETER_VALUE_MAX = 8192;
+
+export interface ParameterSummary {
+  name: string;
+  version: number;
+  lastModifiedDate: string;
+}
+
+export interface Parameter extends ParameterSummary {
+  value: string;
+}
+
+/** Why a parameter name is not one SSM would accept, or undefined when it is. */
+export function checkParameterName(name: string): string | undefined {
+  if (name === '') return 'a parameter name cannot be empty';
+  if (name.length > PARAMETER_NAME_MAX) return `parameter name is ${name.length} characters; at most ${PARAMETER_NAME_MAX}`;
+  if (!/^[A-Za-z0-9_.\-/]+$/.test(name)) return `parameter name '${name}' may hold only letters, digits and . - _ /`;
+  if (name.includes('/') && !name.startsWith('/')) return `parameter name '${name}' is a hierarchy, so it must begin with /`;
+  if (name.endsWith('/') || name.includes('//')) return `parameter name '${name}' has an empty level`;
+  const levels = name.split('/').length - 1;
+  if (levels > PARAMETER_LEVELS_MAX) return `parameter name '${name}' has ${levels} levels; at most ${PARAMETER_LEVELS_MAX}`;
+  if (/^\/?(aws|ssm)/i.test(name)) return `parameter name '${name}' cannot begin with aws or ssm (reserved by AWS)`;
+  return undefined;
+}
+
+function validName(name: string): string {
+  const problem = checkParameterName(name);
+  if (problem) throw new PipeError('INVALID_ARGUMENT', problem, { hint: 'e.g. /my-app/db-host or DB_HOST' });
+  return name;
+}
+
+type Row = { name: string; version: number; last_modified: string; value?: string };
+
+function toParameter(r: Row & { value: string }): Parameter {
+  return { name: r.name, value: r.value, version: r.version, lastModifiedDate: r.last_modified };
+}
+
+export class ParameterStore {
+  constructor(private readonly db: Db) {
+    migrate(db, 'secrets', SECRETS_MIGRATIONS);
+  }
+
+  /** Sets a parameter (creating it or adding a version); returns its new version number. */
+  putParameter(name: string, value: string): number {
+    validName(name);
+    if (value === '') throw new PipeError('INVALID_ARGUMENT', `parameter ${name}: the value cannot be empty`);
+    if (value.length > PARAMETER_VALUE_MAX) {
+      throw new PipeError('INVALID_ARGUMENT', `parameter ${name}: the value is ${value.length} characters; at most ${PARAMETER_VALUE_MAX}`);
+    }
+    const now = new Date().toISOString();
+    return this.db.transaction(() => {
+      const current = this.db.prepare('SELECT version FROM parameters WHERE name = ?').get(name) as { version: number } | undefined;
+      const version = (current?.version ?? 0) + 1;
+      if (current) this.db.prepare('UPDATE parameters SET version = ?, last_modified = ? WHERE name = ?').run(version, now, name);
+      else this.db.prepare('INSERT INTO parameters (name, version, last_modified) VALUES (?, ?, ?)').run(name, version, now);
+      this.db
+        .prepare('INSERT INTO parameter_versions (name, version, value, last_modified) VALUES (?, ?, ?, ?)')
+        .run(name, version, value, now);
+      return version;
+    })();
+  }
+
+  /** The newest version, or the one asked for; undefined when there is no such parameter or version. */
+  getParameter(name: string, version?: number): Parameter | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT v.name, v.version, v.value, v.last_modified FROM parameter_versions v JOIN parameters p ON p.name = v.name
+         WHERE v.name = ? AND v.version = ${version === undefined ? 'p.version' : '?'}`,
+      )
+      .get(...(version === undefined ? [name] : [name, version])) as (Row & { value: string }) | undefined;
+    return row ? toParameter(row) : undefined;
+  }
+
+  /** Every parameter's name and newest version, by name; values are not listed. */
+  listParameters(): ParameterSummary[] {
+    const rows = this.db.prepare('SELECT name, version, last_modified FROM parameters ORDER BY name').all() as Row[];
+    return rows.map((r) => ({ name: r.name, version: r.version, lastModifiedDate: r.last_modified }));
+  }
+
+  /** Deletes a parameter and all its versions; false when there was none. */
+  deleteParameter(name: string): boolean {
+    return this.db.prepare('DELETE FROM parameters WHERE name = ?').run(name).changes > 0;
+  }
+}
