@@ -24,6 +24,8 @@ export interface ActionContext {
   log(stream: 'stdout' | 'stderr' | 'system', line: string): void;
   warn(message: string): void;
   phase(phase: BuildPhaseType, status: BuildStatus, message?: string): void;
+  /** Values (resolved secrets and parameters) to show as `***` in every event of the execution from now on. */
+  maskSecrets(values: readonly string[]): void;
   /** Labels for any container the action starts, so leftovers can be found. */
   labels: Record<string, string>;
 }

@@ -9,6 +9,7 @@ import type {
   StageStatus,
 } from '../core/index.js';
 import { resolveConfiguration } from '../plan/index.js';
+import { SecretMasker } from '../secrets/index.js';
 import type { ActionContext, ActionExecutor, ActionOutcome } from './action-executor.js';
 
 export interface OrchestratorDeps {
@@ -43,6 +44,8 @@ class ExecutionRun {
   private readonly namespaces: Record<string, Record<string, string>> = {};
   private readonly artifacts = new Map<string, ArtifactRef>();
   private readonly stop = new AbortController();
+  /** Every secret value resolved in this execution, masked in every event it emits. */
+  private readonly masker = new SecretMasker();
 
   constructor(
     private readonly plan: ExecutionPlan,
@@ -51,7 +54,7 @@ class ExecutionRun {
   ) {}
 
   private emit(body: EventBody): void {
-    this.deps.bus.emit({ ...body, executionId: this.options.executionId, time: now() } as RunEvent);
+    this.deps.bus.emit({ ...this.masker.maskEvent(body), executionId: this.options.executionId, time: now() } as RunEvent);
   }
 
   private setStatus(to: ExecutionStatus, message?: string): void {
@@ -101,7 +104,7 @@ class ExecutionRun {
   }
 
   private result(message?: string): PipelineExecutionResult {
-    return { executionId: this.options.executionId, status: this.status, ...(message ? { message } : {}) };
+    return { executionId: this.options.executionId, status: this.status, ...(message ? { message: this.masker.mask(message) } : {}) };
   }
 
   private pipelineVariables(): Record<string, string> {
@@ -189,6 +192,7 @@ class ExecutionRun {
       outputs,
       signal: this.stop.signal,
       labels: { [LABELS.executionId]: executionId, [LABELS.action]: action.id },
+      maskSecrets: (values) => this.masker.add(values),
       log: (stream, line) => this.emit({ type: 'log', stage: action.stage, action: action.name, stream, line }),
       warn: (message) => this.emit({ type: 'warning', stage: action.stage, action: action.name, message }),
       phase: (phase, st, message) =>

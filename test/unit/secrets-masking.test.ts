@@ -1,0 +1,75 @@
+// Masking at the one place events are emitted: a value an executor registers never reaches a listener, the log
+// store or the execution store, whatever event carries it.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { RunEventBus } from '../../src/core/index.js';
+import type { RunEvent } from '../../src/core/index.js';
+import { ExecutionStore, LogStore, runExecution } from '../../src/execute/index.js';
+import type { ActionExecutor } from '../../src/execute/index.js';
+import { openDatabase } from '../../src/infra/sqlite.js';
+import { buildExecutionPlan } from '../../src/plan/index.js';
+import { parsePipelineSpec } from '../../src/spec/index.js';
+import { createScriptedExecutor } from '../support/scripted-executor.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const PIPELINE = `name: masked
+stages:
+  - name: Source
+    actions:
+      - name: Checkout
+        type: Source/Git
+        configuration: { repository: . }
+        outputArtifacts: [Src]
+  - name: Build
+    actions:
+      - name: Build
+        type: Build/CodeBuild
+        configuration: {}
+        inputArtifacts: [Src]
+`;
+
+it('a registered secret is *** in log lines, warnings, phase and action messages, the stored log and the store', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'pipe-mask-'));
+  dirs.push(root);
+  const leaky: ActionExecutor = {
+    async run(ctx) {
+      ctx.log('stdout', 'before: hunter2 is not registered yet');
+      ctx.maskSecrets(['hunter2']);
+      ctx.log('stdout', 'password=hunter2');
+      ctx.warn('warned about hunter2');
+      ctx.phase('BUILD', 'FAILED', 'Error while executing command: echo hunter2');
+      return { status: 'Failed', message: 'Build FAILED: hunter2 leaked' };
+    },
+  };
+  const db = openDatabase(':memory:');
+  const store = new ExecutionStore(db);
+  const logs = new LogStore(root, (id, stage, action, path) => store.setLogPath(id, stage, action, path));
+  const bus = new RunEventBus();
+  const events: RunEvent[] = [];
+  bus.subscribe((e) => store.record(e));
+  bus.subscribe((e) => logs.record(e));
+  bus.subscribe((e) => events.push(e));
+  const plan = buildExecutionPlan(parsePipelineSpec(PIPELINE, join(root, 'p.yml')));
+  const result = await runExecution(
+    plan,
+    { bus, artifactRoot: join(root, 'artifacts'), executors: { Source: createScriptedExecutor(), Build: leaky } },
+    { executionId: 'e-1', trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'test' } },
+  );
+  logs.closeAll();
+  expect(result).toEqual({ executionId: 'e-1', status: 'Failed', message: 'Build.Build: Build FAILED: *** leaked' });
+  const texts = events.filter((e) => e.type !== 'execution' || e.status !== 'InProgress').map((e) => JSON.stringify(e));
+  expect(texts.filter((t) => t.includes('hunter2'))).toEqual([expect.stringContaining('before: hunter2 is not registered yet')]);
+  expect(texts.join('\n')).toContain('password=***');
+  const log = readFileSync(join(root, 'logs', 'e-1', 'Build.Build.log'), 'utf8');
+  expect(log.split('\n').slice(1)).toEqual(['password=***', 'Warning: warned about ***', '']);
+  const detail = store.getExecution('e-1');
+  expect(detail?.statusMessage).toBe('Build.Build: Build FAILED: *** leaked');
+  expect(detail?.actions.find((a) => a.action === 'Build')?.statusMessage).toBe('Build FAILED: *** leaked');
+  db.close();
+});
