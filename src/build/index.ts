@@ -6,3 +6,4 @@ export type { BuildContainerFactory } from './docker-container.js';
 export type { BuildIdentity } from './build-env.js';
 export { SRC_DIR } from './build-env.js';
 export type { PhaseRecord } from './phase-runner.js';
+export { agentLine } from './build-log.js';

@@ -7,6 +7,8 @@ import type { ArtifactIo, BuildContainerFactory } from '../build/index.js';
 import { parseBuildspec } from '../spec/index.js';
 import type { ActionContext, ActionExecutor, ActionOutcome } from './action-executor.js';
 import { readCodeBuildConfiguration } from '../plan/index.js';
+import type { SecretSource } from '../secrets/index.js';
+import { resolveActionSecrets } from './build-secrets.js';
 
 export interface BuildExecutorDeps {
   containers: BuildContainerFactory;
@@ -14,6 +16,8 @@ export interface BuildExecutorDeps {
   nextBuildNumber(project: string): number;
   region: string;
   account: string;
+  /** Where parameter-store and secrets-manager references resolve; without it, none do. */
+  secrets?: SecretSource;
 }
 
 /** Loads the buildspec an action names: inline YAML, or a path inside the primary source (CodeBuild's rule). */
@@ -44,13 +48,8 @@ export function createBuildExecutor(deps: BuildExecutorDeps): ActionExecutor {
       const buildId = newBuildId(project);
       const config = readCodeBuildConfiguration(ctx.configuration);
       const image = config.image;
-      const env: Record<string, string> = {};
-      for (const v of config.environmentVariables) {
-        if (v.type !== 'PLAINTEXT') {
-          throw new PipeError('INVALID_SPEC', `${ctx.action.id}: environment variable ${v.name} has type ${v.type}; only PLAINTEXT is supported here`);
-        }
-        env[v.name] = v.value;
-      }
+      const secrets = resolveActionSecrets(ctx, spec, config.environmentVariables, deps.secrets, buildId);
+      if (!secrets.ok) return secrets.outcome;
       const [primary, ...secondary] = ctx.inputs;
       const source = primary?.revision;
       const timeout = config.timeoutInMinutes;
@@ -71,7 +70,8 @@ export function createBuildExecutor(deps: BuildExecutorDeps): ActionExecutor {
           spec,
           ...(primary ? { primarySource: primary } : {}),
           secondarySources: secondary,
-          environment: env,
+          environment: secrets.resolved.actionEnvironment,
+          secrets: secrets.resolved.buildspecSecrets,
           outputs: ctx.outputs,
           labels: { ...ctx.labels, [LABELS.role]: 'build' },
           ...(timeout ? { timeoutMinutes: timeout } : {}),

@@ -9,6 +9,7 @@ import { DockerEngine } from '../infra/docker.js';
 import { openDatabase } from '../infra/sqlite.js';
 import type { Db } from '../infra/sqlite.js';
 import { buildExecutionPlan } from '../plan/index.js';
+import { openLocalSecrets } from '../secrets/index.js';
 import { loadPipelineSpec } from '../spec/index.js';
 import { createBuildExecutor } from './build-executor.js';
 import { ExecutionStore, isProcessAlive } from './execution-store.js';
@@ -98,6 +99,7 @@ export async function startPipeline(ctx: PipeContext, options: StartPipelineOpti
             nextBuildNumber: (p) => ctx.store.nextBuildNumber(p),
             region: DEFAULT_REGION,
             account: DEFAULT_ACCOUNT,
+            secrets: openLocalSecrets(ctx.db),
           }),
         },
       },
