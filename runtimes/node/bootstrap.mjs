@@ -290,6 +290,9 @@ async function postError(requestId, body) {
 }
 
 async function main() {
+  // The HTTP agent's idle sockets do not hold the process open: without this, a handler whose promise never
+  // settles would let Node exit (status 13) instead of running into its timeout, as it does on Lambda.
+  setInterval(() => undefined, 1 << 30);
   patchConsole();
   let handler;
   try {

@@ -1,0 +1,169 @@
+// Invocations in real containers through the Lambda HTTP API, driven by @aws-sdk/client-lambda: the control plane
+// and the invoke side together, as a user of the registry sees them.
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateAliasCommand,
+  CreateFunctionCommand,
+  InvokeCommand,
+  LambdaClient,
+  PublishLayerVersionCommand,
+  PublishVersionCommand,
+  PutFunctionConcurrencyCommand,
+  TooManyRequestsException,
+  UpdateFunctionCodeCommand,
+  waitUntilFunctionUpdatedV2,
+} from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeDocker } from '../support/docker.js';
+import { Registry, RegistryServer } from '../../src/registry/index.js';
+import type { EventOutcome } from '../../src/registry/index.js';
+import { createDockerInvoker } from '../../src/registry/invoke/index.js';
+import type { DockerInvoker } from '../../src/registry/invoke/index.js';
+import { containersOf, makeZip, removeWorkDir } from './support.js';
+
+const ROLE = 'arn:aws:iam::000000000000:role/lambda-role';
+
+describeDocker('invoke through the HTTP API with the AWS SDK', () => {
+  let home: string;
+  let invoker: DockerInvoker;
+  let registry: Registry;
+  let server: RegistryServer;
+  let lambda: LambdaClient;
+  let url: string;
+  const events: EventOutcome[] = [];
+
+  beforeAll(async () => {
+    home = mkdtempSync(join(tmpdir(), 'pipe-registry-invoke-'));
+    invoker = await createDockerInvoker();
+    registry = Registry.open({ invoker, home, eventRetryDelayMs: 10, onEventOutcome: (o) => events.push(o) });
+    server = new RegistryServer({ registry, host: '127.0.0.1', port: 0 });
+    url = await server.listen();
+    lambda = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  });
+  afterAll(async () => {
+    lambda.destroy();
+    await server.close();
+    await registry.drainEvents();
+    registry.close();
+    await invoker.close();
+    expect(await containersOf(invoker.invokerId)).toEqual([]);
+    rmSync(home, { recursive: true, force: true });
+    removeWorkDir();
+  });
+
+  async function createFunction(name: string, files: Record<string, string>, extra: Record<string, unknown> = {}): Promise<void> {
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: name,
+        Role: ROLE,
+        Runtime: 'nodejs18.x',
+        Handler: 'index.handler',
+        Code: { ZipFile: readFileSync(makeZip(files)) },
+        ...extra,
+      }),
+    );
+    await registry.waitUntilReady({ FunctionName: name });
+  }
+
+  const text = (payload: Uint8Array | undefined): string => Buffer.from(payload ?? new Uint8Array()).toString('utf8');
+
+  it('invokes a Node.js handler that imports a layer module, with the Tail log', async () => {
+    const layer = await lambda.send(
+      new PublishLayerVersionCommand({
+        LayerName: 'shout',
+        Content: { ZipFile: readFileSync(makeZip({ 'nodejs/node_modules/shout/index.js': 'exports.shout = (s) => s.toUpperCase();' })) },
+      }),
+    );
+    await createFunction('with-layer', { 'index.js': `const { shout } = require('shout'); exports.handler = async (e) => { console.log('got', e.word); return shout(e.word); };` }, {
+      Layers: [layer.LayerVersionArn ?? ''],
+    });
+    const out = await lambda.send(new InvokeCommand({ FunctionName: 'with-layer', Payload: Buffer.from('{"word":"quiet"}'), LogType: 'Tail' }));
+    expect(out.StatusCode).toBe(200);
+    expect(out.FunctionError).toBeUndefined();
+    expect(out.ExecutedVersion).toBe('$LATEST');
+    expect(text(out.Payload)).toBe('"QUIET"');
+    const log = Buffer.from(out.LogResult ?? '', 'base64').toString();
+    expect(log).toMatch(/START RequestId: [0-9a-f-]{36} Version: \$LATEST\n/);
+    expect(log).toContain('INFO\tgot quiet');
+    expect(log).toMatch(/REPORT RequestId: [0-9a-f-]{36}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms/);
+  });
+
+  it('answers a Python handler exception with 200, FunctionError Unhandled and the error body', async () => {
+    await createFunction('py-fails', { 'app.py': 'def main(event, context):\n    raise ValueError("no good")\n' }, { Runtime: 'python3.11', Handler: 'app.main' });
+    const out = await lambda.send(new InvokeCommand({ FunctionName: 'py-fails', Payload: Buffer.from('{}') }));
+    expect(out.StatusCode).toBe(200);
+    expect(out.FunctionError).toBe('Unhandled');
+    expect(JSON.parse(text(out.Payload))).toMatchObject({ errorMessage: 'no good', errorType: 'ValueError' });
+  });
+
+  it('answers a timeout and an init error as function errors', async () => {
+    await createFunction('slow', { 'index.js': 'exports.handler = () => new Promise(() => {});' }, { Timeout: 1 });
+    const slow = await lambda.send(new InvokeCommand({ FunctionName: 'slow', Payload: Buffer.from('{}') }));
+    expect(slow.FunctionError).toBe('Unhandled');
+    expect(JSON.parse(text(slow.Payload))).toMatchObject({ errorType: 'Sandbox.Timedout' });
+
+    await createFunction('broken', { 'main.js': 'exports.handler = async () => 1;' });
+    const broken = await lambda.send(new InvokeCommand({ FunctionName: 'broken', Payload: Buffer.from('{}') }));
+    expect(broken.FunctionError).toBe('Unhandled');
+    expect(JSON.parse(text(broken.Payload))).toMatchObject({ errorType: 'Runtime.ImportModuleError' });
+  });
+
+  it('throttles past reserved concurrency with TooManyRequestsException (429)', async () => {
+    await createFunction('one-at-a-time', { 'index.js': 'exports.handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms)); return "done"; };' });
+    await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'one-at-a-time', ReservedConcurrentExecutions: 1 }));
+    const first = lambda.send(new InvokeCommand({ FunctionName: 'one-at-a-time', Payload: Buffer.from('{"ms":1500}') }));
+    await new Promise((r) => setTimeout(r, 700));
+    // The SDK retries throttles by default; one attempt shows the 429 itself.
+    const once = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+    const error = await once.send(new InvokeCommand({ FunctionName: 'one-at-a-time', Payload: Buffer.from('{"ms":1}') })).catch((e: unknown) => e);
+    once.destroy();
+    expect(error).toBeInstanceOf(TooManyRequestsException);
+    expect(error).toMatchObject({
+      message: 'Rate Exceeded.',
+      Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded',
+      $metadata: { httpStatusCode: 429 },
+    });
+    expect(text((await first).Payload)).toBe('"done"');
+  });
+
+  it('routes alias traffic by weight, per request, and runs new code after an update', async () => {
+    await createFunction('weighted', { 'index.js': 'exports.handler = async () => "v1";' });
+    await lambda.send(new PublishVersionCommand({ FunctionName: 'weighted' }));
+    await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'weighted', ZipFile: readFileSync(makeZip({ 'index.js': 'exports.handler = async () => "v2";' })) }));
+    await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 10 }, { FunctionName: 'weighted' });
+    const latest = await lambda.send(new InvokeCommand({ FunctionName: 'weighted', Payload: Buffer.from('{}') }));
+    expect(text(latest.Payload)).toBe('"v2"');
+    await lambda.send(new PublishVersionCommand({ FunctionName: 'weighted' }));
+    await lambda.send(
+      new CreateAliasCommand({ FunctionName: 'weighted', Name: 'live', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: { '2': 0.3 } } }),
+    );
+    const counts = { '1': 0, '2': 0 };
+    for (let i = 0; i < 200; i++) {
+      const out = await lambda.send(new InvokeCommand({ FunctionName: 'weighted:live', Payload: Buffer.from('{}') }));
+      const version = out.ExecutedVersion as '1' | '2';
+      counts[version] += 1;
+      expect(text(out.Payload)).toBe(`"v${version}"`);
+    }
+    // 200 draws at p = 0.3: mean 60, standard deviation about 6.5; the bounds are more than 3.5 deviations out.
+    expect(counts['2']).toBeGreaterThan(36);
+    expect(counts['2']).toBeLessThan(84);
+  });
+
+  it('completes Event invocations in the background', async () => {
+    await createFunction('background', { 'index.js': 'exports.handler = async (e) => { if (e.fail) throw new Error("nope"); return 1; };' });
+    const ok = await lambda.send(new InvokeCommand({ FunctionName: 'background', InvocationType: 'Event', Payload: Buffer.from('{}') }));
+    const bad = await lambda.send(new InvokeCommand({ FunctionName: 'background', InvocationType: 'Event', Payload: Buffer.from('{"fail":true}') }));
+    expect(ok.StatusCode).toBe(202);
+    expect(bad.StatusCode).toBe(202);
+    await registry.drainEvents();
+    const mine = events.filter((e) => e.functionArn.endsWith(':background'));
+    expect(mine).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ status: 'Succeeded', attempts: 1 }),
+        expect.objectContaining({ status: 'Failed', attempts: 3 }),
+      ]),
+    );
+  });
+});
