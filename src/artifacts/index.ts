@@ -20,3 +20,5 @@ export {
 } from './select-artifact.js';
 export { unzipToTar } from './unzip-to-tar.js';
 export { createArtifactIo, type ArtifactStoreIo, type PackagedFiles } from './artifact-io.js';
+export { zipDirectory, type ZippedDirectory } from './zip-directory.js';
+export { combineZips, type CombinePart } from './combine-zips.js';

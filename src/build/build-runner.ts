@@ -25,6 +25,8 @@ export interface BuildOutput {
   name: string;
   /** Where the output artifact's zip goes. */
   path: string;
+  /** The artifacts block this output takes, when the caller maps them itself (a project's primary and secondaries). */
+  selection?: ArtifactSelectionSpec;
 }
 
 export interface PackagedArtifact {
@@ -33,6 +35,8 @@ export interface PackagedArtifact {
   sha256: string;
   size: number;
   files: string[];
+  /** The block's `name`, shell-expanded in the build at upload time (only with `expandArtifactNames`). */
+  artifactName?: string;
 }
 
 /** What the build needs of the artifact store. */
@@ -59,6 +63,8 @@ export interface BuildRequest {
   /** Resolved parameter-store and secrets-manager values (masked by the caller's log sink). */
   secrets?: Record<string, string>;
   outputs: BuildOutput[];
+  /** Evaluate each artifacts block's `name` with the shell at upload time, as a CodeBuild project does. */
+  expandArtifactNames?: boolean;
   labels: Record<string, string>;
   timeoutMinutes?: number;
   signal?: AbortSignal;
@@ -169,7 +175,7 @@ class BuildRun {
     let artifacts: PackagedArtifact[] = [];
     if (outcome.uploadArtifacts) {
       const uploaded = await this.step('UPLOAD_ARTIFACTS', async () => {
-        artifacts = await this.uploadArtifacts(container, finalEnv);
+        artifacts = await this.uploadArtifacts(container, finalEnv, session);
       });
       if (!uploaded.ok) return this.result('FAILED', uploaded.message, exported);
     }
@@ -241,7 +247,7 @@ class BuildRun {
     return out;
   }
 
-  private async uploadArtifacts(container: BuildContainer, env: Record<string, string>): Promise<PackagedArtifact[]> {
+  private async uploadArtifacts(container: BuildContainer, env: Record<string, string>, session: ShellSession): Promise<PackagedArtifact[]> {
     const plans = planOutputs(this.req.spec, this.req.outputs);
     const done: PackagedArtifact[] = [];
     for (const { output, selection } of plans) {
@@ -253,10 +259,14 @@ class BuildRun {
       const resolved: ArtifactSelectionSpec = { ...selection };
       if (base && !outside) resolved.baseDirectory = base;
       else delete resolved.baseDirectory;
+      const artifactName = this.req.expandArtifactNames && selection.name !== undefined ? await session.expand(selection.name) : undefined;
+      if (this.req.expandArtifactNames && selection.name !== undefined && !artifactName) {
+        throw new PipeError('ARTIFACT_ERROR', `CLIENT_ERROR: artifact name ${selection.name} expands to nothing`);
+      }
       const tar = await container.getArchive(root);
       const r = await this.deps.artifacts.packageFromTar(tar, root, resolved, output.path, this.warn);
       this.req.line('system', agentLine(`Artifact ${output.name}: ${r.files.length} file(s), ${r.size} bytes`));
-      done.push({ name: output.name, path: output.path, ...r });
+      done.push({ name: output.name, path: output.path, ...r, ...(artifactName ? { artifactName } : {}) });
     }
     return done;
   }

@@ -6,4 +6,6 @@ export type { BuildContainerFactory } from './docker-container.js';
 export type { BuildIdentity } from './build-env.js';
 export { SRC_DIR } from './build-env.js';
 export type { PhaseRecord } from './phase-runner.js';
+export { runBatch, DEFAULT_BATCH_CONCURRENCY } from './batch-runner.js';
+export type { BatchBuildRecord, BatchExecution, BatchRequest, BatchTaskPlan } from './batch-runner.js';
 export { agentLine } from './build-log.js';

@@ -14,6 +14,8 @@ export interface OutputPlan {
  */
 export function planOutputs(spec: BuildSpec, outputs: readonly BuildOutput[]): OutputPlan[] {
   if (outputs.length === 0) return [];
+  const chosen = outputs.flatMap((output) => (output.selection ? [{ output, selection: output.selection }] : []));
+  if (chosen.length === outputs.length) return chosen;
   const artifacts = spec.artifacts;
   if (!artifacts) {
     throw new PipeError('ARTIFACT_ERROR', `CLIENT_ERROR: no definition for primary artifacts in buildspec (the action declares output artifact ${outputs.map((o) => o.name).join(', ')})`);

@@ -92,6 +92,21 @@ export class ShellSession {
     return result.exitCode;
   }
 
+  /**
+   * Shell-expands `text` (variables, `$(...)`) in the build's current directory and environment, as CodeBuild
+   * evaluates `artifacts.name` at upload time. Nothing it does carries over. Undefined when the shell fails.
+   */
+  async expand(text: string): Promise<string | undefined> {
+    const chunks: Buffer[] = [];
+    const script = `printf '%s' "${text.replace(/(["\\])/g, '\\$1')}"`;
+    const { exitCode } = await this.container.exec({
+      cmd: ['env', '-i', this.shell, `${PIPE_DIR}/wrap.sh`, posix.join(PIPE_DIR, 'items', `expand-${++this.counter}.sh`), '1', '0', script],
+      onStdout: (c) => chunks.push(c),
+      onStderr: () => undefined,
+    });
+    return exitCode === 0 ? Buffer.concat(chunks).toString('utf8') : undefined;
+  }
+
   /** The environment as the last item left it. */
   async readEnv(): Promise<Record<string, string>> {
     const chunks: Buffer[] = [];

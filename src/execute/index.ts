@@ -9,3 +9,7 @@ export { loadPlan, openPipeContext, removeLeftoverContainers, startPipeline, DEF
 export type { PipeContext, StartPipelineOptions } from './pipeline-service.js';
 export { createBuildExecutor, loadActionBuildspec } from './build-executor.js';
 export { createSourceExecutor } from './source-executor.js';
+export { runSingleBuild, loadSourceBuildspec, DEFAULT_PRIMARY_ARTIFACT } from './single-build.js';
+export type { SingleBuildOptions, SingleBuildResult } from './single-build.js';
+export { BuildStore } from './build-store.js';
+export type { BuildRecord } from './build-store.js';

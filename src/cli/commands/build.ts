@@ -1,0 +1,108 @@
+// `pipe build [DIR]`: one build of a directory without a pipeline, as codebuild_build.sh runs one; `--plan` shows the buildspec.
+import type { Command } from 'commander';
+import { PipeError } from '../../core/index.js';
+import type { BuildStatus } from '../../core/index.js';
+import { DEFAULT_BATCH_CONCURRENCY } from '../../build/index.js';
+import { loadSourceBuildspec, openPipeContext, runSingleBuild } from '../../execute/index.js';
+import type { SingleBuildResult } from '../../execute/index.js';
+import { pipeHome } from '../../infra/sqlite.js';
+import { describeBuildspec, loadBuildspec } from '../../spec/index.js';
+import { EXIT } from '../exit-codes.js';
+import type { Output } from '../output.js';
+import { paint } from '../render/style.js';
+import type { Colour } from '../render/style.js';
+
+const BUILD_STATUS_COLOUR: Record<BuildStatus, Colour> = {
+  IN_PROGRESS: 'blue',
+  SUCCEEDED: 'green',
+  FAILED: 'red',
+  FAULT: 'red',
+  TIMED_OUT: 'red',
+  STOPPED: 'yellow',
+};
+
+function paintStatus(enabled: boolean, status: BuildStatus): string {
+  return paint(enabled, BUILD_STATUS_COLOUR[status], status);
+}
+
+interface BuildFlags {
+  buildspec?: string;
+  image?: string;
+  env: Record<string, string>;
+  artifacts?: string;
+  json?: boolean;
+  plan?: string | boolean;
+  batchConcurrency: number;
+}
+
+function collectEnv(value: string, previous: Record<string, string>): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new PipeError('INVALID_ARGUMENT', `--env takes NAME=VALUE, got '${value}'`);
+  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+function parseConcurrency(value: string): number {
+  const n = Number(value);
+  if (!/^[1-9][0-9]*$/.test(value) || n > 64) throw new PipeError('INVALID_ARGUMENT', `--batch-concurrency takes a whole number from 1 to 64, got '${value}'`);
+  return n;
+}
+
+function printPlan(out: Output, dir: string, opts: BuildFlags): void {
+  const spec = typeof opts.plan === 'string' ? loadBuildspec(opts.plan) : loadSourceBuildspec(dir, opts.buildspec);
+  out.stdout(opts.json ? `${JSON.stringify(spec, null, 2)}\n` : `${describeBuildspec(spec)}\n`);
+}
+
+function printResult(out: Output, r: SingleBuildResult): void {
+  out.stdout(`Build ${r.buildId}: ${paintStatus(out.color, r.status)}${r.message ? ` - ${r.message}` : ''}\n`);
+  for (const b of r.batch?.builds ?? []) {
+    out.stdout(`  ${b.identifier}: ${paintStatus(out.color, b.status)}${b.message ? ` - ${b.message}` : ''}${b.ignoreFailure && b.status !== 'SUCCEEDED' ? ' (failure ignored)' : ''}\n`);
+  }
+  for (const a of r.artifacts) out.stdout(`  artifact ${a.path} (${a.files.length} files, ${a.size} bytes)\n`);
+  for (const [k, v] of Object.entries(r.exportedVariables)) out.stdout(`  variable ${k}=${v}\n`);
+  out.stdout(`Log: ${r.logPath}\n`);
+}
+
+export function registerBuildCommand(program: Command, out: Output): void {
+  program
+    .command('build')
+    .description('Run one build of a directory, as codebuild_build.sh does (a batch buildspec runs its batch); --plan only shows it')
+    .argument('[dir]', 'the source directory (copied whole, .git included)', '.')
+    .option('--buildspec <file>', 'buildspec, relative to DIR or absolute (default buildspec.yml)')
+    .option('--image <image>', 'build image (default pipe/standard:1)')
+    .option('--env <NAME=VALUE>', 'a build environment variable; wins over the buildspec (repeatable)', collectEnv, {})
+    .option('--artifacts <dir>', 'where the artifact zips go (default <artifact store>/local/<build-id>)')
+    .option('--batch-concurrency <n>', 'builds of a batch run at once', parseConcurrency, DEFAULT_BATCH_CONCURRENCY)
+    .option('--plan [file]', 'print the buildspec as a plan (phases, commands, variables, artifacts, warnings), run nothing')
+    .option('--json', 'JSON: the BuildSpec with --plan; else log lines and the result as JSON lines')
+    .action(async (dir: string, opts: BuildFlags) => {
+      if (opts.plan !== undefined) return printPlan(out, dir, opts);
+      const ctx = openPipeContext({ home: pipeHome() });
+      const controller = new AbortController();
+      const onSignal = () => controller.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        const result = await runSingleBuild(ctx, {
+          dir,
+          ...(opts.buildspec ? { buildspec: opts.buildspec } : {}),
+          ...(opts.image ? { image: opts.image } : {}),
+          environment: opts.env,
+          ...(opts.artifacts ? { artifactsDir: opts.artifacts } : {}),
+          batchConcurrency: opts.batchConcurrency,
+          signal: controller.signal,
+          onStart: (s) => {
+            if (opts.json) out.stdout(`${JSON.stringify({ type: 'build', status: 'IN_PROGRESS', ...s })}\n`);
+            else out.stdout(`Build ${s.buildId}: ${paintStatus(out.color, 'IN_PROGRESS')}\n`);
+          },
+          onLine: (stream, line) => out.stdout(opts.json ? `${JSON.stringify({ type: 'log', stream, line })}\n` : `${line}\n`),
+        });
+        if (opts.json) out.stdout(`${JSON.stringify({ type: 'build', ...result })}\n`);
+        else printResult(out, result);
+        out.exitCode = result.status === 'SUCCEEDED' ? EXIT.success : EXIT.failed;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        ctx.db.close();
+      }
+    });
+}

@@ -1,0 +1,92 @@
+// The builds `pipe build` ran without a pipeline: one row each in the state database, with its log and artifacts.
+import type { BuildStatus } from '../core/index.js';
+import { migrate } from '../infra/sqlite.js';
+import type { Db, Migration } from '../infra/sqlite.js';
+
+const BUILD_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'single builds (pipe build)',
+    sql: `
+      CREATE TABLE builds (
+        id TEXT PRIMARY KEY,
+        project TEXT NOT NULL,
+        build_number INTEGER NOT NULL,
+        source_dir TEXT NOT NULL,
+        buildspec TEXT NOT NULL,
+        image TEXT NOT NULL,
+        status TEXT NOT NULL,
+        status_message TEXT,
+        owner_pid INTEGER NOT NULL,
+        start_time TEXT NOT NULL,
+        end_time TEXT,
+        log_path TEXT NOT NULL,
+        artifacts_dir TEXT NOT NULL,
+        detail_json TEXT NOT NULL DEFAULT '{}'
+      );
+    `,
+  },
+];
+
+export interface BuildRecord {
+  buildId: string;
+  project: string;
+  buildNumber: number;
+  sourceDir: string;
+  buildspec: string;
+  image: string;
+  status: BuildStatus;
+  statusMessage?: string;
+  startTime: string;
+  endTime?: string;
+  logPath: string;
+  artifactsDir: string;
+  /** Phases, artifacts, exported variables and, for a batch, its builds. */
+  detail: Record<string, unknown>;
+}
+
+type Row = Record<string, unknown>;
+
+export class BuildStore {
+  constructor(private readonly db: Db) {
+    migrate(db, 'builds', BUILD_MIGRATIONS);
+  }
+
+  start(r: Omit<BuildRecord, 'status' | 'detail' | 'endTime' | 'statusMessage'>): void {
+    this.db
+      .prepare(
+        `INSERT INTO builds (id, project, build_number, source_dir, buildspec, image, status, owner_pid, start_time, log_path, artifacts_dir)
+         VALUES (?, ?, ?, ?, ?, ?, 'IN_PROGRESS', ?, ?, ?, ?)`,
+      )
+      .run(r.buildId, r.project, r.buildNumber, r.sourceDir, r.buildspec, r.image, process.pid, r.startTime, r.logPath, r.artifactsDir);
+  }
+
+  finish(buildId: string, status: BuildStatus, message: string | undefined, detail: Record<string, unknown>): void {
+    this.db
+      .prepare('UPDATE builds SET status = ?, status_message = ?, end_time = ?, detail_json = ? WHERE id = ?')
+      .run(status, message ?? null, new Date().toISOString(), JSON.stringify(detail), buildId);
+  }
+
+  get(buildId: string): BuildRecord | undefined {
+    const r = this.db.prepare('SELECT * FROM builds WHERE id = ?').get(buildId) as Row | undefined;
+    return r ? toRecord(r) : undefined;
+  }
+}
+
+function toRecord(r: Row): BuildRecord {
+  return {
+    buildId: String(r['id']),
+    project: String(r['project']),
+    buildNumber: Number(r['build_number']),
+    sourceDir: String(r['source_dir']),
+    buildspec: String(r['buildspec']),
+    image: String(r['image']),
+    status: r['status'] as BuildStatus,
+    ...(r['status_message'] != null ? { statusMessage: String(r['status_message']) } : {}),
+    startTime: String(r['start_time']),
+    ...(r['end_time'] != null ? { endTime: String(r['end_time']) } : {}),
+    logPath: String(r['log_path']),
+    artifactsDir: String(r['artifacts_dir']),
+    detail: JSON.parse(String(r['detail_json'])) as Record<string, unknown>,
+  };
+}

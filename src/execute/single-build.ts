@@ -1,0 +1,211 @@
+// One build of a source directory without a pipeline (`pipe build`), as codebuild_build.sh runs one: the directory is
+// zipped and goes into the container as the primary source, the buildspec runs with the same runner, the log is
+// kept under PIPE_HOME/logs/builds/ and the artifacts are written to a directory, named as a CodeBuild project names them.
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { LABELS, PipeError, describeError, newBuildId } from '../core/index.js';
+import type { BuildSpec, BuildStatus } from '../core/index.js';
+import { readZipEntry } from '../artifacts/zip-entry.js';
+import { resolveInside, zipDirectory, createArtifactIo } from '../artifacts/index.js';
+import { createDockerBuildContainers, runBatch, runBuild, DEFAULT_BATCH_CONCURRENCY } from '../build/index.js';
+import type { BatchExecution, BuildOutput, BuildRequest, PackagedArtifact, PhaseRecord } from '../build/index.js';
+import { DEFAULT_BUILD_IMAGE, DEFAULT_BUILD_TIMEOUT_MINUTES, DEFAULT_BUILDSPEC, loadBuildspec, parseBuildspec } from '../spec/index.js';
+import { combineBatchArtifacts } from './batch-artifacts.js';
+import { BuildStore } from './build-store.js';
+import { DEFAULT_ACCOUNT, DEFAULT_REGION, removeLeftoverContainers } from './pipeline-service.js';
+import type { PipeContext } from './pipeline-service.js';
+
+/** The primary artifact's zip when the buildspec gives no `name` (the local agent's name for it). */
+export const DEFAULT_PRIMARY_ARTIFACT = 'artifacts.zip';
+const PRIMARY = 'primary';
+
+export interface SingleBuildOptions {
+  dir: string;
+  /** Relative to `dir` (CodeBuild's rule), or absolute. */
+  buildspec?: string;
+  image?: string;
+  /** Project-level variables (the local agent's `-e` file): they win over the buildspec's. */
+  environment?: Record<string, string>;
+  /** Where the artifacts go; default `<artifact store>/local/<build-id>`. */
+  artifactsDir?: string;
+  batchConcurrency?: number;
+  timeoutMinutes?: number;
+  signal?: AbortSignal;
+  /** Every log line, as it is written to the build's log. */
+  onLine?: (stream: 'stdout' | 'stderr' | 'system', line: string) => void;
+  /** Called once the build has an id, before anything runs. */
+  onStart?: (info: { buildId: string; logPath: string; artifactsDir: string }) => void;
+}
+
+export interface SingleBuildResult {
+  buildId: string;
+  status: BuildStatus;
+  message?: string;
+  logPath: string;
+  artifactsDir: string;
+  artifacts: PackagedArtifact[];
+  phases: PhaseRecord[];
+  exportedVariables: Record<string, string>;
+  batch?: BatchExecution;
+}
+
+/** The buildspec `pipe build` reads: relative paths from the source directory, as CodeBuild reads them. */
+export function loadSourceBuildspec(dir: string, buildspec = DEFAULT_BUILDSPEC): BuildSpec {
+  return loadBuildspec(isAbsolute(buildspec) ? buildspec : join(dir, buildspec));
+}
+
+/** The outputs of a project build: the primary block and each secondary artifact, every one to its own zip in `dir`. */
+function projectOutputs(spec: BuildSpec, dir: string): BuildOutput[] {
+  const a = spec.artifacts;
+  if (!a) return [];
+  const secondary = Object.entries(a.secondaryArtifacts).map(([id, selection]) => ({ name: id, path: join(dir, `${id}.zip`), selection }));
+  return [{ name: PRIMARY, path: join(dir, DEFAULT_PRIMARY_ARTIFACT), selection: a }, ...secondary];
+}
+
+/** Renames each zip to its expanded `name`, inside the artifacts directory (a name with slashes makes folders). */
+async function applyArtifactNames(artifacts: PackagedArtifact[], dir: string): Promise<PackagedArtifact[]> {
+  const named: PackagedArtifact[] = [];
+  for (const a of artifacts) {
+    if (!a.artifactName) {
+      named.push(a);
+      continue;
+    }
+    const target = resolveInside(dir, a.artifactName);
+    if (target === dir) throw new PipeError('ARTIFACT_ERROR', `artifact name ${a.artifactName} names the artifacts directory itself`);
+    mkdirSync(dirname(target), { recursive: true });
+    await rename(a.path, target);
+    named.push({ ...a, path: target });
+  }
+  return named;
+}
+
+function projectNameOf(dir: string): string {
+  return basename(dir).replace(/[^A-Za-z0-9_-]/g, '-') || 'local';
+}
+
+function isInside(parent: string, child: string): boolean {
+  const rel = relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+export async function runSingleBuild(ctx: PipeContext, options: SingleBuildOptions): Promise<SingleBuildResult> {
+  const dir = resolve(options.dir);
+  const spec = loadSourceBuildspec(dir, options.buildspec);
+  const image = options.image ?? DEFAULT_BUILD_IMAGE;
+  await ctx.engine.ping();
+  await removeLeftoverContainers(ctx.engine);
+
+  const project = projectNameOf(dir);
+  const buildId = newBuildId(project);
+  const buildNumber = ctx.store.nextBuildNumber(project);
+  const artifactsDir = resolve(options.artifactsDir ?? join(ctx.artifactRoot, 'local', buildId));
+  const logPath = join(ctx.home, 'logs', 'builds', `${buildId}.log`);
+  mkdirSync(dirname(logPath), { recursive: true });
+  mkdirSync(artifactsDir, { recursive: true });
+  const store = new BuildStore(ctx.db);
+  const startTime = new Date();
+  store.start({ buildId, project, buildNumber, sourceDir: dir, buildspec: spec.file, image, startTime: startTime.toISOString(), logPath, artifactsDir });
+  options.onStart?.({ buildId, logPath, artifactsDir });
+
+  const fd = openSync(logPath, 'a');
+  const line = (stream: 'stdout' | 'stderr' | 'system', text: string) => {
+    writeSync(fd, `${text}\n`);
+    options.onLine?.(stream, text);
+  };
+  const work = await mkdtemp(join(tmpdir(), 'pipe-build-src-'));
+  let result: SingleBuildResult = { buildId, status: 'FAILED', logPath, artifactsDir, artifacts: [], phases: [], exportedVariables: {} };
+  try {
+    for (const w of spec.warnings) line('system', `Warning: ${w.location.file}:${w.location.line}:${w.location.column} ${w.path}: ${w.message}`);
+    // pipe's own state and artifact store are left out of the copy, so a build never packs an earlier one's output.
+    const sourceZip = join(work, 'source.zip');
+    await zipDirectory(dir, sourceZip, {
+      skip: [artifactsDir, ctx.home, ctx.artifactRoot].filter((p) => isInside(dir, p) && p !== dir),
+      warn: (m) => line('system', `Warning: ${m}`),
+    });
+    const deps = { containers: createDockerBuildContainers(ctx.engine), artifacts: createArtifactIo() };
+    const base: Omit<BuildRequest, 'spec' | 'outputs' | 'signal' | 'phase'> = {
+      identity: {
+        projectName: project,
+        buildId,
+        buildNumber,
+        image,
+        initiator: process.env['USER'] ?? 'pipe',
+        region: DEFAULT_REGION,
+        account: DEFAULT_ACCOUNT,
+        startTimeMs: startTime.getTime(),
+        secondarySourceNames: [],
+      },
+      primarySource: { name: 'source', path: sourceZip },
+      secondarySources: [],
+      environment: options.environment ?? {},
+      expandArtifactNames: true,
+      labels: { [LABELS.managed]: 'true', [LABELS.ownerPid]: String(process.pid), [LABELS.role]: 'build', [LABELS.action]: buildId },
+      timeoutMinutes: options.timeoutMinutes ?? DEFAULT_BUILD_TIMEOUT_MINUTES,
+      line,
+    };
+    if (spec.batch) {
+      const batch = await runBatch(
+        {
+          spec,
+          base,
+          concurrency: options.batchConcurrency ?? DEFAULT_BATCH_CONCURRENCY,
+          ...(options.signal ? { signal: options.signal } : {}),
+          loadBuildspec: async (path) => {
+            const bytes = await readZipEntry(sourceZip, path);
+            if (!bytes) throw new PipeError('NOT_FOUND', `buildspec ${path} not found in ${dir}`, { hint: 'a batch task names its buildspec relative to the source directory' });
+            return parseBuildspec(bytes.toString('utf8'), path);
+          },
+          prepareTask: (task, taskSpec) => ({
+            buildId: `${project}:${task.identifier}-${buildId.split(':')[1] ?? ''}`,
+            buildNumber,
+            outputs: projectOutputs(taskSpec, join(artifactsDir, task.identifier)),
+          }),
+        },
+        deps,
+      );
+      const artifacts: PackagedArtifact[] = [];
+      for (const b of batch.builds) {
+        if (b.build) b.build.artifacts = await applyArtifactNames(b.build.artifacts, join(artifactsDir, b.identifier));
+      }
+      if (batch.status === 'SUCCEEDED') {
+        line('system', 'Combining the artifacts of the batch (COMBINE_ARTIFACTS)');
+        const names = [...new Set(batch.builds.flatMap((b) => b.build?.artifacts.map((a) => a.name) ?? []))];
+        for (const name of names) {
+          const zip = join(artifactsDir, name === PRIMARY ? DEFAULT_PRIMARY_ARTIFACT : `${name}.zip`);
+          const combined = await combineBatchArtifacts(batch, name, zip);
+          if (combined) artifacts.push(combined);
+        }
+      }
+      result = { ...result, status: batch.status, ...(batch.message ? { message: batch.message } : {}), artifacts, batch };
+    } else {
+      const build = await runBuild(
+        { ...base, spec, outputs: projectOutputs(spec, artifactsDir), ...(options.signal ? { signal: options.signal } : {}) },
+        deps,
+      );
+      const artifacts = await applyArtifactNames(build.artifacts, artifactsDir);
+      result = {
+        ...result,
+        status: build.status,
+        ...(build.message !== undefined ? { message: build.message } : {}),
+        artifacts,
+        phases: build.phases,
+        exportedVariables: build.exportedVariables,
+      };
+    }
+    return result;
+  } catch (e) {
+    result = { ...result, message: describeError(e) };
+    throw e;
+  } finally {
+    closeSync(fd);
+    await rm(work, { recursive: true, force: true });
+    store.finish(buildId, result.status, result.message, {
+      phases: result.phases,
+      artifacts: result.artifacts,
+      exportedVariables: result.exportedVariables,
+      ...(result.batch ? { batch: result.batch.builds.map((b) => ({ identifier: b.identifier, status: b.status, message: b.message, buildId: b.build?.buildId })) } : {}),
+    });
+  }
+}
