@@ -16,6 +16,8 @@ export interface ContainerSpec {
   user?: string;
   /** Memory limit in bytes. */
   memoryBytes?: number;
+  /** Cap on the container's json-file log (long-lived containers that print a lot, e.g. Lambda environments). */
+  logMaxBytes?: number;
   name?: string;
 }
 
@@ -136,6 +138,7 @@ export class DockerEngine {
         HostConfig: {
           NetworkMode: 'host',
           ...(spec.memoryBytes ? { Memory: spec.memoryBytes, MemorySwap: spec.memoryBytes } : {}),
+          ...(spec.logMaxBytes ? { LogConfig: { Type: 'json-file', Config: { 'max-size': String(spec.logMaxBytes), 'max-file': '2' } } } : {}),
         },
       });
       return new ContainerHandle(this, c);

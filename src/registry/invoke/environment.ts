@@ -142,6 +142,8 @@ export class Environment {
         cmd: this.options.runtime.command,
         workingDir: '/var/task',
         memoryBytes: this.target.memorySize * 1024 * 1024,
+        // Output is read live from the log stream; what Docker keeps on disk only needs to be bounded.
+        logMaxBytes: 8 * 1024 * 1024,
         ...(this.options.user ? { user: this.options.user } : {}),
       }),
     ]);
