@@ -15,3 +15,4 @@ export type { EventOutcome } from './services/event-queue.js';
 export type { InvokeTarget, InvokeRequest, InvokeResult, Invoker, InvocationType } from './invoke-port.js';
 export { RegistryServer } from './http/server.js';
 export type { RegistryServerOptions } from './http/server.js';
+export { invokeOverHttp, listFunctionsOverHttp, listLayersOverHttp } from './http/client.js';

@@ -1,0 +1,183 @@
+// `pipe registry serve`, `pipe invoke`, `pipe functions`, `pipe layers`: the registry (local Lambda) from the terminal.
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { PipeError } from '../../core/index.js';
+import {
+  Registry, RegistryServer, invokeOverHttp, listFunctionsOverHttp, listLayersOverHttp,
+} from '../../registry/index.js';
+import type { FunctionConfiguration, InvokeOutput, Invoker, LayersListItem } from '../../registry/index.js';
+import { createDockerInvoker } from '../../registry/invoke/index.js';
+import { EXIT } from '../exit-codes.js';
+import type { Output } from '../output.js';
+
+interface EndpointOptions {
+  endpoint?: string;
+  json?: boolean;
+}
+
+/** Listing never invokes; an Invoker that says so keeps `pipe functions` free of Docker. */
+const LISTING_ONLY: Invoker = {
+  invoke: () => Promise.reject(new PipeError('INTERNAL', 'this registry was opened for listing only')),
+  retire: () => Promise.resolve(),
+  close: () => Promise.resolve(),
+};
+
+export function registerRegistryCommands(program: Command, out: Output): void {
+  const registry = program.command('registry').description('The registry: a local AWS Lambda (control plane, invoke, HTTP API)');
+  registry
+    .command('serve')
+    .description('Serve the Lambda API (use any AWS client with --endpoint-url http://HOST:PORT)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on', '9001')
+    .option('--json', 'print events as JSON lines')
+    .action((o: { host: string; port: string; json?: boolean }) => serve(out, o));
+
+  program
+    .command('invoke <function>')
+    .description('Invoke a function: NAME, NAME:QUALIFIER or an ARN (exit 1 on a function error)')
+    .option('--payload <json>', 'the event, as JSON text or @file', '{}')
+    .option('--tail', 'print the last 4 KB of the invocation log to stderr')
+    .option('--endpoint <url>', 'a running `pipe registry serve` (default: in-process, state in PIPE_HOME)')
+    .option('--json', 'print the result as JSON')
+    .action((fn: string, o: EndpointOptions & { payload: string; tail?: boolean }) => invoke(out, fn, o));
+
+  program
+    .command('functions')
+    .description('List the registry\'s functions')
+    .option('--endpoint <url>', 'a running `pipe registry serve` (default: in-process)')
+    .option('--json', 'print JSON')
+    .action((o: EndpointOptions) => listFunctions(out, o));
+
+  program
+    .command('layers')
+    .description('List the registry\'s layers (latest version of each)')
+    .option('--endpoint <url>', 'a running `pipe registry serve` (default: in-process)')
+    .option('--json', 'print JSON')
+    .action((o: EndpointOptions) => listLayers(out, o));
+}
+
+function parsePort(raw: string): number {
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new PipeError('INVALID_ARGUMENT', `--port ${raw} is not a port number`);
+  return port;
+}
+
+async function serve(out: Output, o: { host: string; port: string; json?: boolean }): Promise<void> {
+  const port = parsePort(o.port);
+  const say = (event: Record<string, unknown>, text: string) =>
+    o.json ? out.stdout(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`) : out.stderr(`${text}\n`);
+  const invoker = await createDockerInvoker({ endpointUrl: `http://${o.host === '0.0.0.0' ? '127.0.0.1' : o.host}:${port}` });
+  const registry = Registry.open({
+    invoker,
+    onEventOutcome: (e) => say({ type: 'event-invocation', ...e }, `event invocation of ${e.functionArn}:${e.version} ${e.status} after ${e.attempts} attempt(s)${e.error ? `: ${e.error}` : ''}`),
+  });
+  const server = new RegistryServer({
+    registry, host: o.host, port,
+    onError: (e, op) => say({ type: 'error', operation: op, message: String(e) }, `error in ${op}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
+  });
+  const url = await server.listen();
+  say({ type: 'listening', url }, `registry listening on ${url} (aws lambda ... --endpoint-url ${url})`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await server.close();
+  registry.close();
+  await invoker.close();
+}
+
+async function readPayload(raw: string): Promise<Buffer> {
+  if (!raw.startsWith('@')) return Buffer.from(raw);
+  try {
+    return await readFile(raw.slice(1));
+  } catch (e) {
+    throw new PipeError('INVALID_ARGUMENT', `cannot read the payload file ${raw.slice(1)}: ${(e as Error).message}`);
+  }
+}
+
+async function invoke(out: Output, fn: string, o: EndpointOptions & { payload: string; tail?: boolean }): Promise<void> {
+  const input = { FunctionName: fn, Payload: await readPayload(o.payload), LogType: o.tail ? 'Tail' : 'None' };
+  const result = o.endpoint !== undefined ? await invokeOverHttp(o.endpoint, input) : await invokeInProcess(input);
+  const log = result.LogResult === undefined ? undefined : Buffer.from(result.LogResult, 'base64').toString('utf8');
+  if (o.json) {
+    out.stdout(`${JSON.stringify({
+      StatusCode: result.StatusCode,
+      ExecutedVersion: result.ExecutedVersion,
+      FunctionError: result.FunctionError,
+      Log: log,
+      Payload: result.Payload?.toString('utf8'),
+    })}\n`);
+  } else {
+    if (log !== undefined) out.stderr(log.endsWith('\n') ? log : `${log}\n`);
+    const text = result.Payload?.toString('utf8') ?? '';
+    if (text !== '') out.stdout(`${text}\n`);
+  }
+  if (result.FunctionError !== undefined) out.exitCode = EXIT.failed;
+}
+
+async function invokeInProcess(input: { FunctionName: string; Payload: Buffer; LogType: string }): Promise<InvokeOutput> {
+  const invoker = await createDockerInvoker();
+  const registry = Registry.open({ invoker });
+  try {
+    return await registry.invoke(input);
+  } finally {
+    registry.close();
+    await invoker.close();
+  }
+}
+
+async function listFunctions(out: Output, o: EndpointOptions): Promise<void> {
+  const functions = o.endpoint !== undefined ? await listFunctionsOverHttp(o.endpoint) : await withListingRegistry(allFunctions);
+  if (o.json) return out.stdout(`${JSON.stringify(functions)}\n`);
+  if (functions.length === 0) return out.stderr('no functions\n');
+  out.stdout(table(['NAME', 'RUNTIME', 'HANDLER', 'MEMORY', 'TIMEOUT', 'LAST MODIFIED'], functions.map((f: FunctionConfiguration) => [
+    f.FunctionName, f.Runtime, f.Handler, `${f.MemorySize} MB`, `${f.Timeout} s`, f.LastModified,
+  ])));
+}
+
+async function listLayers(out: Output, o: EndpointOptions): Promise<void> {
+  const layers = o.endpoint !== undefined ? await listLayersOverHttp(o.endpoint) : await withListingRegistry(allLayers);
+  if (o.json) return out.stdout(`${JSON.stringify(layers)}\n`);
+  if (layers.length === 0) return out.stderr('no layers\n');
+  out.stdout(table(['NAME', 'LATEST VERSION', 'RUNTIMES', 'CREATED'], layers.map((l: LayersListItem) => [
+    l.LayerName, String(l.LatestMatchingVersion.Version), (l.LatestMatchingVersion.CompatibleRuntimes ?? []).join(','),
+    l.LatestMatchingVersion.CreatedDate,
+  ])));
+}
+
+async function withListingRegistry<T>(fn: (r: Registry) => Promise<T>): Promise<T> {
+  const registry = Registry.open({ invoker: LISTING_ONLY });
+  try {
+    return await fn(registry);
+  } finally {
+    registry.close();
+  }
+}
+
+async function allFunctions(r: Registry): Promise<FunctionConfiguration[]> {
+  const all: FunctionConfiguration[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await r.listFunctions(marker === undefined ? {} : { Marker: marker });
+    all.push(...page.Functions);
+    marker = page.NextMarker;
+  } while (marker !== undefined);
+  return all;
+}
+
+async function allLayers(r: Registry): Promise<LayersListItem[]> {
+  const all: LayersListItem[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await r.listLayers(marker === undefined ? {} : { Marker: marker });
+    all.push(...page.Layers);
+    marker = page.NextMarker;
+  } while (marker !== undefined);
+  return all;
+}
+
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return `${[line(head), ...rows.map(line)].join('\n')}\n`;
+}

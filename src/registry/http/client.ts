@@ -1,0 +1,61 @@
+// A small client of the registry's HTTP API (unsigned: the registry accepts any caller), for the CLI's --endpoint.
+import { REGISTRY_ERRORS, RegistryError } from '../errors.js';
+import type { RegistryErrorName } from '../errors.js';
+import type { InvokeInput, InvokeOutput } from '../inputs.js';
+import type { FunctionConfiguration, LayersListItem } from '../shapes.js';
+
+async function call(endpoint: string, method: string, path: string, init: { body?: Buffer; headers?: Record<string, string> } = {}): Promise<Response> {
+  const res = await fetch(new URL(path, endpoint), {
+    method,
+    ...(init.body === undefined ? {} : { body: init.body }),
+    headers: init.headers ?? {},
+  });
+  if (res.status >= 400) throw await errorOf(res);
+  return res;
+}
+
+/** Rebuilds the RegistryError the server answered, from `x-amzn-ErrorType` and the body's message. */
+async function errorOf(res: Response): Promise<RegistryError> {
+  const type = res.headers.get('x-amzn-errortype') ?? 'ServiceException';
+  const body = (await res.json().catch(() => ({}))) as { message?: string; Message?: string };
+  const name: RegistryErrorName = type in REGISTRY_ERRORS ? (type as RegistryErrorName) : 'ServiceException';
+  return new RegistryError(name, body.message ?? body.Message ?? `HTTP ${res.status}`);
+}
+
+export async function invokeOverHttp(endpoint: string, input: InvokeInput): Promise<InvokeOutput> {
+  const query = input.Qualifier === undefined ? '' : `?Qualifier=${encodeURIComponent(input.Qualifier)}`;
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  if (input.InvocationType !== undefined) headers['X-Amz-Invocation-Type'] = input.InvocationType;
+  if (input.LogType !== undefined) headers['X-Amz-Log-Type'] = input.LogType;
+  if (input.ClientContext !== undefined) headers['X-Amz-Client-Context'] = input.ClientContext;
+  const path = `/2015-03-31/functions/${encodeURIComponent(input.FunctionName)}/invocations${query}`;
+  const res = await call(endpoint, 'POST', path, { body: input.Payload ?? Buffer.alloc(0), headers });
+  const out: InvokeOutput = { StatusCode: res.status as InvokeOutput['StatusCode'], Payload: Buffer.from(await res.arrayBuffer()) };
+  const functionError = res.headers.get('x-amz-function-error');
+  if (functionError === 'Handled' || functionError === 'Unhandled') out.FunctionError = functionError;
+  const executed = res.headers.get('x-amz-executed-version');
+  if (executed !== null) out.ExecutedVersion = executed;
+  const log = res.headers.get('x-amz-log-result');
+  if (log !== null) out.LogResult = log;
+  return out;
+}
+
+export async function listFunctionsOverHttp(endpoint: string): Promise<FunctionConfiguration[]> {
+  return collectPages<FunctionConfiguration>(endpoint, '/2015-03-31/functions', 'Functions');
+}
+
+export async function listLayersOverHttp(endpoint: string): Promise<LayersListItem[]> {
+  return collectPages<LayersListItem>(endpoint, '/2018-10-31/layers', 'Layers');
+}
+
+async function collectPages<T>(endpoint: string, path: string, key: string): Promise<T[]> {
+  const all: T[] = [];
+  let marker: string | undefined;
+  do {
+    const res = await call(endpoint, 'GET', marker === undefined ? path : `${path}?Marker=${encodeURIComponent(marker)}`);
+    const page = (await res.json()) as Record<string, unknown>;
+    all.push(...((page[key] as T[] | undefined) ?? []));
+    marker = typeof page['NextMarker'] === 'string' ? page['NextMarker'] : undefined;
+  } while (marker !== undefined);
+  return all;
+}
