@@ -1,8 +1,11 @@
 // The Invoker the control plane calls: runs each invocation in a warm or new Docker execution environment and
 // turns what happened into an InvokeResult (function errors as 200 + Unhandled, logs as base64 Tail).
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { LABELS } from '../../core/index.js';
 import { DockerEngine } from '../../infra/docker.js';
+import { projectRoot } from '../../infra/project-root.js';
 import type { InvokeRequest, InvokeResult, InvokeTarget, Invoker } from '../invoke-port.js';
 import { CodeArchiveCache, readBootstraps } from './code-archive.js';
 import { Environment } from './environment.js';
@@ -77,7 +80,8 @@ export async function removeLeftoverEnvironments(engine: DockerEngine): Promise<
 export async function createDockerInvoker(options: DockerInvokerOptions = {}): Promise<DockerInvoker> {
   const engine = options.engine ?? new DockerEngine();
   const invokerId = randomUUID();
-  const bootstraps = await readBootstraps(options.runtimesDir ?? new URL('../../../runtimes/', import.meta.url));
+  // Found from pipe's package root, so it works from src/, from dist/ and from the dist/pipe.mjs bundle alike.
+  const bootstraps = await readBootstraps(options.runtimesDir ?? pathToFileURL(`${join(projectRoot(), 'runtimes')}/`));
   const archives = new CodeArchiveCache(bootstraps, options.archiveCacheBytes ?? 512 * 1024 * 1024);
   const credentials = options.credentials ?? { accessKeyId: 'test', secretAccessKey: 'test', sessionToken: 'test' };
   const user = options.user ?? '993:990';
