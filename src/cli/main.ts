@@ -5,6 +5,7 @@ import { EXIT } from './exit-codes.js';
 import { createOutput } from './output.js';
 import type { Output } from './output.js';
 import { registerPipelineCommands } from './commands/pipeline.js';
+import { registerRegistryCommands } from './commands/registry.js';
 import { registerBuildCommand } from './commands/build.js';
 import { registerSecretCommands } from './commands/secrets.js';
 
@@ -28,6 +29,7 @@ export function buildProgram(out: Output): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.stdout(s), writeErr: (s) => out.stderr(s) });
   registerPipelineCommands(program, out);
+  registerRegistryCommands(program, out);
   registerBuildCommand(program, out);
   registerSecretCommands(program, out);
   return program;
