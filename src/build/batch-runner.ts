@@ -63,7 +63,8 @@ async function loadTaskSpecs(req: BatchRequest, tasks: readonly BatchTaskSpec[])
 
 function taskRequest(req: BatchRequest, task: BatchTaskSpec, spec: BuildSpec, plan: BatchTaskPlan, signal: AbortSignal): BuildRequest {
   const prefix = `[${task.identifier}] `;
-  const { base } = req;
+  // A caller may hand over a whole BuildRequest: its one-build fields (phase events, outputs) are not the task's.
+  const { phase: _phase, outputs: _outputs, signal: _signal, spec: _spec, ...base } = req.base as BuildRequest;
   return {
     ...base,
     identity: {

@@ -57,6 +57,10 @@ export interface CodeBuildConfiguration {
   environmentVariables: EnvironmentVariable[];
   timeoutInMinutes: number;
   privilegedMode: boolean;
+  /** CodePipeline's `BatchEnabled`: run the buildspec's `batch` (a batch build) instead of one build. */
+  batchEnabled: boolean;
+  /** CodePipeline's `CombineArtifacts`: each output holds every build's artifacts, under its identifier. */
+  combineArtifacts: boolean;
 }
 
 export interface PipelineVariableSpec {

@@ -3,12 +3,13 @@ import { LABELS, PipeError, newBuildId } from '../core/index.js';
 import type { BuildSpec } from '../core/index.js';
 import { readZipEntry } from '../artifacts/zip-entry.js';
 import { runBuild } from '../build/index.js';
-import type { ArtifactIo, BuildContainerFactory } from '../build/index.js';
+import type { ArtifactIo, BuildContainerFactory, BuildRequest } from '../build/index.js';
 import { parseBuildspec } from '../spec/index.js';
 import type { ActionContext, ActionExecutor, ActionOutcome } from './action-executor.js';
 import { readCodeBuildConfiguration } from '../plan/index.js';
 import type { SecretSource } from '../secrets/index.js';
 import { resolveActionSecrets } from './build-secrets.js';
+import { runBatchAction } from './batch-action.js';
 
 export interface BuildExecutorDeps {
   containers: BuildContainerFactory;
@@ -53,35 +54,36 @@ export function createBuildExecutor(deps: BuildExecutorDeps): ActionExecutor {
       const [primary, ...secondary] = ctx.inputs;
       const source = primary?.revision;
       const timeout = config.timeoutInMinutes;
-      const result = await runBuild(
-        {
-          identity: {
-            projectName: project,
-            buildId,
-            buildNumber: deps.nextBuildNumber(project),
-            image,
-            initiator: `codepipeline/${ctx.pipeline}`,
-            region: deps.region,
-            account: deps.account,
-            startTimeMs: Date.now(),
-            secondarySourceNames: secondary.map((s) => s.name),
-            ...(source ? { sourceVersion: source, resolvedSourceVersion: source } : {}),
-          },
-          spec,
-          ...(primary ? { primarySource: primary } : {}),
-          secondarySources: secondary,
-          environment: secrets.resolved.actionEnvironment,
-          secrets: secrets.resolved.buildspecSecrets,
-          outputs: ctx.outputs,
-          labels: { ...ctx.labels, [LABELS.role]: 'build' },
-          ...(timeout ? { timeoutMinutes: timeout } : {}),
-          signal: ctx.signal,
-          line: ctx.log,
-          phase: (phase, status, record) => ctx.phase(phase, status, record?.context?.message),
-          warn: ctx.warn,
+      const request: BuildRequest = {
+        identity: {
+          projectName: project,
+          buildId,
+          buildNumber: deps.nextBuildNumber(project),
+          image,
+          initiator: `codepipeline/${ctx.pipeline}`,
+          region: deps.region,
+          account: deps.account,
+          startTimeMs: Date.now(),
+          secondarySourceNames: secondary.map((s) => s.name),
+          ...(source ? { sourceVersion: source, resolvedSourceVersion: source } : {}),
         },
-        deps,
-      );
+        spec,
+        ...(primary ? { primarySource: primary } : {}),
+        secondarySources: secondary,
+        environment: secrets.resolved.actionEnvironment,
+        secrets: secrets.resolved.buildspecSecrets,
+        outputs: ctx.outputs,
+        labels: { ...ctx.labels, [LABELS.role]: 'build' },
+        ...(timeout ? { timeoutMinutes: timeout } : {}),
+        signal: ctx.signal,
+        line: ctx.log,
+        phase: (phase, status, record) => ctx.phase(phase, status, record?.context?.message),
+        warn: ctx.warn,
+      };
+      if (config.batchEnabled) {
+        return runBatchAction(ctx, deps, { spec, project, batchId: buildId, base: request, combineArtifacts: config.combineArtifacts, nextBuildNumber: deps.nextBuildNumber });
+      }
+      const result = await runBuild(request, deps);
       const extra = { buildId, buildStatus: result.status, phases: result.phases };
       const artifacts = result.artifacts.map((a) => ({ name: a.name, path: a.path, sha256: a.sha256, size: a.size }));
       if (result.status !== 'SUCCEEDED') {

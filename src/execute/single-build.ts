@@ -12,6 +12,7 @@ import { resolveInside, zipDirectory, createArtifactIo } from '../artifacts/inde
 import { createDockerBuildContainers, runBatch, runBuild, DEFAULT_BATCH_CONCURRENCY } from '../build/index.js';
 import type { BatchExecution, BuildOutput, BuildRequest, PackagedArtifact, PhaseRecord } from '../build/index.js';
 import { DEFAULT_BUILD_IMAGE, DEFAULT_BUILD_TIMEOUT_MINUTES, DEFAULT_BUILDSPEC, loadBuildspec, parseBuildspec } from '../spec/index.js';
+import { SecretMasker, openLocalSecrets, resolveBuildSecrets } from '../secrets/index.js';
 import { combineBatchArtifacts } from './batch-artifacts.js';
 import { BuildStore } from './build-store.js';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION, removeLeftoverContainers } from './pipeline-service.js';
@@ -109,8 +110,12 @@ export async function runSingleBuild(ctx: PipeContext, options: SingleBuildOptio
   store.start({ buildId, project, buildNumber, sourceDir: dir, buildspec: spec.file, image, startTime: startTime.toISOString(), logPath, artifactsDir });
   options.onStart?.({ buildId, logPath, artifactsDir });
 
+  // Secret and parameter values are masked at the one place lines are written, so neither the log nor the
+  // terminal ever shows them.
+  const masker = new SecretMasker();
   const fd = openSync(logPath, 'a');
-  const line = (stream: 'stdout' | 'stderr' | 'system', text: string) => {
+  const line = (stream: 'stdout' | 'stderr' | 'system', raw: string) => {
+    const text = masker.mask(raw);
     writeSync(fd, `${text}\n`);
     options.onLine?.(stream, text);
   };
@@ -118,6 +123,14 @@ export async function runSingleBuild(ctx: PipeContext, options: SingleBuildOptio
   let result: SingleBuildResult = { buildId, status: 'FAILED', logPath, artifactsDir, artifacts: [], phases: [], exportedVariables: {} };
   try {
     for (const w of spec.warnings) line('system', `Warning: ${w.location.file}:${w.location.line}:${w.location.column} ${w.path}: ${w.message}`);
+    const plain = Object.entries(options.environment ?? {}).map(([name, value]) => ({ name, value, type: 'PLAINTEXT' as const }));
+    const secrets = resolveBuildSecrets(spec.env, plain, openLocalSecrets(ctx.db));
+    if (!secrets.ok) {
+      line('system', `Phase context status code: ${secrets.failure.statusCode} Message: ${secrets.failure.message}`);
+      result = { ...result, message: secrets.failure.message };
+      return result;
+    }
+    masker.add(secrets.maskedValues);
     // pipe's own state and artifact store are left out of the copy, so a build never packs an earlier one's output.
     const sourceZip = join(work, 'source.zip');
     await zipDirectory(dir, sourceZip, {
@@ -139,7 +152,8 @@ export async function runSingleBuild(ctx: PipeContext, options: SingleBuildOptio
       },
       primarySource: { name: 'source', path: sourceZip },
       secondarySources: [],
-      environment: options.environment ?? {},
+      environment: secrets.actionEnvironment,
+      secrets: secrets.buildspecSecrets,
       expandArtifactNames: true,
       labels: { [LABELS.managed]: 'true', [LABELS.ownerPid]: String(process.pid), [LABELS.role]: 'build', [LABELS.action]: buildId },
       timeoutMinutes: options.timeoutMinutes ?? DEFAULT_BUILD_TIMEOUT_MINUTES,

@@ -26,6 +26,8 @@ export function readCodeBuildConfiguration(config: Record<string, ConfigValue>):
     environmentVariables: readEnvironmentVariables(config['environmentVariables']),
     timeoutInMinutes: timeout === undefined ? DEFAULT_BUILD_TIMEOUT_MINUTES : Number(timeout),
     privilegedMode: readText(config, 'privilegedMode') === 'true',
+    batchEnabled: readText(config, 'batchEnabled') === 'true',
+    combineArtifacts: readText(config, 'combineArtifacts') === 'true',
   };
 }
 
