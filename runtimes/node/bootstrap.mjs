@@ -215,28 +215,50 @@ function markEnd(requestId) {
   if (markersWanted) process.stdout.write(`${LOG_MARKER}end:${requestId}:${maxMemoryUsed()}\n`);
 }
 
-function runHandler(handler, event, context) {
+// What to do when the event loop runs empty during an invocation (see runHandler). The bootstrap holds no
+// handle of its own while a handler runs (the HTTP agent's idle socket is unref'd), so 'beforeExit' fires
+// exactly when the function's work is all done, as Lambda's runtime detects it.
+let onEventLoopEmpty = null;
+process.on('beforeExit', () => onEventLoopEmpty?.());
+
+/**
+ * Runs the handler the way Lambda's Node.js runtime does: a returned promise settles the invocation; a callback
+ * settles it once the event loop is empty (or at once if context.callbackWaitsForEmptyEventLoop is false); a
+ * synchronous handler that never calls back gives null once the event loop is empty, whatever it returned.
+ */
+function runHandler(handler, event, headers) {
   return new Promise((resolve) => {
     let settled = false;
-    const finish = (err, result) => {
+    let called = false;
+    const settle = (outcome) => {
       if (settled) return;
       settled = true;
-      resolve(err !== null && err !== undefined ? { ok: false, error: err } : { ok: true, result });
+      onEventLoopEmpty = null;
+      resolve(outcome);
     };
-    const ctx = createContext(context, finish);
+    const outcomeOf = (err, result) => (err !== null && err !== undefined ? { ok: false, error: err } : { ok: true, result });
+    const finishNow = (err, result) => settle(outcomeOf(err, result));
+    const ctx = createContext(headers, finishNow);
+    const callback = (err, result) => {
+      if (called || settled) return;
+      called = true;
+      if (ctx.callbackWaitsForEmptyEventLoop) onEventLoopEmpty = () => finishNow(err, result);
+      else finishNow(err, result);
+    };
     try {
-      const returned = handler(event, ctx, finish);
+      const returned = handler(event, ctx, callback);
       if (returned && typeof returned.then === 'function') {
         returned.then(
-          (result) => finish(null, result),
-          (err) => finish(err ?? new Error('Promise rejected with a falsy value'), undefined),
+          (result) => finishNow(null, result),
+          (err) => finishNow(err ?? new Error('Promise rejected with a falsy value'), undefined),
         );
-      } else if (handler.length < 3) {
-        // A synchronous handler that takes no callback: the result is null once the current tick ends.
-        setImmediate(() => finish(null, returned));
+        // A promise that can no longer settle: keep the process up so that the invocation times out.
+        if (!called) onEventLoopEmpty = () => setTimeout(() => undefined, 2 ** 31 - 1);
+      } else if (!called) {
+        onEventLoopEmpty = () => finishNow(null, null);
       }
     } catch (err) {
-      finish(err, undefined);
+      finishNow(err, undefined);
     }
   });
 }
@@ -290,9 +312,6 @@ async function postError(requestId, body) {
 }
 
 async function main() {
-  // The HTTP agent's idle sockets do not hold the process open: without this, a handler whose promise never
-  // settles would let Node exit (status 13) instead of running into its timeout, as it does on Lambda.
-  setInterval(() => undefined, 1 << 30);
   patchConsole();
   let handler;
   try {

@@ -41,6 +41,35 @@ describeDocker('Node.js runtime', () => {
       expect(json(result.payload)).toMatchObject({ errorType: 'TypeError', errorMessage: 'bad input' });
     });
 
+    it('answers a callback once the event loop is empty, unless callbackWaitsForEmptyEventLoop is false', async () => {
+      const zip = makeZip({
+        'index.js': `exports.handler = (event, context, callback) => {
+          context.callbackWaitsForEmptyEventLoop = event.wait;
+          setTimeout(() => {}, 600);
+          callback(null, 'answered');
+        };`,
+      });
+      const target = makeTarget({ codeZipPath: zip });
+      await invoker.invoke(request(target, { wait: false }));
+      const t0 = Date.now();
+      const waiting = await invoker.invoke(request(target, { wait: true }));
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(550);
+      expect(json(waiting.payload)).toBe('answered');
+      const t1 = Date.now();
+      const eager = await invoker.invoke(request(target, { wait: false }));
+      expect(Date.now() - t1).toBeLessThan(500);
+      expect(json(eager.payload)).toBe('answered');
+    });
+
+    it('answers null for a synchronous handler that never calls back, once its work is done', async () => {
+      const zip = makeZip({
+        'index.js': `exports.handler = function (event) { setTimeout(() => console.log('late work done'), 200); return 'ignored'; };`,
+      });
+      const result = await invoker.invoke(request(makeTarget({ codeZipPath: zip }), {}, { logType: 'Tail' }));
+      expect(result.payload.toString()).toBe('null');
+      expect(decodeTail(result.logResult)).toContain('late work done');
+    });
+
     it('runs an ES module handler (.mjs) in a subfolder, with top-level await', async () => {
       const zip = makeZip({
         'src/app.mjs': `const greeting = await Promise.resolve('hi');\nexport const main = async (event) => ({ greeting, name: event.name });`,
