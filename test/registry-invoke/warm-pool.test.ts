@@ -129,6 +129,27 @@ describeDocker('warm pool lifetime', () => {
     }
   });
 
+  it('keeps at most maxEnvironments alive, stopping the least recently used idle one, and throttles when all are busy', async () => {
+    const invoker = await createDockerInvoker({ maxEnvironments: 2 });
+    try {
+      const [a, b, c] = [0, 1, 2].map(() => makeTarget({ codeZipPath: makeZip({ 'index.js': BOOT_ID_HANDLER }) }));
+      if (!a || !b || !c) throw new Error('three targets expected');
+      await invoker.invoke(request(a));
+      await invoker.invoke(request(b));
+      await invoker.invoke(request(a));
+      await invoker.invoke(request(c));
+      await expect.poll(() => invoker.environmentContainers(b.functionArn).length).toBe(0);
+      expect(invoker.environmentContainers(a.functionArn)).toHaveLength(1);
+      expect(invoker.environmentContainers(c.functionArn)).toHaveLength(1);
+      const busy = [invoker.invoke(request(a, { sleepMs: 800 })), invoker.invoke(request(c, { sleepMs: 800 }))];
+      await new Promise((r) => setTimeout(r, 100));
+      await expect(invoker.invoke(request(b))).rejects.toMatchObject({ name: 'TooManyRequestsError', reason: 'ConcurrentInvocationLimitExceeded' });
+      await Promise.all(busy);
+    } finally {
+      await invoker.close();
+    }
+  });
+
   it('removes containers a previous registry process left behind, and only those', async () => {
     // A pid that surely belongs to no live process: one that just ran and exited.
     const deadPid = spawnSync('true').pid;

@@ -35,6 +35,8 @@ export interface DockerInvokerOptions {
   defaultConcurrency?: number;
   /** Idle environments are stopped after this long (default 10 minutes, as LocalStack). */
   idleTimeoutMs?: number;
+  /** Environments alive at once across all functions (default 64); the least recently used idle one makes room. */
+  maxEnvironments?: number;
   /** Container user (default `993:990`, an unprivileged uid like Lambda's sandbox user). */
   user?: string;
   /** Credentials the function sees (default `test`/`test`/`test`). */
@@ -109,6 +111,7 @@ export async function createDockerInvoker(options: DockerInvokerOptions = {}): P
   const pool = new WarmPool({
     defaultConcurrency: options.defaultConcurrency ?? 10,
     idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60 * 1000,
+    maxEnvironments: options.maxEnvironments ?? 64,
     createEnvironment,
   });
 

@@ -10,6 +10,11 @@ export interface WarmPoolOptions {
   defaultConcurrency: number;
   /** An environment idle this long is stopped. */
   idleTimeoutMs: number;
+  /**
+   * Environments alive at once, all functions together (the machine's budget, like Lambda's account-level
+   * concurrency): past it the least recently used idle environment makes room, or the invocation is throttled.
+   */
+  maxEnvironments: number;
   createEnvironment: (target: InvokeTarget) => Environment;
 }
 
@@ -62,6 +67,10 @@ export class WarmPool {
     if (env) {
       this.clearIdleTimer(env);
       return { env, cold: false, release };
+    }
+    if (!this.makeRoom()) {
+      release();
+      throw new TooManyRequestsError(target.functionArn, this.options.maxEnvironments, 'ConcurrentInvocationLimitExceeded');
     }
     const fresh = this.options.createEnvironment(target);
     this.all.add(fresh);
@@ -118,6 +127,17 @@ export class WarmPool {
     }
     // starting or busy: the invocation in flight finishes, then giveBack stops it.
     return Promise.resolve();
+  }
+
+  /** True when one more environment fits, after stopping the least recently used idle one if need be. */
+  private makeRoom(): boolean {
+    const live = [...this.all].filter((env) => env.state !== 'stopping' && env.state !== 'stopped');
+    if (live.length < this.options.maxEnvironments) return true;
+    const idle = live.filter((env) => env.state === 'ready').sort((a, b) => a.lastUsed - b.lastUsed)[0];
+    if (!idle) return false;
+    this.removeIdle(idle);
+    void idle.stop();
+    return true;
   }
 
   private retireStaleRevisions(target: InvokeTarget): void {
