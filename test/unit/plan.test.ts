@@ -180,6 +180,8 @@ describe('typed configuration', () => {
       environmentVariables: [],
       timeoutInMinutes: 60,
       privilegedMode: false,
+      batchEnabled: false,
+      combineArtifacts: false,
     });
     const pkg = spec.stages[1]?.actions[0];
     const resolved = resolveConfiguration(pkg?.configuration ?? {}, {
