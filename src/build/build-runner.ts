@@ -14,6 +14,10 @@ import type { PhaseRecord } from './phase-runner.js';
 import { PIPE_DIR, ShellSession } from './shell-session.js';
 import { packFiles } from './tar.js';
 import { planOutputs, expandVariables } from './outputs.js';
+import { collectBuildReports, restoreBuildCache, saveBuildCache } from './cache-report-steps.js';
+import type { StepContext } from './cache-report-steps.js';
+import type { CacheStore } from './cache/index.js';
+import type { BuildReport } from './reports/index.js';
 
 export interface BuildSource {
   name: string;
@@ -67,6 +71,8 @@ export interface BuildRequest {
   expandArtifactNames?: boolean;
   labels: Record<string, string>;
   timeoutMinutes?: number;
+  /** Whose cache entries this build shares: `<pipeline>/<Stage>.<Action>`. Without it the cache is not used. */
+  cacheScope?: string;
   signal?: AbortSignal;
   line: LineSink;
   phase?: (phase: BuildPhaseType, status: BuildStatus, record?: PhaseRecord) => void;
@@ -79,6 +85,8 @@ export interface BuildExecution {
   phases: PhaseRecord[];
   exportedVariables: Record<string, string>;
   artifacts: PackagedArtifact[];
+  /** One per `reports` group, collected after post_build (also when the build failed). */
+  reports: BuildReport[];
   /** Why it failed, in CodeBuild's words where it has them. */
   message?: string;
 }
@@ -86,6 +94,8 @@ export interface BuildExecution {
 export interface BuildDeps {
   containers: BuildContainerFactory;
   artifacts: ArtifactIo;
+  /** The host cache (<PIPE_HOME>/cache); without it `cache.paths` are not used. */
+  cache?: CacheStore;
 }
 
 export async function runBuild(request: BuildRequest, deps: BuildDeps): Promise<BuildExecution> {
@@ -94,6 +104,7 @@ export async function runBuild(request: BuildRequest, deps: BuildDeps): Promise<
 
 class BuildRun {
   private readonly phases: PhaseRecord[] = [];
+  private reports: BuildReport[] = [];
   private container: BuildContainer | undefined;
   private stopReason: 'STOPPED' | 'TIMED_OUT' | undefined;
   private readonly warn: (m: string) => void;
@@ -159,6 +170,7 @@ class BuildRun {
       if (usesRunAs(spec)) await this.exec(['chmod', '-R', 'a+rwX', SRC_ROOT, PIPE_DIR]);
     });
     if (!downloaded.ok) return this.result(this.stopReason ?? 'FAILED', downloaded.message);
+    const cache = await restoreBuildCache(this.stepContext(container, session));
 
     const outcome = await runPhases(spec, session, {
       phaseStarted: (p) => this.req.phase?.(p, 'IN_PROGRESS'),
@@ -171,6 +183,7 @@ class BuildRun {
     let finalEnv: Record<string, string> = {};
     if (outcome.uploadArtifacts || spec.env.exportedVariables.length > 0) finalEnv = await session.readEnv();
     const exported = this.exportVariables(finalEnv, outcome.reachedEnd);
+    this.reports = await collectBuildReports(this.stepContext(container, session), finalEnv);
 
     let artifacts: PackagedArtifact[] = [];
     if (outcome.uploadArtifacts) {
@@ -180,10 +193,24 @@ class BuildRun {
       if (!uploaded.ok) return this.result('FAILED', uploaded.message, exported);
     }
     const failed = this.phases.find((p) => p.status === 'FAILED');
+    await saveBuildCache(this.stepContext(container, session), cache, outcome.succeeding && !failed);
     if (!outcome.succeeding || failed) {
       return this.result('FAILED', failed?.context?.message ?? `phase ${failed?.phase ?? ''} failed`, exported, artifacts);
     }
     return this.result('SUCCEEDED', undefined, exported, artifacts);
+  }
+
+  private stepContext(container: BuildContainer, session: ShellSession): StepContext {
+    return {
+      spec: this.req.spec,
+      cacheScope: this.req.cacheScope,
+      store: this.deps.cache,
+      container,
+      session,
+      line: this.req.line,
+      warn: this.warn,
+      isStopped: () => this.stopReason !== undefined,
+    };
   }
 
   private async exec(cmd: string[]): Promise<void> {
@@ -278,6 +305,7 @@ class BuildRun {
       phases: this.phases,
       exportedVariables: status === 'SUCCEEDED' ? exported : {},
       artifacts,
+      reports: this.reports,
       ...(message !== undefined ? { message } : {}),
     };
   }

@@ -8,6 +8,7 @@ import { registerPipelineCommands } from './commands/pipeline.js';
 import { registerRegistryCommands } from './commands/registry.js';
 import { registerBuildCommand } from './commands/build.js';
 import { registerSecretCommands } from './commands/secrets.js';
+import { registerCacheCommands } from './commands/cache.js';
 
 const HELP_FOOTER = `
 Exit codes:
@@ -32,6 +33,7 @@ export function buildProgram(out: Output): Command {
   registerRegistryCommands(program, out);
   registerBuildCommand(program, out);
   registerSecretCommands(program, out);
+  registerCacheCommands(program, out);
   return program;
 }
 

@@ -3,7 +3,7 @@ import { LABELS, PipeError, newBuildId } from '../core/index.js';
 import type { BuildSpec } from '../core/index.js';
 import { readZipEntry } from '../artifacts/zip-entry.js';
 import { runBuild } from '../build/index.js';
-import type { ArtifactIo, BuildContainerFactory, BuildRequest } from '../build/index.js';
+import type { ArtifactIo, BuildContainerFactory, BuildRequest, CacheStore } from '../build/index.js';
 import { parseBuildspec } from '../spec/index.js';
 import type { ActionContext, ActionExecutor, ActionOutcome } from './action-executor.js';
 import { readCodeBuildConfiguration } from '../plan/index.js';
@@ -19,6 +19,8 @@ export interface BuildExecutorDeps {
   account: string;
   /** Where parameter-store and secrets-manager references resolve; without it, none do. */
   secrets?: SecretSource;
+  /** The host cache (<PIPE_HOME>/cache); without it buildspec `cache.paths` are not used. */
+  cache?: CacheStore;
 }
 
 /** Loads the buildspec an action names: inline YAML, or a path inside the primary source (CodeBuild's rule). */
@@ -75,6 +77,7 @@ export function createBuildExecutor(deps: BuildExecutorDeps): ActionExecutor {
         outputs: ctx.outputs,
         labels: { ...ctx.labels, [LABELS.role]: 'build' },
         ...(timeout ? { timeoutMinutes: timeout } : {}),
+        cacheScope: `${ctx.pipeline}/${ctx.action.stage}.${ctx.action.name}`,
         signal: ctx.signal,
         line: ctx.log,
         phase: (phase, status, record) => ctx.phase(phase, status, record?.context?.message),
@@ -84,7 +87,7 @@ export function createBuildExecutor(deps: BuildExecutorDeps): ActionExecutor {
         return runBatchAction(ctx, deps, { spec, project, batchId: buildId, base: request, combineArtifacts: config.combineArtifacts, nextBuildNumber: deps.nextBuildNumber });
       }
       const result = await runBuild(request, deps);
-      const extra = { buildId, buildStatus: result.status, phases: result.phases };
+      const extra = { buildId, buildStatus: result.status, phases: result.phases, reports: result.reports };
       const artifacts = result.artifacts.map((a) => ({ name: a.name, path: a.path, sha256: a.sha256, size: a.size }));
       if (result.status !== 'SUCCEEDED') {
         return { status: 'Failed', message: `Build ${result.status}: ${result.message ?? ''}`.trim(), artifacts, externalExecutionId: buildId, extra };

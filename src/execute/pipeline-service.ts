@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { LABELS, RunEventBus, newExecutionId } from '../core/index.js';
 import type { ExecutionPlan, ExecutionTrigger, RunEventListener } from '../core/index.js';
 import { createArtifactIo } from '../artifacts/index.js';
-import { createDockerBuildContainers } from '../build/index.js';
+import { createDockerBuildContainers, openCacheStore } from '../build/index.js';
 import { DockerEngine } from '../infra/docker.js';
 import { openDatabase } from '../infra/sqlite.js';
 import type { Db } from '../infra/sqlite.js';
@@ -100,6 +100,7 @@ export async function startPipeline(ctx: PipeContext, options: StartPipelineOpti
             region: DEFAULT_REGION,
             account: DEFAULT_ACCOUNT,
             secrets: openLocalSecrets(ctx.db),
+            cache: openCacheStore(ctx.home),
           }),
         },
       },

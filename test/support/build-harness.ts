@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createArtifactIo } from '../../src/artifacts/index.js';
 import { createDockerBuildContainers, runBuild } from '../../src/build/index.js';
-import type { BuildExecution, BuildSource } from '../../src/build/index.js';
+import type { BuildExecution, BuildSource, CacheStore } from '../../src/build/index.js';
 import { parseBuildspec } from '../../src/spec/index.js';
 import { TEST_IMAGE } from './docker.js';
 
@@ -27,6 +27,9 @@ export async function runBuildspec(
     signal?: AbortSignal;
     labels?: Record<string, string>;
     timeoutMinutes?: number;
+    /** The build's cache scope and the host cache it uses (both needed for `cache.paths`). */
+    cacheScope?: string;
+    cache?: CacheStore;
   } = {},
 ): Promise<HarnessResult> {
   const spec = parseBuildspec(yaml, 'buildspec.yml');
@@ -56,12 +59,13 @@ export async function runBuildspec(
       labels: { [TEST_LABEL]: 'build', ...options.labels },
       ...(options.timeoutMinutes ? { timeoutMinutes: options.timeoutMinutes } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.cacheScope ? { cacheScope: options.cacheScope } : {}),
       line: (stream, line) => {
         lines.push(line);
         if (stream !== 'system') output.push(line);
       },
     },
-    { containers: createDockerBuildContainers(), artifacts: createArtifactIo() },
+    { containers: createDockerBuildContainers(), artifacts: createArtifactIo(), ...(options.cache ? { cache: options.cache } : {}) },
   );
   return { result, lines, output, outDir };
 }

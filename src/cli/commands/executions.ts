@@ -7,6 +7,7 @@ import type { ExecutionDetail, ExecutionStore } from '../../execute/index.js';
 import { pipeHome } from '../../infra/sqlite.js';
 import type { Output } from '../output.js';
 import { durationBetween, paint, paintStatus } from '../render/style.js';
+import { renderReportLines } from '../render/report-summary.js';
 
 function findExecution(store: ExecutionStore, id: string): ExecutionDetail {
   const found = store.getExecution(id);
@@ -62,6 +63,7 @@ export function registerExecutionCommands(program: Command, out: Output): void {
             for (const [k, v] of Object.entries(a.outputVariables)) out.stdout(`    variable ${k}=${v}\n`);
             const phases = (a.extra['phases'] ?? []) as Array<{ phase: string; status: string; durationMs: number }>;
             if (phases.length > 0) out.stdout(`    phases: ${phases.map((p) => `${p.phase} ${p.status} ${p.durationMs}ms`).join(', ')}\n`);
+            for (const line of renderReportLines(a.extra['reports'], c)) out.stdout(`    ${line}\n`);
             if (a.logPath) out.stdout(`    log: pipe logs ${e.executionId.slice(0, 8)} ${a.stage}.${a.action}\n`);
           }
         }
