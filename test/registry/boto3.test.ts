@@ -29,6 +29,7 @@ c.get_waiter('function_active_v2').wait(FunctionName='py', WaiterConfig={'Delay'
 out['state'] = c.get_function(FunctionName='py')['Configuration']['State']
 out['publish'] = c.publish_version(FunctionName='py')['Version']
 out['alias'] = c.create_alias(FunctionName='py', Name='live', FunctionVersion='1')['AliasArn']
+c.get_waiter('function_active_v2').wait(FunctionName='py', Qualifier='1', WaiterConfig={'Delay': 1})
 r = c.invoke(FunctionName='py', Qualifier='live', Payload=b'{"x": 2}', LogType='Tail')
 out['invoke'] = {'status': r['StatusCode'], 'version': r['ExecutedVersion'], 'payload': r['Payload'].read().decode(), 'has_log': 'LogResult' in r}
 error('e404', lambda: c.get_function(FunctionName='missing'))

@@ -54,6 +54,8 @@ describe('@aws-sdk/client-lambda against pipe registry serve', () => {
     expect((await lambda.send(new PublishVersionCommand({ FunctionName: 'sdk' }))).Version).toBe('2');
 
     await lambda.send(new CreateAliasCommand({ FunctionName: 'sdk', Name: 'live', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: { '2': 1 } } }));
+    // A new version is Pending for a moment, as on AWS: clients wait before invoking it.
+    await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 10, minDelay: 1 }, { FunctionName: 'sdk', Qualifier: '2' });
     const res = await lambda.send(new InvokeCommand({ FunctionName: 'arn:aws:lambda:ap-southeast-2:000000000000:function:sdk:live', Payload: Buffer.from('{"k":"v"}') }));
     expect(res.StatusCode).toBe(200);
     expect(res.ExecutedVersion).toBe('2');
