@@ -1,0 +1,160 @@
+// The batch runner with a scripted container port (no Docker): concurrency, graph order, fast-fail, ignore-failure.
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { runBatch } from '../../src/build/index.js';
+import type { BuildContainerFactory, BatchRequest } from '../../src/build/index.js';
+import type { BuildContainer } from '../../src/build/container-port.js';
+import { parseBuildspec } from '../../src/spec/index.js';
+
+/**
+ * Containers whose command items are scripted by their text: `fail` exits 1, `hang` waits until the container is
+ * removed, anything else succeeds after a few ms. Records starts, ends and the most builds alive at once.
+ */
+function scriptedContainers() {
+  const events: string[] = [];
+  let alive = 0;
+  let peak = 0;
+  const factory: BuildContainerFactory = {
+    prepareImage: async () => ({}),
+    async create() {
+      alive++;
+      peak = Math.max(peak, alive);
+      let removed: () => void = () => undefined;
+      const gone = new Promise<void>((r) => (removed = r));
+      const container: BuildContainer = {
+        id: 'fake',
+        putFiles: async () => undefined,
+        getArchive: async () => Readable.from([]),
+        async exec({ cmd }) {
+          const text = cmd[7];
+          if (text === undefined) return { exitCode: 0 };
+          const [verb, id] = text.split(' ');
+          events.push(`${verb} ${id}`);
+          if (verb === 'fail') return { exitCode: 1 };
+          if (verb === 'hang') {
+            await gone;
+            return { exitCode: 137 };
+          }
+          await new Promise((r) => setTimeout(r, 20));
+          return { exitCode: 0 };
+        },
+        async remove() {
+          alive--;
+          removed();
+        },
+      };
+      return container;
+    },
+  };
+  return { factory, events, peak: () => peak };
+}
+
+function request(yaml: string, concurrency: number): BatchRequest {
+  const spec = parseBuildspec(yaml, 'buildspec.yml');
+  return {
+    spec,
+    concurrency,
+    base: {
+      identity: {
+        projectName: 'p', buildId: 'p:batch', buildNumber: 1, image: 'img', initiator: 't', region: 'us-east-1',
+        account: '000000000000', startTimeMs: 0, secondarySourceNames: [],
+      },
+      secondarySources: [],
+      environment: {},
+      labels: {},
+      line: () => undefined,
+    },
+    loadBuildspec: async () => spec,
+    prepareTask: (task) => ({ buildId: `p:${task.identifier}`, buildNumber: 1, outputs: [] }),
+  };
+}
+
+const deps = (factory: BuildContainerFactory) => ({
+  containers: factory,
+  artifacts: { unzipToTar: async () => Buffer.alloc(0), packageFromTar: async () => ({ sha256: '', size: 0, files: [] }) },
+});
+
+describe('runBatch', () => {
+  it('runs a list at most `concurrency` at a time', async () => {
+    const c = scriptedContainers();
+    const r = await runBatch(
+      request(`version: 0.2
+phases:
+  build:
+    commands:
+      - run $CODEBUILD_BATCH_BUILD_IDENTIFIER
+batch:
+  build-list: [{ identifier: a }, { identifier: b }, { identifier: c }, { identifier: d }, { identifier: e }]
+`, 2),
+      deps(c.factory),
+    );
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.builds.map((b) => `${b.identifier} ${b.status}`)).toEqual(['a SUCCEEDED', 'b SUCCEEDED', 'c SUCCEEDED', 'd SUCCEEDED', 'e SUCCEEDED']);
+    expect(c.peak()).toBe(2);
+  });
+
+  it('starts a graph task after its dependencies, and not at all after a failed one', async () => {
+    const c = scriptedContainers();
+    const r = await runBatch(
+      request(`version: 0.2
+phases:
+  build:
+    commands:
+      - "run first"
+batch:
+  build-graph:
+    - { identifier: a }
+    - { identifier: b, depend-on: [a], buildspec: other.yml }
+    - { identifier: c, depend-on: [b] }
+`, 3),
+      deps(c.factory),
+    );
+    expect(r.status).toBe('SUCCEEDED');
+    expect(c.peak()).toBe(1);
+  });
+
+  it('fast-fail stops the running build and leaves the queued one unstarted; an ignored failure does not trigger it', async () => {
+    const specs: Record<string, string> = { 'hang.yml': 'hang slow', 'fail.yml': 'fail bad', 'run.yml': 'run queued' };
+    const yaml = (ignore: boolean) => `version: 0.2
+batch:
+  fast-fail: true
+  build-list:
+    - { identifier: slow, buildspec: hang.yml }
+    - { identifier: bad, buildspec: fail.yml, ignore-failure: ${ignore} }
+    - { identifier: queued, buildspec: run.yml }
+`;
+    const run = (ignore: boolean, c: ReturnType<typeof scriptedContainers>) =>
+      runBatch(
+        {
+          ...request(yaml(ignore), 2),
+          loadBuildspec: async (path) => parseBuildspec(`version: 0.2\nphases:\n  build:\n    commands: ['${specs[path] ?? ''}']\n`, path),
+        },
+        deps(c.factory),
+      );
+    const c = scriptedContainers();
+    const stopped = await run(false, c);
+    expect(stopped.status).toBe('FAILED');
+    expect(stopped.builds.map((b) => `${b.identifier} ${b.status}`)).toEqual(['slow STOPPED', 'bad FAILED', 'queued STOPPED']);
+    expect(stopped.builds[2]?.message).toBe('not started: fast-fail stopped the batch');
+    expect(stopped.message).toBe('build bad FAILED: Error while executing command: fail bad. Reason: exit status 1');
+    expect(c.events).toEqual(['hang slow', 'fail bad']);
+
+    // With the failure ignored nothing is stopped: the hanging build is only ended by stopping the whole batch.
+    const c2 = scriptedContainers();
+    const controller = new AbortController();
+    const pending = runBatch(
+      {
+        ...request(yaml(true), 2),
+        signal: controller.signal,
+        loadBuildspec: async (path) => parseBuildspec(`version: 0.2\nphases:\n  build:\n    commands: ['${specs[path] ?? ''}']\n`, path),
+      },
+      deps(c2.factory),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    expect(c2.events).toEqual(['hang slow', 'fail bad', 'run queued']);
+    controller.abort();
+    const ended = await pending;
+    expect(ended.status).toBe('STOPPED');
+    expect(ended.builds.map((b) => `${b.identifier} ${b.status}`)).toEqual(['slow STOPPED', 'bad FAILED', 'queued SUCCEEDED']);
+  });
+});
