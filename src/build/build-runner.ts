@@ -107,6 +107,7 @@ class BuildRun {
   private reports: BuildReport[] = [];
   private container: BuildContainer | undefined;
   private stopReason: 'STOPPED' | 'TIMED_OUT' | undefined;
+  private removal: Promise<void> | undefined;
   private readonly warn: (m: string) => void;
 
   constructor(
@@ -137,8 +138,9 @@ class BuildRun {
     if (this.stopReason) return;
     this.stopReason = reason;
     this.req.line('system', agentLine(reason === 'TIMED_OUT' ? 'Build timed out' : 'Build stopped'));
-    // Removing the container ends whatever command is running in it.
-    await this.container?.remove().catch(() => undefined);
+    // Removing the container ends whatever command is running in it; finalize waits for the same removal.
+    this.removal ??= this.container?.remove().catch(() => undefined);
+    await this.removal;
   }
 
   private async runSteps(): Promise<BuildExecution> {
@@ -159,14 +161,13 @@ class BuildRun {
     const shell = spec.env.shell ?? 'sh';
     const session = new ShellSession(container, shell === '/bin/sh' ? 'sh' : shell, spec.version === '0.2');
     const downloaded = await this.step('DOWNLOAD_SOURCE', async () => {
-      await container.putFiles('/', packFiles([{ path: `${SRC_DIR.slice(1)}/.keep`, content: '' }], { dirMode: 0o755 }));
+      const env = composeBuildEnvironment(imageEnv, spec, this.req.secrets ?? {}, this.req.environment, identity);
+      await session.init(env, SRC_DIR);
       if (this.req.primarySource) await container.putFiles(SRC_DIR, await this.deps.artifacts.unzipToTar(this.req.primarySource.path));
       for (const s of this.req.secondarySources) {
         await container.putFiles('/', packFiles([{ path: `${secondarySourceDir(s.name).slice(1)}/.keep`, content: '' }]));
         await container.putFiles(secondarySourceDir(s.name), await this.deps.artifacts.unzipToTar(s.path));
       }
-      const env = composeBuildEnvironment(imageEnv, spec, this.req.secrets ?? {}, this.req.environment, identity);
-      await session.init(env, SRC_DIR);
       if (usesRunAs(spec)) await this.exec(['chmod', '-R', 'a+rwX', SRC_ROOT, PIPE_DIR]);
     });
     if (!downloaded.ok) return this.result(this.stopReason ?? 'FAILED', downloaded.message);
@@ -181,7 +182,7 @@ class BuildRun {
     if (this.stopReason) return this.result(this.stopReason, this.stopReason === 'TIMED_OUT' ? 'build timed out' : 'build stopped');
 
     let finalEnv: Record<string, string> = {};
-    if (outcome.uploadArtifacts || spec.env.exportedVariables.length > 0) finalEnv = await session.readEnv();
+    if ((outcome.uploadArtifacts && this.req.outputs.length > 0) || spec.env.exportedVariables.length > 0) finalEnv = await session.readEnv();
     const exported = this.exportVariables(finalEnv, outcome.reachedEnd);
     this.reports = await collectBuildReports(this.stepContext(container, session), finalEnv);
 
@@ -313,7 +314,8 @@ class BuildRun {
   private async finalize(): Promise<void> {
     const started = new Date();
     this.req.phase?.('FINALIZING', 'IN_PROGRESS');
-    await this.container?.remove().catch(() => undefined);
+    this.removal ??= this.container?.remove().catch(() => undefined);
+    await this.removal;
     this.record(this.phaseRecord('FINALIZING', 'SUCCEEDED', started));
   }
 }

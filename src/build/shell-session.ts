@@ -76,6 +76,8 @@ export class ShellSession {
         { path: `${STATE.slice(1)}/env`, content: renderEnvFile(env), mode: 0o666 },
         { path: `${STATE.slice(1)}/cwd`, content: `${cwd}\n`, mode: 0o666 },
         { path: `${PIPE_DIR.slice(1)}/items/.keep`, content: '', mode: 0o644 },
+        // The source directory exists before anything is unpacked into it.
+        { path: `${cwd.slice(1)}/.keep`, content: '', mode: 0o644 },
       ], { dirMode: 0o777 }),
     );
   }

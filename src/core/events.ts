@@ -7,6 +7,8 @@ export interface ArtifactRef {
   path: string;
   sha256?: string;
   size?: number;
+  /** The source revision the artifact holds (a commit id), when it comes from a source action. */
+  revision?: string;
 }
 
 /** How an execution was started, as CodePipeline's `trigger` says it. */
