@@ -9,7 +9,7 @@ import { LABELS, PipeError, describeError, newBuildId } from '../core/index.js';
 import type { BuildSpec, BuildStatus } from '../core/index.js';
 import { readZipEntry } from '../artifacts/zip-entry.js';
 import { resolveInside, zipDirectory, createArtifactIo } from '../artifacts/index.js';
-import { createDockerBuildContainers, runBatch, runBuild, DEFAULT_BATCH_CONCURRENCY } from '../build/index.js';
+import { createDockerBuildContainers, openCacheStore, runBatch, runBuild, DEFAULT_BATCH_CONCURRENCY } from '../build/index.js';
 import type { BatchExecution, BuildOutput, BuildRequest, PackagedArtifact, PhaseRecord } from '../build/index.js';
 import { DEFAULT_BUILD_IMAGE, DEFAULT_BUILD_TIMEOUT_MINUTES, DEFAULT_BUILDSPEC, loadBuildspec, parseBuildspec } from '../spec/index.js';
 import { SecretMasker, openLocalSecrets, resolveBuildSecrets } from '../secrets/index.js';
@@ -137,7 +137,7 @@ export async function runSingleBuild(ctx: PipeContext, options: SingleBuildOptio
       skip: [artifactsDir, ctx.home, ctx.artifactRoot].filter((p) => isInside(dir, p) && p !== dir),
       warn: (m) => line('system', `Warning: ${m}`),
     });
-    const deps = { containers: createDockerBuildContainers(ctx.engine), artifacts: createArtifactIo() };
+    const deps = { containers: createDockerBuildContainers(ctx.engine), artifacts: createArtifactIo(), cache: openCacheStore(ctx.home) };
     const base: Omit<BuildRequest, 'spec' | 'outputs' | 'signal' | 'phase'> = {
       identity: {
         projectName: project,
@@ -155,6 +155,8 @@ export async function runSingleBuild(ctx: PipeContext, options: SingleBuildOptio
       environment: secrets.actionEnvironment,
       secrets: secrets.buildspecSecrets,
       expandArtifactNames: true,
+      // One cache per source directory, as a CodeBuild project has one.
+      cacheScope: `local/${dir}`,
       labels: { [LABELS.managed]: 'true', [LABELS.ownerPid]: String(process.pid), [LABELS.role]: 'build', [LABELS.action]: buildId },
       timeoutMinutes: options.timeoutMinutes ?? DEFAULT_BUILD_TIMEOUT_MINUTES,
       line,
