@@ -13,6 +13,7 @@ import {
   PutFunctionConcurrencyCommand,
   TooManyRequestsException,
   UpdateFunctionCodeCommand,
+  waitUntilFunctionActiveV2,
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -136,6 +137,10 @@ describeDocker('invoke through the HTTP API with the AWS SDK', () => {
     const latest = await lambda.send(new InvokeCommand({ FunctionName: 'weighted', Payload: Buffer.from('{}') }));
     expect(text(latest.Payload)).toBe('"v2"');
     await lambda.send(new PublishVersionCommand({ FunctionName: 'weighted' }));
+    // A new version is Pending for a moment, as on AWS: clients wait for it before invoking.
+    for (const Qualifier of ['1', '2']) {
+      await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 10, minDelay: 1 }, { FunctionName: 'weighted', Qualifier });
+    }
     await lambda.send(
       new CreateAliasCommand({ FunctionName: 'weighted', Name: 'live', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: { '2': 0.3 } } }),
     );
