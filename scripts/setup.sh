@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets a machine up for pipe, idempotently: a Docker engine that answers, the local build image
 # pipe/standard:1, and the project's npm packages. With --test, also the real clients the tests use
-# (AWS CLI v2, Chromium). Quick the second time: every step checks before it acts.
+# (AWS CLI v2 from Debian, git, zip). Quick the second time: every step checks before it acts.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -14,7 +14,7 @@ for arg in "$@"; do
     -h|--help)
       echo "usage: scripts/setup.sh [--test]"
       echo "  Installs and starts a Docker engine if none answers, builds $IMAGE if missing,"
-      echo "  runs npm install. --test also installs the test clients (awscli, chromium)."
+      echo "  runs npm install. --test also installs the test clients (awscli, git, zip)."
       exit 0 ;;
     *) echo "setup: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
   esac
@@ -90,7 +90,6 @@ ensure_npm() {
 ensure_test_clients() {
   local missing=()
   [ -x /usr/bin/aws ] || missing+=(awscli)
-  [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v git >/dev/null 2>&1 || missing+=(git)
   command -v zip >/dev/null 2>&1 || missing+=(zip)
   if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; else say "test clients present"; fi
