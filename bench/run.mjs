@@ -16,9 +16,9 @@ for (const [name, run] of suites) {
   console.log(`\n## ${name}`);
   const rows = await run();
   for (const r of rows) {
-    const verdict = r.target === undefined ? '' : `  target ${r.target}: ${r.ok ? 'met' : 'MISSED'}`;
+    const verdict = r.ok === undefined ? '' : `  target ${r.target}: ${r.ok ? 'met' : 'MISSED'}`;
     if (r.ok === false) failed = true;
-    console.log(`${r.name.padEnd(60)} ${r.value.toFixed(1).padStart(10)} ${r.unit}${verdict}`);
+    console.log(`${r.name.padEnd(72)} ${r.value.toFixed(1).padStart(10)} ${r.unit}${verdict}`);
   }
 }
 process.exitCode = failed ? 1 : 0;

@@ -11,7 +11,13 @@ await build({
   target: 'node20',
   sourcemap: true,
   logLevel: 'warning',
-  external: ['better-sqlite3', 'cpu-features', 'ssh2'],
+  external: ['better-sqlite3', 'cpu-features'],
+  // dockerode loads these at start for features pipe does not use; see bundle-stub.cjs.
+  alias: {
+    ssh2: './scripts/bundle-stub.cjs',
+    '@grpc/grpc-js': './scripts/bundle-stub.cjs',
+    '@grpc/proto-loader': './scripts/bundle-stub.cjs',
+  },
   // Some bundled CommonJS packages call require(); give them one.
   banner: { js: "import { createRequire as __pipeCreateRequire } from 'node:module'; const require = __pipeCreateRequire(import.meta.url);" },
 });

@@ -75,7 +75,7 @@ export async function startPipeline(ctx: PipeContext, options: StartPipelineOpti
     await ctx.engine.ping();
     await removeLeftoverContainers(ctx.engine);
   }
-  await preflight(plan, ctx.engine);
+  const resolvedSources = await preflight(plan, ctx.engine);
   const executionId = newExecutionId();
   options.onPlan?.(plan, executionId);
 
@@ -92,7 +92,7 @@ export async function startPipeline(ctx: PipeContext, options: StartPipelineOpti
         bus,
         artifactRoot: ctx.artifactRoot,
         executors: {
-          Source: createSourceExecutor(),
+          Source: createSourceExecutor(resolvedSources),
           Build: createBuildExecutor({
             containers: createDockerBuildContainers(ctx.engine),
             artifacts,

@@ -6,6 +6,7 @@ import type { ActionPlan, ExecutionPlan } from '../core/index.js';
 import type { DockerEngine } from '../infra/docker.js';
 import { findReferences, readCodeBuildConfiguration, readGitSourceConfiguration } from '../plan/index.js';
 import { readGitFile, resolveGitSource } from '../source/index.js';
+import type { ResolvedGitSource } from '../source/index.js';
 import { parseBuildspec } from '../spec/index.js';
 
 interface KnownSource {
@@ -13,7 +14,9 @@ interface KnownSource {
   commitId: string;
 }
 
-export async function preflight(plan: ExecutionPlan, engine: DockerEngine): Promise<void> {
+/** Checks the plan; returns the git sources it resolved, by action id, for the execution to use. */
+export async function preflight(plan: ExecutionPlan, engine: DockerEngine): Promise<Map<string, ResolvedGitSource>> {
+  const resolvedSources = new Map<string, ResolvedGitSource>();
   const sources = new Map<string, KnownSource>();
   const actions = plan.stages.flatMap((s) => s.groups.flat());
   for (const a of actions) {
@@ -23,6 +26,7 @@ export async function preflight(plan: ExecutionPlan, engine: DockerEngine): Prom
     const resolved = await resolveGitSource({ repository, ...(c.branch ? { branch: c.branch } : {}), ...(c.commit ? { commit: c.commit } : {}) }).catch((e: unknown) => {
       throw withAction(a, e);
     });
+    resolvedSources.set(a.id, resolved);
     for (const out of a.outputArtifacts) sources.set(out, { repository, commitId: resolved.commitId });
   }
   for (const a of actions) {
@@ -42,6 +46,7 @@ export async function preflight(plan: ExecutionPlan, engine: DockerEngine): Prom
     }
     parseBuildspec(text, c.buildspec);
   }
+  return resolvedSources;
 }
 
 function withAction(a: ActionPlan, e: unknown): unknown {

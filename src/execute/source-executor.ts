@@ -1,15 +1,22 @@
 // Source/Git: zips the repository's tree at a branch or commit into the artifact store; CodePipeline's variables.
 import { isAbsolute, resolve } from 'node:path';
 import { archiveGitSource, gitOutputVariables, resolveGitSource } from '../source/index.js';
+import type { ResolvedGitSource } from '../source/index.js';
 import type { ActionContext, ActionExecutor, ActionOutcome } from './action-executor.js';
 import { readGitSourceConfiguration } from '../plan/index.js';
 
-export function createSourceExecutor(): ActionExecutor {
+/**
+ * `resolvedBefore`: sources the preflight already resolved, by action id. The execution then takes exactly the
+ * revision whose buildspec the preflight checked, even if the branch moves in between.
+ */
+export function createSourceExecutor(resolvedBefore: ReadonlyMap<string, ResolvedGitSource> = new Map()): ActionExecutor {
   return {
     async run(ctx: ActionContext): Promise<ActionOutcome> {
       const { repository: repoText, branch, commit } = readGitSourceConfiguration(ctx.configuration);
       const repository = isAbsolute(repoText) ? repoText : resolve(ctx.baseDir, repoText);
-      const resolved = await resolveGitSource({ repository, ...(branch ? { branch } : {}), ...(commit ? { commit } : {}) });
+      const resolved =
+        resolvedBefore.get(ctx.action.id) ??
+        (await resolveGitSource({ repository, ...(branch ? { branch } : {}), ...(commit ? { commit } : {}) }));
       ctx.log('system', `Source: ${resolved.repositoryName} ${resolved.branchName ? `branch ${resolved.branchName} ` : ''}at ${resolved.commitId}`);
       const output = ctx.outputs[0];
       if (!output) return { status: 'Succeeded', outputVariables: gitOutputVariables(resolved), artifacts: [] };
