@@ -13,13 +13,14 @@ import { registerCacheCommands } from './commands/cache.js';
 const HELP_FOOTER = `
 Exit codes:
   0  success
-  1  the run failed (a build, an action, an invocation), or was stopped
+  1  the run failed (a build, an action, an invocation), was stopped, or could not
+     start (no Docker engine answers)
   2  bad input or usage (an invalid file, flag or reference)
 
 Environment:
   PIPE_HOME       where state and logs live (default .pipe)
   PIPE_ARTIFACTS  the artifact store's root (default artifacts)
-  NO_COLOR    no colour in terminal output`;
+  NO_COLOR        no colour in terminal output`;
 
 export function buildProgram(out: Output): Command {
   const program = new Command('pipe')

@@ -10,7 +10,7 @@ import { createJsonRenderer, createPlainRenderer } from '../render/plain-rendere
 import { createTtyRenderer } from '../render/tty-renderer.js';
 import { registerExecutionCommands } from './executions.js';
 
-function collectVariable(value: string, previous: Record<string, string>): Record<string, string> {
+function collectVariable(value: string, previous: Record<string, string> | undefined): Record<string, string> {
   const eq = value.indexOf('=');
   if (eq <= 0) throw new InvalidArgumentError('--variable takes NAME=VALUE');
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
@@ -22,8 +22,8 @@ export function registerPipelineCommands(program: Command, out: Output): void {
     .description('Run a pipeline file: every stage, in order, with builds in Docker')
     .argument('<file>', 'pipeline YAML file, e.g. pipelines/deploy.yml')
     .option('--json', 'print every event as a JSON line')
-    .option('--variable <NAME=VALUE>', 'set a pipeline variable (repeatable)', collectVariable, {})
-    .action(async (file: string, opts: { json?: boolean; variable: Record<string, string> }) => {
+    .option('--variable <NAME=VALUE>', 'set a pipeline variable (repeatable)', collectVariable)
+    .action(async (file: string, opts: { json?: boolean; variable?: Record<string, string> }) => {
       const ctx = openPipeContext({ home: pipeHome() });
       const controller = new AbortController();
       const onSignal = () => controller.abort();
@@ -35,7 +35,7 @@ export function registerPipelineCommands(program: Command, out: Output): void {
         const result = await startPipeline(ctx, {
           file,
           trigger: { triggerType: 'StartPipelineExecution', triggerDetail: `pipe run ${file}` },
-          variables: opts.variable,
+          variables: opts.variable ?? {},
           signal: controller.signal,
           listeners,
           onPlan: (plan) => {
