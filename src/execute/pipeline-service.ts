@@ -1,8 +1,8 @@
 // Starting a pipeline execution from a file: load and plan it, check what can be checked before anything runs,
 // wire the store, the logs and the executors, run it. Used by the CLI, git hooks and the dashboard alike.
 import { join, resolve } from 'node:path';
-import { LABELS, RunEventBus, newExecutionId } from '../core/index.js';
-import type { ExecutionPlan, ExecutionTrigger, RunEventListener } from '../core/index.js';
+import { LABELS, PipeError, RunEventBus, newExecutionId } from '../core/index.js';
+import type { ActionCategory, ExecutionPlan, ExecutionTrigger, RunEventListener } from '../core/index.js';
 import { createArtifactIo } from '../artifacts/index.js';
 import { createDockerBuildContainers, openCacheStore } from '../build/index.js';
 import { DockerEngine } from '../infra/docker.js';
@@ -20,6 +20,8 @@ import { preflight } from './preflight.js';
 import { createSourceExecutor } from './source-executor.js';
 
 export const DEFAULT_REGION = 'us-east-1';
+/** The action categories this version has executors for. */
+const RUNNABLE_CATEGORIES: readonly ActionCategory[] = ['Source', 'Build'];
 export const DEFAULT_ACCOUNT = '000000000000';
 
 export interface PipeContext {
@@ -70,6 +72,12 @@ export async function loadPlan(file: string): Promise<ExecutionPlan> {
 
 export async function startPipeline(ctx: PipeContext, options: StartPipelineOptions): Promise<PipelineExecutionResult> {
   const plan = await loadPlan(options.file);
+  const unrunnable = plan.stages.flatMap((s) => s.groups.flat()).find((a) => !RUNNABLE_CATEGORIES.includes(a.category));
+  if (unrunnable) {
+    throw new PipeError('INVALID_SPEC', `${unrunnable.id}: pipe cannot run ${unrunnable.type} actions yet`, {
+      hint: `this version runs ${RUNNABLE_CATEGORIES.join(' and ')} actions; 'pipe validate' checks the file`,
+    });
+  }
   const needsDocker = plan.stages.some((s) => s.groups.some((g) => g.some((a) => a.category === 'Build')));
   if (needsDocker) {
     await ctx.engine.ping();

@@ -99,3 +99,16 @@ it('bad flags: exit 2', async () => {
   expect(v.exitCode).toBe(2);
   expect(v.stderr).toContain("error: option '--variable <NAME=VALUE>' argument 'novalue' is invalid. --variable takes NAME=VALUE");
 });
+
+it('an action type pipe cannot run yet: exit 2 before anything starts', async () => {
+  const file = fixture((repo) => `${twoStagePipeline({ repository: repo })}  - name: Deploy
+    actions:
+      - name: Push
+        type: Deploy/Lambda
+        configuration: { functionName: hello }
+        inputArtifacts: [Src]
+`);
+  const r = await pipe(['run', file], env);
+  expect(r.exitCode).toBe(2);
+  expect(r.stderr).toBe("error: Deploy.Push: pipe cannot run Deploy/Lambda actions yet\nhint: this version runs Source and Build actions; 'pipe validate' checks the file");
+});
