@@ -26,6 +26,12 @@ export interface BatchRequest {
   loadBuildspec(path: string): Promise<BuildSpec>;
   /** The task's build id and where its artifacts go. */
   prepareTask(task: BatchTaskSpec, spec: BuildSpec): BatchTaskPlan;
+  /**
+   * Resolves the parameter-store and secrets-manager references of a task's own buildspec (and masks the values),
+   * as each CodeBuild child build resolves its buildspec's; a task without its own buildspec keeps `base.secrets`.
+   * Without it, such a task gets no values at all rather than the top-level buildspec's.
+   */
+  resolveSecrets?(spec: BuildSpec): { ok: true; secrets: Record<string, string> } | { ok: false; message: string };
 }
 
 export interface BatchBuildRecord {
@@ -61,10 +67,17 @@ async function loadTaskSpecs(req: BatchRequest, tasks: readonly BatchTaskSpec[])
   return specs;
 }
 
-function taskRequest(req: BatchRequest, task: BatchTaskSpec, spec: BuildSpec, plan: BatchTaskPlan, signal: AbortSignal): BuildRequest {
+function taskRequest(
+  req: BatchRequest,
+  task: BatchTaskSpec,
+  spec: BuildSpec,
+  plan: BatchTaskPlan,
+  secrets: Record<string, string> | undefined,
+  signal: AbortSignal,
+): BuildRequest {
   const prefix = `[${task.identifier}] `;
   // A caller may hand over a whole BuildRequest: its one-build fields (phase events, outputs) are not the task's.
-  const { phase: _phase, outputs: _outputs, signal: _signal, spec: _spec, ...base } = req.base as BuildRequest;
+  const { phase: _phase, outputs: _outputs, signal: _signal, spec: _spec, secrets: _secrets, ...base } = req.base as BuildRequest;
   return {
     ...base,
     identity: {
@@ -75,6 +88,7 @@ function taskRequest(req: BatchRequest, task: BatchTaskSpec, spec: BuildSpec, pl
       batchIdentifier: task.identifier,
     },
     spec,
+    ...(secrets !== undefined ? { secrets } : {}),
     // A task's variables are start-build overrides: they win over the buildspec's and the action's.
     environment: { ...base.environment, ...task.env.variables },
     outputs: plan.outputs,
@@ -134,7 +148,16 @@ export async function runBatch(req: BatchRequest, deps: BuildDeps): Promise<Batc
     running.set(task.identifier, controller);
     say(`Batch build ${task.identifier}: starting ${plan.buildId} (${task.buildspec ?? 'this buildspec'}, image ${task.env.image ?? req.base.identity.image})`);
     try {
-      const build = await runBuild(taskRequest(req, task, spec, plan, controller.signal), deps);
+      let secrets = req.base.secrets;
+      if (spec !== req.spec) {
+        const resolved = req.resolveSecrets?.(spec) ?? { ok: true as const, secrets: {} };
+        if (!resolved.ok) {
+          finish(task, { status: 'FAILED', message: resolved.message });
+          return;
+        }
+        secrets = resolved.secrets;
+      }
+      const build = await runBuild(taskRequest(req, task, spec, plan, secrets, controller.signal), deps);
       finish(task, { status: build.status, build, ...(build.message !== undefined ? { message: build.message } : {}) });
     } catch (e) {
       finish(task, { status: 'FAILED', message: describeError(e) });

@@ -2,11 +2,13 @@
 // its outputs either combined (`combineArtifacts`: every build under its identifier) or one per build identifier.
 import { basename, dirname, join } from 'node:path';
 import { PipeError, newBuildId } from '../core/index.js';
-import type { BuildSpec } from '../core/index.js';
+import type { BuildSpec, EnvironmentVariable } from '../core/index.js';
 import { readZipEntry } from '../artifacts/zip-entry.js';
 import { runBatch, DEFAULT_BATCH_CONCURRENCY } from '../build/index.js';
 import type { BatchExecution, BuildDeps, BuildOutput, BuildRequest, PackagedArtifact } from '../build/index.js';
 import { parseBuildspec } from '../spec/index.js';
+import { EMPTY_SECRET_SOURCE, resolveBuildSecrets } from '../secrets/index.js';
+import type { SecretSource } from '../secrets/index.js';
 import type { ActionContext, ActionOutcome } from './action-executor.js';
 import { combineBatchArtifacts } from './batch-artifacts.js';
 
@@ -18,6 +20,9 @@ export interface BatchActionInput {
   base: Omit<BuildRequest, 'spec' | 'outputs' | 'signal' | 'phase'>;
   combineArtifacts: boolean;
   nextBuildNumber(project: string): number;
+  /** The action's environment variables, and where references resolve: for the tasks with their own buildspec. */
+  variables: readonly EnvironmentVariable[];
+  secretSource?: SecretSource;
 }
 
 /** Without CombineArtifacts, each output artifact is the artifact of the build its name identifies. */
@@ -66,6 +71,12 @@ export async function runBatchAction(ctx: ActionContext, deps: BuildDeps, input:
         const bytes = primary ? await readZipEntry(primary.path, path) : undefined;
         if (!bytes) throw new PipeError('INVALID_SPEC', `${ctx.action.id}: batch buildspec ${path} not found in input artifact ${primary?.name ?? '(none)'}`);
         return parseBuildspec(bytes.toString('utf8'), path);
+      },
+      resolveSecrets: (taskSpec) => {
+        const own = resolveBuildSecrets(taskSpec.env, input.variables, input.secretSource ?? EMPTY_SECRET_SOURCE);
+        if (!own.ok) return { ok: false, message: own.failure.message };
+        ctx.maskSecrets(own.maskedValues);
+        return { ok: true, secrets: own.buildspecSecrets };
       },
       prepareTask: (task) => ({
         buildId: newBuildId(input.project),

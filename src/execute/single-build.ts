@@ -173,6 +173,12 @@ export async function runSingleBuild(ctx: PipeContext, options: SingleBuildOptio
             if (!bytes) throw new PipeError('NOT_FOUND', `buildspec ${path} not found in ${dir}`, { hint: 'a batch task names its buildspec relative to the source directory' });
             return parseBuildspec(bytes.toString('utf8'), path);
           },
+          resolveSecrets: (taskSpec) => {
+            const own = resolveBuildSecrets(taskSpec.env, plain, openLocalSecrets(ctx.db));
+            if (!own.ok) return { ok: false, message: own.failure.message };
+            masker.add(own.maskedValues);
+            return { ok: true, secrets: own.buildspecSecrets };
+          },
           prepareTask: (task, taskSpec) => ({
             buildId: `${project}:${task.identifier}-${buildId.split(':')[1] ?? ''}`,
             buildNumber,

@@ -129,6 +129,49 @@ artifacts:
     expectNoSecrets(listed);
   });
 
+  it("a batch task's own buildspec gets its own parameter-store and secrets-manager values, masked", async () => {
+    const repo = makeRepo({
+      'buildspec.yml': `version: 0.2
+batch:
+  build-list:
+    - identifier: child
+      buildspec: child.yml
+`,
+      'child.yml': `version: 0.2
+env:
+  parameter-store:
+    DB_HOST: /app/db-host
+  secrets-manager:
+    PASSWORD: prod/db:password
+phases:
+  build:
+    commands:
+      - printf '%s\\n' "$DB_HOST" "$PASSWORD" > child.txt
+      - echo "child sees $PASSWORD at $DB_HOST"
+artifacts:
+  files: [child.txt]
+`,
+    });
+    writeFileSync(
+      join(repo, 'pipeline.yml'),
+      pipeline(buildAction('Batch', 'buildspec.yml', '            - { name: PLAIN, type: PLAINTEXT, value: x }', 'child').replace(
+        '          image: pipe/standard:1\n',
+        '          image: pipe/standard:1\n          batchEnabled: "true"\n',
+      )),
+    );
+    const run = await pipe(['run', join(repo, 'pipeline.yml'), '--json'], env);
+    expect(run.exitCode).toBe(0);
+    expectNoSecrets(run.stdout + run.stderr);
+    const events = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; line?: string; executionId: string });
+    expect(events.filter((e) => e.type === 'log').map((e) => e.line)).toContain('[child] child sees *** at ***');
+    const executionId = String(events[0]?.executionId);
+    const zip = await readZip(join(env.artifacts, 'secrets', executionId, 'child.zip'));
+    expect(zip['child.txt']).toBe('db.internal\npw-current-456\n');
+    const logs = await ok(['logs', executionId, 'Build.Batch']);
+    expectNoSecrets(logs);
+    expect(logs).toContain('[child] child sees *** at ***');
+  });
+
   it('a reference that does not resolve fails the build in DOWNLOAD_SOURCE, naming it, before any command runs', async () => {
     const repo = makeRepo({
       'missing-param.yml': 'version: 0.2\nenv:\n  parameter-store:\n    MISSING: /does/not/exist\nphases:\n  install:\n    commands:\n      - echo should-not-run\n',

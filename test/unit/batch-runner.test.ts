@@ -157,4 +157,65 @@ batch:
     expect(ended.status).toBe('STOPPED');
     expect(ended.builds.map((b) => `${b.identifier} ${b.status}`)).toEqual(['slow STOPPED', 'bad FAILED', 'queued SUCCEEDED']);
   });
+
+  it("gives a task with its own buildspec that buildspec's parameter-store values, not the top-level one's; an unresolved one fails only that task", async () => {
+    // Each container's starting environment, as the shell session writes it (an uncompressed tar, so readable).
+    const envs: string[] = [];
+    const factory: BuildContainerFactory = {
+      prepareImage: async () => ({}),
+      async create() {
+        const container: BuildContainer = {
+          id: 'fake',
+          async putFiles(path, archive) {
+            const tar = archive instanceof Readable ? undefined : await archive;
+            if (path === '/' && tar?.includes('export CODEBUILD_BATCH_BUILD_IDENTIFIER')) envs.push(tar.toString('latin1'));
+          },
+          getArchive: async () => Readable.from([]),
+          exec: async () => ({ exitCode: 0 }),
+          remove: async () => undefined,
+        };
+        return container;
+      },
+    };
+    const own: Record<string, string> = {
+      'own.yml': 'version: 0.2\nenv:\n  parameter-store:\n    OWN: /own/param\nphases:\n  build:\n    commands: [run]\n',
+      'missing.yml': 'version: 0.2\nenv:\n  parameter-store:\n    GONE: /not/there\nphases:\n  build:\n    commands: [run]\n',
+    };
+    const resolved: string[] = [];
+    const base = request(`version: 0.2
+env:
+  parameter-store:
+    TOP: /top/param
+phases:
+  build:
+    commands: [run]
+batch:
+  build-list:
+    - { identifier: inherits }
+    - { identifier: ownspec, buildspec: own.yml }
+    - { identifier: broken, buildspec: missing.yml }
+`, 1);
+    const r = await runBatch(
+      {
+        ...base,
+        base: { ...base.base, secrets: { TOP: 'top-value' } },
+        loadBuildspec: async (path) => parseBuildspec(own[path] ?? '', path),
+        resolveSecrets: (spec) => {
+          const missing = Object.entries(spec.env.parameterStore).find(([, name]) => name !== '/own/param');
+          if (missing) return { ok: false, message: `parameter does not exist: ${missing[1]} (variable ${missing[0]})` };
+          resolved.push(...Object.keys(spec.env.parameterStore));
+          return { ok: true, secrets: { OWN: 'own-value' } };
+        },
+      },
+      deps(factory),
+    );
+    expect(r.builds.map((b) => `${b.identifier} ${b.status}`)).toEqual(['inherits SUCCEEDED', 'ownspec SUCCEEDED', 'broken FAILED']);
+    expect(r.builds[2]?.message).toBe('parameter does not exist: /not/there (variable GONE)');
+    expect(resolved).toEqual(['OWN']);
+    expect(envs).toHaveLength(2);
+    expect(envs[0]).toContain("export TOP='top-value'");
+    expect(envs[0]).not.toContain('OWN');
+    expect(envs[1]).toContain("export OWN='own-value'");
+    expect(envs[1]).not.toContain('top-value');
+  });
 });
