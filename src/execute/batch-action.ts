@@ -98,7 +98,10 @@ export async function runBatchAction(ctx: ActionContext, deps: BuildDeps, input:
     }
   }
   const refs = artifacts.map((a) => ({ name: a.name, path: a.path, sha256: a.sha256, size: a.size }));
-  const extra = { buildId: input.batchId, buildStatus: batch.status, batch: summarize(batch) };
+  // Every build's reports, as CodeBuild's REPORT_INDIVIDUAL_BUILDS keeps them: one per group and build, the group
+  // named with the build's identifier the way its log lines are.
+  const reports = batch.builds.flatMap((b) => (b.build?.reports ?? []).map((r) => ({ ...r, group: `[${b.identifier}] ${r.group}`, batchIdentifier: b.identifier })));
+  const extra = { buildId: input.batchId, buildStatus: batch.status, batch: summarize(batch), reports };
   if (batch.status !== 'SUCCEEDED') {
     return { status: 'Failed', message: `Batch build ${batch.status}: ${batch.message ?? ''}`.trim(), artifacts: refs, externalExecutionId: input.batchId, extra };
   }

@@ -121,4 +121,40 @@ describeDocker('pipe cache and reports, end to end', () => {
     expect(clear.stdout).toMatch(/^removed 1 cache entry \(\d+ B\) of fixture\/Build\.Build$/);
     expect((await pipe(['cache', 'ls'], env)).stdout).toBe('no cache entries');
   });
+
+  it("puts every batch build's reports into the batch action's extra, named by build identifier", async () => {
+    const repo = makeRepo({
+      'buildspec.yml': `version: 0.2
+reports:
+  unit-tests:
+    files: ['TEST-*.xml']
+    base-directory: target/surefire-reports
+phases:
+  build:
+    commands:
+      - mkdir -p target/surefire-reports && cp fixtures/TEST-CartTest.xml target/surefire-reports/
+batch:
+  build-list:
+    - identifier: linux
+    - identifier: arm
+`,
+      'fixtures/TEST-CartTest.xml': JUNIT,
+    });
+    writeFileSync(
+      join(repo, 'pipeline.yml'),
+      twoStagePipeline({ repository: '.' }).replace('          image: pipe/standard:1\n', '          image: pipe/standard:1\n          batchEnabled: "true"\n          combineArtifacts: "true"\n'),
+    );
+    const env = makePipeEnv();
+    const run = await pipe(['run', join(repo, 'pipeline.yml')], env);
+    expect(run.exitCode).toBe(0);
+    const id = executionId(run.stdout);
+    const shown = await pipe(['execution', id], env);
+    expect(shown.stdout).toContain('    report [linux] unit-tests (JUNITXML): FAILED  2 tests: 1 passed, 1 failed, 0 skipped  120ms\n');
+    expect(shown.stdout).toContain('    report [arm] unit-tests (JUNITXML): FAILED  2 tests: 1 passed, 1 failed, 0 skipped  120ms\n');
+    const detail = JSON.parse((await pipe(['execution', id, '--json'], env)).stdout) as {
+      actions: Array<{ action: string; extra: { reports?: Array<{ group: string; batchIdentifier: string; failed: number }> } }>;
+    };
+    const reports = detail.actions.find((a) => a.action === 'Build')?.extra.reports ?? [];
+    expect(reports.map((r) => [r.group, r.batchIdentifier, r.failed])).toEqual([['[linux] unit-tests', 'linux', 1], ['[arm] unit-tests', 'arm', 1]]);
+  });
 });
