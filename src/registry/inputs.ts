@@ -134,6 +134,8 @@ export interface InvokeOutput {
   FunctionError?: 'Handled' | 'Unhandled';
   ExecutedVersion?: string;
   LogResult?: string;
+  /** The invocation's request id (the runtime's `Lambda-Runtime-Aws-Request-Id`); HTTP: `x-amzn-RequestId`. */
+  RequestId: string;
 }
 
 export interface PutFunctionConcurrencyInput {

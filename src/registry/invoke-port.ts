@@ -33,6 +33,8 @@ export interface InvokeRequest {
   target: InvokeTarget;
   payload: Buffer;
   logType: 'None' | 'Tail';
+  /** The invocation's request id, kept across an Event invocation's retries as Lambda does; made by the Invoker if absent. */
+  requestId?: string;
   /** Base64 client context (X-Amz-Client-Context), passed to the runtime as Lambda-Runtime-Client-Context. */
   clientContext?: string;
 }

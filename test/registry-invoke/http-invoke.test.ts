@@ -86,8 +86,10 @@ describeDocker('invoke through the HTTP API with the AWS SDK', () => {
     expect(out.ExecutedVersion).toBe('$LATEST');
     expect(text(out.Payload)).toBe('"QUIET"');
     const log = Buffer.from(out.LogResult ?? '', 'base64').toString();
-    expect(log).toMatch(/START RequestId: [0-9a-f-]{36} Version: \$LATEST\n/);
-    expect(log).toContain('INFO\tgot quiet');
+    // The SDK's requestId (x-amzn-RequestId) is the invocation's: the one in the log lines.
+    expect(out.$metadata.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(log).toContain(`START RequestId: ${out.$metadata.requestId} Version: $LATEST\n`);
+    expect(log).toContain(`\t${out.$metadata.requestId}\tINFO\tgot quiet`);
     expect(log).toMatch(/REPORT RequestId: [0-9a-f-]{36}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms/);
   });
 

@@ -57,11 +57,17 @@ describe('HTTP API robustness', () => {
     expect(tail.status).toBe(200);
     expect(tail.headers.get('x-amz-function-error')).toBe('Unhandled');
     expect(tail.headers.get('x-amz-executed-version')).toBe('$LATEST');
-    expect(Buffer.from(tail.headers.get('x-amz-log-result') ?? '', 'base64').toString()).toMatch(/^START RequestId: /);
+    // x-amzn-RequestId is the invocation's request id: the one the runtime got and the log shows.
+    expect(tail.requestId).toBe(t.invoker.requests.at(-1)?.requestId);
+    expect(Buffer.from(tail.headers.get('x-amz-log-result') ?? '', 'base64').toString()).toMatch(new RegExp(`^START RequestId: ${tail.requestId} `));
     expect(JSON.parse(tail.text)).toMatchObject({ errorMessage: 'bad', errorType: 'Error' });
     const context = Buffer.from('{"custom":{"k":"v"}}').toString('base64');
     expect((await call('POST', '/2015-03-31/functions/f/invocations', '', { 'X-Amz-Client-Context': context })).text).toBe('{}');
     expect(t.invoker.requests.at(-1)?.clientContext).toBe(context);
+    const event = await call('POST', '/2015-03-31/functions/f/invocations', '{}', { 'X-Amz-Invocation-Type': 'Event' });
+    expect(event.status).toBe(202);
+    await t.registry.drainEvents();
+    expect(event.requestId).toBe(t.invoker.requests.at(-1)?.requestId);
     const dry = await call('POST', '/2015-03-31/functions/f/invocations', '{}', { 'X-Amz-Invocation-Type': 'DryRun' });
     expect({ status: dry.status, text: dry.text }).toEqual({ status: 204, text: '' });
     const tooBig = await call('POST', '/2015-03-31/functions/f/invocations', Buffer.alloc(7 * 1024 * 1024, 32));

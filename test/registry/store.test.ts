@@ -151,15 +151,19 @@ describe('registry store and semantics', () => {
     const outcomes: unknown[] = [];
     const r = open({ invoker, settleMs: 0, onEventOutcome: (o) => outcomes.push(o) });
     await create(r);
-    expect(await r.invoke({ FunctionName: 'f', InvocationType: 'Event', Payload: Buffer.from('{"fail":"x"}') })).toEqual({ StatusCode: 202 });
-    expect(await r.invoke({ FunctionName: 'f', InvocationType: 'Event', Payload: Buffer.from('{}') })).toEqual({ StatusCode: 202 });
+    const failing = await r.invoke({ FunctionName: 'f', InvocationType: 'Event', Payload: Buffer.from('{"fail":"x"}') });
+    expect(failing).toEqual({ StatusCode: 202, RequestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    const fine = await r.invoke({ FunctionName: 'f', InvocationType: 'Event', Payload: Buffer.from('{}') });
+    expect(fine).toEqual({ StatusCode: 202, RequestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     await r.drainEvents();
     expect(invoker.requests).toHaveLength(4);
+    // Retries keep the request id the caller was given, as Lambda's do.
+    expect(invoker.requests.map((q) => q.requestId).sort()).toEqual([failing.RequestId, failing.RequestId, failing.RequestId, fine.RequestId].sort());
     expect(outcomes).toEqual([
       { functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:f', version: '$LATEST', attempts: 1, status: 'Succeeded' },
       { functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:f', version: '$LATEST', attempts: 3, status: 'Failed', error: 'Unhandled: Error' },
     ]);
-    expect(await r.invoke({ FunctionName: 'f', InvocationType: 'DryRun' })).toEqual({ StatusCode: 204 });
+    expect(await r.invoke({ FunctionName: 'f', InvocationType: 'DryRun' })).toMatchObject({ StatusCode: 204 });
     expect(invoker.requests).toHaveLength(4);
     expect(await failure(r.invoke({ FunctionName: 'f', Payload: Buffer.from('{oops') }))).toMatch(
       /^400 InvalidRequestContentException: Could not parse request body into json: Could not parse payload into json: /,

@@ -50,7 +50,7 @@ export class EchoInvoker implements Invoker {
 
   async invoke(request: InvokeRequest): Promise<InvokeResult> {
     this.requests.push(request);
-    const requestId = randomUUID();
+    const requestId = request.requestId ?? randomUUID();
     const parsed = JSON.parse(request.payload.toString('utf8')) as { fail?: string };
     const log = `START RequestId: ${requestId} Version: ${request.target.version}\nEND RequestId: ${requestId}\n`;
     const result: InvokeResult = { statusCode: 200, payload: request.payload, executedVersion: request.target.version, requestId };

@@ -30,7 +30,11 @@ export async function invokeOverHttp(endpoint: string, input: InvokeInput): Prom
   if (input.ClientContext !== undefined) headers['X-Amz-Client-Context'] = input.ClientContext;
   const path = `/2015-03-31/functions/${encodeURIComponent(input.FunctionName)}/invocations${query}`;
   const res = await call(endpoint, 'POST', path, { body: input.Payload ?? Buffer.alloc(0), headers });
-  const out: InvokeOutput = { StatusCode: res.status as InvokeOutput['StatusCode'], Payload: Buffer.from(await res.arrayBuffer()) };
+  const out: InvokeOutput = {
+    StatusCode: res.status as InvokeOutput['StatusCode'],
+    Payload: Buffer.from(await res.arrayBuffer()),
+    RequestId: res.headers.get('x-amzn-requestid') ?? '',
+  };
   const functionError = res.headers.get('x-amz-function-error');
   if (functionError === 'Handled' || functionError === 'Unhandled') out.FunctionError = functionError;
   const executed = res.headers.get('x-amz-executed-version');

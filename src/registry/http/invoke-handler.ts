@@ -15,7 +15,8 @@ export const invokeFunction: Handler = async (r, req) => {
     }),
   };
   const out = await r.invoke(input, req.scope);
-  const headers: Record<string, string> = {};
+  // AWS answers with the invocation's own request id, the one in the function's logs and context.
+  const headers: Record<string, string> = { 'x-amzn-RequestId': out.RequestId };
   if (out.FunctionError !== undefined) headers['X-Amz-Function-Error'] = out.FunctionError;
   if (out.ExecutedVersion !== undefined) headers['X-Amz-Executed-Version'] = out.ExecutedVersion;
   if (out.LogResult !== undefined) headers['X-Amz-Log-Result'] = out.LogResult;

@@ -118,7 +118,7 @@ export async function createDockerInvoker(options: DockerInvokerOptions = {}): P
   async function invoke(request: InvokeRequest): Promise<InvokeResult> {
     const { target } = request;
     describeRuntime(target.runtime); // an unsupported runtime fails before anything is counted or started
-    const requestId = randomUUID();
+    const requestId = request.requestId ?? randomUUID();
     const wantsLog = request.logType === 'Tail';
     const lease = pool.acquire(target);
     try {

@@ -1,4 +1,5 @@
 // Invoke: resolves name + qualifier (and alias weights, per request) to an InvokeTarget and hands it to the Invoker.
+import { randomUUID } from 'node:crypto';
 import { functionArn, parseFunctionRef } from '../arn.js';
 import { RegistryError, conflict, invalidParameter, validationError } from '../errors.js';
 import type { InvokeInput, InvokeOutput } from '../inputs.js';
@@ -35,16 +36,17 @@ export async function invoke(ctx: RegistryContext, queue: EventQueue, input: Inv
     });
   }
   const target = buildTarget(ctx, record, row.reservedConcurrency, functionArn(arn, ref.name, ref.qualifier));
-  if (type === 'DryRun') return { StatusCode: 204 };
+  const requestId = randomUUID();
+  if (type === 'DryRun') return { StatusCode: 204, RequestId: requestId };
   const request = input.ClientContext === undefined
-    ? { target, payload: body, logType }
-    : { target, payload: body, logType, clientContext: input.ClientContext };
+    ? { target, payload: body, logType, requestId }
+    : { target, payload: body, logType, requestId, clientContext: input.ClientContext };
   if (type === 'Event') {
     queue.enqueue({ ...request, logType: 'None' });
-    return { StatusCode: 202 };
+    return { StatusCode: 202, RequestId: requestId };
   }
   const result = await ctx.invoker.invoke(request);
-  const out: InvokeOutput = { StatusCode: 200, Payload: result.payload, ExecutedVersion: result.executedVersion };
+  const out: InvokeOutput = { StatusCode: 200, Payload: result.payload, ExecutedVersion: result.executedVersion, RequestId: result.requestId };
   if (result.functionError !== undefined) out.FunctionError = result.functionError;
   if (result.logResult !== undefined) out.LogResult = result.logResult;
   return out;
