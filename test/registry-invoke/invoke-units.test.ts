@@ -1,12 +1,14 @@
 // Pure parts of the invoke side: the environment state machine, the log collector, environment variables,
 // error bodies and the Tail encoding. No Docker.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { IllegalTransitionError } from '../../src/core/index.js';
 import { transitionEnvironment } from '../../src/registry/invoke/environment-state.js';
 import { LogCollector } from '../../src/registry/invoke/log-collector.js';
 import { buildEnvironmentVariables, describeRuntime } from '../../src/registry/invoke/runtime-config.js';
 import { describeExit, timeoutErrorBody } from '../../src/registry/invoke/errors.js';
-import { tail } from '../../src/registry/invoke/docker-invoker.js';
+import { isProcessAlive, tail } from '../../src/registry/invoke/docker-invoker.js';
 import { InvalidRuntimeError } from '../../src/registry/invoke/index.js';
 import { makeTarget } from './support.js';
 
@@ -85,5 +87,25 @@ describe('function error bodies and logs', () => {
   it('cuts the Tail log to its last 4096 bytes before encoding', () => {
     expect(Buffer.from(tail('a'.repeat(5000) + 'END'), 'base64').toString()).toBe('a'.repeat(4093) + 'END');
     expect(Buffer.from(tail('short'), 'base64').toString()).toBe('short');
+  });
+});
+
+describe('owner process liveness (leftover environments)', () => {
+  it('counts a killed but unreaped (zombie) owner as gone, a running one as alive', async () => {
+    // `sh` starts a short child, then becomes `sleep`, which never reaps it: the child stays a zombie.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const pid = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(d.toString()))));
+      const state = (): string => {
+        const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      };
+      await expect.poll(state, { timeout: 10_000 }).toBe('Z');
+      expect(isProcessAlive(pid)).toBe(false);
+      expect(isProcessAlive(parent.pid ?? 0)).toBe(true);
+      expect(isProcessAlive(process.pid)).toBe(true);
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 });

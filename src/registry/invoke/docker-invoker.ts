@@ -1,6 +1,7 @@
 // The Invoker the control plane calls: runs each invocation in a warm or new Docker execution environment and
 // turns what happened into an InvokeResult (function errors as 200 + Unhandled, logs as base64 Tail).
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LABELS } from '../../core/index.js';
@@ -59,12 +60,23 @@ export interface DockerInvoker extends Invoker {
   environmentContainers(functionArn?: string): string[];
 }
 
-function isProcessAlive(pid: number): boolean {
+/** Whether a process runs; a zombie (killed, not yet reaped: a registry killed with -9 stays one a while) does not. */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ...", comm may hold spaces and parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false; // no /proc (macOS): kill(0) is all there is
   }
 }
 
