@@ -1,5 +1,6 @@
 // The build runner's cache and report steps, kept out of build-runner.ts: restore the cache before install, collect
 // reports after post_build, save the cache after a successful build. None of them can fail a build.
+import { posix } from 'node:path';
 import { describeError } from '../core/index.js';
 import { agentLine } from './build-log.js';
 import type { LineSink } from './build-log.js';
@@ -51,12 +52,50 @@ export async function restoreBuildCache(ctx: StepContext): Promise<CacheState> {
   const cache = cacheContext(ctx);
   if (!cache) return undefined;
   try {
-    const { key } = await restoreCache(cache);
+    const { key, restored } = await restoreCache(cache);
+    if (restored && usesRunAs(ctx.spec)) await openToRunAsUsers(ctx.container, ctx.spec.cache?.paths ?? []);
     return { key };
   } catch (e) {
     if (!ctx.isStopped()) ctx.warn(`cache: the key could not be evaluated, so the cache is neither restored nor saved: ${describeError(e)}`);
     return undefined;
   }
+}
+
+function usesRunAs(spec: BuildSpec): boolean {
+  return spec.runAs !== undefined || Object.values(spec.phases).some((p) => p?.runAs !== undefined);
+}
+
+/**
+ * The directory a cache path's files are restored under, as far as it is fixed text: for a relative path the
+ * top directory under the source (which the restore may have created), for an absolute one its fixed prefix.
+ * Undefined for `/` itself, which is never opened up.
+ */
+export function cacheRestoreRoot(pattern: string, srcDir: string): string | undefined {
+  const parts = pattern.split('/');
+  const fixed: string[] = [];
+  for (const part of parts) {
+    if (/[*?[{]/.test(part)) break;
+    fixed.push(part);
+  }
+  // A plain path names a file: the build writes into its directory.
+  if (fixed.length === parts.length) fixed.pop();
+  if (pattern.startsWith('/')) {
+    const root = posix.normalize(fixed.join('/'));
+    return root === '/' || root === '.' ? undefined : root;
+  }
+  const first = fixed.find((p) => p !== '' && p !== '.');
+  return first && first !== '..' ? posix.join(srcDir, first) : srcDir;
+}
+
+/**
+ * The restore writes files as root (the tar's owner); with run-as, the build's user must be able to update them,
+ * as the source directory is opened to it in DOWNLOAD_SOURCE.
+ */
+async function openToRunAsUsers(container: BuildContainer, paths: readonly string[]): Promise<void> {
+  const roots = [...new Set(paths.map((p) => cacheRestoreRoot(p, SRC_DIR)).filter((r): r is string => r !== undefined))];
+  if (roots.length === 0) return;
+  // A root that nothing was restored under does not exist: chmod says so and goes on with the others.
+  await container.exec({ cmd: ['chmod', '-R', 'a+rwX', '--', ...roots], onStdout: () => undefined, onStderr: () => undefined });
 }
 
 /** After the build: saves the cache when it succeeded (CodeBuild saves in UPLOAD_ARTIFACTS/FINALIZING). */

@@ -161,6 +161,27 @@ phases:
     expect(await cache.list()).toEqual([]);
   });
 
+  it('with run-as, the build user can update and add to what the cache restored (restored as root)', async () => {
+    const cache = newStore();
+    const yaml = `version: 0.2
+run-as: codebuild-user
+cache:
+  paths:
+    - 'deps/**/*'
+phases:
+  build:
+    commands:
+      - mkdir -p deps/sub && echo "run $RUN" >> deps/sub/lib.txt && touch deps/sub/new-$RUN
+      - cat deps/sub/lib.txt
+`;
+    const first = await runBuildspec(yaml, { cache, cacheScope: 'app/RunAs.Build', environment: { RUN: '1' } });
+    expect(first.result.status).toBe('SUCCEEDED');
+    const second = await runBuildspec(yaml, { cache, cacheScope: 'app/RunAs.Build', environment: { RUN: '2' } });
+    expect(cacheLines(second.lines)[0]).toBe('Cache hit: scope app/RunAs.Build (no key)');
+    expect(second.output).toEqual(['run 1', 'run 2']);
+    expect(second.result.status).toBe('SUCCEEDED');
+  });
+
   it('says which cache paths matched nothing, and saves nothing when none did', async () => {
     const cache = newStore();
     const r = await runBuildspec(`version: 0.2

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CacheStore, evaluateCacheKey, hashFilesPatterns } from '../../src/build/cache/index.js';
+import { cacheRestoreRoot } from '../../src/build/cache-report-steps.js';
 
 function store(): CacheStore {
   return new CacheStore(join(mkdtempSync(join(tmpdir(), 'pipe-cache-test-')), 'cache'));
@@ -100,5 +101,20 @@ describe('cache keys', () => {
 
   it('splits the globs of codebuild-hash-files, quotes removed', () => {
     expect(hashFilesPatterns(" package-lock.json  'yarn.lock' \"**/go.sum\" ")).toEqual(['package-lock.json', 'yarn.lock', '**/go.sum']);
+  });
+});
+
+describe('cacheRestoreRoot', () => {
+  it('names the directory a run-as user must be able to write after a restore, never / itself', () => {
+    const src = '/codebuild/output/src1/src';
+    expect(cacheRestoreRoot('deps/**/*', src)).toBe(`${src}/deps`);
+    expect(cacheRestoreRoot('./node_modules/.cache/**/*', src)).toBe(`${src}/node_modules`);
+    expect(cacheRestoreRoot('**/*', src)).toBe(src);
+    expect(cacheRestoreRoot('vendor/bundle.tgz', src)).toBe(`${src}/vendor`);
+    expect(cacheRestoreRoot('lock.json', src)).toBe(src);
+    expect(cacheRestoreRoot('/root/.m2/**/*', src)).toBe('/root/.m2');
+    expect(cacheRestoreRoot('/root/.cache/pip/wheel.whl', src)).toBe('/root/.cache/pip');
+    expect(cacheRestoreRoot('/**/*', src)).toBeUndefined();
+    expect(cacheRestoreRoot('/tmp.txt', src)).toBeUndefined();
   });
 });
