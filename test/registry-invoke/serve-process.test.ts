@@ -1,0 +1,123 @@
+// `pipe registry serve` as a real process (bin/pipe.js, built by `npm run build`) driven by the AWS CLI v2:
+// create, publish, a Tail invoke and an Event invoke in containers; SIGTERM removes its containers; state
+// survives a restart; the containers of a server killed with -9 are removed when the next one starts.
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { LABELS } from '../../src/core/index.js';
+import { ENVIRONMENT_ROLE } from '../../src/registry/invoke/index.js';
+import { PIPE_BIN } from '../support/cli.js';
+import { describeDocker } from '../support/docker.js';
+import { ROLE, awsEnv } from '../registry/support.js';
+import { engine, makeZip, removeWorkDir } from './support.js';
+
+const run = promisify(execFile);
+
+interface Serve {
+  child: ChildProcess;
+  pid: number;
+  /** The --json lines printed so far. */
+  events: Array<Record<string, unknown>>;
+  exited: Promise<number | null>;
+}
+
+describeDocker('pipe registry serve as a process, with the AWS CLI', () => {
+  let home: string;
+  let port: number;
+  const started: Serve[] = [];
+
+  beforeAll(async () => {
+    home = mkdtempSync(join(tmpdir(), 'pipe-serve-'));
+    port = await freePort();
+  });
+  afterAll(async () => {
+    for (const s of started) s.child.kill('SIGKILL');
+    await Promise.all(started.map((s) => s.exited));
+    for (const s of started) await engine.removeContainers({ [LABELS.ownerPid]: String(s.pid), [LABELS.role]: ENVIRONMENT_ROLE });
+    rmSync(home, { recursive: true, force: true });
+    removeWorkDir();
+  });
+
+  async function serve(): Promise<Serve> {
+    const child = spawn('node', [PIPE_BIN, 'registry', 'serve', '--port', String(port), '--json'], {
+      env: { ...process.env, PIPE_HOME: home, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const s: Serve = { child, pid: child.pid ?? 0, events: [], exited };
+    started.push(s);
+    createInterface({ input: child.stdout! }).on('line', (line) => s.events.push(JSON.parse(line) as Record<string, unknown>));
+    await expect.poll(() => s.events.some((e) => e['type'] === 'listening'), { timeout: 30_000, interval: 50 }).toBe(true);
+    return s;
+  }
+
+  async function aws(...args: string[]): Promise<Record<string, unknown>> {
+    const { stdout } = await run('/usr/bin/aws', ['--endpoint-url', `http://127.0.0.1:${port}`, '--output', 'json', 'lambda', ...args], { env: awsEnv() });
+    return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
+  }
+
+  /** Execution environment containers whose owner is this registry process. */
+  const containersOf = async (s: Serve): Promise<string[]> =>
+    (await engine.listContainerLabels({ [LABELS.role]: ENVIRONMENT_ROLE, [LABELS.ownerPid]: String(s.pid) })).map((l) => l['id'] ?? '');
+
+  it('serves, invokes in containers, cleans up on SIGTERM, keeps state, and removes a killed server\'s containers', async () => {
+    const first = await serve();
+    const zip = makeZip({ 'index.js': "exports.handler = async (e) => { console.log('got', e.n); return { n: e.n, v: process.env.AWS_LAMBDA_FUNCTION_VERSION }; };" });
+    await aws('create-function', '--function-name', 'hello', '--runtime', 'nodejs20.x', '--handler', 'index.handler', '--role', ROLE, '--zip-file', `fileb://${zip}`);
+    await aws('wait', 'function-active-v2', '--function-name', 'hello');
+    expect(await aws('publish-version', '--function-name', 'hello')).toMatchObject({ Version: '1' });
+    await aws('wait', 'function-active-v2', '--function-name', 'hello', '--qualifier', '1');
+
+    const out = join(home, 'out.json');
+    const tail = await aws('invoke', '--function-name', 'hello:1', '--cli-binary-format', 'raw-in-base64-out', '--payload', '{"n":1}', '--log-type', 'Tail', out);
+    expect(tail).toMatchObject({ StatusCode: 200, ExecutedVersion: '1' });
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ n: 1, v: '1' });
+    const log = Buffer.from(String(tail['LogResult']), 'base64').toString();
+    expect(log).toMatch(/^START RequestId: [0-9a-f-]{36} Version: 1\n.*\tINFO\tgot 1\nEND RequestId: .*\nREPORT RequestId: .*\tInit Duration: [\d.]+ ms/s);
+
+    const event = await aws('invoke', '--function-name', 'hello', '--invocation-type', 'Event', '--cli-binary-format', 'raw-in-base64-out', '--payload', '{"n":2}', out);
+    expect(event).toMatchObject({ StatusCode: 202 });
+    await expect.poll(() => first.events.filter((e) => e['type'] === 'event-invocation'), { timeout: 30_000 }).toEqual([
+      expect.objectContaining({ functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:hello', version: '$LATEST', attempts: 1, status: 'Succeeded' }),
+    ]);
+    expect(await containersOf(first)).toHaveLength(2); // version 1 and $LATEST
+
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(await containersOf(first)).toEqual([]);
+
+    const second = await serve();
+    expect(await aws('get-function-configuration', '--function-name', 'hello', '--qualifier', '1')).toMatchObject({ Version: '1', State: 'Active' });
+    expect(await aws('invoke', '--function-name', 'hello:1', out)).toMatchObject({ StatusCode: 200, ExecutedVersion: '1' });
+    const left = await containersOf(second);
+    expect(left).toHaveLength(1);
+
+    second.child.kill('SIGKILL');
+    await second.exited;
+    expect(await containersOf(second)).toEqual(left); // nobody cleaned up after a -9
+
+    const third = await serve();
+    expect(await containersOf(second)).toEqual([]); // removed before the new server listens
+    third.child.kill('SIGINT');
+    expect(await third.exited).toBe(0);
+    expect(await containersOf(third)).toEqual([]);
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
