@@ -148,6 +148,10 @@ class BuildRun {
     if (Object.keys(spec.phases).length === 0 && spec.batch) {
       return this.result('FAILED', 'no phases; this buildspec only defines a batch');
     }
+    // A Windows buildspec is refused before any container starts, rather than its commands failing in a Linux shell.
+    if (spec.env.shell === 'powershell.exe' || spec.env.shell === 'cmd.exe') {
+      return this.result('FAILED', `YAML_FILE_ERROR: env.shell ${spec.env.shell} needs a Windows container; pipe runs Linux containers only`);
+    }
     // PROVISIONING: the image and the container.
     let imageEnv: Record<string, string>;
     const provisioned = await this.step('PROVISIONING', async () => {
