@@ -7,12 +7,21 @@ import type { TestRegistry } from './support.js';
 
 let t: TestRegistry;
 
+const inherited = { region: process.env['AWS_REGION'], fallback: process.env['AWS_DEFAULT_REGION'] };
+
 beforeAll(async () => {
+  // The CLI reads the region from the environment as the AWS CLI does; these tests start from none (us-east-1).
+  delete process.env['AWS_REGION'];
+  delete process.env['AWS_DEFAULT_REGION'];
   t = await startRegistry({ settleMs: 0 });
   await t.registry.createFunction({ FunctionName: 'echo', Role: ROLE, Runtime: 'nodejs20.x', Handler: 'index.handler', Code: { ZipFile: handlerZip() } });
   await t.registry.publishLayerVersion({ LayerName: 'lib', Content: { ZipFile: makeZip([{ name: 'python/lib.py', content: '' }]) }, CompatibleRuntimes: ['python3.12'] });
 });
-afterAll(async () => t.stop());
+afterAll(async () => {
+  await t.stop();
+  if (inherited.region !== undefined) process.env['AWS_REGION'] = inherited.region;
+  if (inherited.fallback !== undefined) process.env['AWS_DEFAULT_REGION'] = inherited.fallback;
+});
 
 async function pipe(...argv: string[]) {
   const out = createMemoryOutput();
@@ -28,6 +37,33 @@ describe('pipe CLI for the registry', () => {
     const failed = await pipe('invoke', 'echo:$LATEST', '--payload', '{"fail":"nope"}', '--endpoint', t.url, '--json');
     expect(failed.code).toBe(1);
     expect(JSON.parse(failed.out)).toMatchObject({ StatusCode: 200, FunctionError: 'Unhandled', ExecutedVersion: '$LATEST' });
+  });
+
+  test('--region, else AWS_REGION / AWS_DEFAULT_REGION as the AWS CLI, picks the region over HTTP and in-process', async () => {
+    const scope = { region: 'eu-west-1' };
+    await t.registry.createFunction({ FunctionName: 'west', Role: ROLE, Runtime: 'nodejs20.x', Handler: 'index.handler', Code: { ZipFile: handlerZip() } }, scope);
+    await t.registry.waitUntilReady({ FunctionName: 'west' }, scope);
+    expect(await pipe('invoke', 'west', '--payload', '{"w":1}', '--region', 'eu-west-1', '--endpoint', t.url)).toMatchObject({ code: 0, out: '{"w":1}\n' });
+    expect(await pipe('invoke', 'west', '--endpoint', t.url)).toMatchObject({
+      code: 2,
+      err: 'error: Function not found: arn:aws:lambda:us-east-1:000000000000:function:west\n',
+    });
+    expect(await pipe('invoke', 'west', '--region', 'Europe', '--endpoint', t.url)).toMatchObject({ code: 2, err: 'error: Europe is not a region name (like us-east-1)\n' });
+    const before = { home: process.env['PIPE_HOME'], region: process.env['AWS_REGION'], fallback: process.env['AWS_DEFAULT_REGION'] };
+    process.env['PIPE_HOME'] = t.home;
+    delete process.env['AWS_REGION'];
+    process.env['AWS_DEFAULT_REGION'] = 'eu-west-1';
+    try {
+      expect(JSON.parse((await pipe('functions', '--json')).out)).toMatchObject([{ FunctionName: 'west', FunctionArn: 'arn:aws:lambda:eu-west-1:000000000000:function:west' }]);
+      expect(JSON.parse((await pipe('functions', '--json', '--endpoint', t.url)).out)).toMatchObject([{ FunctionName: 'west' }]);
+      process.env['AWS_REGION'] = 'us-east-1';
+      expect(JSON.parse((await pipe('functions', '--json', '--endpoint', t.url)).out)).toMatchObject([{ FunctionName: 'echo' }]);
+    } finally {
+      for (const [key, value] of [['PIPE_HOME', before.home], ['AWS_REGION', before.region], ['AWS_DEFAULT_REGION', before.fallback]] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
   });
 
   test('bad input exits 2 with the registry\'s message', async () => {

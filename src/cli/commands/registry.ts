@@ -12,7 +12,24 @@ import type { Output } from '../output.js';
 
 interface EndpointOptions {
   endpoint?: string;
+  region?: string;
   json?: boolean;
+}
+
+const REGION_HELP = 'the region (default: AWS_REGION, then AWS_DEFAULT_REGION, as the AWS CLI; else us-east-1)';
+
+/** The region a command works in, found as the AWS CLI finds it, so `aws lambda` and `pipe` see the same functions. */
+function regionOf(o: EndpointOptions): string | undefined {
+  const region = o.region ?? (process.env['AWS_REGION'] || undefined) ?? (process.env['AWS_DEFAULT_REGION'] || undefined);
+  if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    throw new PipeError('INVALID_ARGUMENT', `${region} is not a region name (like us-east-1)`);
+  }
+  return region;
+}
+
+function clientOptions(o: EndpointOptions): { region?: string } {
+  const region = regionOf(o);
+  return region === undefined ? {} : { region };
 }
 
 /** Listing never invokes; an Invoker that says so keeps `pipe functions` free of Docker. */
@@ -38,6 +55,7 @@ export function registerRegistryCommands(program: Command, out: Output): void {
     .option('--payload <json>', 'the event, as JSON text or @file', '{}')
     .option('--tail', 'print the last 4 KB of the invocation log to stderr')
     .option('--endpoint <url>', 'a running `pipe registry serve` (default: in-process, state in PIPE_HOME)')
+    .option('--region <region>', REGION_HELP)
     .option('--json', 'print the result as JSON')
     .action((fn: string, o: EndpointOptions & { payload: string; tail?: boolean }) => invoke(out, fn, o));
 
@@ -45,6 +63,7 @@ export function registerRegistryCommands(program: Command, out: Output): void {
     .command('functions')
     .description('List the registry\'s functions')
     .option('--endpoint <url>', 'a running `pipe registry serve` (default: in-process)')
+    .option('--region <region>', REGION_HELP)
     .option('--json', 'print JSON')
     .action((o: EndpointOptions) => listFunctions(out, o));
 
@@ -52,6 +71,7 @@ export function registerRegistryCommands(program: Command, out: Output): void {
     .command('layers')
     .description('List the registry\'s layers (latest version of each)')
     .option('--endpoint <url>', 'a running `pipe registry serve` (default: in-process)')
+    .option('--region <region>', REGION_HELP)
     .option('--json', 'print JSON')
     .action((o: EndpointOptions) => listLayers(out, o));
 }
@@ -97,7 +117,7 @@ async function readPayload(raw: string): Promise<Buffer> {
 
 async function invoke(out: Output, fn: string, o: EndpointOptions & { payload: string; tail?: boolean }): Promise<void> {
   const input = { FunctionName: fn, Payload: await readPayload(o.payload), LogType: o.tail ? 'Tail' : 'None' };
-  const result = o.endpoint !== undefined ? await invokeOverHttp(o.endpoint, input) : await invokeInProcess(input);
+  const result = o.endpoint !== undefined ? await invokeOverHttp(o.endpoint, input, clientOptions(o)) : await invokeInProcess(input, clientOptions(o));
   const log = result.LogResult === undefined ? undefined : Buffer.from(result.LogResult, 'base64').toString('utf8');
   if (o.json) {
     out.stdout(`${JSON.stringify({
@@ -115,9 +135,9 @@ async function invoke(out: Output, fn: string, o: EndpointOptions & { payload: s
   if (result.FunctionError !== undefined) out.exitCode = EXIT.failed;
 }
 
-async function invokeInProcess(input: { FunctionName: string; Payload: Buffer; LogType: string }): Promise<InvokeOutput> {
+async function invokeInProcess(input: { FunctionName: string; Payload: Buffer; LogType: string }, options: { region?: string }): Promise<InvokeOutput> {
   const invoker = await createDockerInvoker();
-  const registry = Registry.open({ invoker });
+  const registry = Registry.open({ invoker, ...options });
   try {
     return await registry.invoke(input);
   } finally {
@@ -127,7 +147,7 @@ async function invokeInProcess(input: { FunctionName: string; Payload: Buffer; L
 }
 
 async function listFunctions(out: Output, o: EndpointOptions): Promise<void> {
-  const functions = o.endpoint !== undefined ? await listFunctionsOverHttp(o.endpoint) : await withListingRegistry(allFunctions);
+  const functions = o.endpoint !== undefined ? await listFunctionsOverHttp(o.endpoint, clientOptions(o)) : await withListingRegistry(o, allFunctions);
   if (o.json) return out.stdout(`${JSON.stringify(functions)}\n`);
   if (functions.length === 0) return out.stderr('no functions\n');
   out.stdout(table(['NAME', 'RUNTIME', 'HANDLER', 'MEMORY', 'TIMEOUT', 'LAST MODIFIED'], functions.map((f: FunctionConfiguration) => [
@@ -136,7 +156,7 @@ async function listFunctions(out: Output, o: EndpointOptions): Promise<void> {
 }
 
 async function listLayers(out: Output, o: EndpointOptions): Promise<void> {
-  const layers = o.endpoint !== undefined ? await listLayersOverHttp(o.endpoint) : await withListingRegistry(allLayers);
+  const layers = o.endpoint !== undefined ? await listLayersOverHttp(o.endpoint, clientOptions(o)) : await withListingRegistry(o, allLayers);
   if (o.json) return out.stdout(`${JSON.stringify(layers)}\n`);
   if (layers.length === 0) return out.stderr('no layers\n');
   out.stdout(table(['NAME', 'LATEST VERSION', 'RUNTIMES', 'CREATED'], layers.map((l: LayersListItem) => [
@@ -145,8 +165,8 @@ async function listLayers(out: Output, o: EndpointOptions): Promise<void> {
   ])));
 }
 
-async function withListingRegistry<T>(fn: (r: Registry) => Promise<T>): Promise<T> {
-  const registry = Registry.open({ invoker: LISTING_ONLY });
+async function withListingRegistry<T>(o: EndpointOptions, fn: (r: Registry) => Promise<T>): Promise<T> {
+  const registry = Registry.open({ invoker: LISTING_ONLY, ...clientOptions(o) });
   try {
     return await fn(registry);
   } finally {

@@ -4,14 +4,28 @@ import type { RegistryErrorName } from '../errors.js';
 import type { InvokeInput, InvokeOutput } from '../inputs.js';
 import type { FunctionConfiguration, LayersListItem } from '../shapes.js';
 
-async function call(endpoint: string, method: string, path: string, init: { body?: Buffer; headers?: Record<string, string> } = {}): Promise<Response> {
-  const res = await fetch(new URL(path, endpoint), {
-    method,
-    ...(init.body === undefined ? {} : { body: init.body }),
-    headers: init.headers ?? {},
-  });
+/** Which region to talk to; absent, the server's default. */
+export interface ClientOptions {
+  region?: string;
+}
+
+async function call(
+  endpoint: string,
+  method: string,
+  path: string,
+  options: ClientOptions,
+  init: { body?: Buffer; headers?: Record<string, string> } = {},
+): Promise<Response> {
+  const headers = { ...init.headers, ...regionHeader(options.region) };
+  const res = await fetch(new URL(path, endpoint), { method, ...(init.body === undefined ? {} : { body: init.body }), headers });
   if (res.status >= 400) throw await errorOf(res);
   return res;
+}
+
+/** The registry reads the region from a SigV4 credential scope and checks no signature, so a scope is all it takes. */
+function regionHeader(region: string | undefined): Record<string, string> {
+  if (region === undefined) return {};
+  return { Authorization: `AWS4-HMAC-SHA256 Credential=pipe/20150331/${region}/lambda/aws4_request, SignedHeaders=host, Signature=unsigned` };
 }
 
 /** Rebuilds the RegistryError the server answered, from `x-amzn-ErrorType` and the body's message. */
@@ -22,14 +36,14 @@ async function errorOf(res: Response): Promise<RegistryError> {
   return new RegistryError(name, body.message ?? body.Message ?? `HTTP ${res.status}`);
 }
 
-export async function invokeOverHttp(endpoint: string, input: InvokeInput): Promise<InvokeOutput> {
+export async function invokeOverHttp(endpoint: string, input: InvokeInput, options: ClientOptions = {}): Promise<InvokeOutput> {
   const query = input.Qualifier === undefined ? '' : `?Qualifier=${encodeURIComponent(input.Qualifier)}`;
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
   if (input.InvocationType !== undefined) headers['X-Amz-Invocation-Type'] = input.InvocationType;
   if (input.LogType !== undefined) headers['X-Amz-Log-Type'] = input.LogType;
   if (input.ClientContext !== undefined) headers['X-Amz-Client-Context'] = input.ClientContext;
   const path = `/2015-03-31/functions/${encodeURIComponent(input.FunctionName)}/invocations${query}`;
-  const res = await call(endpoint, 'POST', path, { body: input.Payload ?? Buffer.alloc(0), headers });
+  const res = await call(endpoint, 'POST', path, options, { body: input.Payload ?? Buffer.alloc(0), headers });
   const out: InvokeOutput = {
     StatusCode: res.status as InvokeOutput['StatusCode'],
     Payload: Buffer.from(await res.arrayBuffer()),
@@ -44,19 +58,19 @@ export async function invokeOverHttp(endpoint: string, input: InvokeInput): Prom
   return out;
 }
 
-export async function listFunctionsOverHttp(endpoint: string): Promise<FunctionConfiguration[]> {
-  return collectPages<FunctionConfiguration>(endpoint, '/2015-03-31/functions', 'Functions');
+export async function listFunctionsOverHttp(endpoint: string, options: ClientOptions = {}): Promise<FunctionConfiguration[]> {
+  return collectPages<FunctionConfiguration>(endpoint, '/2015-03-31/functions', 'Functions', options);
 }
 
-export async function listLayersOverHttp(endpoint: string): Promise<LayersListItem[]> {
-  return collectPages<LayersListItem>(endpoint, '/2018-10-31/layers', 'Layers');
+export async function listLayersOverHttp(endpoint: string, options: ClientOptions = {}): Promise<LayersListItem[]> {
+  return collectPages<LayersListItem>(endpoint, '/2018-10-31/layers', 'Layers', options);
 }
 
-async function collectPages<T>(endpoint: string, path: string, key: string): Promise<T[]> {
+async function collectPages<T>(endpoint: string, path: string, key: string, options: ClientOptions): Promise<T[]> {
   const all: T[] = [];
   let marker: string | undefined;
   do {
-    const res = await call(endpoint, 'GET', marker === undefined ? path : `${path}?Marker=${encodeURIComponent(marker)}`);
+    const res = await call(endpoint, 'GET', marker === undefined ? path : `${path}?Marker=${encodeURIComponent(marker)}`, options);
     const page = (await res.json()) as Record<string, unknown>;
     all.push(...((page[key] as T[] | undefined) ?? []));
     marker = typeof page['NextMarker'] === 'string' ? page['NextMarker'] : undefined;
