@@ -41,6 +41,9 @@ export function readTaskEnv(r: BuildspecReader, node: YamlNode, path: string, ke
     if (value !== undefined) {
       env.type = value;
       if (/WINDOWS/i.test(value)) r.warn(type, at, 'unsupported-locally', `environment type ${value} needs a Windows container; pipe runs Linux containers only`);
+      else if (value !== 'LINUX_CONTAINER') {
+        r.warn(type, at, 'unsupported-locally', `environment type ${value} is not applied locally: the build runs in a Linux container of this machine's architecture`);
+      }
     }
   }
   const variables = entry(map, 'variables');

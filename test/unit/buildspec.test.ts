@@ -567,6 +567,24 @@ describe('batch', () => {
     `);
   });
 
+  it('warns that a batch task environment type other than LINUX_CONTAINER is not applied', () => {
+    const text = yaml`
+      version: 0.2
+      batch:
+        build-list:
+          - identifier: arm
+            env:
+              type: ARM_CONTAINER
+          - identifier: linux
+            env:
+              type: LINUX_CONTAINER
+      ${BUILD}
+    `;
+    expect(warnings(text)).toEqual([
+      "6:15 unsupported-locally batch.build-list[0].env.type: environment type ARM_CONTAINER is not applied locally: the build runs in a Linux container of this machine's architecture",
+    ]);
+  });
+
   it('expands a build-matrix into its cartesian product with generated identifiers', () => {
     const spec = parse(yaml`
       version: 0.2
