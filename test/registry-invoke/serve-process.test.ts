@@ -3,7 +3,7 @@
 // survives a restart; the containers of a server killed with -9 are removed when the next one starts.
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -88,6 +88,18 @@ describeDocker('pipe registry serve as a process, with the AWS CLI', () => {
       expect.objectContaining({ functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:hello', version: '$LATEST', attempts: 1, status: 'Succeeded' }),
     ]);
     expect(await containersOf(first)).toHaveLength(2); // version 1 and $LATEST
+
+    // `pipe invoke --payload @file --tail`, through the server and in-process on the same PIPE_HOME.
+    const payload = join(home, 'payload.json');
+    writeFileSync(payload, '{"n":3}');
+    for (const where of [['--endpoint', `http://127.0.0.1:${port}`], []]) {
+      const r = await run('node', [PIPE_BIN, 'invoke', 'hello:1', '--payload', `@${payload}`, '--tail', ...where], {
+        env: { ...process.env, PIPE_HOME: home, AWS_REGION: 'us-east-1', NO_COLOR: '1' },
+      });
+      expect(r.stdout).toBe('{"n":3,"v":"1"}\n');
+      expect(r.stderr).toMatch(/^START RequestId: [0-9a-f-]{36} Version: 1\n.*\tINFO\tgot 3\nEND RequestId: .*\nREPORT RequestId: /s);
+    }
+    expect(await containersOf(first)).toHaveLength(2); // the in-process invoke's leftover sweep left the running server's alone
 
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
