@@ -10,7 +10,7 @@ import type { BuildSpec, BuildStatus } from '../core/index.js';
 import { readZipEntry } from '../artifacts/zip-entry.js';
 import { resolveInside, zipDirectory, createArtifactIo } from '../artifacts/index.js';
 import { createDockerBuildContainers, openCacheStore, runBatch, runBuild, DEFAULT_BATCH_CONCURRENCY } from '../build/index.js';
-import type { BatchExecution, BuildOutput, BuildRequest, PackagedArtifact, PhaseRecord } from '../build/index.js';
+import type { BatchExecution, BuildOutput, BuildReport, BuildRequest, PackagedArtifact, PhaseRecord } from '../build/index.js';
 import { DEFAULT_BUILD_IMAGE, DEFAULT_BUILD_TIMEOUT_MINUTES, DEFAULT_BUILDSPEC, loadBuildspec, parseBuildspec } from '../spec/index.js';
 import { SecretMasker, openLocalSecrets, resolveBuildSecrets } from '../secrets/index.js';
 import { combineBatchArtifacts } from './batch-artifacts.js';
@@ -49,6 +49,8 @@ export interface SingleBuildResult {
   artifacts: PackagedArtifact[];
   phases: PhaseRecord[];
   exportedVariables: Record<string, string>;
+  /** Every report group's report; in a batch, each build's, the group named `[identifier] group`. */
+  reports: BuildReport[];
   batch?: BatchExecution;
 }
 
@@ -120,7 +122,7 @@ export async function runSingleBuild(ctx: PipeContext, options: SingleBuildOptio
     options.onLine?.(stream, text);
   };
   const work = await mkdtemp(join(tmpdir(), 'pipe-build-src-'));
-  let result: SingleBuildResult = { buildId, status: 'FAILED', logPath, artifactsDir, artifacts: [], phases: [], exportedVariables: {} };
+  let result: SingleBuildResult = { buildId, status: 'FAILED', logPath, artifactsDir, artifacts: [], phases: [], exportedVariables: {}, reports: [] };
   try {
     for (const w of spec.warnings) line('system', `Warning: ${w.location.file}:${w.location.line}:${w.location.column} ${w.path}: ${w.message}`);
     const plain = Object.entries(options.environment ?? {}).map(([name, value]) => ({ name, value, type: 'PLAINTEXT' as const }));
@@ -200,7 +202,8 @@ export async function runSingleBuild(ctx: PipeContext, options: SingleBuildOptio
           if (combined) artifacts.push(combined);
         }
       }
-      result = { ...result, status: batch.status, ...(batch.message ? { message: batch.message } : {}), artifacts, batch };
+      const reports = batch.builds.flatMap((b) => (b.build?.reports ?? []).map((r) => ({ ...r, group: `[${b.identifier}] ${r.group}` })));
+      result = { ...result, status: batch.status, ...(batch.message ? { message: batch.message } : {}), artifacts, reports, batch };
     } else {
       const build = await runBuild(
         { ...base, spec, outputs: projectOutputs(spec, artifactsDir), ...(options.signal ? { signal: options.signal } : {}) },
@@ -214,6 +217,7 @@ export async function runSingleBuild(ctx: PipeContext, options: SingleBuildOptio
         artifacts,
         phases: build.phases,
         exportedVariables: build.exportedVariables,
+        reports: build.reports,
       };
     }
     return result;
@@ -227,6 +231,7 @@ export async function runSingleBuild(ctx: PipeContext, options: SingleBuildOptio
       phases: result.phases,
       artifacts: result.artifacts,
       exportedVariables: result.exportedVariables,
+      reports: result.reports,
       ...(result.batch ? { batch: result.batch.builds.map((b) => ({ identifier: b.identifier, status: b.status, message: b.message, buildId: b.build?.buildId })) } : {}),
     });
   }

@@ -134,6 +134,21 @@ describeDocker('pipe build, end to end', () => {
     expect(String(log)).toMatch(/\.log$/);
   });
 
+  it('prints the reports of a build, also in --json; a failing test does not fail it', async () => {
+    const junit = '<testsuite name="s" tests="2" failures="1" time="0.5"><testcase classname="c" name="ok" time="0.1"/><testcase classname="c" name="bad" time="0.4"><failure message="boom"/></testcase></testsuite>';
+    const repo = makeRepo({
+      'buildspec.yml': `version: 0.2\nreports:\n  unit:\n    files: [out/TEST-*.xml]\nphases:\n  build:\n    commands:\n      - mkdir -p out && cp TEST-s.xml out/\n`,
+      'TEST-s.xml': junit,
+    });
+    const env = makePipeEnv();
+    const r = await pipe(['build', repo], env);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('\n  report unit (JUNITXML): FAILED  2 tests: 1 passed, 1 failed, 0 skipped  500ms\n    FAILED c.bad: boom\n');
+    const json = await pipe(['build', repo, '--json'], env);
+    const result = JSON.parse(json.stdout.trim().split('\n').at(-1) ?? '{}') as { reports?: Array<{ group: string; failed: number }> };
+    expect(result.reports?.map((x) => [x.group, x.failed])).toEqual([['unit', 1]]);
+  });
+
   it('Ctrl-C stops the build (exit 1, STOPPED) and removes its container', async () => {
     const repo = makeRepo({ 'buildspec.yml': 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo started\n      - sleep 60\n' });
     const env = makePipeEnv();

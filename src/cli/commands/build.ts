@@ -10,6 +10,7 @@ import { describeBuildspec, loadBuildspec } from '../../spec/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { Output } from '../output.js';
 import { paint } from '../render/style.js';
+import { renderReportLines } from '../render/report-summary.js';
 import type { Colour } from '../render/style.js';
 
 const BUILD_STATUS_COLOUR: Record<BuildStatus, Colour> = {
@@ -59,6 +60,7 @@ function printResult(out: Output, r: SingleBuildResult): void {
   }
   for (const a of r.artifacts) out.stdout(`  artifact ${a.path} (${a.files.length} files, ${a.size} bytes)\n`);
   for (const [k, v] of Object.entries(r.exportedVariables)) out.stdout(`  variable ${k}=${v}\n`);
+  for (const line of renderReportLines(r.reports, out.color)) out.stdout(`  ${line}\n`);
   out.stdout(`Log: ${r.logPath}\n`);
 }
 
