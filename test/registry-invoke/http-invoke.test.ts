@@ -117,7 +117,8 @@ describeDocker('invoke through the HTTP API with the AWS SDK', () => {
     await createFunction('one-at-a-time', { 'index.js': 'exports.handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms)); return "done"; };' });
     await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'one-at-a-time', ReservedConcurrentExecutions: 1 }));
     const first = lambda.send(new InvokeCommand({ FunctionName: 'one-at-a-time', Payload: Buffer.from('{"ms":1500}') }));
-    await new Promise((r) => setTimeout(r, 700));
+    // Wait until the first invocation holds an environment (it then runs 1.5 s more), not for a fixed time.
+    await expect.poll(() => invoker.environmentContainers('arn:aws:lambda:us-east-1:000000000000:function:one-at-a-time').length, { timeout: 30_000 }).toBe(1);
     // The SDK retries throttles by default; one attempt shows the 429 itself.
     const once = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
     const error = await once.send(new InvokeCommand({ FunctionName: 'one-at-a-time', Payload: Buffer.from('{"ms":1}') })).catch((e: unknown) => e);

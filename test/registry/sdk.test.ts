@@ -4,7 +4,7 @@ import {
   InvokeCommand, LambdaClient, LambdaServiceException, ListVersionsByFunctionCommand, PreconditionFailedException,
   PublishLayerVersionCommand, PublishVersionCommand, PutFunctionConcurrencyCommand, GetFunctionConcurrencyCommand,
   ResourceConflictException, ResourceNotFoundException, UpdateAliasCommand, UpdateFunctionConfigurationCommand,
-  waitUntilFunctionActiveV2,
+  waitUntilFunctionActiveV2, waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ROLE, handlerZip, makeZip, startRegistry } from './support.js';
@@ -50,7 +50,7 @@ describe('@aws-sdk/client-lambda against pipe registry serve', () => {
     }));
     const conf = await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'sdk', Layers: [layer.LayerVersionArn ?? ''], MemorySize: 256 }));
     expect(conf).toMatchObject({ MemorySize: 256, LastUpdateStatus: 'InProgress' });
-    await new Promise((r) => setTimeout(r, 50));
+    await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 10, minDelay: 1 }, { FunctionName: 'sdk' });
     expect((await lambda.send(new PublishVersionCommand({ FunctionName: 'sdk' }))).Version).toBe('2');
 
     await lambda.send(new CreateAliasCommand({ FunctionName: 'sdk', Name: 'live', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: { '2': 1 } } }));
