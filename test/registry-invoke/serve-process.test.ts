@@ -45,8 +45,8 @@ describeDocker('pipe registry serve as a process, with the AWS CLI', () => {
     removeWorkDir();
   });
 
-  async function serve(): Promise<Serve> {
-    const child = spawn('node', [PIPE_BIN, 'registry', 'serve', '--port', String(port), '--json'], {
+  async function serve(...extra: string[]): Promise<Serve> {
+    const child = spawn('node', [PIPE_BIN, 'registry', 'serve', '--port', String(port), '--json', ...extra], {
       env: { ...process.env, PIPE_HOME: home, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -101,6 +101,11 @@ describeDocker('pipe registry serve as a process, with the AWS CLI', () => {
     }
     expect(await containersOf(first)).toHaveLength(2); // the in-process invoke's leftover sweep left the running server's alone
 
+    // A second server on the same port says so and exits 2, leaving the first alone.
+    const clash = await run('node', [PIPE_BIN, 'registry', 'serve', '--port', String(port)], { env: { ...process.env, PIPE_HOME: home } }).catch((e: unknown) => e);
+    expect(clash).toMatchObject({ code: 2, stderr: expect.stringContaining(`error: cannot listen on 127.0.0.1:${port}: the port is in use\nhint: `) });
+    expect(await containersOf(first)).toHaveLength(2);
+
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
     expect(await containersOf(first)).toEqual([]);
@@ -115,8 +120,10 @@ describeDocker('pipe registry serve as a process, with the AWS CLI', () => {
     await second.exited;
     expect(await containersOf(second)).toEqual(left); // nobody cleaned up after a -9
 
-    const third = await serve();
+    const third = await serve('--idle-timeout', '1', '--image', 'nodejs20.x=pipe/standard:1', '--concurrency', '2');
     expect(await containersOf(second)).toEqual([]); // removed before the new server listens
+    expect(await aws('invoke', '--function-name', 'hello:1', out)).toMatchObject({ StatusCode: 200 });
+    await expect.poll(() => containersOf(third), { timeout: 15_000 }).toEqual([]); // stopped once idle for a second
     third.child.kill('SIGINT');
     expect(await third.exited).toBe(0);
     expect(await containersOf(third)).toEqual([]);

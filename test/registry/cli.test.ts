@@ -73,6 +73,13 @@ describe('pipe CLI for the registry', () => {
     });
     expect(await pipe('invoke', 'echo', '--payload', '{not json', '--endpoint', t.url)).toMatchObject({ code: 2 });
     expect((await pipe('registry', 'serve', '--port', 'x')).code).toBe(2);
+    // Options are checked before Docker is asked anything.
+    expect(await pipe('registry', 'serve', '--concurrency', '0')).toMatchObject({ code: 2, err: 'error: --concurrency 0 is not a whole number of at least 1\n' });
+    expect(await pipe('registry', 'serve', '--idle-timeout', 'soon')).toMatchObject({ code: 2, err: 'error: --idle-timeout soon is not a whole number of at least 1\n' });
+    expect(await pipe('registry', 'serve', '--image', 'python3.12')).toMatchObject({
+      code: 2,
+      err: 'error: --image python3.12 is not RUNTIME=IMAGE (like python3.12=my/python:3.12)\n',
+    });
   });
 
   test('functions and layers list over HTTP and in-process (PIPE_HOME)', async () => {

@@ -46,8 +46,11 @@ export function registerRegistryCommands(program: Command, out: Output): void {
     .description('Serve the Lambda API (use any AWS client with --endpoint-url http://HOST:PORT)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on', '9001')
+    .option('--image <runtime=image>', 'the image of a runtime\'s environments, e.g. python3.12=my/python:3.12 (repeatable; default pipe/standard:1)', collect, [])
+    .option('--concurrency <n>', 'concurrent environments per function without reserved concurrency', '10')
+    .option('--idle-timeout <seconds>', 'stop an environment idle this long', '600')
     .option('--json', 'print events as JSON lines')
-    .action((o: { host: string; port: string; json?: boolean }) => serve(out, o));
+    .action((o: ServeOptions) => serve(out, o));
 
   program
     .command('invoke <function>')
@@ -82,11 +85,46 @@ function parsePort(raw: string): number {
   return port;
 }
 
-async function serve(out: Output, o: { host: string; port: string; json?: boolean }): Promise<void> {
+interface ServeOptions {
+  host: string;
+  port: string;
+  image: string[];
+  concurrency: string;
+  idleTimeout: string;
+  json?: boolean;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function parseImages(pairs: string[]): Record<string, string> {
+  const images: Record<string, string> = {};
+  for (const pair of pairs) {
+    const m = /^([a-z0-9.]+)=(\S+)$/.exec(pair);
+    if (!m) throw new PipeError('INVALID_ARGUMENT', `--image ${pair} is not RUNTIME=IMAGE (like python3.12=my/python:3.12)`);
+    images[m[1] ?? ''] = m[2] ?? '';
+  }
+  return images;
+}
+
+function parsePositive(flag: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new PipeError('INVALID_ARGUMENT', `${flag} ${raw} is not a whole number of at least 1`);
+  return n;
+}
+
+async function serve(out: Output, o: ServeOptions): Promise<void> {
   const port = parsePort(o.port);
+  const images = parseImages(o.image);
+  const defaultConcurrency = parsePositive('--concurrency', o.concurrency);
+  const idleTimeoutMs = parsePositive('--idle-timeout', o.idleTimeout) * 1000;
   const say = (event: Record<string, unknown>, text: string) =>
     o.json ? out.stdout(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`) : out.stderr(`${text}\n`);
-  const invoker = await createDockerInvoker({ endpointUrl: `http://${o.host === '0.0.0.0' ? '127.0.0.1' : o.host}:${port}` });
+  const invoker = await createDockerInvoker({
+    endpointUrl: `http://${o.host === '0.0.0.0' ? '127.0.0.1' : o.host}:${port}`,
+    images, defaultConcurrency, idleTimeoutMs,
+  });
   const registry = Registry.open({
     invoker,
     onEventOutcome: (e) => say({ type: 'event-invocation', ...e }, `event invocation of ${e.functionArn}:${e.version} ${e.status} after ${e.attempts} attempt(s)${e.error ? `: ${e.error}` : ''}`),
@@ -95,7 +133,14 @@ async function serve(out: Output, o: { host: string; port: string; json?: boolea
     registry, host: o.host, port,
     onError: (e, op) => say({ type: 'error', operation: op, message: String(e) }, `error in ${op}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
   });
-  const url = await server.listen();
+  let url: string;
+  try {
+    url = await server.listen();
+  } catch (e) {
+    registry.close();
+    await invoker.close();
+    throw listenError(e, o.host, port);
+  }
   say({ type: 'listening', url }, `registry listening on ${url} (aws lambda ... --endpoint-url ${url})`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -104,6 +149,21 @@ async function serve(out: Output, o: { host: string; port: string; json?: boolea
   await server.close();
   registry.close();
   await invoker.close();
+}
+
+/** A port in use or a host that is not this machine's is the caller's to fix: exit 2 with what to do. */
+function listenError(e: unknown, host: string, port: number): PipeError {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return new PipeError('INVALID_ARGUMENT', `cannot listen on ${host}:${port}: the port is in use`, {
+      hint: 'another `pipe registry serve` may be running there; pick another --port',
+      cause: e,
+    });
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EACCES') {
+    return new PipeError('INVALID_ARGUMENT', `cannot listen on ${host}:${port} (${code})`, { hint: 'use --host 127.0.0.1 or 0.0.0.0, and a --port above 1023', cause: e });
+  }
+  return new PipeError('INTERNAL', `cannot listen on ${host}:${port}: ${(e as Error).message}`, { cause: e });
 }
 
 async function readPayload(raw: string): Promise<Buffer> {
