@@ -1,6 +1,7 @@
 // `pipe registry serve` as a real process (bin/pipe.js, built by `npm run build`) driven by the AWS CLI v2:
-// create, publish, a Tail invoke and an Event invoke in containers; SIGTERM removes its containers; state
-// survives a restart; the containers of a server killed with -9 are removed when the next one starts.
+// create, publish, a Tail and an Event invoke in containers, `pipe invoke`; a port in use; SIGTERM removes its
+// containers; state survives a restart; a -9'd server's containers are removed when the next one starts;
+// --idle-timeout stops idle environments.
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
