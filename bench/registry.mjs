@@ -210,5 +210,5 @@ export async function benchRegistry() {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const rows = await benchRegistry();
-  for (const row of rows) process.stdout.write(`${row.name}: ${row.value} ${row.unit} (target ${row.target})\n`);
+  for (const row of rows) process.stdout.write(`${row.name}: ${row.value} ${row.unit}${row.target === undefined ? '' : ` (target ${row.target}: ${row.ok ? 'met' : 'missed'})`}\n`);
 }
