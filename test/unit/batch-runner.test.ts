@@ -1,6 +1,6 @@
 // The batch runner with a scripted container port (no Docker): concurrency, graph order, fast-fail, ignore-failure.
 import { Readable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runBatch } from '../../src/build/index.js';
 import type { BuildContainerFactory, BatchRequest } from '../../src/build/index.js';
 import type { BuildContainer } from '../../src/build/container-port.js';
@@ -150,8 +150,8 @@ batch:
       },
       deps(c2.factory),
     );
-    await new Promise((r) => setTimeout(r, 300));
-    expect(c2.events).toEqual(['hang slow', 'fail bad', 'run queued']);
+    // Waits for the queued build to have run (a fixed sleep would be flaky on a loaded machine).
+    await vi.waitFor(() => expect(c2.events).toEqual(['hang slow', 'fail bad', 'run queued']), { timeout: 10_000, interval: 20 });
     controller.abort();
     const ended = await pending;
     expect(ended.status).toBe('STOPPED');
