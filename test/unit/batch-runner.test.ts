@@ -142,16 +142,20 @@ batch:
     // With the failure ignored nothing is stopped: the hanging build is only ended by stopping the whole batch.
     const c2 = scriptedContainers();
     const controller = new AbortController();
+    const said: string[] = [];
+    const ignoring = request(yaml(true), 2);
     const pending = runBatch(
       {
-        ...request(yaml(true), 2),
+        ...ignoring,
+        base: { ...ignoring.base, line: (_stream, text) => said.push(text) },
         signal: controller.signal,
         loadBuildspec: async (path) => parseBuildspec(`version: 0.2\nphases:\n  build:\n    commands: ['${specs[path] ?? ''}']\n`, path),
       },
       deps(c2.factory),
     );
-    // Waits for the queued build to have run (a fixed sleep would be flaky on a loaded machine).
-    await vi.waitFor(() => expect(c2.events).toEqual(['hang slow', 'fail bad', 'run queued']), { timeout: 10_000, interval: 20 });
+    // Waits for the queued build to have ended (a fixed sleep would be flaky on a loaded machine).
+    await vi.waitFor(() => expect(said.some((l) => l.includes('Batch build queued: SUCCEEDED'))).toBe(true), { timeout: 10_000, interval: 20 });
+    expect(c2.events).toEqual(['hang slow', 'fail bad', 'run queued']);
     controller.abort();
     const ended = await pending;
     expect(ended.status).toBe('STOPPED');
