@@ -1,5 +1,9 @@
 // The HTTP API with raw requests: malformed input gets a 4xx with AWS's error shape, never a 500; headers and codes.
+import type { Server } from 'node:http';
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { RegistryServer } from '../../src/registry/index.js';
 import { ROLE, handlerZip, startRegistry } from './support.js';
 import type { TestRegistry } from './support.js';
 
@@ -88,5 +92,28 @@ describe('HTTP API robustness', () => {
     expect((await call('DELETE', '/2018-10-31/layers/none/versions/3')).status).toBe(204);
     const settings = await call('GET', '/2016-08-19/account-settings/');
     expect(JSON.parse(settings.text)).toMatchObject({ AccountLimit: { ConcurrentExecutions: 1000 }, AccountUsage: { FunctionCount: 1 } });
+  });
+});
+
+describe('a client that goes away', () => {
+  test('an upload cut off midway is dropped quietly, not reported as a registry failure', async () => {
+    const failures: string[] = [];
+    const server = new RegistryServer({ registry: t.registry, host: '127.0.0.1', port: 0, onError: (e, op) => failures.push(`${op}: ${String(e)}`) });
+    const { port } = new URL(await server.listen());
+    // The server's end of the connection: once it has closed (and a turn has passed), the abort has been handled.
+    let serverSide: Socket | undefined;
+    (server as unknown as { server: Server }).server.once('connection', (s: Socket) => (serverSide = s));
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    // `100 Continue` comes back once the server has the request in hand; then part of the body, then goodbye.
+    socket.write('POST /2015-03-31/functions HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\nExpect: 100-continue\r\n\r\n');
+    await new Promise((resolve) => socket.once('data', resolve));
+    await new Promise((resolve) => socket.write('{"FunctionName":', resolve));
+    socket.destroy();
+    await new Promise((resolve) => (serverSide?.closed ? resolve(undefined) : serverSide?.once('close', resolve)));
+    await new Promise((resolve) => setImmediate(resolve));
+    await server.close();
+    expect(failures).toEqual([]);
+    expect((await call('GET', '/2015-03-31/functions')).status).toBe(200);
   });
 });

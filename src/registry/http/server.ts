@@ -79,6 +79,8 @@ export class RegistryServer {
       };
       send(res, requestId, await match.route.handle(this.registry, apiRequest));
     } catch (e) {
+      // A client that went away mid-request (an upload cut off) is nobody's failure and has no one to answer.
+      if (req.destroyed && !req.complete) return;
       send(res, requestId, this.toErrorResponse(e, operation));
     }
   }
