@@ -7,7 +7,7 @@ import { agentLine } from './build-log.js';
 import { runBuild } from './build-runner.js';
 import type { BuildDeps, BuildExecution, BuildOutput, BuildRequest } from './build-runner.js';
 
-export const DEFAULT_BATCH_CONCURRENCY = 2;
+export { DEFAULT_BATCH_CONCURRENCY } from '../core/index.js';
 
 export interface BatchTaskPlan {
   buildId: string;

@@ -61,7 +61,12 @@ export interface CodeBuildConfiguration {
   batchEnabled: boolean;
   /** CodePipeline's `CombineArtifacts`: each output holds every build's artifacts, under its identifier. */
   combineArtifacts: boolean;
+  /** How many builds of a batch run at once. */
+  batchConcurrency: number;
 }
+
+/** Builds of a batch that run at once unless told otherwise (`pipe build --batch-concurrency`, `batchConcurrency`). */
+export const DEFAULT_BATCH_CONCURRENCY = 2;
 
 export interface PipelineVariableSpec {
   name: string;

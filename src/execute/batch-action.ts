@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { PipeError, newBuildId } from '../core/index.js';
 import type { BuildSpec, EnvironmentVariable } from '../core/index.js';
 import { readZipEntry } from '../artifacts/zip-entry.js';
-import { runBatch, DEFAULT_BATCH_CONCURRENCY } from '../build/index.js';
+import { runBatch } from '../build/index.js';
 import type { BatchExecution, BuildDeps, BuildOutput, BuildRequest, PackagedArtifact } from '../build/index.js';
 import { parseBuildspec } from '../spec/index.js';
 import { EMPTY_SECRET_SOURCE, resolveBuildSecrets } from '../secrets/index.js';
@@ -19,6 +19,8 @@ export interface BatchActionInput {
   batchId: string;
   base: Omit<BuildRequest, 'spec' | 'outputs' | 'signal' | 'phase'>;
   combineArtifacts: boolean;
+  /** How many of the batch's builds run at once. */
+  concurrency: number;
   nextBuildNumber(project: string): number;
   /** The action's environment variables, and where references resolve: for the tasks with their own buildspec. */
   variables: readonly EnvironmentVariable[];
@@ -65,7 +67,7 @@ export async function runBatchAction(ctx: ActionContext, deps: BuildDeps, input:
     {
       spec,
       base: input.base,
-      concurrency: DEFAULT_BATCH_CONCURRENCY,
+      concurrency: input.concurrency,
       signal: ctx.signal,
       loadBuildspec: async (path) => {
         const bytes = primary ? await readZipEntry(primary.path, path) : undefined;

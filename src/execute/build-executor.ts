@@ -84,7 +84,7 @@ export function createBuildExecutor(deps: BuildExecutorDeps): ActionExecutor {
         warn: ctx.warn,
       };
       if (config.batchEnabled) {
-        return runBatchAction(ctx, deps, { spec, project, batchId: buildId, base: request, combineArtifacts: config.combineArtifacts, nextBuildNumber: deps.nextBuildNumber,
+        return runBatchAction(ctx, deps, { spec, project, batchId: buildId, base: request, combineArtifacts: config.combineArtifacts, concurrency: config.batchConcurrency, nextBuildNumber: deps.nextBuildNumber,
           variables: config.environmentVariables, ...(deps.secrets ? { secretSource: deps.secrets } : {}) });
       }
       const result = await runBuild(request, deps);

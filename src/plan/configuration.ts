@@ -1,6 +1,6 @@
 // Typed views of a resolved action configuration, for the executors. The spec already validated the shape
 // and applied defaults; these only turn the literal text into the types the executors use.
-import { ENVIRONMENT_VARIABLE_TYPES, PipeError } from '../core/index.js';
+import { DEFAULT_BATCH_CONCURRENCY, ENVIRONMENT_VARIABLE_TYPES, PipeError } from '../core/index.js';
 import type {
   CodeBuildConfiguration,
   ConfigValue,
@@ -28,6 +28,7 @@ export function readCodeBuildConfiguration(config: Record<string, ConfigValue>):
     privilegedMode: readText(config, 'privilegedMode') === 'true',
     batchEnabled: readText(config, 'batchEnabled') === 'true',
     combineArtifacts: readText(config, 'combineArtifacts') === 'true',
+    batchConcurrency: Number(readText(config, 'batchConcurrency') ?? DEFAULT_BATCH_CONCURRENCY),
   };
 }
 

@@ -1,6 +1,6 @@
 // Per action type: the configuration keys it takes (read, checked, defaulted), its artifact counts and the
 // variables its namespace publishes. A new action type is one more row in ACTION_TYPE_RULES.
-import { ENVIRONMENT_VARIABLE_TYPES, SOURCE_GIT_VARIABLES } from '../core/index.js';
+import { DEFAULT_BATCH_CONCURRENCY, ENVIRONMENT_VARIABLE_TYPES, SOURCE_GIT_VARIABLES } from '../core/index.js';
 import type { ActionType, ConfigValue, EnvironmentVariableType } from '../core/index.js';
 import { entry, joinPath, suggest } from './problems.js';
 import type { ProblemCollector } from './problems.js';
@@ -62,6 +62,7 @@ export const ACTION_TYPE_RULES: Record<ActionType, ActionTypeRules> = {
       // CodePipeline's batch keys: run the buildspec's batch, and combine its builds' artifacts into each output.
       { name: 'batchEnabled', default: 'false', read: readBooleanText },
       { name: 'combineArtifacts', default: 'false', read: readBooleanText },
+      { name: 'batchConcurrency', default: String(DEFAULT_BATCH_CONCURRENCY), read: readIntegerIn(1, 100) },
     ],
     inputArtifacts: { min: 1, max: 5 },
     outputArtifacts: { min: 0, max: 5 },

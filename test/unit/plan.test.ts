@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { PipeError } from '../../src/core/index.js';
+import type { ValidationError } from '../../src/core/index.js';
 import type { ConfigValue, PipelineSpec } from '../../src/core/index.js';
 import {
   buildExecutionPlan,
@@ -182,6 +183,7 @@ describe('typed configuration', () => {
       privilegedMode: false,
       batchEnabled: false,
       combineArtifacts: false,
+      batchConcurrency: 2,
     });
     const pkg = spec.stages[1]?.actions[0];
     const resolved = resolveConfiguration(pkg?.configuration ?? {}, {
@@ -198,5 +200,36 @@ describe('typed configuration', () => {
     expect(readGitSourceConfiguration({ repository: 'app' })).toEqual({ repository: 'app' });
     expect(readGitSourceConfiguration({ repository: 'app', commit: 'abc1' })).toEqual({ repository: 'app', commit: 'abc1' });
     expect(() => readGitSourceConfiguration({ branch: 'main' })).toThrow(PipeError);
+  });
+});
+
+describe('batchConcurrency', () => {
+  const pipeline = (value: string) => `name: p
+stages:
+  - name: Source
+    actions:
+      - name: S
+        type: Source/Git
+        configuration: { repository: . }
+        outputArtifacts: [Src]
+  - name: Build
+    actions:
+      - name: B
+        type: Build/CodeBuild
+        configuration: { batchEnabled: "true", batchConcurrency: "${value}" }
+        inputArtifacts: [Src]
+`;
+  test('is read as a number, and rejected outside 1-100', () => {
+    const spec = parsePipelineSpec(pipeline('4'), 'p.yml');
+    const build = spec.stages[1]?.actions[0];
+    expect(readCodeBuildConfiguration(build?.configuration ?? {}).batchConcurrency).toBe(4);
+    let problems = '';
+    try {
+      parsePipelineSpec(pipeline('0'), 'p.yml');
+    } catch (e) {
+      problems = (e as ValidationError).format();
+    }
+    expect(problems).toContain('stages[1].actions[0].configuration.batchConcurrency:');
+    expect(problems).toContain("'0'");
   });
 });
