@@ -63,7 +63,7 @@ describe('runtime configuration', () => {
   });
 
   it('lets functions override unreserved defaults but never the reserved variables', () => {
-    const target = makeTarget({ codeZipPath: '/nowhere.zip', environment: { LANG: 'C', NODE_PATH: '/mine', AWS_REGION: 'nope' } });
+    const target = makeTarget({ codeZipPath: '/nowhere.zip', environment: { LANG: 'C', NODE_PATH: '/mine', TZ: 'Asia/Tokyo', AWS_REGION: 'nope' } });
     const env = buildEnvironmentVariables(target, describeRuntime('nodejs20.x'), {
       runtimeApi: '127.0.0.1:1',
       credentials: { accessKeyId: 'a', secretAccessKey: 's', sessionToken: 't' },
@@ -71,6 +71,7 @@ describe('runtime configuration', () => {
     });
     expect(env['LANG']).toBe('C');
     expect(env['NODE_PATH']).toBe('/mine');
+    expect(env['TZ']).toBe('Asia/Tokyo'); // accepted by the API, so honoured, not silently replaced by :UTC
     expect(env['AWS_REGION']).toBe('us-east-1');
     expect(env['AWS_ENDPOINT_URL']).toBe('http://127.0.0.1:9001');
     expect(env['AWS_LAMBDA_RUNTIME_API']).toBe('127.0.0.1:1');

@@ -84,6 +84,9 @@ export function buildEnvironmentVariables(target: InvokeTarget, info: RuntimeInf
     PATH: '/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin',
     LD_LIBRARY_PATH: '/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib',
     AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+    // The control plane accepts TZ (it is not among RESERVED_ENVIRONMENT_KEYS), and Lambda honours a function's
+    // TZ today (TZ=Asia/Tokyo is common practice), so it is a default here, not something silently replaced.
+    TZ: ':UTC',
     ...searchPaths(info),
     ...(options.endpointUrl ? { AWS_ENDPOINT_URL: options.endpointUrl } : {}),
   };
@@ -105,7 +108,6 @@ export function buildEnvironmentVariables(target: InvokeTarget, info: RuntimeInf
     AWS_SESSION_TOKEN: options.credentials.sessionToken,
     LAMBDA_TASK_ROOT: TASK_ROOT,
     LAMBDA_RUNTIME_DIR: RUNTIME_DIR,
-    TZ: ':UTC',
   };
   return { ...defaults, ...target.environment, ...reserved };
 }
