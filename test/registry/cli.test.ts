@@ -36,7 +36,7 @@ describe('pipe CLI for the registry', () => {
     expect(ok.err).toMatch(/^START RequestId: \S+ Version: \$LATEST\n/);
     const failed = await pipe('invoke', 'echo:$LATEST', '--payload', '{"fail":"nope"}', '--endpoint', t.url, '--json');
     expect(failed.code).toBe(1);
-    expect(JSON.parse(failed.out)).toMatchObject({ StatusCode: 200, FunctionError: 'Unhandled', ExecutedVersion: '$LATEST' });
+    expect(JSON.parse(failed.out)).toMatchObject({ StatusCode: 200, FunctionError: 'Unhandled', ExecutedVersion: '$LATEST', RequestId: t.invoker.requests.at(-1)?.requestId });
   });
 
   test('--region, else AWS_REGION / AWS_DEFAULT_REGION as the AWS CLI, picks the region over HTTP and in-process', async () => {

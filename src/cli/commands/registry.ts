@@ -182,6 +182,7 @@ async function invoke(out: Output, fn: string, o: EndpointOptions & { payload: s
   if (o.json) {
     out.stdout(`${JSON.stringify({
       StatusCode: result.StatusCode,
+      RequestId: result.RequestId,
       ExecutedVersion: result.ExecutedVersion,
       FunctionError: result.FunctionError,
       Log: log,
