@@ -5,8 +5,6 @@
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -26,17 +24,18 @@ interface Serve {
   pid: number;
   /** The --json lines printed so far. */
   events: Array<Record<string, unknown>>;
+  url: string;
   exited: Promise<number | null>;
 }
 
 describeDocker('pipe registry serve as a process, with the AWS CLI', () => {
   let home: string;
-  let port: number;
+  /** The server the AWS CLI talks to. */
+  let endpoint = '';
   const started: Serve[] = [];
 
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'pipe-serve-'));
-    port = await freePort();
   });
   afterAll(async () => {
     for (const s of started) s.child.kill('SIGKILL');
@@ -47,20 +46,23 @@ describeDocker('pipe registry serve as a process, with the AWS CLI', () => {
   });
 
   async function serve(...extra: string[]): Promise<Serve> {
-    const child = spawn('node', [PIPE_BIN, 'registry', 'serve', '--port', String(port), '--json', ...extra], {
+    // --port 0: the server picks a free port and says which; no race with other tests for a fixed one.
+    const child = spawn('node', [PIPE_BIN, 'registry', 'serve', '--port', '0', '--json', ...extra], {
       env: { ...process.env, PIPE_HOME: home, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const s: Serve = { child, pid: child.pid ?? 0, events: [], exited };
+    const s: Serve = { child, pid: child.pid ?? 0, events: [], exited, url: '' };
     started.push(s);
     createInterface({ input: child.stdout! }).on('line', (line) => s.events.push(JSON.parse(line) as Record<string, unknown>));
     await expect.poll(() => s.events.some((e) => e['type'] === 'listening'), { timeout: 30_000, interval: 50 }).toBe(true);
+    s.url = String(s.events.find((e) => e['type'] === 'listening')?.['url']);
+    endpoint = s.url;
     return s;
   }
 
   async function aws(...args: string[]): Promise<Record<string, unknown>> {
-    const { stdout } = await run('/usr/bin/aws', ['--endpoint-url', `http://127.0.0.1:${port}`, '--output', 'json', 'lambda', ...args], { env: awsEnv() });
+    const { stdout } = await run('/usr/bin/aws', ['--endpoint-url', endpoint, '--output', 'json', 'lambda', ...args], { env: awsEnv() });
     return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
   }
 
@@ -70,7 +72,7 @@ describeDocker('pipe registry serve as a process, with the AWS CLI', () => {
 
   it('serves, invokes in containers, cleans up on SIGTERM, keeps state, and removes a killed server\'s containers', async () => {
     const first = await serve();
-    const zip = makeZip({ 'index.js': "exports.handler = async (e) => { console.log('got', e.n); return { n: e.n, v: process.env.AWS_LAMBDA_FUNCTION_VERSION }; };" });
+    const zip = makeZip({ 'index.js': "exports.handler = async (e) => { console.log('got', e.n); return { n: e.n, v: process.env.AWS_LAMBDA_FUNCTION_VERSION, endpoint: process.env.AWS_ENDPOINT_URL }; };" });
     await aws('create-function', '--function-name', 'hello', '--runtime', 'nodejs20.x', '--handler', 'index.handler', '--role', ROLE, '--zip-file', `fileb://${zip}`);
     await aws('wait', 'function-active-v2', '--function-name', 'hello');
     expect(await aws('publish-version', '--function-name', 'hello')).toMatchObject({ Version: '1' });
@@ -79,7 +81,8 @@ describeDocker('pipe registry serve as a process, with the AWS CLI', () => {
     const out = join(home, 'out.json');
     const tail = await aws('invoke', '--function-name', 'hello:1', '--cli-binary-format', 'raw-in-base64-out', '--payload', '{"n":1}', '--log-type', 'Tail', out);
     expect(tail).toMatchObject({ StatusCode: 200, ExecutedVersion: '1' });
-    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ n: 1, v: '1' });
+    // AWS_ENDPOINT_URL points SDK calls made by the function back at this server, on the port it picked.
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ n: 1, v: '1', endpoint: first.url });
     const log = Buffer.from(String(tail['LogResult']), 'base64').toString();
     expect(log).toMatch(/^START RequestId: [0-9a-f-]{36} Version: 1\n.*\tINFO\tgot 1\nEND RequestId: .*\nREPORT RequestId: .*\tInit Duration: [\d.]+ ms/s);
 
@@ -93,17 +96,18 @@ describeDocker('pipe registry serve as a process, with the AWS CLI', () => {
     // `pipe invoke --payload @file --tail`, through the server and in-process on the same PIPE_HOME.
     const payload = join(home, 'payload.json');
     writeFileSync(payload, '{"n":3}');
-    for (const where of [['--endpoint', `http://127.0.0.1:${port}`], []]) {
+    for (const where of [['--endpoint', first.url], []]) {
       const r = await run('node', [PIPE_BIN, 'invoke', 'hello:1', '--payload', `@${payload}`, '--tail', ...where], {
         env: { ...process.env, PIPE_HOME: home, AWS_REGION: 'us-east-1', NO_COLOR: '1' },
       });
-      expect(r.stdout).toBe('{"n":3,"v":"1"}\n');
+      expect(JSON.parse(r.stdout)).toMatchObject({ n: 3, v: '1' });
       expect(r.stderr).toMatch(/^START RequestId: [0-9a-f-]{36} Version: 1\n.*\tINFO\tgot 3\nEND RequestId: .*\nREPORT RequestId: /s);
     }
     expect(await containersOf(first)).toHaveLength(2); // the in-process invoke's leftover sweep left the running server's alone
 
     // A second server on the same port says so and exits 2, leaving the first alone.
-    const clash = await run('node', [PIPE_BIN, 'registry', 'serve', '--port', String(port)], { env: { ...process.env, PIPE_HOME: home } }).catch((e: unknown) => e);
+    const port = new URL(first.url).port;
+    const clash = await run('node', [PIPE_BIN, 'registry', 'serve', '--port', port], { env: { ...process.env, PIPE_HOME: home } }).catch((e: unknown) => e);
     expect(clash).toMatchObject({ code: 2, stderr: expect.stringContaining(`error: cannot listen on 127.0.0.1:${port}: the port is in use\nhint: `) });
     expect(await containersOf(first)).toHaveLength(2);
 
@@ -131,13 +135,3 @@ describeDocker('pipe registry serve as a process, with the AWS CLI', () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}

@@ -121,10 +121,9 @@ async function serve(out: Output, o: ServeOptions): Promise<void> {
   const idleTimeoutMs = parsePositive('--idle-timeout', o.idleTimeout) * 1000;
   const say = (event: Record<string, unknown>, text: string) =>
     o.json ? out.stdout(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`) : out.stderr(`${text}\n`);
-  const invoker = await createDockerInvoker({
-    endpointUrl: `http://${o.host === '0.0.0.0' ? '127.0.0.1' : o.host}:${port}`,
-    images, defaultConcurrency, idleTimeoutMs,
-  });
+  // Functions get the server's address as AWS_ENDPOINT_URL; known once it listens (--port 0 picks one).
+  let endpointUrl: string | undefined;
+  const invoker = await createDockerInvoker({ endpointUrl: () => endpointUrl, images, defaultConcurrency, idleTimeoutMs });
   const registry = Registry.open({
     invoker,
     onEventOutcome: (e) => say({ type: 'event-invocation', ...e }, `event invocation of ${e.functionArn}:${e.version} ${e.status} after ${e.attempts} attempt(s)${e.error ? `: ${e.error}` : ''}`),
@@ -141,6 +140,7 @@ async function serve(out: Output, o: ServeOptions): Promise<void> {
     await invoker.close();
     throw listenError(e, o.host, port);
   }
+  endpointUrl = reachableUrl(url);
   say({ type: 'listening', url }, `registry listening on ${url} (aws lambda ... --endpoint-url ${url})`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -149,6 +149,13 @@ async function serve(out: Output, o: ServeOptions): Promise<void> {
   await server.close();
   registry.close();
   await invoker.close();
+}
+
+/** Environments share the host's network: a server listening on every address is reached on loopback. */
+function reachableUrl(url: string): string {
+  const u = new URL(url);
+  if (u.hostname === '0.0.0.0' || u.hostname === '[::]') u.hostname = '127.0.0.1';
+  return u.origin;
 }
 
 /** A port in use or a host that is not this machine's is the caller's to fix: exit 2 with what to do. */

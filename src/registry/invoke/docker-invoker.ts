@@ -42,8 +42,8 @@ export interface DockerInvokerOptions {
   user?: string;
   /** Credentials the function sees (default `test`/`test`/`test`). */
   credentials?: Credentials;
-  /** Given to functions as AWS_ENDPOINT_URL, e.g. the registry's own HTTP API. */
-  endpointUrl?: string;
+  /** Given to functions as AWS_ENDPOINT_URL, e.g. the registry's own HTTP API (a function: read when an environment starts). */
+  endpointUrl?: string | (() => string | undefined);
   /** Remove environment containers whose owning process is gone (default true). */
   removeLeftovers?: boolean;
   /** Upper bound of the in-memory cache of code archives (default 512 MiB). */
@@ -104,6 +104,7 @@ export async function createDockerInvoker(options: DockerInvokerOptions = {}): P
   const imageFor = (runtime: string): string => options.images?.[runtime] ?? options.defaultImage ?? DEFAULT_IMAGE;
   const createEnvironment = (target: InvokeTarget): Environment => {
     const runtime = describeRuntime(target.runtime);
+    const endpointUrl = typeof options.endpointUrl === 'function' ? options.endpointUrl() : options.endpointUrl;
     return new Environment(target, {
       engine,
       image: imageFor(target.runtime),
@@ -116,7 +117,7 @@ export async function createDockerInvoker(options: DockerInvokerOptions = {}): P
       runtime,
       credentials,
       user,
-      ...(options.endpointUrl ? { endpointUrl: options.endpointUrl } : {}),
+      ...(endpointUrl ? { endpointUrl } : {}),
       archive: () => archives.get(target, runtime.family),
     });
   };
