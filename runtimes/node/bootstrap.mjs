@@ -123,7 +123,8 @@ async function loadHandler() {
 
 async function loadModule(moduleName) {
   const base = path.resolve(TASK_ROOT, moduleName);
-  const require = createRequire(path.join(TASK_ROOT, 'noop.js'));
+  // Paths given to it are absolute; the anchor only shows in a require stack, where Lambda's runtime shows its own.
+  const require = createRequire('/var/runtime/index.mjs');
   try {
     for (const ext of ['.js', '.mjs', '.cjs']) {
       const file = base + ext;

@@ -203,6 +203,15 @@ describeDocker('Node.js runtime', () => {
       });
     });
 
+    it('reports a module the handler requires but cannot find as Runtime.ImportModuleError, with Lambda\'s require stack', async () => {
+      const zip = makeZip({ 'index.js': "require('missing-dep');\nexports.handler = async () => 1;" });
+      const result = await invoker.invoke(request(makeTarget({ codeZipPath: zip })));
+      expect(json(result.payload)).toMatchObject({
+        errorType: 'Runtime.ImportModuleError',
+        errorMessage: "Error: Cannot find module 'missing-dep'\nRequire stack:\n- /var/task/index.js\n- /var/runtime/index.mjs",
+      });
+    });
+
     it('reports a missing export as Runtime.HandlerNotFound', async () => {
       const zip = makeZip({ 'index.js': 'exports.other = async () => 1;' });
       const result = await invoker.invoke(request(makeTarget({ codeZipPath: zip })));
