@@ -91,3 +91,50 @@ export function isTerminalActionStatus(s: ActionStatus): boolean {
 export function assertNever(x: never, what = 'value'): never {
   throw new Error(`unexpected ${what}: ${JSON.stringify(x)}`);
 }
+
+// The registry's status sets: Lambda's function State and LastUpdateStatus, and an execution environment's life.
+
+/** Lambda's function states; `Inactive` is never entered locally but is part of the vocabulary. */
+export const FUNCTION_STATES = ['Pending', 'Active', 'Inactive', 'Failed'] as const;
+export type FunctionState = (typeof FUNCTION_STATES)[number];
+
+export const LAST_UPDATE_STATUSES = ['InProgress', 'Successful', 'Failed'] as const;
+export type LastUpdateStatus = (typeof LAST_UPDATE_STATUSES)[number];
+
+const FUNCTION_STATE_TRANSITIONS: Table<FunctionState> = {
+  Pending: ['Active', 'Failed'],
+  Active: ['Inactive'],
+  Inactive: ['Pending', 'Active'],
+  Failed: [],
+};
+
+const LAST_UPDATE_TRANSITIONS: Table<LastUpdateStatus> = {
+  InProgress: ['Successful', 'Failed'],
+  Successful: ['InProgress'],
+  Failed: ['InProgress'],
+};
+
+export const transitionFunctionState = guard('function state', FUNCTION_STATE_TRANSITIONS);
+
+/** The first LastUpdateStatus may be anything; after that, moves are checked. */
+export function transitionLastUpdateStatus(from: LastUpdateStatus | undefined, to: LastUpdateStatus): LastUpdateStatus {
+  return from === undefined ? to : guard('LastUpdateStatus', LAST_UPDATE_TRANSITIONS)(from, to);
+}
+
+/**
+ * An execution environment's life: `starting` (container created, runtime initialising until its first /next),
+ * `ready` (idle in the warm pool), `busy` (one invocation in flight), `stopping` (being torn down: timeout, crash,
+ * init error, idle, retired, closed), `stopped` (container removed; terminal).
+ */
+export const ENVIRONMENT_STATES = ['starting', 'ready', 'busy', 'stopping', 'stopped'] as const;
+export type EnvironmentState = (typeof ENVIRONMENT_STATES)[number];
+
+const ENVIRONMENT_TRANSITIONS: Table<EnvironmentState> = {
+  starting: ['ready', 'stopping'],
+  ready: ['busy', 'stopping'],
+  busy: ['ready', 'stopping'],
+  stopping: ['stopped'],
+  stopped: [],
+};
+
+export const transitionEnvironment = guard('execution environment', ENVIRONMENT_TRANSITIONS);

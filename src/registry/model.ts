@@ -1,39 +1,12 @@
-// The registry's model: function versions, aliases and layer versions as stored, and their state machines.
+// The registry's model: function versions, aliases and layer versions as stored.
+import type { FunctionState, LastUpdateStatus } from '../core/index.js';
 
-/** Lambda's function states; `Inactive` is never entered locally but is part of the vocabulary. */
-export const FUNCTION_STATES = ['Pending', 'Active', 'Inactive', 'Failed'] as const;
-export type FunctionState = (typeof FUNCTION_STATES)[number];
-
-export const LAST_UPDATE_STATUSES = ['InProgress', 'Successful', 'Failed'] as const;
-export type LastUpdateStatus = (typeof LAST_UPDATE_STATUSES)[number];
+// The status sets are core's (one definition); the registry's code reads them from here too.
+export { FUNCTION_STATES, LAST_UPDATE_STATUSES, transitionFunctionState, transitionLastUpdateStatus } from '../core/index.js';
+export type { FunctionState, LastUpdateStatus } from '../core/index.js';
 
 export const INVOCATION_TYPES = ['RequestResponse', 'Event', 'DryRun'] as const;
 export const LOG_TYPES = ['None', 'Tail'] as const;
-
-const STATE_TRANSITIONS: Readonly<Record<FunctionState, readonly FunctionState[]>> = {
-  Pending: ['Active', 'Failed'],
-  Active: ['Inactive'],
-  Inactive: ['Pending', 'Active'],
-  Failed: [],
-};
-
-const UPDATE_TRANSITIONS: Readonly<Record<LastUpdateStatus, readonly LastUpdateStatus[]>> = {
-  InProgress: ['Successful', 'Failed'],
-  Successful: ['InProgress'],
-  Failed: ['InProgress'],
-};
-
-export function transitionFunctionState(from: FunctionState, to: FunctionState): FunctionState {
-  if (!STATE_TRANSITIONS[from].includes(to)) throw new Error(`illegal function state transition ${from} -> ${to}`);
-  return to;
-}
-
-export function transitionLastUpdateStatus(from: LastUpdateStatus | undefined, to: LastUpdateStatus): LastUpdateStatus {
-  if (from !== undefined && !UPDATE_TRANSITIONS[from].includes(to)) {
-    throw new Error(`illegal LastUpdateStatus transition ${from} -> ${to}`);
-  }
-  return to;
-}
 
 export const LATEST = '$LATEST';
 

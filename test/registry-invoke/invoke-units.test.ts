@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { IllegalTransitionError } from '../../src/core/index.js';
-import { transitionEnvironment } from '../../src/registry/invoke/environment-state.js';
+import { transitionEnvironment } from '../../src/core/index.js';
 import { LogCollector } from '../../src/registry/invoke/log-collector.js';
 import { buildEnvironmentVariables, describeRuntime } from '../../src/registry/invoke/runtime-config.js';
 import { describeExit, timeoutErrorBody } from '../../src/registry/invoke/errors.js';

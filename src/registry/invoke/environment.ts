@@ -4,8 +4,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ContainerHandle, DockerEngine } from '../../infra/docker.js';
 import type { InvokeTarget } from '../invoke-port.js';
-import { transitionEnvironment } from './environment-state.js';
-import type { EnvironmentState } from './environment-state.js';
+import { transitionEnvironment } from '../../core/index.js';
+import type { EnvironmentState } from '../../core/index.js';
 import {
   exitErrorBody,
   normaliseErrorBody,

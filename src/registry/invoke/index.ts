@@ -6,5 +6,5 @@ export { TooManyRequestsError, MAX_RESPONSE_BYTES } from './errors.js';
 export type { ThrottleReason, FunctionErrorBody } from './errors.js';
 export { InvalidRuntimeError } from './runtime-config.js';
 export type { Credentials } from './runtime-config.js';
-export { ENVIRONMENT_STATES } from './environment-state.js';
-export type { EnvironmentState } from './environment-state.js';
+export { ENVIRONMENT_STATES } from '../../core/index.js';
+export type { EnvironmentState } from '../../core/index.js';
