@@ -84,13 +84,6 @@ export function isTerminalExecutionStatus(s: ExecutionStatus): boolean {
   return EXECUTION_TRANSITIONS[s].length === 0;
 }
 
-export function isTerminalActionStatus(s: ActionStatus): boolean {
-  return ACTION_TRANSITIONS[s].length === 0;
-}
-
-export function assertNever(x: never, what = 'value'): never {
-  throw new Error(`unexpected ${what}: ${JSON.stringify(x)}`);
-}
 
 // The registry's status sets: Lambda's function State and LastUpdateStatus, and an execution environment's life.
 
