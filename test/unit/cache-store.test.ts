@@ -18,10 +18,14 @@ const write = (content: string) => async (temp: string) => {
 describe('CacheStore', () => {
   it('finds an entry by exact key, the default entry by null, and the newest entry by key prefix', async () => {
     const s = store();
+    // Entries are ordered by save time (milliseconds): space the saves so the order is defined.
+    const tick = () => new Promise((r) => setTimeout(r, 5));
     await s.save('p/Build.Build', null, ['node_modules/**/*'], write('default'));
+    await tick();
     await s.save('p/Build.Build', 'npm-aaa', ['node_modules/**/*'], write('a'));
-    await new Promise((r) => setTimeout(r, 5));
+    await tick();
     await s.save('p/Build.Build', 'npm-bbb', ['node_modules/**/*'], write('b'));
+    await tick();
     await s.save('p/Test.Test', 'npm-ccc', ['node_modules/**/*'], write('c'));
     expect((await s.find('p/Build.Build', 'npm-aaa'))?.key).toBe('npm-aaa');
     expect((await s.find('p/Build.Build', null))?.key).toBeNull();
