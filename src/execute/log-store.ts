@@ -1,7 +1,9 @@
-// Keeps the whole log of every action in a file of its own: <home>/logs/<execution-id>/<Stage>.<Action>.log.
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+// Keeps the whole log of every action in a file of its own: <home>/logs/<execution-id>/<Stage>.<Action>.log, readable
+// by its owner only (0600, in 0700 directories).
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunEvent } from '../core/index.js';
+import { PRIVATE_FILE_MODE, makePrivateDir } from '../infra/sqlite.js';
 
 export function actionLogPath(home: string, executionId: string, stage: string, action: string): string {
   return join(home, 'logs', executionId, `${stage}.${action}.log`);
@@ -27,8 +29,8 @@ export class LogStore {
     let fd = this.open.get(key);
     if (fd === undefined) {
       const path = actionLogPath(this.home, executionId, stage, action);
-      mkdirSync(join(this.home, 'logs', executionId), { recursive: true });
-      fd = openSync(path, 'a');
+      makePrivateDir(join(this.home, 'logs', executionId));
+      fd = openSync(path, 'a', PRIVATE_FILE_MODE);
       this.open.set(key, fd);
       this.onNewLog(executionId, stage, action, path);
     }

@@ -9,7 +9,8 @@ import { DockerEngine } from '../infra/docker.js';
 import { openDatabase } from '../infra/sqlite.js';
 import type { Db } from '../infra/sqlite.js';
 import { buildExecutionPlan } from '../plan/index.js';
-import { openLocalSecrets } from '../secrets/index.js';
+import { openLocalSecrets, openSecretCipher } from '../secrets/index.js';
+import type { SecretCipher } from '../secrets/index.js';
 import { loadPipelineSpec } from '../spec/index.js';
 import { createBuildExecutor } from './build-executor.js';
 import { ExecutionStore, isProcessAlive } from './execution-store.js';
@@ -30,6 +31,8 @@ export interface PipeContext {
   db: Db;
   store: ExecutionStore;
   engine: DockerEngine;
+  /** Seals secret values at rest with PIPE_HOME's key. */
+  cipher: SecretCipher;
 }
 
 /** Opens the state under PIPE_HOME and marks executions a killed process left InProgress as Failed. */
@@ -44,6 +47,7 @@ export function openPipeContext(options: { home: string; artifactRoot?: string }
     db,
     store,
     engine: new DockerEngine(),
+    cipher: openSecretCipher(home),
   };
 }
 
@@ -107,7 +111,7 @@ export async function startPipeline(ctx: PipeContext, options: StartPipelineOpti
             nextBuildNumber: (p) => ctx.store.nextBuildNumber(p),
             region: DEFAULT_REGION,
             account: DEFAULT_ACCOUNT,
-            secrets: openLocalSecrets(ctx.db),
+            secrets: openLocalSecrets(ctx.db, ctx.cipher),
             cache: openCacheStore(ctx.home),
           }),
         },

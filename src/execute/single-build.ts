@@ -12,6 +12,7 @@ import { resolveInside, zipDirectory, createArtifactIo } from '../artifacts/inde
 import { createDockerBuildContainers, openCacheStore, runBatch, runBuild, DEFAULT_BATCH_CONCURRENCY } from '../build/index.js';
 import type { BatchExecution, BuildOutput, BuildReport, BuildRequest, PackagedArtifact, PhaseRecord } from '../build/index.js';
 import { DEFAULT_BUILD_IMAGE, DEFAULT_BUILD_TIMEOUT_MINUTES, DEFAULT_BUILDSPEC, loadBuildspec, parseBuildspec } from '../spec/index.js';
+import { PRIVATE_FILE_MODE, makePrivateDir } from '../infra/sqlite.js';
 import { SecretMasker, openLocalSecrets, resolveBuildSecrets } from '../secrets/index.js';
 import { combineBatchArtifacts } from './batch-artifacts.js';
 import { BuildStore } from './build-store.js';
@@ -105,7 +106,7 @@ export async function runSingleBuild(ctx: PipeContext, options: SingleBuildOptio
   const buildNumber = ctx.store.nextBuildNumber(project);
   const artifactsDir = resolve(options.artifactsDir ?? join(ctx.artifactRoot, 'local', buildId));
   const logPath = join(ctx.home, 'logs', 'builds', `${buildId}.log`);
-  mkdirSync(dirname(logPath), { recursive: true });
+  makePrivateDir(dirname(logPath));
   mkdirSync(artifactsDir, { recursive: true });
   const store = new BuildStore(ctx.db);
   const startTime = new Date();
@@ -115,7 +116,7 @@ export async function runSingleBuild(ctx: PipeContext, options: SingleBuildOptio
   // Secret and parameter values are masked at the one place lines are written, so neither the log nor the
   // terminal ever shows them.
   const masker = new SecretMasker();
-  const fd = openSync(logPath, 'a');
+  const fd = openSync(logPath, 'a', PRIVATE_FILE_MODE);
   const line = (stream: 'stdout' | 'stderr' | 'system', raw: string) => {
     const text = masker.mask(raw);
     writeSync(fd, `${text}\n`);
@@ -126,7 +127,7 @@ export async function runSingleBuild(ctx: PipeContext, options: SingleBuildOptio
   try {
     for (const w of spec.warnings) line('system', `Warning: ${w.location.file}:${w.location.line}:${w.location.column} ${w.path}: ${w.message}`);
     const plain = Object.entries(options.environment ?? {}).map(([name, value]) => ({ name, value, type: 'PLAINTEXT' as const }));
-    const secrets = resolveBuildSecrets(spec.env, plain, openLocalSecrets(ctx.db));
+    const secrets = resolveBuildSecrets(spec.env, plain, openLocalSecrets(ctx.db, ctx.cipher));
     if (!secrets.ok) {
       line('system', `Phase context status code: ${secrets.failure.statusCode} Message: ${secrets.failure.message}`);
       result = { ...result, message: secrets.failure.message };
@@ -176,7 +177,7 @@ export async function runSingleBuild(ctx: PipeContext, options: SingleBuildOptio
             return parseBuildspec(bytes.toString('utf8'), path);
           },
           resolveSecrets: (taskSpec) => {
-            const own = resolveBuildSecrets(taskSpec.env, plain, openLocalSecrets(ctx.db));
+            const own = resolveBuildSecrets(taskSpec.env, plain, openLocalSecrets(ctx.db, ctx.cipher));
             if (!own.ok) return { ok: false, message: own.failure.message };
             masker.add(own.maskedValues);
             return { ok: true, secrets: own.buildspecSecrets };

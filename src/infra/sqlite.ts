@@ -1,6 +1,6 @@
 // The SQLite adapter: opens the state database and applies versioned migrations, each component its own series.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { PipeError } from '../core/index.js';
 
@@ -18,9 +18,31 @@ export function pipeHome(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env['PIPE_HOME'] ?? '.pipe');
 }
 
+/** Modes of the state: only its owner may read it (it names secrets, and holds them sealed). */
+export const PRIVATE_DIR_MODE = 0o700;
+export const PRIVATE_FILE_MODE = 0o600;
+
+/**
+ * Creates a directory of pipe's state readable by its owner only. A directory that already exists keeps its mode:
+ * it may be one the user shares on purpose, and the files in it are private anyway.
+ */
+export function makePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+}
+
+/**
+ * The database file, created 0600 before SQLite opens it, since SQLite gives its -wal and -shm files the mode of
+ * the database; files an older pipe left 0644 are made 0600.
+ */
+function makePrivateDatabaseFiles(file: string): void {
+  makePrivateDir(dirname(file));
+  closeSync(openSync(file, 'a', PRIVATE_FILE_MODE));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, PRIVATE_FILE_MODE);
+}
+
 export function openDatabase(file: string): Db {
   try {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    if (file !== ':memory:') makePrivateDatabaseFiles(file);
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
     // In WAL mode NORMAL cannot corrupt the database; it only skips an fsync per commit (a run writes many).

@@ -1,6 +1,7 @@
 // Secrets and parameters, locally: the parameter store and secret store (SQLite), resolution of a build's
-// references as CodeBuild resolves them, and the masker that keeps resolved values out of every event.
+// references as CodeBuild resolves them, encryption at rest, and the masker that keeps resolved values out of every event.
 import type { Db } from '../infra/sqlite.js';
+import type { SecretCipher } from './cipher.js';
 import { ParameterStore } from './parameter-store.js';
 import { SecretStore } from './secret-store.js';
 
@@ -11,13 +12,14 @@ export type { SecretSummary, SecretValue, SecretVersionSelector, SecretVersionSu
 export { resolveBuildSecrets, EMPTY_SECRET_SOURCE, EXPORT_ERROR, PARAMETER_STORE_ERROR, SECRETS_MANAGER_ERROR } from './resolver.js';
 export type { ResolvedBuildSecrets, SecretFailure, SecretResolution, SecretSource } from './resolver.js';
 export { SecretMasker, MASK } from './masker.js';
+export { SecretCipher, ephemeralCipher, openSecretCipher, KEY_FILE } from './cipher.js';
 
 export interface LocalSecrets {
   parameters: ParameterStore;
   secrets: SecretStore;
 }
 
-/** Both local stores over the state database. */
-export function openLocalSecrets(db: Db): LocalSecrets {
-  return { parameters: new ParameterStore(db), secrets: new SecretStore(db) };
+/** Both local stores over the state database, their values sealed with `cipher` (PIPE_HOME's key). */
+export function openLocalSecrets(db: Db, cipher: SecretCipher): LocalSecrets {
+  return { parameters: new ParameterStore(db, cipher), secrets: new SecretStore(db, cipher) };
 }

@@ -40,4 +40,12 @@ export const SECRETS_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'values sealed at rest (AES-256-GCM); rows written before stay 0 until they are sealed on open',
+    sql: `
+      ALTER TABLE parameter_versions ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE secret_versions ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

@@ -1,8 +1,11 @@
-// The local SSM Parameter Store: name -> value, every put a new version, kept in the state store.
+// The local SSM Parameter Store: name -> value, every put a new version, kept in the state store with every value
+// sealed (AES-256-GCM), as SSM keeps a SecureString.
 import { PipeError } from '../core/index.js';
 import { migrate } from '../infra/sqlite.js';
 import type { Db } from '../infra/sqlite.js';
+import type { SecretCipher } from './cipher.js';
 import { SECRETS_MIGRATIONS } from './migrations.js';
+import { sealClearRows } from './sealed-rows.js';
 
 /** SSM's limits: 1011 characters of name, 15 levels, 8 KB of value (the advanced tier). */
 export const PARAMETER_NAME_MAX = 1011;
@@ -40,13 +43,18 @@ function validName(name: string): string {
 
 type Row = { name: string; version: number; last_modified: string; value?: string };
 
-function toParameter(r: Row & { value: string }): Parameter {
-  return { name: r.name, value: r.value, version: r.version, lastModifiedDate: r.last_modified };
+/** What a parameter's sealed value is bound to: it opens only in its own row. */
+function sealContext(name: string, version: number | string): string {
+  return `parameter ${name} version ${version}`;
 }
 
 export class ParameterStore {
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly cipher: SecretCipher,
+  ) {
     migrate(db, 'secrets', SECRETS_MIGRATIONS);
+    sealClearRows(db, cipher, { table: 'parameter_versions', value: 'value', key: ['name', 'version'], context: sealContext });
   }
 
   /** Sets a parameter (creating it or adding a version); returns its new version number. */
@@ -63,8 +71,8 @@ export class ParameterStore {
       if (current) this.db.prepare('UPDATE parameters SET version = ?, last_modified = ? WHERE name = ?').run(version, now, name);
       else this.db.prepare('INSERT INTO parameters (name, version, last_modified) VALUES (?, ?, ?)').run(name, version, now);
       this.db
-        .prepare('INSERT INTO parameter_versions (name, version, value, last_modified) VALUES (?, ?, ?, ?)')
-        .run(name, version, value, now);
+        .prepare('INSERT INTO parameter_versions (name, version, value, last_modified, sealed) VALUES (?, ?, ?, ?, 1)')
+        .run(name, version, this.cipher.seal(value, sealContext(name, version)), now);
       return version;
     })();
   }
@@ -77,7 +85,8 @@ export class ParameterStore {
          WHERE v.name = ? AND v.version = ${version === undefined ? 'p.version' : '?'}`,
       )
       .get(...(version === undefined ? [name] : [name, version])) as (Row & { value: string }) | undefined;
-    return row ? toParameter(row) : undefined;
+    if (!row) return undefined;
+    return { name: row.name, value: this.cipher.open(row.value, sealContext(row.name, row.version)), version: row.version, lastModifiedDate: row.last_modified };
   }
 
   /** Every parameter's name and newest version, by name; values are not listed. */

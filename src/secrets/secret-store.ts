@@ -1,10 +1,13 @@
 // The local Secrets Manager: secret name -> versions of a secret string, with AWSCURRENT on the newest and
-// AWSPREVIOUS on the one before, as PutSecretValue leaves them. Kept in the state store.
+// AWSPREVIOUS on the one before, as PutSecretValue leaves them. Kept in the state store, every secret string sealed
+// (AES-256-GCM) with the key in PIPE_HOME.
 import { randomUUID } from 'node:crypto';
 import { PipeError } from '../core/index.js';
 import { migrate } from '../infra/sqlite.js';
 import type { Db } from '../infra/sqlite.js';
+import type { SecretCipher } from './cipher.js';
 import { SECRETS_MIGRATIONS } from './migrations.js';
+import { sealClearRows } from './sealed-rows.js';
 
 export const AWSCURRENT = 'AWSCURRENT';
 export const AWSPREVIOUS = 'AWSPREVIOUS';
@@ -64,9 +67,18 @@ export function secretNameCandidates(secretId: string): string[] {
 
 type VersionRow = { name: string; version_id: string; secret_string: string; created: string };
 
+/** What a secret string's sealed value is bound to: it opens only in its own row. */
+function sealContext(name: string, versionId: string): string {
+  return `secret ${name} version ${versionId}`;
+}
+
 export class SecretStore {
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly cipher: SecretCipher,
+  ) {
     migrate(db, 'secrets', SECRETS_MIGRATIONS);
+    sealClearRows(db, cipher, { table: 'secret_versions', value: 'secret_string', key: ['name', 'version_id'], context: sealContext });
   }
 
   /**
@@ -88,8 +100,8 @@ export class SecretStore {
       else this.db.prepare('INSERT INTO secrets (name, created, last_changed) VALUES (?, ?, ?)').run(name, now, now);
       const seq = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS n FROM secret_versions WHERE name = ?').get(name) as { n: number }).n + 1;
       this.db
-        .prepare('INSERT INTO secret_versions (name, version_id, secret_string, created, seq) VALUES (?, ?, ?, ?, ?)')
-        .run(name, versionId, secretString, now, seq);
+        .prepare('INSERT INTO secret_versions (name, version_id, secret_string, created, seq, sealed) VALUES (?, ?, ?, ?, ?, 1)')
+        .run(name, versionId, this.cipher.seal(secretString, sealContext(name, versionId)), now, seq);
       const current = this.stageHolder(name, AWSCURRENT);
       this.db.prepare('DELETE FROM secret_version_stages WHERE name = ? AND stage IN (?, ?)').run(name, AWSCURRENT, AWSPREVIOUS);
       const label = this.db.prepare('INSERT INTO secret_version_stages (name, stage, version_id) VALUES (?, ?, ?)');
@@ -113,7 +125,7 @@ export class SecretStore {
       .prepare('SELECT name, version_id, secret_string, created FROM secret_versions WHERE name = ? AND version_id = ?')
       .get(name, versionId) as VersionRow | undefined;
     if (!row) return undefined;
-    return { name: row.name, versionId: row.version_id, stages: this.stagesOf(name, row.version_id), secretString: row.secret_string, createdDate: row.created };
+    return { name: row.name, versionId: row.version_id, stages: this.stagesOf(name, row.version_id), secretString: this.cipher.open(row.secret_string, sealContext(row.name, row.version_id)), createdDate: row.created };
   }
 
   /** Every secret with its versions and their stages, by name; secret strings are never listed. */

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EnvironmentVariable } from '../../src/core/index.js';
 import { openDatabase } from '../../src/infra/sqlite.js';
 import type { Db } from '../../src/infra/sqlite.js';
-import { SecretMasker, openLocalSecrets, resolveBuildSecrets } from '../../src/secrets/index.js';
+import { SecretMasker, ephemeralCipher, openLocalSecrets, resolveBuildSecrets } from '../../src/secrets/index.js';
 import { parseBuildspec } from '../../src/spec/index.js';
 
 const dbs: Db[] = [];
@@ -15,7 +15,7 @@ afterEach(() => {
 function fixture() {
   const db = openDatabase(':memory:');
   dbs.push(db);
-  const local = openLocalSecrets(db);
+  const local = openLocalSecrets(db, ephemeralCipher());
   local.parameters.putParameter('/app/db-host', 'db-old.internal');
   local.parameters.putParameter('/app/db-host', 'db.internal');
   const v1 = local.secrets.putSecretValue('prod/db', '{"username":"admin","password":"s3cr3t-one","port":5432,"tags":{"a":1}}');

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/infra/sqlite.js';
 import type { Db } from '../../src/infra/sqlite.js';
-import { ParameterStore, SecretStore, checkParameterName, checkSecretName, secretNameCandidates } from '../../src/secrets/index.js';
+import { ParameterStore, SecretStore, checkParameterName, ephemeralCipher, checkSecretName, secretNameCandidates } from '../../src/secrets/index.js';
 
 const dbs: Db[] = [];
 afterEach(() => {
@@ -12,7 +12,8 @@ afterEach(() => {
 function stores() {
   const db = openDatabase(':memory:');
   dbs.push(db);
-  return { parameters: new ParameterStore(db), secrets: new SecretStore(db), db };
+  const cipher = ephemeralCipher();
+  return { parameters: new ParameterStore(db, cipher), secrets: new SecretStore(db, cipher), db, cipher };
 }
 
 describe('ParameterStore', () => {
@@ -40,10 +41,10 @@ describe('ParameterStore', () => {
   });
 
   it('the two stores share the migrations and survive a reopen of the same database', () => {
-    const { db, parameters } = stores();
+    const { db, parameters, cipher } = stores();
     parameters.putParameter('P', 'v');
-    const again = new ParameterStore(db);
-    new SecretStore(db);
+    const again = new ParameterStore(db, cipher);
+    new SecretStore(db, cipher);
     expect(again.getParameter('P')?.value).toBe('v');
   });
 

@@ -12,7 +12,7 @@ import type { Output } from '../output.js';
 function withSecrets<T>(body: (s: LocalSecrets) => T): T {
   const ctx = openPipeContext({ home: pipeHome() });
   try {
-    return body(openLocalSecrets(ctx.db));
+    return body(openLocalSecrets(ctx.db, ctx.cipher));
   } finally {
     ctx.db.close();
   }
