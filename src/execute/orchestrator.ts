@@ -44,7 +44,7 @@ class ExecutionRun {
   private readonly namespaces: Record<string, Record<string, string>> = {};
   private readonly artifacts = new Map<string, ArtifactRef>();
   private readonly stop = new AbortController();
-  /** Every secret value resolved in this execution, masked in every event it emits. */
+  /** Every secret value resolved in this execution, masked in every string of every event it emits. */
   private readonly masker = new SecretMasker();
 
   constructor(
@@ -222,6 +222,9 @@ class ExecutionRun {
         return `${action.id}: ${msg}`;
       }
     }
+    // An exported value built from a secret (`COPY="prefix-$TOKEN"`) is a secret too: a later action that takes it
+    // through `#{ns.COPY}` gets it in clear, but every event shows it as ***.
+    this.masker.addCarriers(Object.values(outcome.outputVariables));
     if (action.namespace) this.namespaces[action.namespace] = outcome.outputVariables;
     if (Object.keys(outcome.outputVariables).length > 0) {
       this.emit({

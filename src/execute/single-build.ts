@@ -114,7 +114,8 @@ export async function runSingleBuild(ctx: PipeContext, options: SingleBuildOptio
   options.onStart?.({ buildId, logPath, artifactsDir });
 
   // Secret and parameter values are masked at the one place lines are written, so neither the log nor the
-  // terminal ever shows them.
+  // terminal ever shows them; and in every string of the result (exported variables, expanded artifact names,
+  // report and test case names, messages) before it is stored or returned.
   const masker = new SecretMasker();
   const fd = openSync(logPath, 'a', PRIVATE_FILE_MODE);
   const line = (stream: 'stdout' | 'stderr' | 'system', raw: string) => {
@@ -131,7 +132,7 @@ export async function runSingleBuild(ctx: PipeContext, options: SingleBuildOptio
     if (!secrets.ok) {
       line('system', `Phase context status code: ${secrets.failure.statusCode} Message: ${secrets.failure.message}`);
       result = { ...result, message: secrets.failure.message };
-      return result;
+      return masker.maskDeep(result);
     }
     masker.add(secrets.maskedValues);
     // pipe's own state and artifact store are left out of the copy, so a build never packs an earlier one's output.
@@ -221,19 +222,21 @@ export async function runSingleBuild(ctx: PipeContext, options: SingleBuildOptio
         reports: build.reports,
       };
     }
-    return result;
+    return masker.maskDeep(result);
   } catch (e) {
+    if (e instanceof Error) e.message = masker.mask(e.message);
     result = { ...result, message: describeError(e) };
     throw e;
   } finally {
     closeSync(fd);
     await rm(work, { recursive: true, force: true });
-    store.finish(buildId, result.status, result.message, {
-      phases: result.phases,
-      artifacts: result.artifacts,
-      exportedVariables: result.exportedVariables,
-      reports: result.reports,
-      ...(result.batch ? { batch: result.batch.builds.map((b) => ({ identifier: b.identifier, status: b.status, message: b.message, buildId: b.build?.buildId })) } : {}),
+    const shown = masker.maskDeep(result);
+    store.finish(buildId, shown.status, shown.message, {
+      phases: shown.phases,
+      artifacts: shown.artifacts,
+      exportedVariables: shown.exportedVariables,
+      reports: shown.reports,
+      ...(shown.batch ? { batch: shown.batch.builds.map((b) => ({ identifier: b.identifier, status: b.status, message: b.message, buildId: b.build?.buildId })) } : {}),
     });
   }
 }

@@ -1,5 +1,6 @@
-// Masks resolved secret and parameter values (`***`) in the text of RunEvents: applied where the orchestrator
-// emits events, so the log store, the execution store and every renderer only ever see the mask.
+// Masks resolved secret and parameter values (`***`) in every string of a RunEvent or a build result: applied where
+// the orchestrator emits events and where `pipe build` writes lines and its result, so the log store, the
+// execution and build stores and every renderer only ever see the mask.
 import type { RunEvent } from '../core/index.js';
 
 export const MASK = '***';
@@ -40,45 +41,42 @@ export class SecretMasker {
     return text.replace(this.pattern, MASK);
   }
 
-  /** The event with every free-text field masked: log lines, warnings, status messages, variable values. */
-  maskEvent<E extends RunEvent | Omit<RunEvent, 'executionId' | 'time'>>(event: E): E {
-    if (!this.pattern) return event;
-    const e = event as RunEvent;
-    const m = (t: string | undefined) => (t === undefined ? {} : { message: this.mask(t) });
-    let masked: RunEvent;
-    switch (e.type) {
-      case 'log':
-        masked = { ...e, line: this.mask(e.line) };
-        break;
-      case 'warning':
-        masked = { ...e, message: this.mask(e.message) };
-        break;
-      case 'phase':
-      case 'execution':
-        masked = { ...e, ...m(e.message) };
-        break;
-      case 'action': {
-        const vars = e.details?.outputVariables;
-        masked = { ...e, ...m(e.message), ...(e.details ? { details: { ...e.details, ...(vars ? { outputVariables: this.maskValues(vars) } : {}) } } : {}) };
-        break;
-      }
-      case 'variables':
-        masked = { ...e, variables: this.maskValues(e.variables) };
-        break;
-      case 'stage':
-      case 'artifact':
-        masked = e;
-        break;
-      default: {
-        const never: never = e;
-        return never;
-      }
-    }
-    return masked as E;
+  /**
+   * Adds, whole, each value that carries a masked value (an exported `COPY="prefix-$TOKEN"`), so that the value
+   * itself is a secret from now on, wherever it goes next. Returns the values that were added.
+   */
+  addCarriers(values: Iterable<string>): string[] {
+    const carriers = [...values].filter((v) => this.mask(v) !== v);
+    this.add(carriers);
+    return carriers;
   }
 
-  private maskValues(vars: Record<string, string>): Record<string, string> {
-    return Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, this.mask(v)]));
+  /** Whether a value carries a masked value. */
+  isCarrier(value: string): boolean {
+    return this.mask(value) !== value;
+  }
+
+  /**
+   * The value with every string in it masked, keys included, however deep: events, build results, reports. A walk
+   * over the whole structure rather than a list of fields, so a field added later cannot leak.
+   */
+  maskDeep<T>(value: T): T {
+    if (!this.pattern) return value;
+    return this.walk(value) as T;
+  }
+
+  /** The event, every string in it masked: log lines, messages, configuration, variables, extra, reports. */
+  maskEvent<E extends RunEvent | Omit<RunEvent, 'executionId' | 'time'>>(event: E): E {
+    return this.maskDeep(event);
+  }
+
+  private walk(value: unknown): unknown {
+    if (typeof value === 'string') return this.mask(value);
+    if (Array.isArray(value)) return value.map((v) => this.walk(v));
+    if (value === null || typeof value !== 'object') return value;
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto !== Object.prototype && proto !== null) return value;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [this.mask(k), this.walk(v)]));
   }
 }
 

@@ -73,3 +73,84 @@ it('a registered secret is *** in log lines, warnings, phase and action messages
   expect(detail?.actions.find((a) => a.action === 'Build')?.statusMessage).toBe('Build FAILED: *** leaked');
   db.close();
 });
+
+const TWO_BUILDS = `name: derived
+stages:
+  - name: Source
+    actions:
+      - name: Checkout
+        type: Source/Git
+        configuration: { repository: . }
+        outputArtifacts: [Src]
+  - name: Build
+    actions:
+      - name: First
+        type: Build/CodeBuild
+        configuration: {}
+        inputArtifacts: [Src]
+        namespace: BuildVariables
+      - name: Second
+        type: Build/CodeBuild
+        runOrder: 2
+        configuration:
+          environmentVariables: { GOT: "#{BuildVariables.COPY}", PLAIN: "#{BuildVariables.PLAIN}" }
+        inputArtifacts: [Src]
+`;
+
+it('a variable exported from a secret reaches the later action in clear, and is *** in its configuration, extra, reports, logs and the store', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'pipe-mask-'));
+  dirs.push(root);
+  const seen: Array<Record<string, unknown>> = [];
+  const builds: ActionExecutor = {
+    async run(ctx) {
+      if (ctx.action.name === 'First') {
+        ctx.maskSecrets(['tok-ABC-789']);
+        return { status: 'Succeeded', outputVariables: { COPY: 'prefix-tok-ABC-789', PLAIN: 'just-text' }, artifacts: [] };
+      }
+      seen.push(ctx.configuration);
+      const env = ctx.configuration['environmentVariables'] as Array<{ name: string; value: string }>;
+      const got = env.find((v) => v.name === 'GOT')?.value ?? '';
+      ctx.log('stdout', `GOT=${got}`);
+      ctx.log('stdout', `stripped=${got.slice('prefix-'.length)}`);
+      const report = { group: `junit ${got}`, cases: [{ name: `case with tok-ABC-789`, status: 'FAILED', message: `expected ${got}` }] };
+      return { status: 'Succeeded', outputVariables: {}, artifacts: [], extra: { reports: [report], [`key-${got}`]: true } };
+    },
+  };
+  const db = openDatabase(':memory:');
+  const store = new ExecutionStore(db);
+  const logs = new LogStore(root, (id, stage, action, path) => store.setLogPath(id, stage, action, path));
+  const bus = new RunEventBus();
+  const events: RunEvent[] = [];
+  bus.subscribe((e) => store.record(e));
+  bus.subscribe((e) => logs.record(e));
+  bus.subscribe((e) => events.push(e));
+  const plan = buildExecutionPlan(parsePipelineSpec(TWO_BUILDS, join(root, 'p.yml')));
+  const result = await runExecution(
+    plan,
+    { bus, artifactRoot: join(root, 'artifacts'), executors: { Source: createScriptedExecutor(), Build: builds } },
+    { executionId: 'e-2', trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'test' } },
+  );
+  logs.closeAll();
+  expect(result.status).toBe('Succeeded');
+  expect(seen[0]?.['environmentVariables']).toEqual([
+    { name: 'GOT', value: 'prefix-tok-ABC-789', type: 'PLAINTEXT' },
+    { name: 'PLAIN', value: 'just-text', type: 'PLAINTEXT' },
+  ]);
+
+  const everything = JSON.stringify(events) + JSON.stringify(store.getExecution('e-2')) + readFileSync(join(root, 'logs', 'e-2', 'Build.Second.log'), 'utf8');
+  expect(everything).not.toContain('tok-ABC-789');
+  const detail = store.getExecution('e-2');
+  const first = detail?.actions.find((a) => a.action === 'First');
+  const second = detail?.actions.find((a) => a.action === 'Second');
+  expect(first?.outputVariables).toEqual({ COPY: '***', PLAIN: 'just-text' });
+  expect(second?.configuration['environmentVariables']).toEqual([
+    { name: 'GOT', value: '***', type: 'PLAINTEXT' },
+    { name: 'PLAIN', value: 'just-text', type: 'PLAINTEXT' },
+  ]);
+  expect(second?.extra).toEqual({ reports: [{ group: 'junit ***', cases: [{ name: 'case with ***', status: 'FAILED', message: 'expected ***' }] }], 'key-***': true });
+  expect(events.filter((e) => e.type === 'log' && e.action === 'Second').map((e) => (e.type === 'log' ? e.line : ''))).toEqual([
+    'GOT=***',
+    'stripped=***',
+  ]);
+  db.close();
+});
