@@ -1,9 +1,11 @@
-// Secrets and parameters end to end: the real `pipe` binary stores them, real builds in Docker receive them,
-// and every log line, stored log and event shows them as ***.
-import { readFileSync, writeFileSync } from 'node:fs';
+// Secrets and parameters end to end: the real `pipe` binary stores them (sealed in state.db), real builds in Docker
+// receive them, and every log line, stored log, event, report, JSON output and database byte shows them as *** or
+// not at all; PIPE_HOME is 0700, its files 0600.
+import { execa } from 'execa';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
-import { makePipeEnv, pipe } from '../support/cli.js';
+import { PIPE_BIN, makePipeEnv, pipe } from '../support/cli.js';
 import type { PipeEnv } from '../support/cli.js';
 import { describeDocker } from '../support/docker.js';
 import { makeRepo } from '../support/git-fixture.js';
@@ -51,6 +53,29 @@ ${outputs ? `        outputArtifacts: [${outputs}]\n` : ''}`;
 function expectNoSecrets(text: string): void {
   for (const v of SECRET_VALUES) expect(text, `leaked ${v}`).not.toContain(v);
 }
+
+/** The bytes of state.db and, when there is one, its write-ahead log: what a copied database would hold. */
+function databaseBytes(home: string): string {
+  return ['state.db', 'state.db-wal'].map((f) => join(home, f)).filter((f) => existsSync(f)).map((f) => readFileSync(f).toString('latin1')).join('');
+}
+
+/** Every file under a directory, recursively. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => join(dir, f)).filter((f) => statSync(f).isFile());
+}
+
+const modeOf = (path: string) => (statSync(path).mode & 0o777).toString(8);
+
+/** A build that writes a JUnit report whose file, suite, test case and failure all carry $TOKEN. */
+const JUNIT_WITH_TOKEN = `      - |
+        mkdir -p reports
+        printf '<testsuite name="suite %s" tests="1" failures="1"><testcase name="logs in with %s" classname="c"><failure message="bad %s">trace %s</failure></testcase></testsuite>' "$TOKEN" "$TOKEN" "$TOKEN" "$TOKEN" > "reports/TEST-$TOKEN.xml"
+`;
+const JUNIT_REPORTS = `reports:
+  junit:
+    files: ['*.xml']
+    base-directory: reports
+`;
 
 describeDocker('secrets and parameters in builds', () => {
   beforeAll(async () => {
@@ -170,6 +195,134 @@ artifacts:
     const logs = await ok(['logs', executionId, 'Build.Batch']);
     expectNoSecrets(logs);
     expect(logs).toContain('[child] child sees *** at ***');
+  });
+
+  it("a variable exported from a secret reaches a later action, and is *** in its configuration, reports, logs, JSON and the database", async () => {
+    const repo = makeRepo({
+      'first.yml': `version: 0.2
+env:
+  secrets-manager:
+    TOKEN: token
+  exported-variables: [COPY]
+${JUNIT_REPORTS}phases:
+  build:
+    commands:
+      - COPY="prefix-$TOKEN"
+${JUNIT_WITH_TOKEN}`,
+      'second.yml': `version: 0.2
+phases:
+  build:
+    commands:
+      - echo "second got $GOT"
+      - printf '%s' "$GOT" > got.txt
+artifacts:
+  files: [got.txt]
+`,
+    });
+    writeFileSync(
+      join(repo, 'pipeline.yml'),
+      pipeline(
+        buildAction('First', 'first.yml', '            - { name: PLAIN, type: PLAINTEXT, value: x }').replace('        inputArtifacts: [Src]\n', '        inputArtifacts: [Src]\n        namespace: BuildVariables\n') +
+          buildAction('Second', 'second.yml', '            - { name: GOT, type: PLAINTEXT, value: "#{BuildVariables.COPY}" }', 'Got').replace('        type: Build/CodeBuild\n', '        type: Build/CodeBuild\n        runOrder: 2\n'),
+      ),
+    );
+    const run = await pipe(['run', join(repo, 'pipeline.yml'), '--json'], env);
+    expect(run.exitCode).toBe(0);
+    expectNoSecrets(run.stdout + run.stderr);
+    const events = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; action?: string; line?: string; executionId: string });
+    expect(run.stdout).toContain('"environmentVariables":[{"name":"GOT","value":"***","type":"PLAINTEXT"}]');
+    expect(events.filter((e) => e.type === 'log' && e.action === 'Second').map((e) => e.line)).toContain('second got ***');
+    const executionId = String(events[0]?.executionId);
+    const zip = await readZip(join(env.artifacts, 'secrets', executionId, 'Got.zip'));
+    expect(zip['got.txt']).toBe('prefix-tok-ABC-789');
+
+    const detailJson = await ok(['execution', executionId, '--json']);
+    expectNoSecrets(detailJson);
+    type Action = { action: string; logPath: string; outputVariables: Record<string, string>; configuration: Record<string, unknown>; extra: { reports?: unknown[] } };
+    const detail = JSON.parse(detailJson) as { actions: Action[] };
+    const first = detail.actions.find((a) => a.action === 'First');
+    expect(first?.outputVariables).toEqual({ COPY: '***' });
+    expect(first?.extra.reports).toMatchObject([
+      { group: 'junit', files: ['TEST-***.xml'], failed: 1, failedCases: [{ name: 'logs in with ***', message: 'bad ***', details: 'trace ***', file: 'TEST-***.xml' }] },
+    ]);
+    expect(detail.actions.find((a) => a.action === 'Second')?.configuration['environmentVariables']).toEqual([{ name: 'GOT', value: '***', type: 'PLAINTEXT' }]);
+    expectNoSecrets(await ok(['execution', executionId]));
+    expectNoSecrets(await ok(['logs', executionId, '--json']));
+
+    const logs = filesUnder(join(env.home, 'logs'));
+    expect(logs.length).toBeGreaterThanOrEqual(3);
+    for (const f of logs) {
+      expectNoSecrets(readFileSync(f, 'utf8'));
+      expect(`${f} ${modeOf(f)}`).toBe(`${f} 600`);
+    }
+    expect(modeOf(env.home)).toBe('700');
+    expect(modeOf(join(env.home, 'logs', executionId))).toBe('700');
+    expect(modeOf(join(env.home, 'state.db'))).toBe('600');
+    expect(modeOf(join(env.home, 'secrets.key'))).toBe('600');
+    // Every parameter and secret set above, and everything this run recorded: none in the database's bytes.
+    const bytes = databaseBytes(env.home);
+    expect(bytes).toContain('prod/db');
+    expectNoSecrets(bytes);
+  });
+
+  it('pipe build: exported variables, artifact names and JUnit reports carrying a secret are *** in its output, log and record', async () => {
+    const dir = makeRepo({
+      'buildspec.yml': `version: 0.2
+env:
+  secrets-manager:
+    TOKEN: token
+  exported-variables: [COPY]
+${JUNIT_REPORTS}phases:
+  build:
+    commands:
+      - COPY="prefix-$TOKEN"
+      - echo "built with $TOKEN" > out.txt
+${JUNIT_WITH_TOKEN}artifacts:
+  files: [out.txt]
+  name: app-$TOKEN.zip
+`,
+    });
+    const out = join(env.home, '..', 'build-out');
+    const json = await pipe(['build', dir, '--artifacts', out, '--json'], env);
+    expect(json.exitCode).toBe(0);
+    expectNoSecrets(json.stdout + json.stderr);
+    const lines = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const result = lines.at(-1) as { status: string; exportedVariables: Record<string, string>; artifacts: Array<{ path: string }>; reports: unknown[]; logPath: string };
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.exportedVariables).toEqual({ COPY: 'prefix-***' });
+    expect(result.artifacts.map((a) => a.path)).toEqual([join(out, 'app-***.zip')]);
+    expect(result.reports).toMatchObject([{ group: 'junit', files: ['TEST-***.xml'], failedCases: [{ name: 'logs in with ***', message: 'bad ***' }] }]);
+    expectNoSecrets(readFileSync(result.logPath, 'utf8'));
+    expect(modeOf(result.logPath)).toBe('600');
+
+    const text = await pipe(['build', dir, '--artifacts', join(out, 'again')], env);
+    expect(text.exitCode).toBe(0);
+    expectNoSecrets(text.stdout + text.stderr);
+    expect(text.stdout).toContain('  variable COPY=prefix-***\n');
+    expect(text.stdout).toContain(`  artifact ${join(out, 'again', 'app-***.zip')} (1 files,`);
+    expect(text.stdout).toContain('logs in with ***');
+    expectNoSecrets(databaseBytes(env.home));
+  });
+
+  it('while a build runs, PIPE_HOME is 0700 and state.db, its -wal and -shm files and the log are 0600', async () => {
+    const dir = makeRepo({ 'buildspec.yml': 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo ready-for-mode-check\n      - sleep 300\n' });
+    const home = join(env.home, '..', 'fresh-home');
+    const child = execa('node', [PIPE_BIN, 'build', dir, '--json'], { env: { ...env.env, PIPE_HOME: home }, reject: false });
+    let logPath = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const m = /"logPath":"([^"]+)"/.exec(chunk.toString());
+      if (m?.[1]) logPath = m[1];
+    });
+    await expect.poll(() => logPath !== '' && readFileSync(logPath, 'utf8').includes('ready-for-mode-check'), { timeout: 60_000, interval: 100 }).toBe(true);
+    const modes = [home, join(home, 'state.db'), join(home, 'state.db-wal'), join(home, 'state.db-shm'), join(home, 'secrets.key'), join(home, 'logs', 'builds'), logPath].map(
+      (f) => `${f.slice(home.length) || '/'} ${modeOf(f)}`,
+    );
+    child.kill('SIGINT');
+    const ended = await child;
+    expect(modes).toEqual([
+      '/ 700', '/state.db 600', '/state.db-wal 600', '/state.db-shm 600', '/secrets.key 600', '/logs/builds 700', `${logPath.slice(home.length)} 600`,
+    ]);
+    expect(ended.exitCode).toBe(1);
   });
 
   it('a reference that does not resolve fails the build in DOWNLOAD_SOURCE, naming it, before any command runs', async () => {
