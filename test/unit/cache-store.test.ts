@@ -1,5 +1,5 @@
 // The host cache store and key evaluation, without Docker: exact and prefix lookups, atomic saves, pruning, clearing.
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -42,6 +42,13 @@ describe('CacheStore', () => {
     expect(await s.list()).toEqual([second]);
     expect(second.size).toBe(4);
     expect(readdirSync(s.dir).sort()).toEqual([second.archive, `${second.archive.split('.')[0] as string}.json`].sort());
+  });
+
+  it('keeps its directory 0700 and its archives and records 0600: cached files may hold credentials', async () => {
+    const s = store();
+    await s.save('p/B.B', 'k', [], write('token=abc'));
+    const mode = (p: string) => (statSync(p).mode & 0o777).toString(8);
+    expect([s.dir, ...readdirSync(s.dir).map((f) => join(s.dir, f))].map(mode)).toEqual(['700', '600', '600']);
   });
 
   it('leaves no entry and no file behind when writing the archive fails, and keeps the previous entry', async () => {

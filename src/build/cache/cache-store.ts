@@ -2,7 +2,7 @@
 // files (paths relative to the container's /) and a small JSON record. The JSON is written last, by rename, so a
 // failed or interrupted save leaves no entry that can be found; readers never see a half-written archive.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Entries kept per scope; older ones (by save time) are removed when a new one is saved. */
@@ -87,7 +87,8 @@ export class CacheStore {
    * place, then the record; a failure anywhere removes what was written and leaves any previous entry intact.
    */
   async save(scope: string, key: string | null, paths: readonly string[], write: (tempPath: string) => Promise<ArchiveStats>): Promise<CacheEntry> {
-    await mkdir(this.dir, { recursive: true });
+    // Cached files may hold credentials a build wrote (an .npmrc): owner only, as the rest of PIPE_HOME.
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const id = entryId(scope, key);
     const nonce = `${process.pid}.${randomBytes(4).toString('hex')}`;
     const archive = `${id}.${nonce}.tar.gz`;
@@ -96,10 +97,11 @@ export class CacheStore {
     const previous = await this.find(scope, key);
     try {
       const stats = await write(tempArchive);
+      await chmod(tempArchive, 0o600);
       const { size } = await stat(tempArchive);
       await rename(tempArchive, join(this.dir, archive));
       const entry: CacheEntry = { scope, key, savedAt: new Date().toISOString(), size, files: stats.files, bytes: stats.bytes, paths: [...paths], archive };
-      await writeFile(tempRecord, `${JSON.stringify(entry, null, 2)}\n`);
+      await writeFile(tempRecord, `${JSON.stringify(entry, null, 2)}\n`, { mode: 0o600 });
       await rename(tempRecord, join(this.dir, `${id}.json`));
       if (previous && previous.archive !== archive) await rm(join(this.dir, previous.archive), { force: true });
       return entry;
