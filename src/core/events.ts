@@ -25,6 +25,11 @@ export interface ActionDetails {
   inputArtifacts?: ArtifactRef[];
   outputArtifacts?: ArtifactRef[];
   outputVariables?: Record<string, string>;
+  /**
+   * The output variables that carry a secret (shown as *** in `outputVariables`), sealed with PIPE_HOME's key: the
+   * value a later action needs is kept, never in clear.
+   */
+  sealedOutputVariables?: Record<string, string>;
   externalExecutionId?: string;
   logPath?: string;
   /** Executor-specific facts, e.g. a build's phases. */

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import type { Db } from '../infra/sqlite.js';
 import { migrate } from '../infra/sqlite.js';
 import type { ActionStatus, ArtifactRef, ExecutionStatus, RunEvent, StageStatus } from '../core/index.js';
+import type { SecretCipher } from '../secrets/index.js';
 import { STATE_MIGRATIONS } from './store-migrations.js';
 
 export interface ExecutionSummary {
@@ -96,8 +97,8 @@ export class ExecutionStore {
           .prepare(
             `INSERT INTO action_executions (execution_id, stage, action, action_type, run_order, status, status_message,
                start_time, configuration_json, input_artifacts_json, output_artifacts_json, output_variables_json,
-               external_id, extra_json)
-             VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+               external_id, extra_json, sealed_variables_json)
+             VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
              ON CONFLICT (execution_id, stage, action) DO UPDATE SET
                status = excluded.status,
                status_message = COALESCE(excluded.status_message, status_message),
@@ -105,15 +106,17 @@ export class ExecutionStore {
                output_artifacts_json = COALESCE(?, output_artifacts_json),
                output_variables_json = COALESCE(?, output_variables_json),
                external_id = COALESCE(excluded.external_id, external_id),
-               extra_json = COALESCE(?, extra_json)`,
+               extra_json = COALESCE(?, extra_json),
+               sealed_variables_json = COALESCE(?, sealed_variables_json)`,
           )
           .run(e.executionId, e.stage, e.action, d.actionType ?? '', d.runOrder ?? 1, e.status, e.message ?? null, e.time,
             json(d.configuration ?? {}), json(d.inputArtifacts ?? []), json(d.outputArtifacts ?? []),
-            json(d.outputVariables ?? {}), d.externalExecutionId ?? null, json(d.extra ?? {}),
+            json(d.outputVariables ?? {}), d.externalExecutionId ?? null, json(d.extra ?? {}), json(d.sealedOutputVariables ?? {}),
             terminal ? e.time : null,
             d.outputArtifacts ? json(d.outputArtifacts) : null,
             d.outputVariables ? json(d.outputVariables) : null,
-            d.extra ? json(d.extra) : null);
+            d.extra ? json(d.extra) : null,
+            d.sealedOutputVariables ? json(d.sealedOutputVariables) : null);
         return;
       }
       case 'phase':
@@ -176,6 +179,20 @@ export class ExecutionStore {
     return { ...toSummary(row), stages, actions };
   }
 
+  /**
+   * An action execution's output variables as a later action needs them: those that carry a secret, stored sealed
+   * (and shown as *** everywhere), opened with PIPE_HOME's key; undefined when there is no such action execution.
+   */
+  outputVariablesOf(executionId: string, stage: string, action: string, cipher: SecretCipher): Record<string, string> | undefined {
+    const row = this.db
+      .prepare('SELECT output_variables_json, sealed_variables_json FROM action_executions WHERE execution_id = ? AND stage = ? AND action = ?')
+      .get(executionId, stage, action) as Row | undefined;
+    if (!row) return undefined;
+    const sealed = parse<Record<string, string>>(row['sealed_variables_json'], {});
+    const opened = Object.entries(sealed).map(([k, v]) => [k, cipher.open(v, sealedVariableContext(executionId, stage, action, k))]);
+    return { ...parse<Record<string, string>>(row['output_variables_json'], {}), ...Object.fromEntries(opened) };
+  }
+
   /** How many ids start with this prefix (for "ambiguous id" messages). */
   countPrefix(prefix: string): number {
     return Number((this.db.prepare('SELECT COUNT(*) AS n FROM executions WHERE id LIKE ?').get(`${prefix}%`) as Row)['n']);
@@ -226,6 +243,11 @@ function toAction(r: Row): ActionExecutionRecord {
     ...opt('logPath', r['log_path']),
     extra: parse(r['extra_json'], {}),
   };
+}
+
+/** What a sealed output variable is bound to: it opens only as that variable of that action execution. */
+export function sealedVariableContext(executionId: string, stage: string, action: string, name: string): string {
+  return `variable ${executionId} ${stage}.${action} ${name}`;
 }
 
 export function isProcessAlive(pid: number): boolean {

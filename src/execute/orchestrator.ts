@@ -10,13 +10,17 @@ import type {
 } from '../core/index.js';
 import { resolveConfiguration } from '../plan/index.js';
 import { SecretMasker } from '../secrets/index.js';
+import type { SecretCipher } from '../secrets/index.js';
 import type { ActionContext, ActionExecutor, ActionOutcome } from './action-executor.js';
+import { sealedVariableContext } from './execution-store.js';
 
 export interface OrchestratorDeps {
   executors: Partial<Record<ActionCategory, ActionExecutor>>;
   bus: RunEventBus;
   /** Root of the artifact store: zips go to <root>/<pipeline>/<execution-id>/<Artifact>.zip. */
   artifactRoot: string;
+  /** Seals output variables that carry a secret for the store; without it they are kept only as ***. */
+  cipher?: SecretCipher;
 }
 
 export interface StartOptions {
@@ -53,8 +57,11 @@ class ExecutionRun {
     private readonly options: StartOptions,
   ) {}
 
-  private emit(body: EventBody): void {
-    this.deps.bus.emit({ ...this.masker.maskEvent(body), executionId: this.options.executionId, time: now() } as RunEvent);
+  /** Emits an event, every string in it masked; sealed output variables, ciphertext, are added after masking. */
+  private emit(body: EventBody, sealedOutputVariables?: Record<string, string>): void {
+    const masked = this.masker.maskEvent(body);
+    const event = sealedOutputVariables && masked.type === 'action' ? { ...masked, details: { ...masked.details, sealedOutputVariables } } : masked;
+    this.deps.bus.emit({ ...event, executionId: this.options.executionId, time: now() } as RunEvent);
   }
 
   private setStatus(to: ExecutionStatus, message?: string): void {
@@ -159,9 +166,9 @@ class ExecutionRun {
     });
     const outputs = action.outputArtifacts.map((n) => ({ name: n, path: join(dir, `${n}.zip`) }));
     let status: ActionStatus | undefined;
-    const emitAction = (to: ActionStatus, message?: string, details?: Record<string, unknown>) => {
+    const emitAction = (to: ActionStatus, message?: string, details?: Record<string, unknown>, sealed?: Record<string, string>) => {
       status = status === undefined ? to : transitionAction(status, to);
-      this.emit({ type: 'action', stage: action.stage, action: action.name, status, ...(message ? { message } : {}), ...(details ? { details } : {}) });
+      this.emit({ type: 'action', stage: action.stage, action: action.name, status, ...(message ? { message } : {}), ...(details ? { details } : {}) }, sealed);
     };
     const executor = this.deps.executors[action.category];
     let configuration: ActionContext['configuration'];
@@ -224,7 +231,8 @@ class ExecutionRun {
     }
     // An exported value built from a secret (`COPY="prefix-$TOKEN"`) is a secret too: a later action that takes it
     // through `#{ns.COPY}` gets it in clear, but every event shows it as ***.
-    this.masker.addCarriers(Object.values(outcome.outputVariables));
+    const carriers = new Set(this.masker.addCarriers(Object.values(outcome.outputVariables)));
+    const sealed = this.sealCarriers(action, outcome.outputVariables, carriers);
     if (action.namespace) this.namespaces[action.namespace] = outcome.outputVariables;
     if (Object.keys(outcome.outputVariables).length > 0) {
       this.emit({
@@ -243,7 +251,16 @@ class ExecutionRun {
       outputVariables: outcome.outputVariables,
       ...(outcome.externalExecutionId ? { externalExecutionId: outcome.externalExecutionId } : {}),
       ...(outcome.extra ? { extra: outcome.extra } : {}),
-    });
+    }, sealed);
     return undefined;
+  }
+
+  /** The variables whose values carry a secret, each sealed and bound to its execution, action and name. */
+  private sealCarriers(action: ActionPlan, variables: Record<string, string>, carriers: ReadonlySet<string>): Record<string, string> | undefined {
+    const { cipher } = this.deps;
+    const names = Object.keys(variables).filter((k) => carriers.has(variables[k] ?? ''));
+    if (!cipher || names.length === 0) return undefined;
+    const context = (name: string) => sealedVariableContext(this.options.executionId, action.stage, action.name, name);
+    return Object.fromEntries(names.map((n) => [n, cipher.seal(variables[n] ?? '', context(n))]));
   }
 }

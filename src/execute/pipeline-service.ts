@@ -103,6 +103,7 @@ export async function startPipeline(ctx: PipeContext, options: StartPipelineOpti
       {
         bus,
         artifactRoot: ctx.artifactRoot,
+        cipher: ctx.cipher,
         executors: {
           Source: createSourceExecutor(resolvedSources),
           Build: createBuildExecutor({

@@ -52,4 +52,9 @@ export const STATE_MIGRATIONS: readonly Migration[] = [
       CREATE TABLE build_counters (project TEXT PRIMARY KEY, last_number INTEGER NOT NULL);
     `,
   },
+  {
+    version: 2,
+    name: 'output variables that carry a secret, sealed',
+    sql: `ALTER TABLE action_executions ADD COLUMN sealed_variables_json TEXT NOT NULL DEFAULT '{}';`,
+  },
 ];

@@ -231,6 +231,8 @@ artifacts:
     expectNoSecrets(run.stdout + run.stderr);
     const events = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; action?: string; line?: string; executionId: string });
     expect(run.stdout).toContain('"environmentVariables":[{"name":"GOT","value":"***","type":"PLAINTEXT"}]');
+    expect(run.stdout).toContain('"outputVariables":{"COPY":"***"}');
+    expect(run.stdout).toMatch(/"sealedOutputVariables":\{"COPY":"aes256gcm:[A-Za-z0-9+/=]+"\}/);
     expect(events.filter((e) => e.type === 'log' && e.action === 'Second').map((e) => e.line)).toContain('second got ***');
     const executionId = String(events[0]?.executionId);
     const zip = await readZip(join(env.artifacts, 'secrets', executionId, 'Got.zip'));

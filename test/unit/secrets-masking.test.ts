@@ -10,6 +10,7 @@ import { ExecutionStore, LogStore, runExecution } from '../../src/execute/index.
 import type { ActionExecutor } from '../../src/execute/index.js';
 import { openDatabase } from '../../src/infra/sqlite.js';
 import { buildExecutionPlan } from '../../src/plan/index.js';
+import { ephemeralCipher } from '../../src/secrets/index.js';
 import { parsePipelineSpec } from '../../src/spec/index.js';
 import { createScriptedExecutor } from '../support/scripted-executor.js';
 
@@ -125,9 +126,10 @@ it('a variable exported from a secret reaches the later action in clear, and is 
   bus.subscribe((e) => logs.record(e));
   bus.subscribe((e) => events.push(e));
   const plan = buildExecutionPlan(parsePipelineSpec(TWO_BUILDS, join(root, 'p.yml')));
+  const cipher = ephemeralCipher();
   const result = await runExecution(
     plan,
-    { bus, artifactRoot: join(root, 'artifacts'), executors: { Source: createScriptedExecutor(), Build: builds } },
+    { bus, artifactRoot: join(root, 'artifacts'), executors: { Source: createScriptedExecutor(), Build: builds }, cipher },
     { executionId: 'e-2', trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'test' } },
   );
   logs.closeAll();
@@ -152,5 +154,11 @@ it('a variable exported from a secret reaches the later action in clear, and is 
     'GOT=***',
     'stripped=***',
   ]);
+  // Kept for a later action, sealed: only the store's reader, with the key, opens it.
+  expect(events.find((e) => e.type === 'action' && e.action === 'First' && e.status === 'Succeeded')).toMatchObject({
+    details: { outputVariables: { COPY: '***', PLAIN: 'just-text' }, sealedOutputVariables: { COPY: expect.stringMatching(/^aes256gcm:/) } },
+  });
+  expect(store.outputVariablesOf('e-2', 'Build', 'First', cipher)).toEqual({ COPY: 'prefix-tok-ABC-789', PLAIN: 'just-text' });
+  expect(() => store.outputVariablesOf('e-2', 'Build', 'First', ephemeralCipher())).toThrow(/does not decrypt/);
   db.close();
 });
