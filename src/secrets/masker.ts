@@ -51,11 +51,6 @@ export class SecretMasker {
     return carriers;
   }
 
-  /** Whether a value carries a masked value. */
-  isCarrier(value: string): boolean {
-    return this.mask(value) !== value;
-  }
-
   /**
    * The value with every string in it masked, keys included, however deep: events, build results, reports. A walk
    * over the whole structure rather than a list of fields, so a field added later cannot leak.
