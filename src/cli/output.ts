@@ -1,4 +1,5 @@
 // Where the CLI writes: stdout and stderr, whether they are terminals, and whether colour is wanted.
+import { stdoutClosed } from './stop-signals.js';
 export interface Output {
   stdout(text: string): void;
   stderr(text: string): void;
@@ -10,8 +11,18 @@ export interface Output {
 
 export function createOutput(): Output {
   const isTTY = Boolean(process.stdout.isTTY);
+  let closed = false;
+  // A reader that went away (`pipe logs ID | head`) is not an error: stop writing and end quietly.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (closed) return; // writes queued before the close was seen fail too
+    if (e.code !== 'EPIPE') throw e;
+    closed = true;
+    stdoutClosed();
+  });
   return {
-    stdout: (t) => void process.stdout.write(t),
+    stdout: (t) => {
+      if (!closed) process.stdout.write(t);
+    },
     stderr: (t) => void process.stderr.write(t),
     isTTY,
     color: isTTY && !process.env['NO_COLOR'] && process.env['TERM'] !== 'dumb',

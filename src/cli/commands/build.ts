@@ -1,4 +1,5 @@
 // `pipe build [DIR]`: one build of a directory without a pipeline, as codebuild_build.sh runs one; `--plan` shows the buildspec.
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { PipeError } from '../../core/index.js';
 import type { BuildStatus } from '../../core/index.js';
@@ -8,6 +9,7 @@ import type { SingleBuildResult } from '../../execute/index.js';
 import { pipeHome } from '../../infra/sqlite.js';
 import { describeBuildspec, loadBuildspec } from '../../spec/index.js';
 import { EXIT } from '../exit-codes.js';
+import { onStop } from '../stop-signals.js';
 import type { Output } from '../output.js';
 import { paint } from '../render/style.js';
 import { renderReportLines } from '../render/report-summary.js';
@@ -48,6 +50,20 @@ function parseConcurrency(value: string): number {
   return n;
 }
 
+/** DIR is the build's source: say so when it is missing or not a folder, before a buildspec is looked for in it. */
+function checkSourceDir(dir: string): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new PipeError('INVALID_ARGUMENT', code === 'ENOENT' ? `the source directory ${dir} does not exist` : `cannot read the source directory ${dir} (${code ?? String(e)})`, {
+      hint: 'pipe build DIR builds the folder DIR (default: the current one)',
+    });
+  }
+  if (!isDir) throw new PipeError('INVALID_ARGUMENT', `${dir} is not a directory`, { hint: 'pipe build DIR builds the folder DIR; --buildspec names the buildspec file' });
+}
+
 function printPlan(out: Output, dir: string, opts: BuildFlags): void {
   const spec = typeof opts.plan === 'string' ? loadBuildspec(opts.plan) : loadSourceBuildspec(dir, opts.buildspec);
   out.stdout(opts.json ? `${JSON.stringify(spec, null, 2)}\n` : `${describeBuildspec(spec)}\n`);
@@ -77,12 +93,11 @@ export function registerBuildCommand(program: Command, out: Output): void {
     .option('--plan [file]', 'print the buildspec as a plan (phases, commands, variables, artifacts, warnings), run nothing')
     .option('--json', 'JSON: the BuildSpec with --plan; else log lines and the result as JSON lines')
     .action(async (dir: string, opts: BuildFlags) => {
+      if (typeof opts.plan !== 'string') checkSourceDir(dir);
       if (opts.plan !== undefined) return printPlan(out, dir, opts);
       const ctx = openPipeContext({ home: pipeHome() });
       const controller = new AbortController();
-      const onSignal = () => controller.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      const releaseStop = onStop(() => controller.abort());
       try {
         const result = await runSingleBuild(ctx, {
           dir,
@@ -102,8 +117,7 @@ export function registerBuildCommand(program: Command, out: Output): void {
         else printResult(out, result);
         out.exitCode = result.status === 'SUCCEEDED' ? EXIT.success : EXIT.failed;
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        releaseStop();
         ctx.db.close();
       }
     });

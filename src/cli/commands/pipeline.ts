@@ -1,10 +1,12 @@
 // `pipe run`, `pipe validate`: the pipeline file, checked and run.
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
-import type { RunEventListener } from '../../core/index.js';
+import { ValidationError } from '../../core/index.js';
+import type { ExecutionPlan, Problem, RunEventListener } from '../../core/index.js';
 import { loadPlan, openPipeContext, startPipeline } from '../../execute/index.js';
 import { pipeHome } from '../../infra/sqlite.js';
 import { EXIT } from '../exit-codes.js';
+import { onStop } from '../stop-signals.js';
 import type { Output } from '../output.js';
 import { createJsonRenderer, createPlainRenderer } from '../render/plain-renderer.js';
 import { createTtyRenderer } from '../render/tty-renderer.js';
@@ -26,9 +28,7 @@ export function registerPipelineCommands(program: Command, out: Output): void {
     .action(async (file: string, opts: { json?: boolean; variable?: Record<string, string> }) => {
       const ctx = openPipeContext({ home: pipeHome() });
       const controller = new AbortController();
-      const onSignal = () => controller.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      const releaseStop = onStop(() => controller.abort());
       let tty: ReturnType<typeof createTtyRenderer> | undefined;
       const listeners: RunEventListener[] = [];
       try {
@@ -51,8 +51,7 @@ export function registerPipelineCommands(program: Command, out: Output): void {
         if (!opts.json) out.stdout(`${result.status === 'Succeeded' ? '' : `${result.message ?? ''}\n`}Details: pipe execution ${result.executionId}\n`);
       } finally {
         tty?.close();
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        releaseStop();
         ctx.db.close();
       }
     });
@@ -61,9 +60,16 @@ export function registerPipelineCommands(program: Command, out: Output): void {
     .command('validate')
     .description('Check a pipeline file and report every problem in it at once')
     .argument('<file>', 'pipeline YAML file')
-    .option('--json', 'print the plan as JSON')
+    .option('--json', 'print the plan as JSON; an invalid file: its problems (file, line, column, path, message)')
     .action(async (file: string, opts: { json?: boolean }) => {
-      const plan = await loadPlan(file);
+      let plan: ExecutionPlan;
+      try {
+        plan = await loadPlan(file);
+      } catch (e) {
+        // Editors and CI read the problems from stdout; the exit code stays 2.
+        if (opts.json && e instanceof ValidationError) out.stdout(`${JSON.stringify({ valid: false, problems: e.problems.map(problemJson) }, null, 2)}\n`);
+        throw e;
+      }
       if (opts.json) {
         out.stdout(`${JSON.stringify(plan, null, 2)}\n`);
         return;
@@ -77,4 +83,8 @@ export function registerPipelineCommands(program: Command, out: Output): void {
     });
 
   registerExecutionCommands(program, out);
+}
+
+function problemJson(p: Problem): { file: string; line: number; column: number; path: string; message: string } {
+  return { file: p.location.file, line: p.location.line, column: p.location.column, path: p.path, message: p.message };
 }
