@@ -26,7 +26,6 @@ export function buildProgram(out: Output): Command {
   const program = new Command('pipe')
     .description('Run AWS CodePipeline-style pipelines and CodeBuild buildspecs locally, in Docker')
     .version('0.1.0')
-    .showHelpAfterError()
     .addHelpText('after', HELP_FOOTER)
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.stdout(s), writeErr: (s) => out.stderr(s) });
