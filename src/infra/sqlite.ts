@@ -13,10 +13,7 @@ export interface Migration {
   sql: string;
 }
 
-/** PIPE_HOME (default `.pipe` in the working directory): where state, logs and the cache live. */
-export function pipeHome(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env['PIPE_HOME'] ?? '.pipe');
-}
+export { pipeHome } from './workspace.js';
 
 export function openDatabase(file: string): Db {
   try {

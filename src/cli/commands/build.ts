@@ -1,12 +1,13 @@
 // `pipe build [DIR]`: one build of a directory without a pipeline, as codebuild_build.sh runs one; `--plan` shows the buildspec.
 import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { PipeError } from '../../core/index.js';
 import type { BuildStatus } from '../../core/index.js';
 import { DEFAULT_BATCH_CONCURRENCY } from '../../build/index.js';
 import { loadSourceBuildspec, openPipeContext, runSingleBuild } from '../../execute/index.js';
 import type { SingleBuildResult } from '../../execute/index.js';
-import { pipeHome } from '../../infra/sqlite.js';
+import { artifactRoot, pipeHome } from '../../infra/workspace.js';
 import { describeBuildspec, loadBuildspec } from '../../spec/index.js';
 import { EXIT } from '../exit-codes.js';
 import { onStop } from '../stop-signals.js';
@@ -95,7 +96,9 @@ export function registerBuildCommand(program: Command, out: Output): void {
     .action(async (dir: string, opts: BuildFlags) => {
       if (typeof opts.plan !== 'string') checkSourceDir(dir);
       if (opts.plan !== undefined) return printPlan(out, dir, opts);
-      const ctx = openPipeContext({ home: pipeHome() });
+      // State and artifacts go to the root of the project DIR is in, wherever pipe runs from.
+      const from = resolve(dir);
+      const ctx = openPipeContext({ home: pipeHome({ from }), artifactRoot: artifactRoot({ from }) });
       const controller = new AbortController();
       const releaseStop = onStop(() => controller.abort());
       try {

@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { ValidationError } from '../../core/index.js';
 import type { ExecutionPlan, Problem, RunEventListener } from '../../core/index.js';
 import { loadPlan, openPipeContext, startPipeline } from '../../execute/index.js';
-import { pipeHome } from '../../infra/sqlite.js';
+import { dirname, resolve } from 'node:path';
+import { artifactRoot, pipeHome } from '../../infra/workspace.js';
 import { EXIT } from '../exit-codes.js';
 import { onStop } from '../stop-signals.js';
 import type { Output } from '../output.js';
@@ -26,7 +27,9 @@ export function registerPipelineCommands(program: Command, out: Output): void {
     .option('--json', 'print every event as a JSON line')
     .option('--variable <NAME=VALUE>', 'set a pipeline variable (repeatable)', collectVariable)
     .action(async (file: string, opts: { json?: boolean; variable?: Record<string, string> }) => {
-      const ctx = openPipeContext({ home: pipeHome() });
+      // State and artifacts go to the root of the project the pipeline file is in, wherever pipe runs from.
+      const from = dirname(resolve(file));
+      const ctx = openPipeContext({ home: pipeHome({ from }), artifactRoot: artifactRoot({ from }) });
       const controller = new AbortController();
       const releaseStop = onStop(() => controller.abort());
       let tty: ReturnType<typeof createTtyRenderer> | undefined;
