@@ -5,6 +5,8 @@ export interface Output {
   stderr(text: string): void;
   readonly isTTY: boolean;
   readonly color: boolean;
+  /** The terminal's width now (it can change), where stdout is a terminal. */
+  readonly columns: number | undefined;
   /** Set by a command whose outcome is not an exception (a failed run exits 1). */
   exitCode?: number;
 }
@@ -24,6 +26,9 @@ export function createOutput(): Output {
       if (!closed) process.stdout.write(t);
     },
     stderr: (t) => void process.stderr.write(t),
+    get columns() {
+      return process.stdout.columns;
+    },
     isTTY,
     color: isTTY && !process.env['NO_COLOR'] && process.env['TERM'] !== 'dumb',
   };
@@ -36,6 +41,7 @@ export function createMemoryOutput(): Output & { out: string; err: string } {
     err: '',
     isTTY: false,
     color: false,
+    columns: undefined,
     stdout(t: string) {
       o.out += t;
     },

@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { artifactRoot, pipeHome } from '../../infra/workspace.js';
 import { EXIT } from '../exit-codes.js';
 import { onStop } from '../stop-signals.js';
+import type { StopCause } from '../stop-signals.js';
 import type { Output } from '../output.js';
 import { createJsonRenderer, createPlainRenderer } from '../render/plain-renderer.js';
 import { createTtyRenderer } from '../render/tty-renderer.js';
@@ -31,7 +32,7 @@ export function registerPipelineCommands(program: Command, out: Output): void {
       const from = dirname(resolve(file));
       const ctx = openPipeContext({ home: pipeHome({ from }), artifactRoot: artifactRoot({ from }) });
       const controller = new AbortController();
-      const releaseStop = onStop(() => controller.abort());
+      const releaseStop = onStop((cause) => controller.abort(stopReason(cause)));
       let tty: ReturnType<typeof createTtyRenderer> | undefined;
       const listeners: RunEventListener[] = [];
       try {
@@ -44,14 +45,15 @@ export function registerPipelineCommands(program: Command, out: Output): void {
           onPlan: (plan) => {
             if (opts.json) listeners.push(createJsonRenderer(out));
             else if (out.isTTY) {
-              tty = createTtyRenderer(out, plan.stages.map((s) => s.name));
+              tty = createTtyRenderer(out, plan);
               const r = tty;
               listeners.push((e) => r.onEvent(e));
             } else listeners.push(createPlainRenderer(out));
           },
         });
         out.exitCode = result.status === 'Succeeded' ? EXIT.success : EXIT.failed;
-        if (!opts.json) out.stdout(`${result.status === 'Succeeded' ? '' : `${result.message ?? ''}\n`}Details: pipe execution ${result.executionId}\n`);
+        // The renderers have said how it ended, and why; this only says where to look.
+        if (!opts.json) out.stdout(`Details: pipe execution ${result.executionId}\n`);
       } finally {
         tty?.close();
         releaseStop();
@@ -90,4 +92,9 @@ export function registerPipelineCommands(program: Command, out: Output): void {
 
 function problemJson(p: Problem): { file: string; line: number; column: number; path: string; message: string } {
   return { file: p.location.file, line: p.location.line, column: p.location.column, path: p.path, message: p.message };
+}
+
+/** Why the execution stops, as its Stopped status message says. */
+function stopReason(cause: StopCause): string {
+  return cause === 'EPIPE' ? 'stopped: the output pipe closed' : cause === 'parent exited' ? 'stopped: the process that started pipe exited' : `stopped by ${cause}`;
 }
