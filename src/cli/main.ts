@@ -18,15 +18,15 @@ Exit codes:
   2  bad input or usage (an invalid file, flag or reference)
 
 Environment:
-  PIPE_HOME       where state and logs live (default .pipe)
-  PIPE_ARTIFACTS  the artifact store's root (default artifacts)
+  PIPE_HOME       where state and logs live (default: .pipe at the project's root,
+                  the nearest folder above holding .pipe or .git)
+  PIPE_ARTIFACTS  the artifact store's root (default: artifacts at the project's root)
   NO_COLOR        no colour in terminal output`;
 
 export function buildProgram(out: Output): Command {
   const program = new Command('pipe')
     .description('Run AWS CodePipeline-style pipelines and CodeBuild buildspecs locally, in Docker')
     .version('0.1.0')
-    .showHelpAfterError()
     .addHelpText('after', HELP_FOOTER)
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.stdout(s), writeErr: (s) => out.stderr(s) });

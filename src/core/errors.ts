@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   IMAGE_NOT_FOUND: 'input',
   DOCKER_UNAVAILABLE: 'environment',
   DOCKER_ERROR: 'environment',
+  REGISTRY_UNAVAILABLE: 'environment',
   STATE_ERROR: 'environment',
   BUILD_FAILED: 'run',
   ARTIFACT_ERROR: 'run',

@@ -96,8 +96,11 @@ class ExecutionRun {
         }
       }
       if (this.stop.signal.aborted) {
-        this.setStatus('Stopped', 'stopped');
-        return this.result('stopped');
+        // The caller's reason ("stopped by SIGINT"), when it gave one.
+        const reason = this.options.signal?.reason;
+        const message = typeof reason === 'string' ? reason : 'stopped';
+        this.setStatus('Stopped', message);
+        return this.result(message);
       }
       this.setStatus('Succeeded');
       return this.result();

@@ -7,6 +7,7 @@ import { createArtifactIo } from '../artifacts/index.js';
 import { createDockerBuildContainers, openCacheStore } from '../build/index.js';
 import { DockerEngine } from '../infra/docker.js';
 import { openDatabase } from '../infra/sqlite.js';
+import { artifactRoot } from '../infra/workspace.js';
 import type { Db } from '../infra/sqlite.js';
 import { buildExecutionPlan } from '../plan/index.js';
 import { openLocalSecrets, openSecretCipher } from '../secrets/index.js';
@@ -43,7 +44,7 @@ export function openPipeContext(options: { home: string; artifactRoot?: string }
   store.recoverInterrupted();
   return {
     home,
-    artifactRoot: resolve(options.artifactRoot ?? process.env['PIPE_ARTIFACTS'] ?? 'artifacts'),
+    artifactRoot: options.artifactRoot ? resolve(options.artifactRoot) : artifactRoot(),
     db,
     store,
     engine: new DockerEngine(),

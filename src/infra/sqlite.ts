@@ -13,10 +13,7 @@ export interface Migration {
   sql: string;
 }
 
-/** PIPE_HOME (default `.pipe` in the working directory): where state, logs and the cache live. */
-export function pipeHome(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env['PIPE_HOME'] ?? '.pipe');
-}
+export { pipeHome } from './workspace.js';
 
 /** Modes of the state: only its owner may read it (it names secrets, and holds them sealed). */
 export const PRIVATE_DIR_MODE = 0o700;

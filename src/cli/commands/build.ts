@@ -1,13 +1,16 @@
 // `pipe build [DIR]`: one build of a directory without a pipeline, as codebuild_build.sh runs one; `--plan` shows the buildspec.
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { PipeError } from '../../core/index.js';
 import type { BuildStatus } from '../../core/index.js';
 import { DEFAULT_BATCH_CONCURRENCY } from '../../build/index.js';
 import { loadSourceBuildspec, openPipeContext, runSingleBuild } from '../../execute/index.js';
 import type { SingleBuildResult } from '../../execute/index.js';
-import { pipeHome } from '../../infra/sqlite.js';
+import { artifactRoot, pipeHome } from '../../infra/workspace.js';
 import { describeBuildspec, loadBuildspec } from '../../spec/index.js';
 import { EXIT } from '../exit-codes.js';
+import { onStop } from '../stop-signals.js';
 import type { Output } from '../output.js';
 import { paint } from '../render/style.js';
 import { renderReportLines } from '../render/report-summary.js';
@@ -48,6 +51,20 @@ function parseConcurrency(value: string): number {
   return n;
 }
 
+/** DIR is the build's source: say so when it is missing or not a folder, before a buildspec is looked for in it. */
+function checkSourceDir(dir: string): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new PipeError('INVALID_ARGUMENT', code === 'ENOENT' ? `the source directory ${dir} does not exist` : `cannot read the source directory ${dir} (${code ?? String(e)})`, {
+      hint: 'pipe build DIR builds the folder DIR (default: the current one)',
+    });
+  }
+  if (!isDir) throw new PipeError('INVALID_ARGUMENT', `${dir} is not a directory`, { hint: 'pipe build DIR builds the folder DIR; --buildspec names the buildspec file' });
+}
+
 function printPlan(out: Output, dir: string, opts: BuildFlags): void {
   const spec = typeof opts.plan === 'string' ? loadBuildspec(opts.plan) : loadSourceBuildspec(dir, opts.buildspec);
   out.stdout(opts.json ? `${JSON.stringify(spec, null, 2)}\n` : `${describeBuildspec(spec)}\n`);
@@ -77,12 +94,13 @@ export function registerBuildCommand(program: Command, out: Output): void {
     .option('--plan [file]', 'print the buildspec as a plan (phases, commands, variables, artifacts, warnings), run nothing')
     .option('--json', 'JSON: the BuildSpec with --plan; else log lines and the result as JSON lines')
     .action(async (dir: string, opts: BuildFlags) => {
+      if (typeof opts.plan !== 'string') checkSourceDir(dir);
       if (opts.plan !== undefined) return printPlan(out, dir, opts);
-      const ctx = openPipeContext({ home: pipeHome() });
+      // State and artifacts go to the root of the project DIR is in, wherever pipe runs from.
+      const from = resolve(dir);
+      const ctx = openPipeContext({ home: pipeHome({ from }), artifactRoot: artifactRoot({ from }) });
       const controller = new AbortController();
-      const onSignal = () => controller.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      const releaseStop = onStop(() => controller.abort());
       try {
         const result = await runSingleBuild(ctx, {
           dir,
@@ -102,8 +120,7 @@ export function registerBuildCommand(program: Command, out: Output): void {
         else printResult(out, result);
         out.exitCode = result.status === 'SUCCEEDED' ? EXIT.success : EXIT.failed;
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        releaseStop();
         ctx.db.close();
       }
     });

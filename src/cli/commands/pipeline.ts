@@ -1,10 +1,14 @@
 // `pipe run`, `pipe validate`: the pipeline file, checked and run.
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
-import type { RunEventListener } from '../../core/index.js';
+import { ValidationError } from '../../core/index.js';
+import type { ExecutionPlan, Problem, RunEventListener } from '../../core/index.js';
 import { loadPlan, openPipeContext, startPipeline } from '../../execute/index.js';
-import { pipeHome } from '../../infra/sqlite.js';
+import { dirname, resolve } from 'node:path';
+import { artifactRoot, pipeHome } from '../../infra/workspace.js';
 import { EXIT } from '../exit-codes.js';
+import { onStop } from '../stop-signals.js';
+import type { StopCause } from '../stop-signals.js';
 import type { Output } from '../output.js';
 import { createJsonRenderer, createPlainRenderer } from '../render/plain-renderer.js';
 import { createTtyRenderer } from '../render/tty-renderer.js';
@@ -24,11 +28,11 @@ export function registerPipelineCommands(program: Command, out: Output): void {
     .option('--json', 'print every event as a JSON line')
     .option('--variable <NAME=VALUE>', 'set a pipeline variable (repeatable)', collectVariable)
     .action(async (file: string, opts: { json?: boolean; variable?: Record<string, string> }) => {
-      const ctx = openPipeContext({ home: pipeHome() });
+      // State and artifacts go to the root of the project the pipeline file is in, wherever pipe runs from.
+      const from = dirname(resolve(file));
+      const ctx = openPipeContext({ home: pipeHome({ from }), artifactRoot: artifactRoot({ from }) });
       const controller = new AbortController();
-      const onSignal = () => controller.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      const releaseStop = onStop((cause) => controller.abort(stopReason(cause)));
       let tty: ReturnType<typeof createTtyRenderer> | undefined;
       const listeners: RunEventListener[] = [];
       try {
@@ -41,18 +45,18 @@ export function registerPipelineCommands(program: Command, out: Output): void {
           onPlan: (plan) => {
             if (opts.json) listeners.push(createJsonRenderer(out));
             else if (out.isTTY) {
-              tty = createTtyRenderer(out, plan.stages.map((s) => s.name));
+              tty = createTtyRenderer(out, plan);
               const r = tty;
               listeners.push((e) => r.onEvent(e));
             } else listeners.push(createPlainRenderer(out));
           },
         });
         out.exitCode = result.status === 'Succeeded' ? EXIT.success : EXIT.failed;
-        if (!opts.json) out.stdout(`${result.status === 'Succeeded' ? '' : `${result.message ?? ''}\n`}Details: pipe execution ${result.executionId}\n`);
+        // The renderers have said how it ended, and why; this only says where to look.
+        if (!opts.json) out.stdout(`Details: pipe execution ${result.executionId}\n`);
       } finally {
         tty?.close();
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        releaseStop();
         ctx.db.close();
       }
     });
@@ -61,9 +65,16 @@ export function registerPipelineCommands(program: Command, out: Output): void {
     .command('validate')
     .description('Check a pipeline file and report every problem in it at once')
     .argument('<file>', 'pipeline YAML file')
-    .option('--json', 'print the plan as JSON')
+    .option('--json', 'print the plan as JSON; an invalid file: its problems (file, line, column, path, message)')
     .action(async (file: string, opts: { json?: boolean }) => {
-      const plan = await loadPlan(file);
+      let plan: ExecutionPlan;
+      try {
+        plan = await loadPlan(file);
+      } catch (e) {
+        // Editors and CI read the problems from stdout; the exit code stays 2.
+        if (opts.json && e instanceof ValidationError) out.stdout(`${JSON.stringify({ valid: false, problems: e.problems.map(problemJson) }, null, 2)}\n`);
+        throw e;
+      }
       if (opts.json) {
         out.stdout(`${JSON.stringify(plan, null, 2)}\n`);
         return;
@@ -77,4 +88,13 @@ export function registerPipelineCommands(program: Command, out: Output): void {
     });
 
   registerExecutionCommands(program, out);
+}
+
+function problemJson(p: Problem): { file: string; line: number; column: number; path: string; message: string } {
+  return { file: p.location.file, line: p.location.line, column: p.location.column, path: p.path, message: p.message };
+}
+
+/** Why the execution stops, as its Stopped status message says. */
+function stopReason(cause: StopCause): string {
+  return cause === 'EPIPE' ? 'stopped: the output pipe closed' : cause === 'parent exited' ? 'stopped: the process that started pipe exited' : `stopped by ${cause}`;
 }

@@ -8,6 +8,8 @@ import {
 import type { FunctionConfiguration, InvokeOutput, Invoker, LayersListItem } from '../../registry/index.js';
 import { createDockerInvoker } from '../../registry/invoke/index.js';
 import { EXIT } from '../exit-codes.js';
+import { onStop, watchParent } from '../stop-signals.js';
+import type { StopCause } from '../stop-signals.js';
 import type { Output } from '../output.js';
 
 interface EndpointOptions {
@@ -141,11 +143,19 @@ async function serve(out: Output, o: ServeOptions): Promise<void> {
     throw listenError(e, o.host, port);
   }
   endpointUrl = reachableUrl(url);
-  say({ type: 'listening', url }, `registry listening on ${url} (aws lambda ... --endpoint-url ${url})`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+  // Ctrl-C, SIGTERM, SIGHUP, or the parent that started it gone (`npx pipe registry serve &` then `kill $!`
+  // kills npx's wrapper only): stop, and remove every environment. Listened for before 'listening' is said, so a
+  // signal sent as soon as it is read is not missed.
+  const stopped = new Promise<StopCause>((resolve) => {
+    const release = onStop((c) => {
+      release();
+      resolve(c);
+    });
+    watchParent();
   });
+  say({ type: 'listening', url, pid: process.pid }, `registry listening on ${url} (aws lambda ... --endpoint-url ${url})`);
+  const cause = await stopped;
+  say({ type: 'stopping', cause }, `registry stopping (${cause})`);
   await server.close();
   registry.close();
   await invoker.close();

@@ -1,4 +1,5 @@
 // A small client of the registry's HTTP API (unsigned: the registry accepts any caller), for the CLI's --endpoint.
+import { PipeError } from '../../core/index.js';
 import { REGISTRY_ERRORS, RegistryError } from '../errors.js';
 import type { RegistryErrorName } from '../errors.js';
 import type { InvokeInput, InvokeOutput } from '../inputs.js';
@@ -17,9 +18,25 @@ async function call(
   init: { body?: Buffer; headers?: Record<string, string> } = {},
 ): Promise<Response> {
   const headers = { ...init.headers, ...regionHeader(options.region) };
-  const res = await fetch(new URL(path, endpoint), { method, ...(init.body === undefined ? {} : { body: init.body }), headers });
+  let res: Response;
+  try {
+    res = await fetch(new URL(path, endpoint), { method, ...(init.body === undefined ? {} : { body: init.body }), headers });
+  } catch (e) {
+    throw unreachable(endpoint, e);
+  }
   if (res.status >= 400) throw await errorOf(res);
   return res;
+}
+
+/** fetch says only "fetch failed"; its cause says why (ECONNREFUSED: nothing listens there). */
+function unreachable(endpoint: string, e: unknown): PipeError {
+  const cause = (e as { cause?: NodeJS.ErrnoException }).cause;
+  const code = cause?.code ?? (e as NodeJS.ErrnoException).code;
+  const why = code === 'ECONNREFUSED' ? 'nothing answers at that address' : `it cannot be reached (${code ?? cause?.message ?? (e as Error).message})`;
+  return new PipeError('REGISTRY_UNAVAILABLE', `no registry at ${endpoint}: ${why}`, {
+    hint: "start one with 'pipe registry serve', or leave out --endpoint to use this project's registry in-process",
+    cause: e,
+  });
 }
 
 /** The registry reads the region from a SigV4 credential scope and checks no signature, so a scope is all it takes. */
