@@ -7,6 +7,7 @@ import type { Output } from './output.js';
 import { registerPipelineCommands } from './commands/pipeline.js';
 import { registerRegistryCommands } from './commands/registry.js';
 import { registerBuildCommand } from './commands/build.js';
+import { registerBuildsCommand } from './commands/builds.js';
 import { registerSecretCommands } from './commands/secrets.js';
 import { registerCacheCommands } from './commands/cache.js';
 
@@ -33,6 +34,7 @@ export function buildProgram(out: Output): Command {
   registerPipelineCommands(program, out);
   registerRegistryCommands(program, out);
   registerBuildCommand(program, out);
+  registerBuildsCommand(program, out);
   registerSecretCommands(program, out);
   registerCacheCommands(program, out);
   return program;

@@ -71,6 +71,29 @@ export class BuildStore {
     const r = this.db.prepare('SELECT * FROM builds WHERE id = ?').get(buildId) as Row | undefined;
     return r ? toRecord(r) : undefined;
   }
+
+  /** Newest first, optionally of one project. */
+  list(options: { project?: string; limit?: number } = {}): BuildRecord[] {
+    const rows = this.db
+      .prepare(`SELECT * FROM builds ${options.project ? 'WHERE project = ?' : ''} ORDER BY start_time DESC, rowid DESC LIMIT ?`)
+      .all(...(options.project ? [options.project] : []), options.limit ?? -1) as Row[];
+    return rows.map(toRecord);
+  }
+
+  /**
+   * The build an id names: the whole id (`project:uuid`), or a unique prefix of the whole id or of its uuid.
+   * `matches` says how many a prefix matched, so the caller can say it is ambiguous.
+   */
+  find(id: string): { build?: BuildRecord; matches: number } {
+    const exact = this.get(id);
+    if (exact) return { build: exact, matches: 1 };
+    const like = `${id.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    const rows = this.db
+      .prepare("SELECT * FROM builds WHERE id LIKE ? ESCAPE '\\' OR substr(id, instr(id, ':') + 1) LIKE ? ESCAPE '\\' LIMIT 2")
+      .all(like, like) as Row[];
+    const only = rows.length === 1 ? rows[0] : undefined;
+    return only ? { build: toRecord(only), matches: 1 } : { matches: rows.length };
+  }
 }
 
 function toRecord(r: Row): BuildRecord {

@@ -3,7 +3,6 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { PipeError } from '../../core/index.js';
-import type { BuildStatus } from '../../core/index.js';
 import { DEFAULT_BATCH_CONCURRENCY } from '../../build/index.js';
 import { loadSourceBuildspec, openPipeContext, runSingleBuild } from '../../execute/index.js';
 import type { SingleBuildResult } from '../../execute/index.js';
@@ -12,22 +11,10 @@ import { describeBuildspec, loadBuildspec } from '../../spec/index.js';
 import { EXIT } from '../exit-codes.js';
 import { onStop } from '../stop-signals.js';
 import type { Output } from '../output.js';
-import { paint } from '../render/style.js';
 import { renderReportLines } from '../render/report-summary.js';
-import type { Colour } from '../render/style.js';
+import { findBuild, isBuildId, paintBuildStatus, printBuildRecord, withBuildStore } from './builds.js';
 
-const BUILD_STATUS_COLOUR: Record<BuildStatus, Colour> = {
-  IN_PROGRESS: 'blue',
-  SUCCEEDED: 'green',
-  FAILED: 'red',
-  FAULT: 'red',
-  TIMED_OUT: 'red',
-  STOPPED: 'yellow',
-};
-
-function paintStatus(enabled: boolean, status: BuildStatus): string {
-  return paint(enabled, BUILD_STATUS_COLOUR[status], status);
-}
+const paintStatus = paintBuildStatus;
 
 interface BuildFlags {
   buildspec?: string;
@@ -85,7 +72,7 @@ export function registerBuildCommand(program: Command, out: Output): void {
   program
     .command('build')
     .description('Run one build of a directory, as codebuild_build.sh does (a batch buildspec runs its batch); --plan only shows it')
-    .argument('[dir]', 'the source directory (copied whole, .git included)', '.')
+    .argument('[dir]', 'the source directory (copied whole, .git included), or the id of a build that ran, to show it', '.')
     .option('--buildspec <file>', 'buildspec, relative to DIR or absolute (default buildspec.yml)')
     .option('--image <image>', 'build image (default pipe/standard:1)')
     .option('--env <NAME=VALUE>', 'a build environment variable; wins over the buildspec (repeatable)', collectEnv, {})
@@ -94,6 +81,8 @@ export function registerBuildCommand(program: Command, out: Output): void {
     .option('--plan [file]', 'print the buildspec as a plan (phases, commands, variables, artifacts, warnings), run nothing')
     .option('--json', 'JSON: the BuildSpec with --plan; else log lines and the result as JSON lines')
     .action(async (dir: string, opts: BuildFlags) => {
+      // `pipe build ID`: a build that ran, as `pipe execution ID` shows an execution.
+      if (isBuildId(dir) && opts.plan === undefined) return withBuildStore((store) => printBuildRecord(out, findBuild(store, dir), opts.json === true));
       if (typeof opts.plan !== 'string') checkSourceDir(dir);
       if (opts.plan !== undefined) return printPlan(out, dir, opts);
       // State and artifacts go to the root of the project DIR is in, wherever pipe runs from.

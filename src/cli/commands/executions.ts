@@ -2,12 +2,13 @@
 import { existsSync, readFileSync, statSync, openSync, readSync, closeSync } from 'node:fs';
 import type { Command } from 'commander';
 import { PipeError, isTerminalExecutionStatus } from '../../core/index.js';
-import { openPipeContext } from '../../execute/index.js';
+import { BuildStore, openPipeContext } from '../../execute/index.js';
 import type { ExecutionDetail, ExecutionStore } from '../../execute/index.js';
-import { pipeHome } from '../../infra/sqlite.js';
+import { pipeHome } from '../../infra/workspace.js';
 import type { Output } from '../output.js';
 import { durationBetween, paint, paintStatus } from '../render/style.js';
 import { renderReportLines } from '../render/report-summary.js';
+import { findBuild, printBuildLog } from './builds.js';
 
 function findExecution(store: ExecutionStore, id: string): ExecutionDetail {
   const found = store.getExecution(id);
@@ -17,9 +18,11 @@ function findExecution(store: ExecutionStore, id: string): ExecutionDetail {
   throw new PipeError('NOT_FOUND', `no execution '${id}'`, { hint: "'pipe executions' lists them" });
 }
 
-function withStore<T>(body: (store: ExecutionStore) => Promise<T> | T): Promise<T> {
+function withStore<T>(body: (store: ExecutionStore, builds: BuildStore) => Promise<T> | T): Promise<T> {
   const ctx = openPipeContext({ home: pipeHome() });
-  return Promise.resolve(body(ctx.store)).finally(() => ctx.db.close());
+  return Promise.resolve()
+    .then(() => body(ctx.store, new BuildStore(ctx.db)))
+    .finally(() => ctx.db.close());
 }
 
 export function registerExecutionCommands(program: Command, out: Output): void {
@@ -72,13 +75,23 @@ export function registerExecutionCommands(program: Command, out: Output): void {
 
   program
     .command('logs')
-    .description("Print an execution's logs: every action, or one (Stage.Action or Action)")
-    .argument('<id>', 'execution id (or a unique prefix)')
+    .description("Print an execution's logs (every action, or one: Stage.Action or Action), or a build's")
+    .argument('<id>', 'execution or build id (or a unique prefix)')
     .argument('[action]', 'Stage.Action or Action')
     .option('-f, --follow', 'keep printing as lines arrive, until the execution ends')
     .option('--json', 'print each line as JSON')
     .action((id: string, action: string | undefined, opts: { follow?: boolean; json?: boolean }) =>
-      withStore(async (store) => {
+      withStore(async (store, builds) => {
+        // A build id (`pipe build` ran it) when no execution has that id.
+        if (!store.getExecution(id) && store.countPrefix(id) === 0) {
+          const build = builds.find(id);
+          if (build.build || build.matches > 1) {
+            const b = findBuild(builds, id);
+            if (action) throw new PipeError('INVALID_ARGUMENT', `build ${b.buildId} has no actions; use pipe logs ${b.buildId}`);
+            return opts.follow ? followBuildLog(builds, b.buildId, out, opts.json === true) : printBuildLog(out, b, opts.json === true);
+          }
+          throw new PipeError('NOT_FOUND', `no execution or build '${id}'`, { hint: "'pipe executions' and 'pipe builds' list them" });
+        }
         const e = findExecution(store, id);
         const actions = e.actions.filter((a) => !action || `${a.stage}.${a.action}` === action || a.action === action);
         if (action && actions.length === 0) {
@@ -130,6 +143,31 @@ async function followLogs(
       offsets.set(a.logPath, st);
     }
     if (isTerminalExecutionStatus(e.status)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Prints a build's log as it grows, until the build ends. */
+async function followBuildLog(store: BuildStore, buildId: string, out: Output, json: boolean): Promise<void> {
+  let pos = 0;
+  let rest = '';
+  for (;;) {
+    const b = store.get(buildId);
+    if (!b) return;
+    if (existsSync(b.logPath)) {
+      const size = statSync(b.logPath).size;
+      if (size > pos) {
+        const fd = openSync(b.logPath, 'r');
+        const buf = Buffer.alloc(size - pos);
+        readSync(fd, buf, 0, buf.length, pos);
+        closeSync(fd);
+        const lines = (rest + buf.toString('utf8')).split('\n');
+        rest = lines.pop() ?? '';
+        pos = size;
+        for (const line of lines) out.stdout(json ? `${JSON.stringify({ buildId, line })}\n` : `${line}\n`);
+      }
+    }
+    if (b.status !== 'IN_PROGRESS') return;
     await new Promise((r) => setTimeout(r, 200));
   }
 }
