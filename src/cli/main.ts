@@ -1,6 +1,7 @@
 // `pipe`: the composition root. Parses argv, wires the engine to renderers, maps errors to exit codes.
 import { Command, CommanderError } from 'commander';
 import { isPipeError, ValidationError } from '../core/index.js';
+import { mapSystemError } from '../infra/system-errors.js';
 import { EXIT } from './exit-codes.js';
 import { createOutput } from './output.js';
 import type { Output } from './output.js';
@@ -22,7 +23,8 @@ Environment:
   PIPE_HOME       where state and logs live (default: .pipe at the project's root,
                   the nearest folder above holding .pipe or .git)
   PIPE_ARTIFACTS  the artifact store's root (default: artifacts at the project's root)
-  NO_COLOR        no colour in terminal output`;
+  NO_COLOR        no colour in terminal output
+  PIPE_DEBUG      print the stack of an internal error`;
 
 export function buildProgram(out: Output): Command {
   const program = new Command('pipe')
@@ -65,6 +67,11 @@ export function reportError(e: unknown, out: Output): number {
     if (e.hint) out.stderr(`hint: ${e.hint}\n`);
     return e.isInputError ? EXIT.badInput : EXIT.failed;
   }
-  out.stderr(`error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  const mapped = mapSystemError(e);
+  if (mapped) return reportError(mapped, out);
+  // Anything else is pipe's own fault: one line, and the stack only when asked for.
+  out.stderr(`error: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+  if (process.env['PIPE_DEBUG'] && e instanceof Error && e.stack) out.stderr(`${e.stack}\n`);
+  else out.stderr('hint: this is a bug in pipe; PIPE_DEBUG=1 shows where it happened\n');
   return EXIT.failed;
 }
