@@ -13,7 +13,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LABELS } from '../../src/core/index.js';
 import { ENVIRONMENT_ROLE } from '../../src/registry/invoke/index.js';
 import { PIPE_BIN } from '../support/cli.js';
-import { describeDocker } from '../support/docker.js';
+import { AWS_CLI, describeNeeding } from '../support/docker.js';
 import { ROLE, awsEnv } from '../registry/support.js';
 import { engine, makeZip, removeWorkDir } from './support.js';
 
@@ -28,7 +28,7 @@ interface Serve {
   exited: Promise<number | null>;
 }
 
-describeDocker('pipe registry serve as a process, with the AWS CLI', () => {
+describeNeeding(['docker', 'aws'], 'pipe registry serve as a process, with the AWS CLI', () => {
   let home: string;
   /** The server the AWS CLI talks to. */
   let endpoint = '';
@@ -62,7 +62,7 @@ describeDocker('pipe registry serve as a process, with the AWS CLI', () => {
   }
 
   async function aws(...args: string[]): Promise<Record<string, unknown>> {
-    const { stdout } = await run('/usr/bin/aws', ['--endpoint-url', endpoint, '--output', 'json', 'lambda', ...args], { env: awsEnv() });
+    const { stdout } = await run(AWS_CLI, ['--endpoint-url', endpoint, '--output', 'json', 'lambda', ...args], { env: awsEnv() });
     return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
   }
 
