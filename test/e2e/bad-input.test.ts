@@ -42,42 +42,48 @@ it('unknown keys: exit 2, every one reported, with did-you-mean', async () => {
   expect(r.stderr).toContain("unknown key 'outputArtifact'; did you mean 'outputArtifacts'?");
 });
 
-it('missing buildspec: exit 2 naming it and the source', async () => {
-  const file = fixture((repo) => twoStagePipeline({ repository: repo, buildspec: 'ci/nope.yml' }));
-  const r = await pipe(['run', file], env);
-  expect(r.exitCode).toBe(2);
-  expect(r.stderr).toMatch(/^error: Build\.Build: buildspec ci\/nope\.yml not found in Src \(.* at [0-9a-f]{12}\)\nhint: the path is relative to the root of the source repository; is ci\/nope\.yml committed\?$/);
-});
-
-it('an invalid buildspec: exit 2 with its problems, before anything runs', async () => {
-  const file = fixture((repo) => twoStagePipeline({ repository: repo }), { 'buildspec.yml': 'version: 0.2\nphases:\n  test:\n    commands: [x]\n' });
-  const r = await pipe(['run', file], env);
-  expect(r.exitCode).toBe(2);
-  expect(r.stderr).toContain('buildspec.yml:3:3');
-  expect(r.stderr).toContain('phases.test');
-});
-
-it('a repository that is not git: exit 2', async () => {
-  const file = fixture(() => twoStagePipeline({ repository: '/tmp' }));
-  const r = await pipe(['run', file], env);
-  expect(r.exitCode).toBe(2);
-  expect(r.stderr).toContain('error: Source.Checkout: /tmp is not a git repository');
-});
-
-it('an unknown branch: exit 2, listing the known ones', async () => {
-  const file = fixture((repo) => twoStagePipeline({ repository: repo, branch: 'develop' }));
-  const r = await pipe(['run', file], env);
-  expect(r.exitCode).toBe(2);
-  expect(r.stderr).toMatch(/error: Source\.Checkout: Branch develop not found in repository .*; known branches: main/);
-});
-
+// A pipeline with a Build action pings Docker and sweeps its home's leftovers before checking sources,
+// images and buildspecs: these need an engine, and leave no container of their PIPE_HOME behind.
 describeDocker('bad input needing Docker', () => {
+  const engine = new DockerEngine();
+  afterEach(async () => {
+    expect(await engine.listContainers({ [LABELS.managed]: 'true', [LABELS.home]: env.home })).toEqual([]);
+  });
+
+  it('missing buildspec: exit 2 naming it and the source', async () => {
+    const file = fixture((repo) => twoStagePipeline({ repository: repo, buildspec: 'ci/nope.yml' }));
+    const r = await pipe(['run', file], env);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^error: Build\.Build: buildspec ci\/nope\.yml not found in Src \(.* at [0-9a-f]{12}\)\nhint: the path is relative to the root of the source repository; is ci\/nope\.yml committed\?$/);
+  });
+
+  it('an invalid buildspec: exit 2 with its problems, before anything runs', async () => {
+    const file = fixture((repo) => twoStagePipeline({ repository: repo }), { 'buildspec.yml': 'version: 0.2\nphases:\n  test:\n    commands: [x]\n' });
+    const r = await pipe(['run', file], env);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('buildspec.yml:3:3');
+    expect(r.stderr).toContain('phases.test');
+  });
+
+  it('a repository that is not git: exit 2', async () => {
+    const file = fixture(() => twoStagePipeline({ repository: '/tmp' }));
+    const r = await pipe(['run', file], env);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('error: Source.Checkout: /tmp is not a git repository');
+  });
+
+  it('an unknown branch: exit 2, listing the known ones', async () => {
+    const file = fixture((repo) => twoStagePipeline({ repository: repo, branch: 'develop' }));
+    const r = await pipe(['run', file], env);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/error: Source\.Checkout: Branch develop not found in repository .*; known branches: main/);
+  });
+
   it('a missing image: exit 2, naming the image and the command that builds local ones', async () => {
     const file = fixture((repo) => twoStagePipeline({ repository: repo, image: 'pipe/missing:9' }));
     const r = await pipe(['run', file], env);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toBe("error: Build.Build: image pipe/missing:9 not found locally\nhint: build it with 'bash scripts/setup.sh'");
-    expect(await new DockerEngine().listContainers({ [LABELS.managed]: 'true', [LABELS.role]: 'build' })).toEqual([]);
   });
 });
 

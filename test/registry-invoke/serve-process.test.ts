@@ -40,7 +40,7 @@ describeNeeding(['docker', 'aws'], 'pipe registry serve as a process, with the A
   afterAll(async () => {
     for (const s of started) s.child.kill('SIGKILL');
     await Promise.all(started.map((s) => s.exited));
-    for (const s of started) await engine.removeContainers({ [LABELS.ownerPid]: String(s.pid), [LABELS.role]: ENVIRONMENT_ROLE });
+    for (const s of started) await engine.removeContainers({ [LABELS.home]: home, [LABELS.ownerPid]: String(s.pid), [LABELS.role]: ENVIRONMENT_ROLE });
     rmSync(home, { recursive: true, force: true });
     removeWorkDir();
   });
@@ -66,9 +66,9 @@ describeNeeding(['docker', 'aws'], 'pipe registry serve as a process, with the A
     return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
   }
 
-  /** Execution environment containers whose owner is this registry process. */
+  /** Execution environment containers of this test's PIPE_HOME whose owner is this registry process. */
   const containersOf = async (s: Serve): Promise<string[]> =>
-    (await engine.listContainerLabels({ [LABELS.role]: ENVIRONMENT_ROLE, [LABELS.ownerPid]: String(s.pid) })).map((l) => l['id'] ?? '');
+    (await engine.listContainerLabels({ [LABELS.home]: home, [LABELS.role]: ENVIRONMENT_ROLE, [LABELS.ownerPid]: String(s.pid) })).map((l) => l['id'] ?? '');
 
   it('serves, invokes in containers, cleans up on SIGTERM, keeps state, and removes a killed server\'s containers', async () => {
     const first = await serve();
