@@ -96,14 +96,23 @@ artifacts:
 
   it('abort stops the running command, reports STOPPED and removes the container', async () => {
     const controller = new AbortController();
-    const started = Date.now();
-    setTimeout(() => controller.abort(), 1500);
-    const { result } = await runBuildspec('version: 0.2\nphases:\n  build:\n    commands:\n      - sleep 60\n      - echo never\n', {
+    let abortedAt = 0;
+    // Aborted once the BUILD phase's first command has run, whatever the machine's speed.
+    const { result, output } = await runBuildspec('version: 0.2\nphases:\n  build:\n    commands:\n      - echo started\n      - sleep 60\n      - echo never\n', {
       signal: controller.signal,
       labels: { [TEST_LABEL]: 'abort' },
+      onLine: (stream, line) => {
+        if (stream !== 'system' && line === 'started' && abortedAt === 0) {
+          abortedAt = Date.now();
+          controller.abort();
+        }
+      },
     });
     expect(result.status).toBe('STOPPED');
-    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(output).toContain('started');
+    expect(output).not.toContain('never');
+    // The sleep is killed, not waited for: far less than its 60 s.
+    expect(Date.now() - abortedAt).toBeLessThan(30_000);
     expect(result.phases.find((p) => p.phase === 'BUILD')?.status).toBe('STOPPED');
     expect(await engine.listContainers({ [TEST_LABEL]: 'abort' })).toEqual([]);
   });
