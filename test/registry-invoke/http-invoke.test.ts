@@ -196,22 +196,22 @@ describeDocker('invoke through the HTTP API with the AWS SDK', () => {
     it('runs a Python function created and invoked with boto3, and raises its error classes', async () => {
       const zip = makeZip({ 'app.py': 'import os\ndef handler(event, context):\n    print("hi from", context.function_name)\n    if event.get("fail"):\n        raise ValueError("bad input")\n    return {"echo": event["word"], "remaining": context.get_remaining_time_in_millis() > 0}\n' });
       const script = `
-  import json, sys, base64, boto3
-  c = boto3.client('lambda', endpoint_url=sys.argv[1], region_name='us-east-1', aws_access_key_id='x', aws_secret_access_key='x')
-  c.create_function(FunctionName='py-real', Runtime='python3.11', Role='${ROLE}', Handler='app.handler', Code={'ZipFile': open(sys.argv[2], 'rb').read()})
-  c.get_waiter('function_active_v2').wait(FunctionName='py-real')
-  ok = c.invoke(FunctionName='py-real', Payload=json.dumps({'word': 'hello'}), LogType='Tail')
-  failed = c.invoke(FunctionName='py-real', Payload=json.dumps({'fail': True}))
-  try:
-      c.invoke(FunctionName='py-real:nope')
-      missing = None
-  except c.exceptions.ResourceNotFoundException as e:
-      missing = e.response['Error']['Message']
-  print(json.dumps({
-      'ok': json.loads(ok['Payload'].read()), 'log': base64.b64decode(ok['LogResult']).decode(),
-      'failedError': failed.get('FunctionError'), 'failed': json.loads(failed['Payload'].read()), 'missing': missing,
-  }))
-  `;
+import json, sys, base64, boto3
+c = boto3.client('lambda', endpoint_url=sys.argv[1], region_name='us-east-1', aws_access_key_id='x', aws_secret_access_key='x')
+c.create_function(FunctionName='py-real', Runtime='python3.11', Role='${ROLE}', Handler='app.handler', Code={'ZipFile': open(sys.argv[2], 'rb').read()})
+c.get_waiter('function_active_v2').wait(FunctionName='py-real')
+ok = c.invoke(FunctionName='py-real', Payload=json.dumps({'word': 'hello'}), LogType='Tail')
+failed = c.invoke(FunctionName='py-real', Payload=json.dumps({'fail': True}))
+try:
+    c.invoke(FunctionName='py-real:nope')
+    missing = None
+except c.exceptions.ResourceNotFoundException as e:
+    missing = e.response['Error']['Message']
+print(json.dumps({
+    'ok': json.loads(ok['Payload'].read()), 'log': base64.b64decode(ok['LogResult']).decode(),
+    'failedError': failed.get('FunctionError'), 'failed': json.loads(failed['Payload'].read()), 'missing': missing,
+}))
+`;
       // Asynchronously: the registry answering boto3 runs in this very process.
       const { execFile } = await import('node:child_process');
       const stdout = await new Promise<string>((resolve, reject) =>
