@@ -12,6 +12,8 @@ declare module '@vitest/runner' {
   interface TaskMeta {
     /** Why a suite was skipped: read by the summary reporter. */
     skippedFor?: string;
+    /** What a suite's stand-in test failed for (a requirement missing): read by the summary reporter. */
+    failedFor?: string;
   }
 }
 
@@ -30,7 +32,7 @@ export function describeNeeding(needs: readonly Requirement[], name: string, bod
     return;
   }
   describe(name, () => {
-    it(`needs ${needs.map((n) => REQUIREMENT_NAMES[n]).join(' and ')}`, () => {
+    it(`needs ${needs.map((n) => REQUIREMENT_NAMES[n]).join(' and ')}`, { meta: { failedFor: why } }, () => {
       throw new Error(`${why}\n(PIPE_SKIP_MISSING=1 skips the tests that need it instead)`);
     });
   });
