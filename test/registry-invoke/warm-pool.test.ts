@@ -167,7 +167,7 @@ describeDocker('warm pool lifetime', () => {
     try {
       const invoker = await createDockerInvoker();
       await invoker.close();
-      const remaining = await engine.listContainers({ [LABELS.role]: ENVIRONMENT_ROLE });
+      const remaining = await engine.listContainers({ [LABELS.home]: engine.home, [LABELS.role]: ENVIRONMENT_ROLE });
       expect(remaining).not.toContain(leftover.id);
       expect(remaining).toContain(alive.id);
     } finally {
