@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { SummaryReporter } from './test/support/summary-reporter.js';
 
 export default defineConfig({
   test: {
@@ -6,6 +7,11 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    reporters: ['default'],
+    globalSetup: ['test/support/global-setup.ts'],
+    // Each test file its own PIPE_HOME, so its containers and state are its own.
+    setupFiles: ['test/support/file-home.ts'],
+    // A test that asserts nothing proves nothing.
+    expect: { requireAssertions: true },
+    reporters: ['default', new SummaryReporter()],
   },
 });

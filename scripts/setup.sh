@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets a machine up for pipe, idempotently: a Docker engine that answers, the local build image
 # pipe/standard:1, and the project's npm packages. With --test, also the real clients the tests use
-# (AWS CLI v2 from Debian, git, zip). Quick the second time: every step checks before it acts.
+# (AWS CLI v2 from Debian at /usr/bin/aws, boto3 for /usr/bin/python3 from Debian, git, zip). Quick the second
+# time: every step checks before it acts.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -14,7 +15,7 @@ for arg in "$@"; do
     -h|--help)
       echo "usage: scripts/setup.sh [--test]"
       echo "  Installs and starts a Docker engine if none answers, builds $IMAGE if missing,"
-      echo "  runs npm install. --test also installs the test clients (awscli, git, zip)."
+      echo "  runs npm install. --test also installs the test clients (awscli v2, python3-boto3, git, zip)."
       exit 0 ;;
     *) echo "setup: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
   esac
@@ -87,12 +88,19 @@ ensure_npm() {
   npm install --no-audit --no-fund --loglevel=error
 }
 
+# The tests drive /usr/bin/aws and /usr/bin/python3 (not whatever else is first on PATH), so those are checked.
+aws_cli_v2() { /usr/bin/aws --version 2>/dev/null | grep -q '^aws-cli/2\.'; }
+system_boto3() { /usr/bin/python3 -c 'import boto3, botocore' >/dev/null 2>&1; }
+
 ensure_test_clients() {
   local missing=()
-  [ -x /usr/bin/aws ] || missing+=(awscli)
+  aws_cli_v2 || missing+=(awscli)
+  system_boto3 || missing+=(python3-boto3)
   command -v git >/dev/null 2>&1 || missing+=(git)
   command -v zip >/dev/null 2>&1 || missing+=(zip)
   if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; else say "test clients present"; fi
+  aws_cli_v2 || die "/usr/bin/aws is not the AWS CLI v2 ($(/usr/bin/aws --version 2>&1 | head -n 1)); the tests need v2 there"
+  system_boto3 || die "/usr/bin/python3 cannot import boto3 after installing python3-boto3"
 }
 
 ensure_docker

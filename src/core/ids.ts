@@ -16,4 +16,6 @@ export const LABELS = {
   action: 'dev.pipe.action',
   ownerPid: 'dev.pipe.owner-pid',
   role: 'dev.pipe.role',
+  /** The PIPE_HOME a container belongs to: sweeps of leftovers only touch their own home's containers. */
+  home: 'dev.pipe.home',
 } as const;

@@ -47,14 +47,17 @@ export function openPipeContext(options: { home: string; artifactRoot?: string }
     artifactRoot: options.artifactRoot ? resolve(options.artifactRoot) : artifactRoot(),
     db,
     store,
-    engine: new DockerEngine(),
+    engine: new DockerEngine(undefined, { home }),
     cipher: openSecretCipher(home),
   };
 }
 
-/** Removes containers of pipe's whose owning process has died (a killed run leaves them behind). */
+/**
+ * Removes containers of this engine's PIPE_HOME whose owning process has died (a killed run leaves them behind).
+ * Another home's containers are never touched: their owners' pids mean nothing here.
+ */
 export async function removeLeftoverContainers(engine: DockerEngine): Promise<number> {
-  const all = await engine.listContainerLabels({ [LABELS.managed]: 'true' });
+  const all = await engine.listContainerLabels({ [LABELS.managed]: 'true', [LABELS.home]: engine.home });
   const orphans = all.filter((c) => !isProcessAlive(Number(c[LABELS.ownerPid])));
   await Promise.all(orphans.map((c) => engine.removeContainer(String(c['id']))));
   return orphans.length;

@@ -1,8 +1,10 @@
 // The Docker Engine, through dockerode: the whole container surface pipe uses, with errors mapped once.
 import Docker from 'dockerode';
+import { resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { LABELS, PipeError } from '../core/index.js';
+import { pipeHome } from './sqlite.js';
 
 export const SETUP_COMMAND = 'bash scripts/setup.sh';
 
@@ -61,11 +63,19 @@ function dockerHostLabel(): string {
   return process.env['DOCKER_HOST'] ?? 'at /var/run/docker.sock';
 }
 
+export interface DockerEngineOptions {
+  /** The PIPE_HOME every container this engine creates is labelled with (default: PIPE_HOME, resolved). */
+  home?: string;
+}
+
 export class DockerEngine {
   readonly api: Docker;
+  /** The PIPE_HOME this engine's containers belong to (LABELS.home). */
+  readonly home: string;
 
-  constructor(api: Docker = new Docker()) {
+  constructor(api: Docker = new Docker(), options: DockerEngineOptions = {}) {
     this.api = api;
+    this.home = resolve(options.home ?? pipeHome());
   }
 
   async ping(): Promise<void> {
@@ -124,7 +134,7 @@ export class DockerEngine {
   }
 
   async createContainer(spec: ContainerSpec): Promise<ContainerHandle> {
-    const labels = { [LABELS.managed]: 'true', [LABELS.ownerPid]: String(process.pid), ...spec.labels };
+    const labels = { [LABELS.managed]: 'true', [LABELS.ownerPid]: String(process.pid), [LABELS.home]: this.home, ...spec.labels };
     try {
       const c = await this.api.createContainer({
         Image: spec.image,

@@ -2,6 +2,7 @@
 // failure and abort.
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { LABELS } from '../../src/core/index.js';
 import { DockerEngine } from '../../src/infra/docker.js';
 import { describeDocker } from '../support/docker.js';
 import { runBuildspec, TEST_LABEL } from '../support/build-harness.js';
@@ -15,9 +16,10 @@ const MAKE_TREE = `
       - echo skip > out/skip.log`;
 
 describeDocker('build artifacts from a container', () => {
+  // This file's PIPE_HOME: the same tests run elsewhere on the machine (other checkouts) label theirs alike.
   const engine = new DockerEngine();
   afterAll(async () => {
-    expect(await engine.listContainers({ [TEST_LABEL]: 'artifacts' })).toEqual([]);
+    expect(await engine.listContainers({ [LABELS.home]: engine.home, [TEST_LABEL]: 'artifacts' })).toEqual([]);
   });
 
   it('zips files relative to base-directory, keeping their paths', async () => {
@@ -91,21 +93,30 @@ artifacts:
       labels: { [TEST_LABEL]: 'artifacts' },
     });
     expect(result.status).toBe('FAILED');
-    expect(await engine.listContainers({ [TEST_LABEL]: 'artifacts' })).toEqual([]);
+    expect(await engine.listContainers({ [LABELS.home]: engine.home, [TEST_LABEL]: 'artifacts' })).toEqual([]);
   });
 
   it('abort stops the running command, reports STOPPED and removes the container', async () => {
     const controller = new AbortController();
-    const started = Date.now();
-    setTimeout(() => controller.abort(), 1500);
-    const { result } = await runBuildspec('version: 0.2\nphases:\n  build:\n    commands:\n      - sleep 60\n      - echo never\n', {
+    let abortedAt = 0;
+    // Aborted once the BUILD phase's first command has run, whatever the machine's speed.
+    const { result, output } = await runBuildspec('version: 0.2\nphases:\n  build:\n    commands:\n      - echo started\n      - sleep 60\n      - echo never\n', {
       signal: controller.signal,
       labels: { [TEST_LABEL]: 'abort' },
+      onLine: (stream, line) => {
+        if (stream !== 'system' && line === 'started' && abortedAt === 0) {
+          abortedAt = Date.now();
+          controller.abort();
+        }
+      },
     });
     expect(result.status).toBe('STOPPED');
-    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(output).toContain('started');
+    expect(output).not.toContain('never');
+    // The sleep is killed, not waited for: far less than its 60 s.
+    expect(Date.now() - abortedAt).toBeLessThan(30_000);
     expect(result.phases.find((p) => p.phase === 'BUILD')?.status).toBe('STOPPED');
-    expect(await engine.listContainers({ [TEST_LABEL]: 'abort' })).toEqual([]);
+    expect(await engine.listContainers({ [LABELS.home]: engine.home, [TEST_LABEL]: 'abort' })).toEqual([]);
   });
 
   it('a build that times out is TIMED_OUT and its container removed', async () => {
@@ -114,6 +125,6 @@ artifacts:
       labels: { [TEST_LABEL]: 'timeout' },
     });
     expect(result.status).toBe('TIMED_OUT');
-    expect(await engine.listContainers({ [TEST_LABEL]: 'timeout' })).toEqual([]);
+    expect(await engine.listContainers({ [LABELS.home]: engine.home, [TEST_LABEL]: 'timeout' })).toEqual([]);
   });
 });

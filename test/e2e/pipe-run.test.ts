@@ -67,7 +67,7 @@ describeDocker('pipe run, end to end', () => {
     expect(r.stdout).toMatch(/Execution [0-9a-f-]{36}: Stopped/);
     const list = JSON.parse((await pipe(['executions', '--json'], env)).stdout) as Array<{ executionId: string; status: string }>;
     expect(list[0]?.status).toBe('Stopped');
-    const containers = await new DockerEngine().listContainers({ [LABELS.executionId]: String(list[0]?.executionId) });
+    const containers = await new DockerEngine().listContainers({ [LABELS.home]: env.home, [LABELS.executionId]: String(list[0]?.executionId) });
     expect(containers).toEqual([]);
   });
 
@@ -82,12 +82,14 @@ describeDocker('pipe run, end to end', () => {
     expect(list[0]?.status).toBe('Failed');
     expect(list[0]?.statusMessage).toBe('interrupted: the process running this execution ended without finishing it');
     const id = String(list[0]?.executionId);
-    expect(await engine.listContainers({ [LABELS.executionId]: id })).toHaveLength(1);
+    // Only a run of this PIPE_HOME removes it: other homes' runs (other test files) leave it alone.
+    const mine = { [LABELS.home]: env.home, [LABELS.executionId]: id };
+    expect(await engine.listContainers(mine)).toHaveLength(1);
     const fastRepo = makeRepo({ 'fast.yml': 'version: 0.2\nphases:\n  build:\n    commands:\n      - "true"\n' });
     writeFileSync(join(fastRepo, 'p.yml'), twoStagePipeline({ repository: '.', buildspec: 'fast.yml' }));
     const again = await pipe(['run', join(fastRepo, 'p.yml')], env);
     expect(again.exitCode).toBe(0);
-    expect(await engine.listContainers({ [LABELS.executionId]: id })).toEqual([]);
+    expect(await engine.listContainers(mine)).toEqual([]);
   });
 });
 

@@ -32,8 +32,7 @@ describeDocker('function failures', () => {
     const started = Date.now();
     const result = await invoker.invoke(request(target, { hang: true }, { logType: 'Tail' }));
     const elapsed = Date.now() - started;
-    expect(elapsed).toBeGreaterThanOrEqual(1000);
-    expect(elapsed).toBeLessThan(2500);
+    expect(elapsed).toBeGreaterThanOrEqual(1000); // not before the timeout; how soon after it: `npm run bench`
     expect(result.statusCode).toBe(200);
     expect(result.functionError).toBe('Unhandled');
     expect(json(result.payload)).toEqual({

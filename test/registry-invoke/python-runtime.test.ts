@@ -58,7 +58,9 @@ describeDocker('Python runtime', () => {
       log_group_name: '/aws/lambda/py-fn',
       client_custom: { a: 'b' },
     });
-    expect(body['remaining']).toBeGreaterThan(2000);
+    // Counts down from the 3 s timeout (how much is left at the handler's start: `npm run bench`).
+    expect(body['remaining']).toBeGreaterThan(0);
+    expect(body['remaining']).toBeLessThanOrEqual(3000);
     expect(body.env).toMatchObject({
       AWS_EXECUTION_ENV: 'AWS_Lambda_python3.12',
       PYTHONPATH: '/var/runtime',

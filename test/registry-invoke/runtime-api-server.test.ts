@@ -58,9 +58,11 @@ describe('Runtime API server', () => {
   });
 
   it('holds /next until an event is delivered, then answers with the event and its headers', async () => {
-    const next = call(api.address, 'GET', '/2018-06-01/runtime/invocation/next');
-    await new Promise((r) => setTimeout(r, 50));
-    expect(nexts).toBe(1);
+    let answered = false;
+    const next = call(api.address, 'GET', '/2018-06-01/runtime/invocation/next').finally(() => (answered = true));
+    // Waits for the server to have taken the request, however long a busy machine makes that.
+    await expect.poll(() => nexts, { timeout: 10_000, interval: 5 }).toBe(1);
+    expect(answered).toBe(false);
     api.deliver({ ...EVENT, clientContext: '{"custom":{}}', cognitoIdentity: '{"cognitoIdentityId":"x"}' });
     const reply = await next;
     expect(reply.status).toBe(200);

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LABELS } from '../../src/core/index.js';
 import { ENVIRONMENT_ROLE } from '../../src/registry/invoke/index.js';
 import { PIPE_BIN } from '../support/cli.js';
-import { describeDocker } from '../support/docker.js';
+import { AWS_CLI, describeNeeding } from '../support/docker.js';
 import { ROLE, awsEnv } from '../registry/support.js';
 import { engine, makeZip, removeWorkDir } from './support.js';
 
@@ -28,7 +28,7 @@ interface Serve {
   exited: Promise<number | null>;
 }
 
-describeDocker('pipe registry serve as a process, with the AWS CLI', () => {
+describeNeeding(['docker', 'aws'], 'pipe registry serve as a process, with the AWS CLI', () => {
   let home: string;
   /** The server the AWS CLI talks to. */
   let endpoint = '';
@@ -40,7 +40,7 @@ describeDocker('pipe registry serve as a process, with the AWS CLI', () => {
   afterAll(async () => {
     for (const s of started) s.child.kill('SIGKILL');
     await Promise.all(started.map((s) => s.exited));
-    for (const s of started) await engine.removeContainers({ [LABELS.ownerPid]: String(s.pid), [LABELS.role]: ENVIRONMENT_ROLE });
+    for (const s of started) await engine.removeContainers({ [LABELS.home]: home, [LABELS.ownerPid]: String(s.pid), [LABELS.role]: ENVIRONMENT_ROLE });
     rmSync(home, { recursive: true, force: true });
     removeWorkDir();
   });
@@ -62,13 +62,13 @@ describeDocker('pipe registry serve as a process, with the AWS CLI', () => {
   }
 
   async function aws(...args: string[]): Promise<Record<string, unknown>> {
-    const { stdout } = await run('/usr/bin/aws', ['--endpoint-url', endpoint, '--output', 'json', 'lambda', ...args], { env: awsEnv() });
+    const { stdout } = await run(AWS_CLI, ['--endpoint-url', endpoint, '--output', 'json', 'lambda', ...args], { env: awsEnv() });
     return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
   }
 
-  /** Execution environment containers whose owner is this registry process. */
+  /** Execution environment containers of this test's PIPE_HOME whose owner is this registry process. */
   const containersOf = async (s: Serve): Promise<string[]> =>
-    (await engine.listContainerLabels({ [LABELS.role]: ENVIRONMENT_ROLE, [LABELS.ownerPid]: String(s.pid) })).map((l) => l['id'] ?? '');
+    (await engine.listContainerLabels({ [LABELS.home]: home, [LABELS.role]: ENVIRONMENT_ROLE, [LABELS.ownerPid]: String(s.pid) })).map((l) => l['id'] ?? '');
 
   it('serves, invokes in containers, cleans up on SIGTERM, keeps state, and removes a killed server\'s containers', async () => {
     const first = await serve();

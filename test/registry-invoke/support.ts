@@ -62,6 +62,12 @@ export function containersOf(invokerId: string): Promise<string[]> {
   return engine.listContainers({ [ENVIRONMENT_LABELS.invokerId]: invokerId });
 }
 
+/** This invoker's containers that Docker reports running (started, not yet stopped). */
+export async function runningContainersOf(invokerId: string): Promise<string[]> {
+  const list = await engine.api.listContainers({ filters: { label: [`${ENVIRONMENT_LABELS.invokerId}=${invokerId}`], status: ['running'] } });
+  return list.map((c) => c.Id);
+}
+
 export function decodeTail(logResult: string | undefined): string {
   return Buffer.from(logResult ?? '', 'base64').toString('utf8');
 }

@@ -6,7 +6,7 @@ import { LABELS } from '../../src/core/index.js';
 import { createDockerInvoker, ENVIRONMENT_ROLE, TooManyRequestsError } from '../../src/registry/invoke/index.js';
 import type { DockerInvoker } from '../../src/registry/invoke/index.js';
 import { RegistryError } from '../../src/registry/errors.js';
-import { containersOf, engine, json, makeTarget, makeZip, removeWorkDir, request } from './support.js';
+import { containersOf, engine, json, makeTarget, makeZip, removeWorkDir, request, runningContainersOf } from './support.js';
 
 const BOOT_ID_HANDLER = `const boot = Math.random().toString(36).slice(2); let count = 0;
 exports.handler = async (event) => {
@@ -42,8 +42,8 @@ describeDocker('warm pool', () => {
 
   it('gives concurrent invocations their own environments, up to the default concurrency, then throttles', async () => {
     const target = makeTarget({ codeZipPath: makeZip({ 'index.js': BOOT_ID_HANDLER }) });
+    // invoke() takes its slot before its first await: the three hold all of them from here on.
     const running = [0, 1, 2].map(() => invoker.invoke(request(target, { sleepMs: 1500 })));
-    await new Promise((r) => setTimeout(r, 100));
     const error = await invoker.invoke(request(target)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TooManyRequestsError);
     expect(error).toBeInstanceOf(RegistryError);
@@ -65,8 +65,7 @@ describeDocker('warm pool', () => {
 
   it('applies reserved concurrency per function, 0 throttling everything', async () => {
     const one = makeTarget({ codeZipPath: makeZip({ 'index.js': BOOT_ID_HANDLER }), reservedConcurrency: 1 });
-    const first = invoker.invoke(request(one, { sleepMs: 800 }));
-    await new Promise((r) => setTimeout(r, 50));
+    const first = invoker.invoke(request(one, { sleepMs: 800 })); // holds the one slot from here on
     await expect(invoker.invoke(request(one))).rejects.toMatchObject({
       name: 'TooManyRequestsError',
       reason: 'ReservedFunctionConcurrentInvocationLimitExceeded',
@@ -98,10 +97,13 @@ describeDocker('warm pool', () => {
   it('lets an invocation in flight finish when its function is retired, then stops the environment', async () => {
     const target = makeTarget({ codeZipPath: makeZip({ 'index.js': BOOT_ID_HANDLER }) });
     await invoker.invoke(request(target));
-    const inFlight = invoker.invoke(request(target, { sleepMs: 500 }));
-    await new Promise((r) => setTimeout(r, 100));
+    let done = false;
+    const inFlight = invoker.invoke(request(target, { sleepMs: 1000 })).finally(() => (done = true)); // holds the warm environment
     await invoker.retire(target.functionArn);
-    expect((await inFlight).functionError).toBeUndefined();
+    expect(done).toBe(false);
+    const result = await inFlight;
+    expect(result.functionError).toBeUndefined();
+    expect(json(result.payload)).toMatchObject({ count: 2 }); // it ran in the warm environment, to its end
     await expect.poll(() => invoker.environmentContainers(target.functionArn).length).toBe(0);
   });
 
@@ -141,8 +143,7 @@ describeDocker('warm pool lifetime', () => {
       await expect.poll(() => invoker.environmentContainers(b.functionArn).length).toBe(0);
       expect(invoker.environmentContainers(a.functionArn)).toHaveLength(1);
       expect(invoker.environmentContainers(c.functionArn)).toHaveLength(1);
-      const busy = [invoker.invoke(request(a, { sleepMs: 800 })), invoker.invoke(request(c, { sleepMs: 800 }))];
-      await new Promise((r) => setTimeout(r, 100));
+      const busy = [invoker.invoke(request(a, { sleepMs: 800 })), invoker.invoke(request(c, { sleepMs: 800 }))]; // both busy from here on
       await expect(invoker.invoke(request(b))).rejects.toMatchObject({ name: 'TooManyRequestsError', reason: 'ConcurrentInvocationLimitExceeded' });
       await Promise.all(busy);
     } finally {
@@ -166,7 +167,7 @@ describeDocker('warm pool lifetime', () => {
     try {
       const invoker = await createDockerInvoker();
       await invoker.close();
-      const remaining = await engine.listContainers({ [LABELS.role]: ENVIRONMENT_ROLE });
+      const remaining = await engine.listContainers({ [LABELS.home]: engine.home, [LABELS.role]: ENVIRONMENT_ROLE });
       expect(remaining).not.toContain(leftover.id);
       expect(remaining).toContain(alive.id);
     } finally {
@@ -176,19 +177,22 @@ describeDocker('warm pool lifetime', () => {
   });
 
   describe('close', () => {
-    it('ends a cold start in progress at once, without waiting for the init budget', async () => {
+    it('ends a cold start in progress at once, without waiting for the init, and answers Sandbox.Failure', async () => {
       const invoker = await createDockerInvoker();
-      const target = makeTarget({ codeZipPath: makeZip({ 'index.js': `${'// padding\n'.repeat(10)}${BOOT_ID_HANDLER}` }) });
-      const started = Date.now();
-      const pending = invoker.invoke(request(target)).then(
-        (r) => r.functionError ?? 'ok',
-        (e: unknown) => (e as Error).name,
-      );
-      await new Promise((r) => setTimeout(r, 150));
+      // An init that takes 20 s: the runtime is surely still in it once its container runs.
+      const slowInit = `const until = Date.now() + 20000; while (Date.now() < until) {}\n${BOOT_ID_HANDLER}`;
+      const target = makeTarget({ codeZipPath: makeZip({ 'index.js': slowInit }), timeout: 30 });
+      const pending = invoker.invoke(request(target));
+      await expect.poll(() => runningContainersOf(invoker.invokerId), { timeout: 30_000, interval: 50 }).toHaveLength(1);
+      const closing = Date.now();
       await invoker.close();
-      const outcome = await pending;
-      expect(Date.now() - started).toBeLessThan(5000);
-      expect(['Unhandled', 'PipeError', 'ok']).toContain(outcome);
+      const result = await pending;
+      expect(Date.now() - closing).toBeLessThan(15_000); // not the 20 s init, nor the init budget
+      expect(result.functionError).toBe('Unhandled');
+      expect(json(result.payload)).toEqual({
+        errorType: 'Sandbox.Failure',
+        errorMessage: expect.stringMatching(/^RequestId: [0-9a-f-]{36} Error: the environment was stopped while starting$/),
+      });
       expect(await containersOf(invoker.invokerId)).toEqual([]);
     });
 
@@ -196,8 +200,7 @@ describeDocker('warm pool lifetime', () => {
       const invoker = await createDockerInvoker();
       const target = makeTarget({ codeZipPath: makeZip({ 'index.js': BOOT_ID_HANDLER }) });
       await invoker.invoke(request(target));
-      const busy = invoker.invoke(request(target, { sleepMs: 5000 }));
-      await new Promise((r) => setTimeout(r, 100));
+      const busy = invoker.invoke(request(target, { sleepMs: 5000 })); // holds the warm environment from here on
       expect(await containersOf(invoker.invokerId)).toHaveLength(1);
       await invoker.close();
       const result = await busy;

@@ -3,7 +3,8 @@ import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { describeNeeding, AWS_CLI, PYTHON } from '../support/docker.js';
 import { ROLE, awsEnv, handlerZip, makeZip, startRegistry } from './support.js';
 import type { TestRegistry } from './support.js';
 
@@ -11,7 +12,7 @@ const run = promisify(execFile);
 let t: TestRegistry;
 
 async function aws(...args: string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await run('/usr/bin/aws', ['--endpoint-url', t.url, '--output', 'json', 'lambda', ...args], { env: awsEnv('eu-west-1') });
+  const { stdout } = await run(AWS_CLI, ['--endpoint-url', t.url, '--output', 'json', 'lambda', ...args], { env: awsEnv('eu-west-1') });
   return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
 }
 
@@ -24,15 +25,16 @@ async function awsFails(...args: string[]): Promise<string> {
   throw new Error(`aws ${args.join(' ')} succeeded`);
 }
 
-beforeAll(async () => {
-  t = await startRegistry();
-  writeFileSync(join(t.home, 'v1.zip'), handlerZip('exports.handler = async () => 1;'));
-  writeFileSync(join(t.home, 'v2.zip'), handlerZip('exports.handler = async () => 2;'));
-  writeFileSync(join(t.home, 'layer.zip'), makeZip([{ name: 'nodejs/node_modules/greet/index.js', content: 'module.exports = "hi";' }]));
-});
-afterAll(async () => t.stop());
 
-describe('aws lambda (CLI v2) against pipe registry serve', () => {
+describeNeeding(['aws'], 'aws lambda (CLI v2) against pipe registry serve', () => {
+  beforeAll(async () => {
+    t = await startRegistry();
+    writeFileSync(join(t.home, 'v1.zip'), handlerZip('exports.handler = async () => 1;'));
+    writeFileSync(join(t.home, 'v2.zip'), handlerZip('exports.handler = async () => 2;'));
+    writeFileSync(join(t.home, 'layer.zip'), makeZip([{ name: 'nodejs/node_modules/greet/index.js', content: 'module.exports = "hi";' }]));
+  });
+  afterAll(async () => t.stop());
+
   test('create, wait, get, update code, publish (idempotent), alias weights, layers, invoke, delete', async () => {
     const v1 = readFileSync(join(t.home, 'v1.zip'));
     const created = await aws('create-function', '--function-name', 'hello', '--runtime', 'nodejs20.x', '--handler', 'index.handler',

@@ -4,7 +4,8 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { describeNeeding, AWS_CLI, PYTHON } from '../support/docker.js';
 import { ROLE, awsEnv, handlerZip, startRegistry } from './support.js';
 import type { TestRegistry } from './support.js';
 
@@ -42,15 +43,16 @@ error('e413', lambda: c.invoke(FunctionName='py', Payload=b'"' + b'a' * (6 * 102
 print(json.dumps(out))
 `;
 
-beforeAll(async () => {
-  t = await startRegistry();
-  writeFileSync(join(t.home, 'py.zip'), handlerZip());
-});
-afterAll(async () => t.stop());
 
-describe('boto3 against pipe registry serve', () => {
+describeNeeding(['boto3'], 'boto3 against pipe registry serve', () => {
+  beforeAll(async () => {
+    t = await startRegistry();
+    writeFileSync(join(t.home, 'py.zip'), handlerZip());
+  });
+  afterAll(async () => t.stop());
+
   test('calls succeed and errors raise the modelled exception classes with AWS messages', async () => {
-    const { stdout } = await run('python3', ['-c', SCRIPT, t.url, join(t.home, 'py.zip'), ROLE], { env: awsEnv(), maxBuffer: 1 << 24 });
+    const { stdout } = await run(PYTHON, ['-c', SCRIPT, t.url, join(t.home, 'py.zip'), ROLE], { env: awsEnv(), maxBuffer: 1 << 24 });
     const out = JSON.parse(stdout) as Record<string, unknown>;
     expect(out['state']).toBe('Active');
     expect(out['publish']).toBe('1');

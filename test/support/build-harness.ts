@@ -30,6 +30,8 @@ export async function runBuildspec(
     /** The build's cache scope and the host cache it uses (both needed for `cache.paths`). */
     cacheScope?: string;
     cache?: CacheStore;
+    /** Called with each log line as it comes (to act when the build reaches a point). */
+    onLine?: (stream: string, line: string) => void;
   } = {},
 ): Promise<HarnessResult> {
   const spec = parseBuildspec(yaml, 'buildspec.yml');
@@ -63,6 +65,7 @@ export async function runBuildspec(
       line: (stream, line) => {
         lines.push(line);
         if (stream !== 'system') output.push(line);
+        options.onLine?.(stream, line);
       },
     },
     { containers: createDockerBuildContainers(), artifacts: createArtifactIo(), ...(options.cache ? { cache: options.cache } : {}) },

@@ -1,39 +1,44 @@
-// Docker tests run against a real engine. With no engine they are skipped with a visible message,
-// except under PIPE_REQUIRE_DOCKER=1 (CI), where they fail.
-import { describe } from 'vitest';
-import { DockerEngine } from '../../src/infra/docker.js';
+// Tests that need more than Node: a real Docker engine and the local image, the AWS CLI v2, boto3. When one is
+// missing they fail, saying what is missing and how to get it, unless PIPE_SKIP_MISSING=1 (a quick run), where
+// they are skipped and the run's last lines say how many and why.
+import { describe, it } from 'vitest';
+import { isSkipAllowed, readProbes, REQUIREMENT_NAMES } from './probes.js';
+import type { Requirement } from './probes.js';
 
-export const TEST_IMAGE = process.env['PIPE_TEST_IMAGE'] ?? 'pipe/standard:1';
+export { AWS_CLI, PYTHON, TEST_IMAGE } from './probes.js';
+export type { Requirement } from './probes.js';
 
-async function probe(): Promise<string | undefined> {
-  const engine = new DockerEngine();
-  try {
-    await engine.ping();
-  } catch (e) {
-    return `no Docker engine: ${(e as Error).message}`;
+declare module '@vitest/runner' {
+  interface TaskMeta {
+    /** Why a suite was skipped: read by the summary reporter. */
+    skippedFor?: string;
+    /** What a suite's stand-in test failed for (a requirement missing): read by the summary reporter. */
+    failedFor?: string;
   }
-  if (!(await engine.hasImage(TEST_IMAGE))) return `image ${TEST_IMAGE} missing (bash scripts/setup.sh builds it)`;
-  return undefined;
 }
 
-const unavailable = await probe();
-const required = process.env['PIPE_REQUIRE_DOCKER'] === '1';
+const probes = await readProbes();
 
-if (unavailable && !required) {
-  process.stderr.write(`\n[pipe tests] SKIPPING Docker tests: ${unavailable}\n\n`);
+/** `describe` for tests that need each of `needs`. */
+export function describeNeeding(needs: readonly Requirement[], name: string, body: () => void): void {
+  const missing = needs.flatMap((n) => (probes[n] ? [`${REQUIREMENT_NAMES[n]}: ${probes[n]}`] : []));
+  if (missing.length === 0) {
+    describe(name, body);
+    return;
+  }
+  const why = missing.join('; ');
+  if (isSkipAllowed()) {
+    describe(name, { skip: true, meta: { skippedFor: why } }, body);
+    return;
+  }
+  describe(name, () => {
+    it(`needs ${needs.map((n) => REQUIREMENT_NAMES[n]).join(' and ')}`, { meta: { failedFor: why } }, () => {
+      throw new Error(`${why}\n(PIPE_SKIP_MISSING=1 skips the tests that need it instead)`);
+    });
+  });
 }
 
 /** `describe` for tests that need a real Docker engine and the local image. */
 export function describeDocker(name: string, body: () => void): void {
-  if (unavailable && required) {
-    describe(name, () => {
-      throw new Error(`PIPE_REQUIRE_DOCKER=1 but ${unavailable}`);
-    });
-    return;
-  }
-  if (unavailable) {
-    describe.skip(name, body);
-    return;
-  }
-  describe(name, body);
+  describeNeeding(['docker'], name, body);
 }

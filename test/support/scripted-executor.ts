@@ -28,7 +28,7 @@ export function createScriptedExecutor(script: Record<string, ScriptStep> = {}):
       ctx.log('stdout', `running ${ctx.action.id}`);
       if (step.delayMs) await new Promise((r) => setTimeout(r, step.delayMs));
       if (step.hang) {
-        await new Promise<void>((r) => ctx.signal.addEventListener('abort', () => r(), { once: true }));
+        if (!ctx.signal.aborted) await new Promise<void>((r) => ctx.signal.addEventListener('abort', () => r(), { once: true }));
         return { status: 'Failed', message: 'aborted' };
       }
       if (step.fail) return { status: 'Failed', message: step.fail };

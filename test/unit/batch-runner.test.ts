@@ -12,6 +12,8 @@ import { parseBuildspec } from '../../src/spec/index.js';
  */
 function scriptedContainers() {
   const events: string[] = [];
+  /** `start X` / `end X` of every command item, in order. */
+  const timeline: string[] = [];
   let alive = 0;
   let peak = 0;
   const factory: BuildContainerFactory = {
@@ -30,12 +32,17 @@ function scriptedContainers() {
           if (text === undefined) return { exitCode: 0 };
           const [verb, id] = text.split(' ');
           events.push(`${verb} ${id}`);
-          if (verb === 'fail') return { exitCode: 1 };
+          timeline.push(`start ${id}`);
+          if (verb === 'fail') {
+            timeline.push(`end ${id}`);
+            return { exitCode: 1 };
+          }
           if (verb === 'hang') {
             await gone;
             return { exitCode: 137 };
           }
           await new Promise((r) => setTimeout(r, 20));
+          timeline.push(`end ${id}`);
           return { exitCode: 0 };
         },
         async remove() {
@@ -46,7 +53,7 @@ function scriptedContainers() {
       return container;
     },
   };
-  return { factory, events, peak: () => peak };
+  return { factory, events, timeline, peak: () => peak };
 }
 
 function request(yaml: string, concurrency: number): BatchRequest {
@@ -94,23 +101,36 @@ batch:
   });
 
   it('starts a graph task after its dependencies, and not at all after a failed one', async () => {
+    const specs: Record<string, string> = { 'a.yml': 'run a', 'b.yml': 'run b', 'c.yml': 'run c', 'bad.yml': 'fail bad', 'after.yml': 'run after' };
     const c = scriptedContainers();
     const r = await runBatch(
-      request(`version: 0.2
-phases:
-  build:
-    commands:
-      - "run first"
+      {
+        ...request(`version: 0.2
 batch:
   build-graph:
-    - { identifier: a }
-    - { identifier: b, depend-on: [a], buildspec: other.yml }
-    - { identifier: c, depend-on: [b] }
+    - { identifier: a, buildspec: a.yml }
+    - { identifier: b, depend-on: [a], buildspec: b.yml }
+    - { identifier: c, depend-on: [b], buildspec: c.yml }
+    - { identifier: bad, buildspec: bad.yml }
+    - { identifier: after, depend-on: [bad], buildspec: after.yml }
 `, 3),
+        loadBuildspec: async (path) => parseBuildspec(`version: 0.2\nphases:\n  build:\n    commands: ['${specs[path] ?? ''}']\n`, path),
+      },
       deps(c.factory),
     );
-    expect(r.status).toBe('SUCCEEDED');
-    expect(c.peak()).toBe(1);
+    // a, b, c one after the other, each after its dependency ended; `after` never runs, as bad failed.
+    expect(c.events.filter((e) => e.startsWith('run '))).toEqual(['run a', 'run b', 'run c']);
+    const at = (entry: string) => c.timeline.indexOf(entry);
+    expect(at('start b')).toBeGreaterThan(at('end a'));
+    expect(at('start c')).toBeGreaterThan(at('end b'));
+    expect(c.events).toContain('fail bad');
+    expect(c.events).not.toContain('run after');
+    expect(r.builds.map((b) => `${b.identifier} ${b.status}`)).toEqual(['a SUCCEEDED', 'b SUCCEEDED', 'c SUCCEEDED', 'bad FAILED', 'after STOPPED']);
+    const after = r.builds.find((b) => b.identifier === 'after');
+    expect(after?.message).toBe('not started: it depends on bad, which ended FAILED');
+    expect(after?.build).toBeUndefined();
+    expect(r.status).toBe('FAILED');
+    expect(r.message).toBe('build bad FAILED: Error while executing command: fail bad. Reason: exit status 1');
   });
 
   it('fast-fail stops the running build and leaves the queued one unstarted; an ignored failure does not trigger it', async () => {

@@ -1,4 +1,6 @@
 // Every real buildspec in ../shared/corpus/buildspecs: valid and edge files parse into a plan, INVALID ones are rejected clearly.
+// Each file's plan and warnings, or its error, are pinned in the snapshot (corpus paths written as <corpus>), so every
+// file has an expectation of its own; the structural checks below hold for all of them.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +55,11 @@ function load(file: string): BuildSpec {
   return loadBuildspec(path.join(corpusDir, file));
 }
 
+/** Text with the machine's corpus path replaced, so the snapshot holds on any checkout. */
+function portable(text: string): string {
+  return text.split(corpusDir).join('<corpus>');
+}
+
 function rejection(file: string): ValidationError {
   try {
     load(file);
@@ -88,27 +95,35 @@ describe('buildspec corpus', () => {
     }
     // JSON-friendly: the BuildSpec itself is the machine-readable plan.
     expect(JSON.parse(JSON.stringify(spec))).toEqual(spec);
+    const warnings = spec.warnings.map((w) => `${w.location.line}:${w.location.column} ${w.kind} ${w.path}: ${w.message}`);
+    expect({ plan: portable(plan).split('\n'), warnings }).toMatchSnapshot();
   });
 
   it.each(accepted.map((e) => [e.file, e] as const))('%s: warnings name the keys pipe cannot honour', (_name, e) => {
     const text = readFileSync(path.join(corpusDir, e.file), 'utf8');
     const spec = load(e.file);
-    const warned = (key: string): boolean =>
-      spec.warnings.some((w) => w.kind === 'unsupported-locally' && w.path.split('.').some((p) => p.replace(/\[\d+\]$/, '') === key));
-    for (const runtime of Object.keys(spec.phases.install?.runtimeVersions ?? {})) {
-      expect(spec.warnings.some((w) => w.path === `phases.install.runtime-versions.${runtime}`), runtime).toBe(true);
-    }
-    if (spec.env.gitCredentialHelper) expect(warned('git-credential-helper')).toBe(true);
-    if (/^\s*debug-session:\s*true/m.test(text)) expect(warned('debug-session')).toBe(true);
-    if (/^\s*compute-type:/m.test(text)) expect(warned('compute-type')).toBe(true);
-    if (/^\s*privileged-mode:\s*true/m.test(text)) expect(warned('privileged-mode')).toBe(true);
-    if (/\$env:/i.test(text) && /base-directory/.test(text)) expect(warned('base-directory')).toBe(true);
+    const unsupported = spec.warnings.filter((w) => w.kind === 'unsupported-locally');
+    const warnedKeys = new Set(unsupported.flatMap((w) => w.path.split('.').map((p) => p.replace(/\[\d+\]$/, ''))));
+    // The keys the file's text uses that pipe cannot honour locally, each of which must be warned about...
+    const expected = new Set<string>(Object.keys(spec.phases.install?.runtimeVersions ?? {}).map((r) => `runtime-versions.${r}`));
+    if (spec.env.gitCredentialHelper) expected.add('git-credential-helper');
+    if (/^\s*debug-session:\s*true/m.test(text)) expected.add('debug-session');
+    if (/^\s*compute-type:/m.test(text)) expected.add('compute-type');
+    if (/^\s*privileged-mode:\s*true/m.test(text)) expected.add('privileged-mode');
+    if (/\$env:/i.test(text) && /base-directory/.test(text)) expected.add('base-directory');
+    const missing = [...expected].filter((k) =>
+      k.startsWith('runtime-versions.') ? !unsupported.some((w) => w.path === `phases.install.${k}`) : !warnedKeys.has(k),
+    );
+    expect(missing).toEqual([]);
+    // ...and no unsupported-locally warning without such a key in the file.
+    for (const w of unsupported) expect(text, w.path).toContain(w.path.split('.').pop()?.replace(/\[\d+\]$/, ''));
   });
 
   it.each(rejected.map((e) => [e.file, e] as const))('%s is rejected with a clear error', (_name, e) => {
     const error = rejection(e.file);
     const expected = EXPECTED_REJECTIONS[e.file];
     if (expected) for (const m of expected) expect(error.format()).toContain(m);
+    expect(portable(error.format()).split('\n')).toMatchSnapshot();
     expect(error.problems.length).toBeGreaterThan(0);
     for (const p of error.problems) {
       expect(p.location.file).toBe(path.join(corpusDir, e.file));

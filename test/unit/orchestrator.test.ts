@@ -51,7 +51,10 @@ stages:
         outputArtifacts: [Pkg]
 `;
 
-async function run(script: Record<string, ScriptStep>, opts: { abortAfterMs?: number; variables?: Record<string, string> } = {}) {
+async function run(
+  script: Record<string, ScriptStep>,
+  opts: { abortWhen?: (e: RunEvent) => boolean; variables?: Record<string, string> } = {},
+) {
   const root = mkdtempSync(join(tmpdir(), 'pipe-orch-'));
   dirs.push(root);
   const plan = buildExecutionPlan(parsePipelineSpec(PIPELINE, join(root, 'demo.yml')));
@@ -64,7 +67,8 @@ async function run(script: Record<string, ScriptStep>, opts: { abortAfterMs?: nu
   const bus = new RunEventBus();
   bus.subscribe((e) => events.push(e));
   const controller = new AbortController();
-  if (opts.abortAfterMs !== undefined) setTimeout(() => controller.abort(), opts.abortAfterMs);
+  const { abortWhen } = opts;
+  if (abortWhen) bus.subscribe((e) => { if (abortWhen(e)) controller.abort(); });
   const result = await runExecution(
     plan,
     { bus, artifactRoot: join(root, 'artifacts'), executors: { Source: executor, Build: executor } },
@@ -131,7 +135,9 @@ describe('orchestrator', () => {
   });
 
   it('stops: the running action is Abandoned, the stage Stopped, the execution Stopping then Stopped', async () => {
-    const { result, statuses } = await run({ 'Build.Test': { hang: true } }, { abortAfterMs: 50 });
+    // Stopped once Build.Test's executor has started (its first log line), not after a guessed delay.
+    const started = (e: RunEvent) => e.type === 'log' && e.stage === 'Build' && e.action === 'Test';
+    const { result, statuses } = await run({ 'Build.Test': { hang: true } }, { abortWhen: started });
     expect(result.status).toBe('Stopped');
     expect(statuses).toContain('execution Stopping');
     expect(statuses).toContain('action Build.Test Abandoned');

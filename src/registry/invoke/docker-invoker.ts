@@ -80,9 +80,9 @@ function isZombie(pid: number): boolean {
   }
 }
 
-/** Removes environment containers left by registry processes that are no longer running. */
+/** Removes environment containers of this engine's PIPE_HOME left by registry processes that are no longer running. */
 export async function removeLeftoverEnvironments(engine: DockerEngine): Promise<number> {
-  const containers = await engine.listContainerLabels({ [LABELS.role]: ENVIRONMENT_ROLE });
+  const containers = await engine.listContainerLabels({ [LABELS.role]: ENVIRONMENT_ROLE, [LABELS.home]: engine.home });
   const stale = containers.filter((labels) => {
     const pid = Number(labels[LABELS.ownerPid]);
     return !Number.isInteger(pid) || pid <= 0 || (pid !== process.pid && !isProcessAlive(pid));
