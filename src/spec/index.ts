@@ -3,3 +3,4 @@ export * from './yaml-source.js';
 export * from './problems.js';
 export * from './pipeline.js';
 export * from './buildspec.js';
+export * from './name-rules.js';
