@@ -1,10 +1,11 @@
 // Keeps the whole log of every action in a file of its own: <home>/logs/<execution-id>/<Stage>.<Action>.log.
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import type { RunEvent } from '../core/index.js';
+import { asSegment, resolveInside } from '../artifacts/index.js';
 
 export function actionLogPath(home: string, executionId: string, stage: string, action: string): string {
-  return join(home, 'logs', executionId, `${stage}.${action}.log`);
+  return resolveInside(home, 'logs', asSegment('execution id', executionId), asSegment('action log name', `${stage}.${action}.log`));
 }
 
 export class LogStore {
@@ -27,7 +28,7 @@ export class LogStore {
     let fd = this.open.get(key);
     if (fd === undefined) {
       const path = actionLogPath(this.home, executionId, stage, action);
-      mkdirSync(join(this.home, 'logs', executionId), { recursive: true });
+      mkdirSync(dirname(path), { recursive: true });
       fd = openSync(path, 'a');
       this.open.set(key, fd);
       this.onNewLog(executionId, stage, action, path);
