@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { expect, it } from 'vitest';
 import { makePipeEnv, pipe } from '../support/cli.js';
+import { describeDocker } from '../support/docker.js';
 
 /** Every path under `root` with its size (directories as `/`), to show that nothing was added or changed. */
 function listTree(root: string): string[] {
@@ -92,4 +93,26 @@ it('pipe validate: a pipeline named .. and a stage named .. are refused with the
     ].join('\n'),
   );
   expect(listTree(dir)).toEqual(before);
+});
+
+describeDocker('names expanded in the build', () => {
+  it('pipe build: an artifact name that expands to ../../escape.zip fails UPLOAD_ARTIFACTS and writes no zip anywhere', async () => {
+    const env = makePipeEnv();
+    const sandbox = mkdtempSync(join(tmpdir(), 'pipe-paths-'));
+    const src = join(sandbox, 'a', 'b', 'src');
+    mkdirSync(src, { recursive: true });
+    writeFileSync(
+      join(src, 'buildspec.yml'),
+      'version: 0.2\nphases:\n  build:\n    commands: [echo hi > x.txt]\nartifacts:\n  name: ../../escape-$CODEBUILD_BUILD_NUMBER.zip\n  files: [x.txt]\n',
+    );
+    const out = join(sandbox, 'a', 'b', 'out');
+    const r = await pipe(['build', src, '--artifacts', out], env);
+    expect(r.exitCode).toBe(1);
+    const message = 'CLIENT_ERROR: artifact name ../../escape-$CODEBUILD_BUILD_NUMBER.zip expands to ../../escape-1.zip, which is not a path inside the artifacts folder';
+    expect(r.stdout).toContain('Phase complete: UPLOAD_ARTIFACTS State: FAILED');
+    const result = r.stdout.split('\n').find((l) => l.startsWith('Build ') && !l.endsWith('IN_PROGRESS'));
+    expect(result).toMatch(/^Build src:[0-9a-f-]+: FAILED - /);
+    expect(result?.endsWith(`: FAILED - ${message}`)).toBe(true);
+    expect(listTree(sandbox)).toEqual(['a/', 'a/b/', 'a/b/out/', 'a/b/src/', `a/b/src/buildspec.yml ${statSync(join(src, 'buildspec.yml')).size}`]);
+  });
 });
