@@ -4,3 +4,4 @@ export * from './problems.js';
 export * from './pipeline.js';
 export * from './buildspec.js';
 export * from './name-rules.js';
+export { YAML_LIMITS } from './yaml-limits.js';

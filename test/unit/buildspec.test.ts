@@ -296,6 +296,7 @@ describe('phases', () => {
       [
         "8:7 tolerated phases.build.commands[1]: empty command (a \`-\` with nothing after it, or only a comment) skipped",
         "10:7 tolerated phases.build.commands[3]: empty command (a \`-\` with nothing after it, or only a comment) skipped",
+        "11:3 tolerated phases.post_build: phase post_build is empty (null): nothing runs in it",
       ]
     `);
   });
