@@ -9,7 +9,7 @@ import { LABELS, PipeError, describeError, newBuildId } from '../core/index.js';
 import type { BuildSpec, BuildStatus } from '../core/index.js';
 import { readZipEntry } from '../artifacts/zip-entry.js';
 import { asSegment, resolveInside, zipDirectory, createArtifactIo } from '../artifacts/index.js';
-import { createDockerBuildContainers, openCacheStore, runBatch, runBuild, DEFAULT_BATCH_CONCURRENCY } from '../build/index.js';
+import { createDockerBuildContainers, openCacheStore, runBatch, runBuild, DEFAULT_BATCH_CONCURRENCY, StoredLogLimit } from '../build/index.js';
 import type { BatchExecution, BuildOutput, BuildReport, BuildRequest, PackagedArtifact, PhaseRecord } from '../build/index.js';
 import { DEFAULT_BUILD_IMAGE, DEFAULT_BUILD_TIMEOUT_MINUTES, DEFAULT_BUILDSPEC, loadBuildspec, parseBuildspec } from '../spec/index.js';
 import { SecretMasker, openLocalSecrets, resolveBuildSecrets } from '../secrets/index.js';
@@ -125,9 +125,10 @@ export async function runSingleBuild(ctx: PipeContext, options: SingleBuildOptio
   // terminal ever shows them.
   const masker = new SecretMasker();
   const fd = openSync(logPath, 'a');
+  const stored = new StoredLogLimit();
   const line = (stream: 'stdout' | 'stderr' | 'system', raw: string) => {
     const text = masker.mask(raw);
-    writeSync(fd, `${text}\n`);
+    for (const l of stored.admit(text)) writeSync(fd, `${l}\n`);
     options.onLine?.(stream, text);
   };
   const work = await mkdtemp(join(tmpdir(), 'pipe-build-src-'));
