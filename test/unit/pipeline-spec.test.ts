@@ -597,6 +597,21 @@ describe('actions', () => {
   });
 });
 
+describe('hostile text', () => {
+  test('control characters from the file (terminal escapes) are shown as ?, one for one, so the caret still fits', () => {
+    const text = `name: "\\e[2Jx\\ty" # \u001b[31m raw\n${SOURCE.split('\n').slice(1).join('\n')}`;
+    expect(report(text)).toMatchInlineSnapshot(`
+      "p.yml: 2 problems found
+        p.yml:1:7 name: expected a pipeline name of 1-100 characters from A-Z a-z 0-9 . @ - _, got '?[2Jx	y'
+          1 | name: "\\e[2Jx\\ty" # ?[31m raw
+            |       ^
+        p.yml:3:3 stages: a pipeline needs at least two stages (a source stage and one more), got 1
+          3 |   - name: Source
+            |   ^"
+    `);
+  });
+});
+
 describe('artifacts', () => {
   test('output artifact names are unique in the pipeline', () => {
     const text =
