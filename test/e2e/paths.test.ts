@@ -1,11 +1,13 @@
 // Names that would become paths outside their folder, through the real CLI: each is refused with its position,
 // exit 2, and nothing is written anywhere (the whole sandbox is listed before and after).
-import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { expect, it } from 'vitest';
 import { makePipeEnv, pipe } from '../support/cli.js';
 import { describeDocker } from '../support/docker.js';
+import { git, makeRepo, twoStagePipeline } from '../support/git-fixture.js';
+import { readZip } from '../support/zip-read.js';
 
 /** Every path under `root` with its size (directories as `/`), to show that nothing was added or changed. */
 function listTree(root: string): string[] {
@@ -93,6 +95,40 @@ it('pipe validate: a pipeline named .. and a stage named .. are refused with the
     ].join('\n'),
   );
   expect(listTree(dir)).toEqual(before);
+});
+
+describeDocker('symlinks that point out of a source', () => {
+  it('pipe build: links to /etc in the source directory are skipped with a warning, never followed (real files)', async () => {
+    const env = makePipeEnv();
+    const src = mkdtempSync(join(tmpdir(), 'pipe-paths-'));
+    writeFileSync(join(src, 'buildspec.yml'), "version: 0.2\nphases:\n  build:\n    commands:\n      - 'ls -A'\n      - 'cat passwd || true'\nartifacts:\n  files: ['**/*']\n");
+    writeFileSync(join(src, 'kept.txt'), 'kept');
+    symlinkSync('/etc', join(src, 'etc'));
+    symlinkSync('/etc/passwd', join(src, 'passwd'));
+    const out = join(src, 'out');
+    const r = await pipe(['build', src, '--artifacts', out], env);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain(`Warning: Skipping symlink etc: its target /etc is outside ${src}`);
+    expect(r.stdout).toContain(`Warning: Skipping symlink passwd: its target /etc/passwd is outside ${src}`);
+    // The build's directory holds the buildspec and the file, nothing of /etc; the artifact likewise.
+    expect(r.stdout).toMatch(/Running command ls -A\nbuildspec\.yml\nkept\.txt\n/);
+    expect(r.stdout).not.toContain('root:x:0:0');
+    expect(Object.keys(await readZip(join(out, 'artifacts.zip'))).sort()).toEqual(['buildspec.yml', 'kept.txt']);
+  });
+
+  it('pipe run: a committed link to /etc makes the source artifact refused when unpacked, never followed', async () => {
+    const env = makePipeEnv();
+    const repo = makeRepo({ 'buildspec.yml': 'version: 0.2\nphases:\n  build:\n    commands: [cat etc/passwd]\n' });
+    symlinkSync('/etc', join(repo, 'etc'));
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-q', '-m', 'link');
+    const file = join(repo, 'pipeline.yml');
+    writeFileSync(file, twoStagePipeline({ repository: repo }));
+    const r = await pipe(['run', file], env);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/Phase context status code: CLIENT_ERROR Message: Refusing to unpack \S+\/Src\.zip: symlink etc points outside the artifact root \(\/etc\)/);
+    expect(r.stdout).not.toContain('root:x:0:0');
+  });
 });
 
 describeDocker('names expanded in the build', () => {
