@@ -4,7 +4,7 @@
 // is found. The run prints a summary line: kinds tried, clear errors, nothing changed.
 import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PipeError, ValidationError } from '../../src/core/index.js';
 import { unzipToTar } from '../../src/artifacts/index.js';
@@ -156,6 +156,8 @@ function expectClear(stderr: string, expected: string): void {
 
 describe('hostile pipelines and buildspecs, through the CLI', () => {
   const env = makePipeEnv();
+  // PIPE_HOME and the artifact store, side by side.
+  const pipeRoot = dirname(env.home);
   const sandbox = mkdtempSync(join(tmpdir(), 'pipe-hostile-'));
 
   it.each(FILE_CASES.map((c, i) => ({ ...c, i })))('$kind: $name', async ({ kind, content, expected, i }) => {
@@ -166,7 +168,7 @@ describe('hostile pipelines and buildspecs, through the CLI', () => {
     writeFileSync(file, content);
     // The store exists before the first look, so that opening it is not counted as a change.
     await pipe(['executions', '--json'], env);
-    const before = { files: listTree(sandbox), home: listTree(env.home), rows: storeRows(env.home) };
+    const before = { files: listTree(sandbox), home: listTree(pipeRoot), rows: storeRows(env.home) };
 
     const started = Date.now();
     try {
@@ -187,7 +189,7 @@ describe('hostile pipelines and buildspecs, through the CLI', () => {
       expectClear(r.stderr, expected);
     }
     tally.clear++;
-    expect({ files: listTree(sandbox), home: listTree(env.home), rows: storeRows(env.home) }).toEqual(before);
+    expect({ files: listTree(sandbox), home: listTree(pipeRoot), rows: storeRows(env.home) }).toEqual(before);
     tally.unchanged++;
   });
 });
