@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import { PipeError, describeError } from '../core/index.js';
 import type { FileDigest } from './checksum.js';
-import { normalizeEntryPath } from './safe-paths.js';
+import { normalizeEntryPath, resolveLinkTarget } from './safe-paths.js';
 import { writeZip, type ZipEntry } from './zip-writer.js';
 
 export interface CombinePart {
@@ -35,7 +35,12 @@ async function readPart(part: CombinePart, dir: string): Promise<ZipEntry[]> {
       const stream = await zip.openReadStreamPromise(entry);
       if (isLink) {
         for await (const c of stream) chunks.push(c as Buffer);
-        entries.push({ kind: 'symlink', name: combined, target: Buffer.concat(chunks).toString('utf8'), mtime: entry.getLastModDate() });
+        const target = Buffer.concat(chunks).toString('utf8');
+        // Kept as a link, never followed; one that points out of its build's folder is refused, as unpacking refuses it.
+        if (resolveLinkTarget(name, target) === null) {
+          throw new PipeError('ARTIFACT_ERROR', `Refusing to combine ${part.zipPath}: symlink ${name} points outside the artifact root (${target})`);
+        }
+        entries.push({ kind: 'symlink', name: combined, target, mtime: entry.getLastModDate() });
         continue;
       }
       const file = join(dir, String(entries.length));

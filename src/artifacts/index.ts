@@ -1,5 +1,5 @@
 // The artifact store: select build outputs into zips, unpack zips for containers, checksums, safe paths.
-export { artifactPath, isInsidePosix, normalizeEntryPath, resolveInside, resolveLinkTarget } from './safe-paths.js';
+export { artifactPath, asSegment, isInsidePosix, normalizeEntryPath, resolveInside, resolveLinkTarget } from './safe-paths.js';
 export { digestFile, sha256File, type FileDigest } from './checksum.js';
 export { normalizeFileMode, writeFileAtomically, writeZip, type ZipEntry } from './zip-writer.js';
 export { createSourceTree, resolveTreePath, type SourceTree, type TreeNode, type TreeResolution } from './source-tree.js';

@@ -1,5 +1,6 @@
 // Safe path handling for the artifact store: archive entry names, containment checks, the store layout.
 import { posix } from 'node:path';
+import { lstatSync, realpathSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { PipeError } from '../core/index.js';
 
@@ -32,20 +33,62 @@ export function resolveLinkTarget(linkPath: string, target: string): string | nu
   return normalizeEntryPath(posix.join(posix.dirname(linkPath), target));
 }
 
-/** Joins `relative` onto the host directory `root`, refusing anything that would escape it. */
-export function resolveInside(root: string, relative: string): string {
-  const rel = normalizeEntryPath(relative);
+/**
+ * The one guard for every join of a name or path that came from a file, a flag or a build onto a host directory:
+ * `parts` (each may hold `/`) are joined onto `root`, and anything that would land outside it is refused: an
+ * absolute part, `..` climbing above the root, a NUL byte, or an existing symlink on the way that points out
+ * (writing through it would follow it out). Returns the absolute path.
+ */
+export function resolveInside(root: string, ...parts: string[]): string {
+  const joined = parts.join('/');
+  const rel = joined.includes('\0') ? null : normalizeEntryPath(joined);
   if (rel === null) {
-    throw new PipeError('ARTIFACT_ERROR', `Path ${relative} escapes ${root}`);
+    throw new PipeError('ARTIFACT_ERROR', `Path ${JSON.stringify(joined)} escapes ${root}`, {
+      hint: 'A name that becomes a path must stay inside its folder: no absolute path, no "..".',
+    });
   }
-  return rel === '' ? path.resolve(root) : path.resolve(root, ...rel.split('/'));
+  const base = path.resolve(root);
+  const target = rel === '' ? base : path.resolve(base, ...rel.split('/'));
+  refuseLinkOut(base, target, joined);
+  return target;
 }
 
-/** A name that may be used as one path segment of the store: no separators, not `.` or `..`. */
-function checkSegment(kind: string, value: string): string {
-  if (value === '' || value === '.' || value === '..' || /[/\\\0]/.test(value)) {
-    throw new PipeError('ARTIFACT_ERROR', `Invalid ${kind} for the artifact store: ${JSON.stringify(value)}`, {
-      hint: `A ${kind} must be a single path segment: no "/", "\\", "." or "..".`,
+/** The deepest part of `target` that exists must resolve (symlinks followed) inside the resolved `base`. */
+function refuseLinkOut(base: string, target: string, joined: string): void {
+  let existing = target;
+  while (existing !== base && lstatOrNull(existing) === null) existing = path.dirname(existing);
+  // The root itself is pipe's choice (it may well be a link); only what lies under it is checked.
+  if (existing === base) return;
+  let real: string | null;
+  try {
+    real = realpathSync(existing);
+  } catch {
+    real = null;
+  }
+  const realBase = realpathSync(base);
+  const rel = real === null ? null : path.relative(realBase, real);
+  if (rel !== null && (rel === '' || (!rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel)))) return;
+  throw new PipeError('ARTIFACT_ERROR', `Path ${JSON.stringify(joined)} would be written through a symlink (at or above ${existing}) that points outside ${base}`, {
+    hint: 'Remove the symlink, or choose another output folder.',
+  });
+}
+
+function lstatOrNull(p: string): Stats | null {
+  try {
+    return lstatSync(p);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A name used as exactly one path segment (a pipeline, stage or action name, an execution id, an identifier):
+ * not empty, no `/`, `\\` or NUL, not made only of dots. Returns it unchanged; `kind` names it in the error.
+ */
+export function asSegment(kind: string, value: string): string {
+  if (value === '' || /^\.+$/.test(value) || /[/\\\0]/.test(value)) {
+    throw new PipeError('ARTIFACT_ERROR', `Invalid ${kind} for a path: ${JSON.stringify(value)}`, {
+      hint: `A ${kind} must be a single path segment: no "/", "\\", and not only dots.`,
     });
   }
   return value;
@@ -53,10 +96,10 @@ function checkSegment(kind: string, value: string): string {
 
 /** Where an execution's artifact lives: `<root>/<pipeline>/<execution-id>/<ArtifactName>.zip`. */
 export function artifactPath(storeRoot: string, pipeline: string, executionId: string, artifactName: string): string {
-  return path.join(
-    path.resolve(storeRoot),
-    checkSegment('pipeline name', pipeline),
-    checkSegment('execution id', executionId),
-    `${checkSegment('artifact name', artifactName)}.zip`,
+  return resolveInside(
+    storeRoot,
+    asSegment('pipeline name', pipeline),
+    asSegment('execution id', executionId),
+    `${asSegment('artifact name', artifactName)}.zip`,
   );
 }

@@ -3,6 +3,7 @@
 import type { Readable } from 'node:stream';
 import { PipeError, describeError } from '../core/index.js';
 import type { ArtifactSelectionSpec, BuildPhaseType, BuildSpec, BuildStatus } from '../core/index.js';
+import { normalizeEntryPath } from '../artifacts/index.js';
 import { agentLine } from './build-log.js';
 import type { LineSink } from './build-log.js';
 import { composeBuildEnvironment, secondarySourceDir, SRC_DIR, SRC_ROOT } from './build-env.js';
@@ -294,6 +295,10 @@ class BuildRun {
       const artifactName = this.req.expandArtifactNames && selection.name !== undefined ? await session.expand(selection.name) : undefined;
       if (this.req.expandArtifactNames && selection.name !== undefined && !artifactName) {
         throw new PipeError('ARTIFACT_ERROR', `CLIENT_ERROR: artifact name ${selection.name} expands to nothing`);
+      }
+      // The name becomes a path under the artifacts folder: one that leaves it fails here, before anything is zipped.
+      if (artifactName !== undefined && !normalizeEntryPath(artifactName)) {
+        throw new PipeError('ARTIFACT_ERROR', `CLIENT_ERROR: artifact name ${selection.name} expands to ${artifactName}, which is not a path inside the artifacts folder`);
       }
       const tar = await container.getArchive(root);
       const r = await this.deps.artifacts.packageFromTar(tar, root, resolved, output.path, this.warn);

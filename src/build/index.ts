@@ -8,7 +8,7 @@ export { SRC_DIR } from './build-env.js';
 export type { PhaseRecord } from './phase-runner.js';
 export { runBatch, DEFAULT_BATCH_CONCURRENCY } from './batch-runner.js';
 export type { BatchBuildRecord, BatchExecution, BatchRequest, BatchTaskPlan } from './batch-runner.js';
-export { agentLine } from './build-log.js';
+export { agentLine, LineSplitter, StoredLogLimit } from './build-log.js';
 export { CacheStore, MAX_ENTRIES_PER_SCOPE, openCacheStore } from './cache/index.js';
 export type { CacheEntry } from './cache/index.js';
 export { buildReport, describeTestCase } from './reports/index.js';

@@ -1,6 +1,6 @@
 // `pipe`: the composition root. Parses argv, wires the engine to renderers, maps errors to exit codes.
 import { Command, CommanderError } from 'commander';
-import { isPipeError, ValidationError } from '../core/index.js';
+import { isPipeError, printable, ValidationError } from '../core/index.js';
 import { mapSystemError } from '../infra/system-errors.js';
 import { EXIT } from './exit-codes.js';
 import { createOutput } from './output.js';
@@ -63,8 +63,9 @@ export function reportError(e: unknown, out: Output): number {
     return EXIT.badInput;
   }
   if (isPipeError(e)) {
-    out.stderr(`error: ${e.message}\n`);
-    if (e.hint) out.stderr(`hint: ${e.hint}\n`);
+    // A message may quote a value from a file or a build (a path, a name): it must not drive the terminal.
+    out.stderr(`error: ${printable(e.message)}\n`);
+    if (e.hint) out.stderr(`hint: ${printable(e.hint)}\n`);
     return e.isInputError ? EXIT.badInput : EXIT.failed;
   }
   const mapped = mapSystemError(e);

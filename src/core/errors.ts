@@ -75,11 +75,19 @@ export class ValidationError extends PipeError {
 
 export function formatProblem(p: Problem): string {
   const where = `${p.location.file}:${p.location.line}:${p.location.column}`;
-  const head = `  ${where} ${p.path ? `${p.path}: ` : ''}${p.message}`;
+  const head = printable(`  ${where} ${p.path ? `${p.path}: ` : ''}${p.message}`);
   if (p.lineText === undefined) return head;
   const gutter = String(p.location.line);
   const caret = ' '.repeat(Math.max(0, p.location.column - 1)) + '^';
-  return `${head}\n    ${gutter} | ${p.lineText}\n    ${' '.repeat(gutter.length)} | ${caret}`;
+  return `${head}\n    ${gutter} | ${printable(p.lineText)}\n    ${' '.repeat(gutter.length)} | ${caret}`;
+}
+
+/**
+ * Text from a file, made safe to print: control characters (escape sequences that would drive the terminal, NULs,
+ * carriage returns) become `?`, one for one, so a caret under the line still points at the right column.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?');
 }
 
 export function isPipeError(e: unknown): e is PipeError {

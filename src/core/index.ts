@@ -5,3 +5,4 @@ export * from './ids.js';
 export * from './pipeline.js';
 export * from './buildspec.js';
 export * from './events.js';
+export * from './log-lines.js';

@@ -1,9 +1,10 @@
 // A Build/CodeBuild action with `batchEnabled: "true"`: the buildspec's batch runs as CodePipeline runs a batch build,
 // its outputs either combined (`combineArtifacts`: every build under its identifier) or one per build identifier.
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { PipeError, newBuildId } from '../core/index.js';
 import type { BuildSpec, EnvironmentVariable } from '../core/index.js';
 import { readZipEntry } from '../artifacts/zip-entry.js';
+import { asSegment, resolveInside } from '../artifacts/index.js';
 import { runBatch } from '../build/index.js';
 import type { BatchExecution, BuildDeps, BuildOutput, BuildRequest, PackagedArtifact } from '../build/index.js';
 import { parseBuildspec } from '../spec/index.js';
@@ -41,7 +42,7 @@ function checkIndividualOutputs(ctx: ActionContext, spec: BuildSpec): void {
 
 function taskOutputs(ctx: ActionContext, identifier: string, combine: boolean): BuildOutput[] {
   if (!combine) return ctx.outputs.filter((o) => o.name === identifier).map((o) => ({ name: o.name, path: o.path }));
-  return ctx.outputs.map((o) => ({ name: o.name, path: join(dirname(o.path), 'batch', identifier, basename(o.path)) }));
+  return ctx.outputs.map((o) => ({ name: o.name, path: resolveInside(dirname(o.path), 'batch', asSegment('batch task identifier', identifier), basename(o.path)) }));
 }
 
 function summarize(batch: BatchExecution): Record<string, unknown>[] {

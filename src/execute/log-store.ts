@@ -1,21 +1,26 @@
 // Keeps the whole log of every action in a file of its own: <home>/logs/<execution-id>/<Stage>.<Action>.log, readable
-// by its owner only (0600, in 0700 directories).
+// by its owner only (0600, in 0700 directories), cut at MAX_STORED_LOG_BYTES with the cut shown.
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
+import { MAX_STORED_LOG_BYTES } from '../core/index.js';
 import type { RunEvent } from '../core/index.js';
+import { asSegment, resolveInside } from '../artifacts/index.js';
+import { StoredLogLimit } from '../build/index.js';
 import { PRIVATE_FILE_MODE, makePrivateDir } from '../infra/sqlite.js';
 
 export function actionLogPath(home: string, executionId: string, stage: string, action: string): string {
-  return join(home, 'logs', executionId, `${stage}.${action}.log`);
+  return resolveInside(home, 'logs', asSegment('execution id', executionId), asSegment('action log name', `${stage}.${action}.log`));
 }
 
 export class LogStore {
-  private readonly open = new Map<string, number>();
+  private readonly open = new Map<string, { fd: number; limit: StoredLogLimit }>();
 
   constructor(
     private readonly home: string,
     /** Told the path of an action's log when it is first written. */
     private readonly onNewLog: (executionId: string, stage: string, action: string, path: string) => void = () => undefined,
+    /** How much of each action's log is stored; past it, one line says where the log was cut. */
+    private readonly maxBytes = MAX_STORED_LOG_BYTES,
   ) {}
 
   record(e: RunEvent): void {
@@ -26,26 +31,26 @@ export class LogStore {
 
   private write(executionId: string, stage: string, action: string, line: string): void {
     const key = `${executionId}/${stage}/${action}`;
-    let fd = this.open.get(key);
-    if (fd === undefined) {
+    let log = this.open.get(key);
+    if (log === undefined) {
       const path = actionLogPath(this.home, executionId, stage, action);
-      makePrivateDir(join(this.home, 'logs', executionId));
-      fd = openSync(path, 'a', PRIVATE_FILE_MODE);
-      this.open.set(key, fd);
+      makePrivateDir(dirname(path));
+      log = { fd: openSync(path, 'a', PRIVATE_FILE_MODE), limit: new StoredLogLimit(this.maxBytes) };
+      this.open.set(key, log);
       this.onNewLog(executionId, stage, action, path);
     }
-    writeSync(fd, `${line}\n`);
+    for (const l of log.limit.admit(line)) writeSync(log.fd, `${l}\n`);
   }
 
   private close(executionId: string, stage: string, action: string): void {
     const key = `${executionId}/${stage}/${action}`;
-    const fd = this.open.get(key);
-    if (fd !== undefined) closeSync(fd);
+    const log = this.open.get(key);
+    if (log !== undefined) closeSync(log.fd);
     this.open.delete(key);
   }
 
   closeAll(): void {
-    for (const fd of this.open.values()) closeSync(fd);
+    for (const { fd } of this.open.values()) closeSync(fd);
     this.open.clear();
   }
 }

@@ -1,6 +1,6 @@
 // The orchestrator: runs an ExecutionPlan stage by stage, runOrder group by group, actions of a group in
 // parallel; resolves variables and artifacts between actions; stops cleanly; emits RunEvents, prints nothing.
-import { join } from 'node:path';
+import { artifactPath } from '../artifacts/index.js';
 import {
   LABELS, PipeError, RunEventBus, describeError, now, transitionAction, transitionExecution, transitionStage,
 } from '../core/index.js';
@@ -161,13 +161,12 @@ class ExecutionRun {
   /** Runs one action; returns a failure message, or undefined when it succeeded. */
   private async runAction(action: ActionPlan): Promise<string | undefined> {
     const { executionId } = this.options;
-    const dir = join(this.deps.artifactRoot, this.plan.pipeline, executionId);
     const inputs = action.inputArtifacts.map((n) => {
       const ref = this.artifacts.get(n);
       if (!ref) throw new PipeError('INTERNAL', `input artifact ${n} of ${action.id} was not produced`);
       return { name: n, path: ref.path, ...(ref.revision ? { revision: ref.revision } : {}) };
     });
-    const outputs = action.outputArtifacts.map((n) => ({ name: n, path: join(dir, `${n}.zip`) }));
+    const outputs = action.outputArtifacts.map((n) => ({ name: n, path: artifactPath(this.deps.artifactRoot, this.plan.pipeline, executionId, n) }));
     let status: ActionStatus | undefined;
     const emitAction = (to: ActionStatus, message?: string, details?: Record<string, unknown>, sealed?: Record<string, string>) => {
       status = status === undefined ? to : transitionAction(status, to);

@@ -8,8 +8,8 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:pat
 import { LABELS, PipeError, describeError, newBuildId } from '../core/index.js';
 import type { BuildSpec, BuildStatus } from '../core/index.js';
 import { readZipEntry } from '../artifacts/zip-entry.js';
-import { resolveInside, zipDirectory, createArtifactIo } from '../artifacts/index.js';
-import { createDockerBuildContainers, openCacheStore, runBatch, runBuild, DEFAULT_BATCH_CONCURRENCY } from '../build/index.js';
+import { asSegment, resolveInside, zipDirectory, createArtifactIo } from '../artifacts/index.js';
+import { createDockerBuildContainers, openCacheStore, runBatch, runBuild, DEFAULT_BATCH_CONCURRENCY, StoredLogLimit } from '../build/index.js';
 import type { BatchExecution, BuildOutput, BuildReport, BuildRequest, PackagedArtifact, PhaseRecord } from '../build/index.js';
 import { DEFAULT_BUILD_IMAGE, DEFAULT_BUILD_TIMEOUT_MINUTES, DEFAULT_BUILDSPEC, loadBuildspec, parseBuildspec } from '../spec/index.js';
 import { PRIVATE_FILE_MODE, makePrivateDir } from '../infra/sqlite.js';
@@ -64,8 +64,12 @@ export function loadSourceBuildspec(dir: string, buildspec = DEFAULT_BUILDSPEC):
 function projectOutputs(spec: BuildSpec, dir: string): BuildOutput[] {
   const a = spec.artifacts;
   if (!a) return [];
-  const secondary = Object.entries(a.secondaryArtifacts).map(([id, selection]) => ({ name: id, path: join(dir, `${id}.zip`), selection }));
-  return [{ name: PRIMARY, path: join(dir, DEFAULT_PRIMARY_ARTIFACT), selection: a }, ...secondary];
+  const secondary = Object.entries(a.secondaryArtifacts).map(([id, selection]) => ({
+    name: id,
+    path: resolveInside(dir, `${asSegment('secondary artifact identifier', id)}.zip`),
+    selection,
+  }));
+  return [{ name: PRIMARY, path: resolveInside(dir, DEFAULT_PRIMARY_ARTIFACT), selection: a }, ...secondary];
 }
 
 /** Renames each zip to its expanded `name`, inside the artifacts directory (a name with slashes makes folders). */
@@ -83,6 +87,11 @@ async function applyArtifactNames(artifacts: PackagedArtifact[], dir: string): P
     named.push({ ...a, path: target });
   }
   return named;
+}
+
+/** A batch build's own folder of artifacts: `OUT/<identifier>/`. */
+function taskDir(artifactsDir: string, identifier: string): string {
+  return resolveInside(artifactsDir, asSegment('batch task identifier', identifier));
 }
 
 function projectNameOf(dir: string): string {
@@ -104,8 +113,8 @@ export async function runSingleBuild(ctx: PipeContext, options: SingleBuildOptio
   const project = projectNameOf(dir);
   const buildId = newBuildId(project);
   const buildNumber = ctx.store.nextBuildNumber(project);
-  const artifactsDir = resolve(options.artifactsDir ?? join(ctx.artifactRoot, 'local', buildId));
-  const logPath = join(ctx.home, 'logs', 'builds', `${buildId}.log`);
+  const artifactsDir = options.artifactsDir ? resolve(options.artifactsDir) : resolveInside(ctx.artifactRoot, 'local', asSegment('build id', buildId));
+  const logPath = resolveInside(ctx.home, 'logs', 'builds', `${asSegment('build id', buildId)}.log`);
   makePrivateDir(dirname(logPath));
   mkdirSync(artifactsDir, { recursive: true });
   const store = new BuildStore(ctx.db);
@@ -118,9 +127,10 @@ export async function runSingleBuild(ctx: PipeContext, options: SingleBuildOptio
   // report and test case names, messages) before it is stored or returned.
   const masker = new SecretMasker();
   const fd = openSync(logPath, 'a', PRIVATE_FILE_MODE);
+  const stored = new StoredLogLimit();
   const line = (stream: 'stdout' | 'stderr' | 'system', raw: string) => {
     const text = masker.mask(raw);
-    writeSync(fd, `${text}\n`);
+    for (const l of stored.admit(text)) writeSync(fd, `${l}\n`);
     options.onLine?.(stream, text);
   };
   const work = await mkdtemp(join(tmpdir(), 'pipe-build-src-'));
@@ -186,20 +196,20 @@ export async function runSingleBuild(ctx: PipeContext, options: SingleBuildOptio
           prepareTask: (task, taskSpec) => ({
             buildId: `${project}:${task.identifier}-${buildId.split(':')[1] ?? ''}`,
             buildNumber,
-            outputs: projectOutputs(taskSpec, join(artifactsDir, task.identifier)),
+            outputs: projectOutputs(taskSpec, taskDir(artifactsDir, task.identifier)),
           }),
         },
         deps,
       );
       const artifacts: PackagedArtifact[] = [];
       for (const b of batch.builds) {
-        if (b.build) b.build.artifacts = await applyArtifactNames(b.build.artifacts, join(artifactsDir, b.identifier));
+        if (b.build) b.build.artifacts = await applyArtifactNames(b.build.artifacts, taskDir(artifactsDir, b.identifier));
       }
       if (batch.status === 'SUCCEEDED') {
         line('system', 'Combining the artifacts of the batch (COMBINE_ARTIFACTS)');
         const names = [...new Set(batch.builds.flatMap((b) => b.build?.artifacts.map((a) => a.name) ?? []))];
         for (const name of names) {
-          const zip = join(artifactsDir, name === PRIMARY ? DEFAULT_PRIMARY_ARTIFACT : `${name}.zip`);
+          const zip = resolveInside(artifactsDir, name === PRIMARY ? DEFAULT_PRIMARY_ARTIFACT : `${asSegment('secondary artifact identifier', name)}.zip`);
           const combined = await combineBatchArtifacts(batch, name, zip);
           if (combined) artifacts.push(combined);
         }

@@ -1,6 +1,7 @@
 // Masks resolved secret and parameter values (`***`) in every string of a RunEvent or a build result: applied where
 // the orchestrator emits events and where `pipe build` writes lines and its result, so the log store, the
 // execution and build stores and every renderer only ever see the mask.
+import { LINE_CONTINUED_MARK, LINE_SPLIT_MARK } from '../core/index.js';
 import type { RunEvent } from '../core/index.js';
 
 export const MASK = '***';
@@ -38,7 +39,28 @@ export class SecretMasker {
 
   mask(text: string): string {
     if (!this.pattern) return text;
-    return text.replace(this.pattern, MASK);
+    let out = text.replace(this.pattern, MASK);
+    // A line too long to keep whole arrives in pieces, and a split may fall inside a secret: the part of it that
+    // ends one piece, or starts the next, is masked too.
+    if (out.endsWith(LINE_SPLIT_MARK)) out = `${this.maskCut(out.slice(0, -LINE_SPLIT_MARK.length), 'end')}${LINE_SPLIT_MARK}`;
+    if (out.startsWith(LINE_CONTINUED_MARK)) out = `${LINE_CONTINUED_MARK}${this.maskCut(out.slice(LINE_CONTINUED_MARK.length), 'start')}`;
+    return out;
+  }
+
+  /** Masks the longest start (`end`: at the end of `text`) or end (`start`) of a secret that `text` is cut at. */
+  private maskCut(text: string, side: 'start' | 'end'): string {
+    let longest = 0;
+    for (const v of this.values) {
+      for (let k = Math.min(v.length - 1, text.length); k > longest; k--) {
+        const hit = side === 'end' ? text.endsWith(v.slice(0, k)) : text.startsWith(v.slice(v.length - k));
+        if (hit) {
+          longest = k;
+          break;
+        }
+      }
+    }
+    if (longest === 0) return text;
+    return side === 'end' ? `${text.slice(0, -longest)}${MASK}` : `${MASK}${text.slice(longest)}`;
   }
 
   /**

@@ -3,6 +3,7 @@ import { COVERAGE_REPORT_FORMATS, TEST_REPORT_FORMATS } from '../core/index.js';
 import type { ArtifactSelectionSpec, ArtifactsSpec, CacheSpec, ReportFormat, ReportSpec } from '../core/index.js';
 import { entry, joinPath } from './problems.js';
 import type { BuildspecReader } from './buildspec-reader.js';
+import { explainName } from './name-rules.js';
 import type { YamlMapping, YamlNode, YamlScalar } from './yaml-source.js';
 
 const SELECTION_KEYS = [
@@ -33,6 +34,9 @@ export function readArtifacts(r: BuildspecReader, node: YamlNode, path: string, 
     const secondaryMap = r.readMapping(secondary, at);
     for (const { key, value } of secondaryMap?.entries ?? []) {
       const idPath = joinPath(at, key.value);
+      // The identifier names the zip (`<identifier>.zip`), so it must stay one plain path segment.
+      const bad = explainName('secondaryArtifact', key.value);
+      if (bad) r.error(key, idPath, bad);
       const m = r.readMapping(value, idPath);
       if (!m) continue;
       r.problems.checkKeys(m, idPath, SELECTION_KEYS);
@@ -133,6 +137,8 @@ export function readReports(r: BuildspecReader, node: YamlNode, path: string): R
   const map = r.readMapping(node, path);
   for (const { key, value } of map?.entries ?? []) {
     const at = joinPath(path, key.value);
+    const bad = explainName('reportGroup', key.value);
+    if (bad) r.error(key, at, bad);
     const m = r.readMapping(value, at);
     if (!m) continue;
     r.problems.checkKeys(m, at, REPORT_KEYS);

@@ -4,6 +4,7 @@ import { entry, joinPath, keyNode } from './problems.js';
 import type { BuildspecReader } from './buildspec-reader.js';
 import { readMatrix } from './buildspec-batch-matrix.js';
 import { readTaskEnv } from './buildspec-batch-env.js';
+import { explainName } from './name-rules.js';
 import type { YamlMapping, YamlNode, YamlScalar } from './yaml-source.js';
 
 const BATCH_KINDS: readonly BatchKind[] = ['build-list', 'build-matrix', 'build-graph'];
@@ -66,6 +67,9 @@ function readTask(r: BuildspecReader, map: YamlMapping, path: string, kind: Batc
   }
   const identifier = r.readString(idNode, joinPath(path, 'identifier'));
   if (identifier === undefined) return undefined;
+  // Each task's artifacts go to a folder named by its identifier.
+  const bad = explainName('batchTask', identifier);
+  if (bad) r.error(idNode, joinPath(path, 'identifier'), bad);
   const task: BatchTaskSpec = { identifier, env: { variables: {} }, ignoreFailure: false, debugSession: false, dependOn: [] };
   const buildspec = entry(map, 'buildspec');
   if (buildspec) {

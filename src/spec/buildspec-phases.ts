@@ -33,6 +33,9 @@ export function readPhases(
       r.error(key, at, `unknown phase '${key.value}'${hint}; phases are ${BUILDSPEC_PHASES.join(', ')}`);
       continue;
     }
+    // `build:` with nothing under it: CodeBuild runs nothing there, so it is accepted, but said where the phase
+    // stands, since it is more often an indentation slip than an intent.
+    if (isNullNode(value)) r.warn(key, at, 'tolerated', `phase ${key.value} is empty (null): nothing runs in it`);
     phases[key.value] = readPhase(r, key.value, value, at, variables);
   }
   return phases;

@@ -1,5 +1,4 @@
 // Buildspec YAML -> BuildSpec: the whole 0.2 format, every problem collected before failing, warnings for what pipe cannot honour.
-import { readFileSync } from 'node:fs';
 import { PipeError, ValidationError } from '../core/index.js';
 import type { BuildSpec, BuildspecVersion, ProxySpec } from '../core/index.js';
 import { entry, joinPath, keyNode, suggest } from './problems.js';
@@ -9,6 +8,7 @@ import { readPhases } from './buildspec-phases.js';
 import { readArtifacts, readCache, readReports } from './buildspec-artifacts.js';
 import { readBatch } from './buildspec-batch.js';
 import { describeNode, parseYaml } from './yaml-source.js';
+import { readCapped } from './yaml-limits.js';
 import type { YamlMapping, YamlNode, YamlScalar } from './yaml-source.js';
 
 export { describeBuildspec } from './buildspec-describe.js';
@@ -26,8 +26,9 @@ const PRE_GA_KEYS = ['environment_variables', 'containers', 'during_build'] as c
  * Parses and validates a buildspec. Throws a ValidationError listing every problem CodeBuild would reject
  * (file, line, column, path, what was expected); returns the BuildSpec with warnings for what it tolerates.
  */
-export function parseBuildspec(text: string, file: string): BuildSpec {
-  const doc = parseYaml(text, file);
+/** `size` is the whole file's size in bytes when `text` was read capped (see readCapped). */
+export function parseBuildspec(text: string, file: string, size?: number): BuildSpec {
+  const doc = parseYaml(text, file, size);
   const r = new BuildspecReader(doc);
   const root = doc.root;
   if (root === null || root.kind !== 'mapping') {
@@ -88,9 +89,9 @@ export function parseBuildspec(text: string, file: string): BuildSpec {
 
 /** Reads and parses a buildspec file; a missing file is a NOT_FOUND error naming it. */
 export function loadBuildspec(file: string): BuildSpec {
-  let text: string;
+  let read: { bytes: Buffer; size: number };
   try {
-    text = readFileSync(file, 'utf8');
+    read = readCapped(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
@@ -101,7 +102,7 @@ export function loadBuildspec(file: string): BuildSpec {
     }
     throw new PipeError('NOT_FOUND', `cannot read buildspec ${file}: ${(e as Error).message}`, { cause: e });
   }
-  return parseBuildspec(text, file);
+  return parseBuildspec(read.bytes.toString('utf8'), file, read.size);
 }
 
 /** `version`: the literal text must be 0.2 or 0.1 (`0.20` is not 0.2). Returns undefined when rejected. */

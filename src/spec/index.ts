@@ -3,3 +3,5 @@ export * from './yaml-source.js';
 export * from './problems.js';
 export * from './pipeline.js';
 export * from './buildspec.js';
+export * from './name-rules.js';
+export { YAML_LIMITS } from './yaml-limits.js';

@@ -6,6 +6,8 @@ import type { ProblemCollector } from './problems.js';
 import { describeNode } from './yaml-source.js';
 import type { YamlMapping, YamlNode } from './yaml-source.js';
 import { readConfiguration } from './pipeline-configuration.js';
+import { expectedName, explainName } from './name-rules.js';
+import type { NameKind } from './name-rules.js';
 import type { ReferenceSite } from './pipeline-references.js';
 
 /** A value read from the file, with the node and path it came from. */
@@ -63,18 +65,6 @@ export const ACTION_KEYS = [
   'outputArtifacts',
   'namespace',
 ] as const;
-
-/** CodePipeline's name patterns and length limits, by what is named. */
-const NAME_RULES = {
-  pipeline: { pattern: /^[A-Za-z0-9.@\-_]+$/, chars: 'A-Z a-z 0-9 . @ - _', max: 100 },
-  stage: { pattern: /^[A-Za-z0-9.@\-_]+$/, chars: 'A-Z a-z 0-9 . @ - _', max: 100 },
-  action: { pattern: /^[A-Za-z0-9.@\-_]+$/, chars: 'A-Z a-z 0-9 . @ - _', max: 100 },
-  artifact: { pattern: /^[A-Za-z0-9_-]+$/, chars: 'A-Z a-z 0-9 _ -', max: 100 },
-  namespace: { pattern: /^[A-Za-z0-9@\-_]+$/, chars: 'A-Z a-z 0-9 @ - _', max: 100 },
-  variable: { pattern: /^[A-Za-z0-9@\-_]+$/, chars: 'A-Z a-z 0-9 @ - _', max: 128 },
-} as const;
-
-type NameKind = keyof typeof NAME_RULES;
 
 const RUN_ORDER_MAX = 999;
 const DEFAULT_VALUE_MAX = 1000;
@@ -264,11 +254,10 @@ function readRequiredName(
 }
 
 function readName(node: YamlNode, path: string, kind: NameKind, problems: ProblemCollector): Located<string> | undefined {
-  const rule = NAME_RULES[kind];
   const value = node.kind === 'scalar' && !node.isNull ? node.value : undefined;
-  if (value !== undefined && rule.pattern.test(value) && value.length <= rule.max) return { value, node, path };
-  const got = value === undefined ? describeNode(node) : `'${value}'`;
-  problems.add(node, path, `expected ${article(kind)} ${kind} name of 1-${rule.max} characters from ${rule.chars}, got ${got}`);
+  const problem = value === undefined ? `${expectedName(kind)}, got ${describeNode(node)}` : explainName(kind, value);
+  if (value !== undefined && problem === undefined) return { value, node, path };
+  problems.add(node, path, problem ?? expectedName(kind));
   return undefined;
 }
 
@@ -284,8 +273,4 @@ function readBoundedText(
   if (value.length >= min && value.length <= max) return value;
   problems.add(node, path, `expected ${min}-${max} characters, got ${value.length}`);
   return undefined;
-}
-
-function article(word: string): string {
-  return /^[aeiou]/.test(word) ? 'an' : 'a';
 }

@@ -1,11 +1,11 @@
 // The pipeline file: reads it, parses it and validates it into a PipelineSpec, reporting every problem at once.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PipeError } from '../core/index.js';
 import type { ActionSpec, PipelineSpec, PipelineVariableSpec, StageSpec } from '../core/index.js';
 import { ProblemCollector } from './problems.js';
 import { parseYaml } from './yaml-source.js';
+import { readCapped } from './yaml-limits.js';
 import { readPipelineDraft } from './pipeline-read.js';
 import type { ActionDraft, PipelineDraft, StageDraft, VariableDraft } from './pipeline-read.js';
 import { checkPipelineRules } from './pipeline-rules.js';
@@ -20,13 +20,13 @@ export type { ReferenceToken } from './pipeline-references.js';
  * Throws NOT_FOUND / INVALID_ARGUMENT when the file cannot be read, ValidationError when it is invalid.
  */
 export function loadPipelineSpec(file: string): PipelineSpec {
-  let bytes: Buffer;
+  let read: { bytes: Buffer; size: number };
   try {
-    bytes = readFileSync(file);
+    read = readCapped(file);
   } catch (e) {
     throw describeReadFailure(file, e);
   }
-  return readPipelineSpec(bytes.toString('utf8'), file, sha256(bytes));
+  return readPipelineSpec(read.bytes.toString('utf8'), file, sha256(read.bytes), read.size);
 }
 
 /** Validates pipeline text as if read from `file` (which is used for messages, and resolved for `spec.file`). */
@@ -34,8 +34,8 @@ export function parsePipelineSpec(text: string, file: string): PipelineSpec {
   return readPipelineSpec(text, file, sha256(Buffer.from(text, 'utf8')));
 }
 
-function readPipelineSpec(text: string, file: string, digest: string): PipelineSpec {
-  const doc = parseYaml(text, file);
+function readPipelineSpec(text: string, file: string, digest: string, size?: number): PipelineSpec {
+  const doc = parseYaml(text, file, size);
   const problems = new ProblemCollector(doc);
   const draft = readPipelineDraft(doc.root, problems);
   if (draft) checkPipelineRules(draft, problems);

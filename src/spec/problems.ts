@@ -63,6 +63,8 @@ export function keyNode(map: YamlMapping, key: string): YamlScalar | undefined {
 
 export function joinPath(base: string, key: string | number): string {
   if (typeof key === 'number') return `${base}[${key}]`;
+  // A key that is not a plain word (`../../x`, an ARN) is quoted, so the path still reads unambiguously.
+  if (!/^[A-Za-z0-9_@$-]+$/.test(key)) return `${base}[${JSON.stringify(key)}]`;
   return base ? `${base}.${key}` : key;
 }
 

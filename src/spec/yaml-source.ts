@@ -4,6 +4,7 @@ import { EVENT_ID, SCALAR_STYLE, YAMLException, getScalarValue, parseEvents } fr
 import type { Event, ScalarEvent } from 'js-yaml';
 import { ValidationError } from '../core/index.js';
 import type { Problem, SourceLocation } from '../core/index.js';
+import { YAML_LIMITS, describeSizeLimit, isDepthLimitError } from './yaml-limits.js';
 
 export type ScalarStyleName = 'plain' | 'single' | 'double' | 'literal' | 'folded';
 
@@ -83,15 +84,21 @@ class LineIndex {
 
 /**
  * Parses one YAML document. Syntax errors, several documents, duplicate keys and unknown aliases throw a
- * ValidationError naming file, line and column. An empty file gives `root: null`.
+ * ValidationError naming file, line and column. An empty file gives `root: null`. A hostile file fails fast, at
+ * the place it crosses one of the YAML_LIMITS (size, nesting depth, keys, nodes once aliases are expanded).
  */
-export function parseYaml(text: string, file: string): YamlDocument {
+export function parseYaml(text: string, file: string, totalBytes?: number): YamlDocument {
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const lines = new LineIndex(file, source);
   const doc: YamlDocument = { file, text: source, root: null, lineText: (n) => lines.lineText(n) };
+  const bytes = totalBytes ?? Buffer.byteLength(source, 'utf8');
+  if (bytes > YAML_LIMITS.documentBytes) {
+    const location = lines.locate(Math.min(source.length, offsetOfByte(source, YAML_LIMITS.documentBytes)));
+    throw new ValidationError(file, [{ path: '', message: describeSizeLimit(bytes), location, lineText: lines.lineText(location.line) }]);
+  }
   let events: Event[];
   try {
-    events = parseEvents(source, { filename: file });
+    events = parseEvents(source, { filename: file, maxDepth: YAML_LIMITS.depth });
   } catch (e) {
     throw syntaxError(e, lines);
   }
@@ -107,10 +114,13 @@ function syntaxError(e: unknown, lines: LineIndex): ValidationError {
     const line = (mark?.line ?? 0) + 1;
     const column = (mark?.column ?? 0) + 1;
     const reason = (e as YAMLException & { reason?: string }).reason ?? e.message;
+    const message = isDepthLimitError(reason)
+      ? `the document nests deeper than ${YAML_LIMITS.depth} levels, pipe's limit; a pipeline or buildspec needs far fewer`
+      : `YAML syntax error: ${reason}`;
     return new ValidationError(lines.file, [
       {
         path: '',
-        message: `YAML syntax error: ${reason}`,
+        message,
         location: { file: lines.file, line, column },
         lineText: lines.lineText(line),
       },
@@ -121,11 +131,31 @@ function syntaxError(e: unknown, lines: LineIndex): ValidationError {
   ]);
 }
 
+/** The first limit a document crosses stops the build: nothing after it is worth reading. */
+class LimitExceeded extends Error {}
+
+/** The UTF-16 offset at which the UTF-8 encoding of `text` reaches `bytes`. */
+function offsetOfByte(text: string, bytes: number): number {
+  let seen = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    seen += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdbff ? 4 : 3;
+    if (c >= 0xd800 && c <= 0xdbff) i++;
+    if (seen > bytes) return i;
+  }
+  return text.length;
+}
+
 class TreeBuilder {
   readonly problems: Problem[] = [];
   private pos = 0;
   private lastOffset = 0;
   private readonly anchors = new Map<string, YamlNode>();
+  /** Nodes as consumers will walk them: an alias counts as every node of what it names. */
+  private nodes = 0;
+  private keys = 0;
+  /** Each anchored node's expanded size, once it is complete; absent while it is still being read. */
+  private readonly sizes = new WeakMap<YamlNode, number>();
 
   constructor(
     private readonly text: string,
@@ -143,7 +173,26 @@ class TreeBuilder {
     this.pos++;
     const next = this.events[this.pos];
     if (next === undefined || next.type === EVENT_ID.POP) return null;
-    return this.node();
+    try {
+      return this.node();
+    } catch (e) {
+      if (e instanceof LimitExceeded) return null;
+      throw e;
+    }
+  }
+
+  /** Reports the limit crossed at `at` (an offset, or a node's location) and stops the build. */
+  private limit(message: string, at: number | SourceLocation): never {
+    const location = typeof at === 'number' ? this.lines.locate(at) : at;
+    this.problems.push({ path: '', message, location, lineText: this.lines.lineText(location.line) });
+    throw new LimitExceeded(message);
+  }
+
+  private count(n: number, at: number | SourceLocation, alias?: string): void {
+    this.nodes += n;
+    if (this.nodes <= YAML_LIMITS.nodes) return;
+    const limit = `${YAML_LIMITS.nodes} values, pipe's limit`;
+    this.limit(alias ? `alias *${alias} takes the document past ${limit} (an alias bomb?)` : `the document holds more than ${limit}`, at);
   }
 
   private problem(path: string, message: string, offset: number): void {
@@ -170,23 +219,35 @@ class TreeBuilder {
         const name = this.text.slice(e.anchorStart, e.anchorEnd);
         this.lastOffset = e.anchorEnd;
         const target = this.anchors.get(name);
-        if (target) return target;
+        if (target) {
+          const size = this.sizes.get(target);
+          // Point at the `*` of the alias.
+          if (size === undefined) this.limit(`alias *${name} stands inside the node it names, which would make it endless`, e.anchorStart - 1);
+          this.count(size, e.anchorStart - 1, name);
+          return target;
+        }
         this.problem('', `unknown alias *${name}`, e.anchorStart);
         return { kind: 'scalar', value: '', style: 'plain', isNull: true, location: this.lines.locate(e.anchorStart) };
       }
       case EVENT_ID.SEQUENCE: {
         this.lastOffset = e.start;
+        const before = this.nodes;
+        this.count(1, e.start);
         const seq: YamlSequence = { kind: 'sequence', items: [], location: this.lines.locate(e.start) };
         this.register(e.anchorStart, e.anchorEnd, seq);
         while (this.events[this.pos]?.type !== EVENT_ID.POP) seq.items.push(this.node());
         this.pos++;
+        this.sizes.set(seq, this.nodes - before);
         return seq;
       }
       case EVENT_ID.MAPPING: {
         this.lastOffset = e.start;
+        const before = this.nodes;
+        this.count(1, e.start);
         const map: YamlMapping = { kind: 'mapping', entries: [], location: this.lines.locate(e.start) };
         this.register(e.anchorStart, e.anchorEnd, map);
         this.mappingEntries(map);
+        this.sizes.set(map, this.nodes - before);
         return map;
       }
       default:
@@ -195,7 +256,7 @@ class TreeBuilder {
   }
 
   private mappingEntries(map: YamlMapping): void {
-    const merged: YamlMapEntry[] = [];
+    const merged: { entry: YamlMapEntry; at: SourceLocation }[] = [];
     const seen = new Set<string>();
     while (this.events[this.pos]?.type !== EVENT_ID.POP) {
       const keyNode = this.node();
@@ -210,7 +271,7 @@ class TreeBuilder {
         continue;
       }
       if (keyNode.style === 'plain' && keyNode.value === '<<') {
-        merged.push(...this.mergeSources(value));
+        merged.push(...this.mergeSources(value).map((entry) => ({ entry, at: keyNode.location })));
         continue;
       }
       if (seen.has(keyNode.value)) {
@@ -224,15 +285,23 @@ class TreeBuilder {
         continue;
       }
       seen.add(keyNode.value);
+      this.countKey(keyNode.location);
       map.entries.push({ key: keyNode, value });
     }
     this.pos++;
     // Merge keys (YAML 1.1): explicit keys win, earlier merge sources win over later ones.
-    for (const entry of merged) {
+    for (const { entry, at } of merged) {
       if (seen.has(entry.key.value)) continue;
       seen.add(entry.key.value);
+      this.countKey(at);
+      // A merged entry is walked again under this mapping.
+      this.count(1 + (this.sizes.get(entry.value) ?? 1), at);
       map.entries.push(entry);
     }
+  }
+
+  private countKey(at: SourceLocation): void {
+    if (++this.keys > YAML_LIMITS.keys) this.limit(`the document has more than ${YAML_LIMITS.keys} mapping keys, pipe's limit`, at);
   }
 
   private mergeSources(value: YamlNode): YamlMapEntry[] {
@@ -250,6 +319,7 @@ class TreeBuilder {
   }
 
   private scalar(e: ScalarEvent): YamlScalar {
+    this.count(1, Math.max(0, e.valueStart >= 0 ? e.valueStart : this.lastOffset));
     const style = STYLE_NAMES[e.style] ?? 'plain';
     const quoted = style === 'single' || style === 'double';
     const offset = e.valueStart >= 0 ? e.valueStart - (quoted ? 1 : 0) : this.lastOffset;
@@ -263,6 +333,7 @@ class TreeBuilder {
       location: this.lines.locate(Math.max(0, offset)),
     };
     if (e.tagStart >= 0) node.tag = this.text.slice(e.tagStart, e.tagEnd);
+    this.sizes.set(node, 1);
     this.register(e.anchorStart, e.anchorEnd, node);
     return node;
   }

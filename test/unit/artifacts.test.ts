@@ -1,6 +1,7 @@
 // Artifact selection with CodeBuild semantics from a Docker-style tar, and unpacking zips for containers.
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -12,6 +13,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PipeError } from '../../src/core/index.js';
 import {
   artifactPath,
+  combineZips,
+  resolveInside,
+  zipDirectory,
   selectArtifactsFromTar,
   selectFromTar,
   sha256File,
@@ -408,13 +412,83 @@ describe('unzipToTar', () => {
   });
 });
 
+describe('symlinks never lead out of a source tree or an artifact', () => {
+  it('pipe build\'s source zip keeps a link to /etc as nothing: it is skipped with a warning, never followed (real files)', async () => {
+    const src = path.join(dir, 'src');
+    await mkdir(path.join(src, 'lib'), { recursive: true });
+    await writeFile(path.join(src, 'lib', 'real.txt'), 'real');
+    await symlink('/etc', path.join(src, 'etc'));
+    await symlink('/etc/passwd', path.join(src, 'passwd'));
+    await symlink('../../..', path.join(src, 'lib', 'up'));
+    await symlink('real.txt', path.join(src, 'lib', 'inside.txt'));
+    const warnings: string[] = [];
+    const zipPath = path.join(dir, 'source.zip');
+    const zipped = await zipDirectory(src, zipPath, { warn: (m) => warnings.push(m) });
+    expect(warnings).toEqual([
+      `Skipping symlink etc: its target /etc is outside ${src}`,
+      `Skipping symlink lib/up: its target ../../.. is outside ${src}`,
+      `Skipping symlink passwd: its target /etc/passwd is outside ${src}`,
+    ]);
+    expect(zipped.files).toBe(2);
+    const entries = await readTar(await unzipToTar(zipPath));
+    expect(entries).toEqual([
+      { name: 'lib/', type: 'directory', content: '' },
+      { name: 'lib/inside.txt', type: 'symlink', content: '', linkname: 'real.txt' },
+      { name: 'lib/real.txt', type: 'file', content: 'real' },
+    ]);
+  });
+
+  it('combining a batch\'s zips keeps inside links as links and refuses one that points out', async () => {
+    const good = path.join(dir, 'good.zip');
+    await writeRawZip(good, [{ name: 'a.txt', content: 'a' }, { name: 'b.txt', link: 'a.txt' }]);
+    const combined = path.join(dir, 'combined.zip');
+    const result = await combineZips([{ folder: 'one', zipPath: good }], combined);
+    expect(result.files).toEqual(['one/a.txt', 'one/b.txt']);
+    const evil = path.join(dir, 'evil.zip');
+    await writeRawZip(evil, [{ name: 'escape-link', link: '../../etc/hosts' }]);
+    await expect(combineZips([{ folder: 'one', zipPath: good }, { folder: 'two', zipPath: evil }], path.join(dir, 'c2.zip'))).rejects.toThrow(
+      `Refusing to combine ${evil}: symlink escape-link points outside the artifact root (../../etc/hosts)`,
+    );
+    expect(existsSync(path.join(dir, 'c2.zip'))).toBe(false);
+  });
+});
+
 describe('artifactPath', () => {
   it('lays the store out as <root>/<pipeline>/<execution-id>/<ArtifactName>.zip', () => {
     expect(artifactPath('/store', 'hello-service', 'e-1', 'BuildOutput')).toBe('/store/hello-service/e-1/BuildOutput.zip');
   });
 
   it('refuses a name that is not one path segment', () => {
-    expect(() => artifactPath('/store', 'p', '..', 'A')).toThrow('Invalid execution id for the artifact store: ".."');
-    expect(() => artifactPath('/store', 'p', 'e', 'a/b')).toThrow('Invalid artifact name for the artifact store: "a/b"');
+    expect(() => artifactPath('/store', 'p', '..', 'A')).toThrow('Invalid execution id for a path: ".."');
+    expect(() => artifactPath('/store', '...', 'e', 'A')).toThrow('Invalid pipeline name for a path: "..."');
+    expect(() => artifactPath('/store', 'p', 'e', 'a/b')).toThrow('Invalid artifact name for a path: "a/b"');
+  });
+});
+
+describe('resolveInside, the one guard for names joined onto a host directory', () => {
+  it('joins plain names and relative paths, and refuses every way out', () => {
+    expect(resolveInside('/out', 'a', 'b/c.zip')).toBe('/out/a/b/c.zip');
+    expect(resolveInside('/out', './x//y/')).toBe('/out/x/y');
+    for (const bad of ['../../x.zip', '/etc/passwd', 'a/../../b', 'C:/x', 'a\0b']) {
+      expect(() => resolveInside('/out', bad)).toThrow(/escapes \/out$/);
+    }
+    expect(() => resolveInside('/out', 'a', '../..', 'x')).toThrow('Path "a/../../x" escapes /out');
+  });
+
+  it('refuses to write through a symlink under the root that points outside it (real files)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pipe-inside-'));
+    const outside = await mkdtemp(path.join(tmpdir(), 'pipe-outside-'));
+    await mkdir(path.join(dir, 'real'));
+    await symlink(outside, path.join(dir, 'out-link'));
+    await symlink(path.join(outside, 'missing.zip'), path.join(dir, 'dangling.zip'));
+    await symlink('real', path.join(dir, 'in-link'));
+    expect(resolveInside(dir, 'real', 'new', 'a.zip')).toBe(path.join(dir, 'real', 'new', 'a.zip'));
+    expect(resolveInside(dir, 'in-link', 'a.zip')).toBe(path.join(dir, 'in-link', 'a.zip'));
+    expect(() => resolveInside(dir, 'out-link', 'sub', 'a.zip')).toThrow(
+      `Path "out-link/sub/a.zip" would be written through a symlink (at or above ${path.join(dir, 'out-link')}) that points outside ${dir}`,
+    );
+    expect(() => resolveInside(dir, 'dangling.zip')).toThrow('would be written through a symlink');
+    await rm(dir, { recursive: true, force: true });
+    await rm(outside, { recursive: true, force: true });
   });
 });

@@ -296,6 +296,7 @@ describe('phases', () => {
       [
         "8:7 tolerated phases.build.commands[1]: empty command (a \`-\` with nothing after it, or only a comment) skipped",
         "10:7 tolerated phases.build.commands[3]: empty command (a \`-\` with nothing after it, or only a comment) skipped",
+        "11:3 tolerated phases.post_build: phase post_build is empty (null): nothing runs in it",
       ]
     `);
   });
@@ -869,5 +870,86 @@ describe('describeBuildspec', () => {
         a: this buildspec
         b: this buildspec; after a"
     `);
+  });
+});
+
+describe('names that become paths', () => {
+  /** The whole report of a buildspec that must be invalid, as `pipe build` prints it. */
+  function report(text: string): string {
+    try {
+      parse(text);
+    } catch (e) {
+      if (e instanceof ValidationError) return e.format();
+      throw e;
+    }
+    throw new Error('expected the buildspec to be rejected');
+  }
+
+  it('refuses secondary artifact identifiers, report groups and batch identifiers that are not plain names', () => {
+    const text = yaml`
+      version: 0.2
+      ${BUILD}
+      artifacts:
+        files: ['**/*']
+        secondary-artifacts:
+          ../../x:
+            files: [a]
+          ..:
+            files: [b]
+          Docs_1-b:
+            files: [c]
+      reports:
+        ../escape:
+          files: [r.xml]
+        arn:aws:codebuild:us-east-1:123456789012:report-group/../x:
+          files: [r.xml]
+      batch:
+        build-list:
+          - identifier: ../up
+          - identifier: ...
+    `;
+    expect(report(text)).toMatchInlineSnapshot(`
+      "buildspec.yml: 6 problems found
+        buildspec.yml:9:5 artifacts.secondary-artifacts["../../x"]: expected a secondary artifact identifier of 1-127 characters from A-Z a-z 0-9 _ -, got '../../x'
+          9 |     ../../x:
+            |     ^
+        buildspec.yml:11:5 artifacts.secondary-artifacts[".."]: expected a secondary artifact identifier of 1-127 characters from A-Z a-z 0-9 _ -, got '..'
+          11 |     ..:
+             |     ^
+        buildspec.yml:16:3 reports["../escape"]: expected a report group name of 1-128 characters from A-Z a-z 0-9 _ - or a report group ARN, got '../escape'
+          16 |   ../escape:
+             |   ^
+        buildspec.yml:18:3 reports["arn:aws:codebuild:us-east-1:123456789012:report-group/../x"]: expected a report group name of 1-128 characters from A-Z a-z 0-9 _ - or a report group ARN, got 'arn:aws:codebuild:us-east-1:123456789012:report-group/../x'
+          18 |   arn:aws:codebuild:us-east-1:123456789012:report-group/../x:
+             |   ^
+        buildspec.yml:22:19 batch.build-list[0].identifier: expected a batch task identifier of 1-127 characters from A-Z a-z 0-9 _ -, got '../up'
+          22 |     - identifier: ../up
+             |                   ^
+        buildspec.yml:23:19 batch.build-list[1].identifier: expected a batch task identifier of 1-127 characters from A-Z a-z 0-9 _ -, got '...'
+          23 |     - identifier: ...
+             |                   ^"
+    `);
+  });
+
+  it('accepts the identifiers and report groups real buildspecs use', () => {
+    const spec = parse(yaml`
+      version: 0.2
+      ${BUILD}
+      artifacts:
+        files: ['**/*']
+        secondary-artifacts:
+          FunctionCode: { files: [a] }
+          my-layer_2: { files: [b] }
+      reports:
+        r: { files: [r.xml] }
+        unit-test: { files: [r.xml] }
+        arn:aws:codebuild:us-east-1:123456789012:report-group/jest-tests: { files: [r.xml] }
+      batch:
+        build-list:
+          - identifier: UnitOpenssl30_x86_64
+    `);
+    expect(Object.keys(spec.artifacts?.secondaryArtifacts ?? {})).toEqual(['FunctionCode', 'my-layer_2']);
+    expect(Object.keys(spec.reports)).toHaveLength(3);
+    expect(spec.batch?.tasks.map((t) => t.identifier)).toEqual(['UnitOpenssl30_x86_64']);
   });
 });

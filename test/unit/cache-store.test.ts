@@ -1,5 +1,5 @@
 // The host cache store and key evaluation, without Docker: exact and prefix lookups, atomic saves, pruning, clearing.
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,6 +33,20 @@ describe('CacheStore', () => {
     expect((await s.findByPrefix('p/Build.Build', 'npm-'))?.key).toBe('npm-bbb');
     expect(await s.findByPrefix('p/Build.Build', 'pip-')).toBeUndefined();
     expect((await s.list()).map((e) => `${e.scope} ${e.key ?? '-'}`)).toEqual(['p/Test.Test npm-ccc', 'p/Build.Build npm-bbb', 'p/Build.Build npm-aaa', 'p/Build.Build -']);
+  });
+
+  it('a record whose archive names a file outside the cache folder is not an entry: never read, never removed', async () => {
+    const s = store();
+    const saved = await s.save('p/Build.Build', 'k', ['a/**/*'], write('a'));
+    const victim = join(s.dir, '..', 'victim.txt');
+    writeFileSync(victim, 'keep me');
+    const record = join(s.dir, `${saved.archive.split('.')[0] as string}.json`);
+    writeFileSync(record, JSON.stringify({ ...saved, archive: '../victim.txt' }));
+    expect(await s.find('p/Build.Build', 'k')).toBeUndefined();
+    expect(await s.list()).toEqual([]);
+    await s.clear();
+    expect(readFileSync(victim, 'utf8')).toBe('keep me');
+    expect(() => s.archivePath({ ...saved, archive: '../victim.txt' })).toThrow('Invalid cache archive name for a path: "../victim.txt"');
   });
 
   it('replaces an entry saved under the same key and removes the old archive', async () => {

@@ -565,6 +565,51 @@ describe('actions', () => {
              |                                                            ^"
     `);
   });
+  test('names made only of dots are refused even where the pattern allows dots: they would be paths', () => {
+    const text = yaml`
+      name: ..
+      stages:
+        - name: ...
+          actions:
+            - name: .
+              type: Source/Git
+              configuration: { repository: . }
+              outputArtifacts: [Src]
+        - name: ..
+          actions:
+            - { name: v1.2, type: Build/CodeBuild, inputArtifacts: [Src] }
+    `;
+    expect(report(text)).toMatchInlineSnapshot(`
+      "p.yml: 4 problems found
+        p.yml:1:7 name: '..' is not usable as a pipeline name: a name of only dots reads as a path ('.' or '..'); use a letter, digit, @, - or _ too
+          1 | name: ..
+            |       ^
+        p.yml:3:11 stages[0].name: '...' is not usable as a stage name: a name of only dots reads as a path ('.' or '..'); use a letter, digit, @, - or _ too
+          3 |   - name: ...
+            |           ^
+        p.yml:5:15 stages[0].actions[0].name: '.' is not usable as an action name: a name of only dots reads as a path ('.' or '..'); use a letter, digit, @, - or _ too
+          5 |       - name: .
+            |               ^
+        p.yml:9:11 stages[1].name: '..' is not usable as a stage name: a name of only dots reads as a path ('.' or '..'); use a letter, digit, @, - or _ too
+          9 |   - name: ..
+            |           ^"
+    `);
+  });
+});
+
+describe('hostile text', () => {
+  test('control characters from the file (terminal escapes) are shown as ?, one for one, so the caret still fits', () => {
+    const text = `name: "\\e[2Jx\\ty" # \u001b[31m raw\n${SOURCE.split('\n').slice(1).join('\n')}`;
+    expect(report(text)).toMatchInlineSnapshot(`
+      "p.yml: 2 problems found
+        p.yml:1:7 name: expected a pipeline name of 1-100 characters from A-Z a-z 0-9 . @ - _, got '?[2Jx	y'
+          1 | name: "\\e[2Jx\\ty" # ?[31m raw
+            |       ^
+        p.yml:3:3 stages: a pipeline needs at least two stages (a source stage and one more), got 1
+          3 |   - name: Source
+            |   ^"
+    `);
+  });
 });
 
 describe('artifacts', () => {

@@ -4,6 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { asSegment, resolveInside } from '../../artifacts/index.js';
 
 /** Entries kept per scope; older ones (by save time) are removed when a new one is saved. */
 export const MAX_ENTRIES_PER_SCOPE = 10;
@@ -34,17 +35,22 @@ function entryId(scope: string, key: string | null): string {
   return createHash('sha256').update(`${scope}\0${key === null ? 'default' : `key\0${key}`}`).digest('hex').slice(0, 32);
 }
 
+const ARCHIVE_NAME = /^[0-9a-f]{32}\.[0-9]+\.[0-9a-f]{8}\.tar\.gz$/;
+
 function isCacheEntry(v: unknown): v is CacheEntry {
   if (typeof v !== 'object' || v === null) return false;
   const e = v as Record<string, unknown>;
-  return typeof e['scope'] === 'string' && (typeof e['key'] === 'string' || e['key'] === null) && typeof e['archive'] === 'string' && typeof e['savedAt'] === 'string';
+  // The archive is named by save() (`<id>.<pid>.<nonce>.tar.gz`); any other name is not a record of ours.
+  const archive = typeof e['archive'] === 'string' && ARCHIVE_NAME.test(e['archive']);
+  return typeof e['scope'] === 'string' && (typeof e['key'] === 'string' || e['key'] === null) && archive && typeof e['savedAt'] === 'string';
 }
 
 export class CacheStore {
   constructor(readonly dir: string) {}
 
   archivePath(entry: CacheEntry): string {
-    return join(this.dir, entry.archive);
+    // The archive's name is read back from a record on disk: it must still name a file of this folder.
+    return resolveInside(this.dir, asSegment('cache archive name', entry.archive));
   }
 
   /** Every readable entry, newest first. Unreadable records (another version's, a stray file) are skipped. */
@@ -103,7 +109,7 @@ export class CacheStore {
       const entry: CacheEntry = { scope, key, savedAt: new Date().toISOString(), size, files: stats.files, bytes: stats.bytes, paths: [...paths], archive };
       await writeFile(tempRecord, `${JSON.stringify(entry, null, 2)}\n`, { mode: 0o600 });
       await rename(tempRecord, join(this.dir, `${id}.json`));
-      if (previous && previous.archive !== archive) await rm(join(this.dir, previous.archive), { force: true });
+      if (previous && previous.archive !== archive) await rm(this.archivePath(previous), { force: true });
       return entry;
     } catch (e) {
       await rm(tempArchive, { force: true });
@@ -124,7 +130,7 @@ export class CacheStore {
 
   private async remove(entry: CacheEntry): Promise<void> {
     await rm(join(this.dir, `${entryId(entry.scope, entry.key)}.json`), { force: true });
-    await rm(join(this.dir, entry.archive), { force: true });
+    await rm(this.archivePath(entry), { force: true });
   }
 
   /** Removes every entry (of one scope, or all, with any leftover temp files); returns the removed entries. */

@@ -1,0 +1,17 @@
+// How a log line too long to keep whole is split: the build's splitter writes these marks, the masker reads them
+// (so a secret cut in two by a split is still masked), and the stored log's cap says where it cut.
+
+/**
+ * The longest piece of a log line, in bytes, marks included: a CloudWatch Logs event (where CodeBuild sends build
+ * logs) holds at most 256 KiB, 26 bytes of which are the event's overhead.
+ */
+export const MAX_LOG_LINE_BYTES = 256 * 1024 - 26;
+
+/** Ends every piece of a split line but the last. */
+export const LINE_SPLIT_MARK = ' [pipe: line split at 256 KiB, continued on the next line]';
+
+/** Starts every piece of a split line but the first. */
+export const LINE_CONTINUED_MARK = '[pipe: continued] ';
+
+/** How much of one build's or action's log is stored (64 MiB); the live view is not capped. */
+export const MAX_STORED_LOG_BYTES = 64 * 1024 * 1024;
