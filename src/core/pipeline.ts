@@ -173,16 +173,27 @@ export interface StagePlan {
   name: string;
   /** Actions grouped by runOrder, ascending: each group runs in parallel, groups in sequence. */
   groups: ActionPlan[][];
+  onFailure: StageOnFailure;
 }
 
 export interface ExecutionPlan {
   pipeline: string;
   file: string;
   digest: string;
+  /**
+   * SHA-256 (hex) of the pipeline's structure: stage names and order, action names, types, runOrder, artifacts
+   * and namespaces, but not configuration values or variable defaults. A retry is refused when it changed.
+   */
+  structureDigest: string;
+  executionMode: ExecutionMode;
+  /** How many actions of one runOrder group run at once. */
+  maxParallelActions: number;
   /** Directory the pipeline file stands in: relative paths in configurations resolve from here. */
   baseDir: string;
   variables: PipelineVariableSpec[];
   stages: StagePlan[];
   /** Which action produces each artifact. */
   artifactProducers: Record<string, string>;
+  /** The spec's warnings, for the CLI to show. */
+  warnings: Problem[];
 }
