@@ -202,11 +202,18 @@ function readTextUpTo(max: number): ReadValue {
   };
 }
 
-/** An http(s) URL; a value holding a reference is only known at run time. */
+/**
+ * An http(s) URL. A value holding a reference is only known at run time: it passes when it starts with the
+ * reference, or with http:// or https://.
+ */
 function readUrl(node: YamlNode, path: string, problems: ProblemCollector): string | undefined {
   const value = problems.expectString(node, path);
   if (value === undefined) return undefined;
-  if (hasReference(value) || (/^https?:\/\/[^\s/]/.test(value) && URL.canParse(value))) return value;
+  const before = value.slice(0, value.indexOf('#{'));
+  const ok = hasReference(value)
+    ? before === '' || /^https?:\/\//.test(before)
+    : /^https?:\/\/[^\s/]/.test(value) && URL.canParse(value);
+  if (ok) return value;
   problems.add(node, path, `expected a URL (http:// or https://), got '${value}'`);
   return undefined;
 }

@@ -369,9 +369,10 @@ describe('Approval/Manual', () => {
       - name: Other
         type: Approval/Manual
         configuration: { ExternalEntityLink: "https://", NotificationArn: "arn:aws:sns:us-east-1:1234:t", CustomData: [a] }
+      - { name: Third, type: Approval/Manual, configuration: { ExternalEntityLink: "review.test/#{SourceVariables.CommitId}" } }
     `);
     expect(report(text)).toMatchInlineSnapshot(`
-      "p.yml: 5 problems found
+      "p.yml: 6 problems found
         p.yml:11:31 stages[1].actions[0].configuration.ExternalEntityLink: expected a URL (http:// or https://), got 'example.test/review'
           11 |           ExternalEntityLink: example.test/review
              |                               ^
@@ -386,7 +387,10 @@ describe('Approval/Manual', () => {
              |                                                                           ^
         p.yml:15:119 stages[1].actions[1].configuration.CustomData: expected a string, got a list
           15 |         configuration: { ExternalEntityLink: "https://", NotificationArn: "arn:aws:sns:us-east-1:1234:t", CustomData: [a] }
-             |                                                                                                                       ^"
+             |                                                                                                                       ^
+        p.yml:16:84 stages[1].actions[2].configuration.ExternalEntityLink: expected a URL (http:// or https://), got 'review.test/#{SourceVariables.CommitId}'
+          16 |       - { name: Third, type: Approval/Manual, configuration: { ExternalEntityLink: "review.test/#{SourceVariables.CommitId}" } }
+             |                                                                                    ^"
     `);
   });
 
