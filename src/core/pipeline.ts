@@ -1,11 +1,11 @@
 // Pipeline domain types by phase of life: PipelineSpec (what the file said) and ExecutionPlan (resolved, ready to run).
-import type { SourceLocation } from './errors.js';
+import type { Problem, SourceLocation } from './errors.js';
 
 /** Action types pipe knows, as `Category/Provider`, CodePipeline's words. */
-export const ACTION_TYPES = ['Source/Git', 'Build/CodeBuild', 'Deploy/Lambda'] as const;
+export const ACTION_TYPES = ['Source/Git', 'Build/CodeBuild', 'Deploy/Lambda', 'Approval/Manual'] as const;
 export type ActionType = (typeof ACTION_TYPES)[number];
 
-export const ACTION_CATEGORIES = ['Source', 'Build', 'Deploy'] as const;
+export const ACTION_CATEGORIES = ['Source', 'Build', 'Deploy', 'Approval'] as const;
 export type ActionCategory = (typeof ACTION_CATEGORIES)[number];
 
 export function categoryOf(type: ActionType): ActionCategory {
@@ -65,6 +65,47 @@ export interface CodeBuildConfiguration {
   batchConcurrency: number;
 }
 
+/** An Approval/Manual action's configuration, after references are resolved, defaults applied. */
+export interface ApprovalConfiguration {
+  /** CodePipeline's `CustomData`: the comment shown to whoever approves (up to 500 characters). */
+  customData?: string;
+  /** CodePipeline's `ExternalEntityLink`: a URL to review before approving. */
+  externalEntityLink?: string;
+  /** How long the action waits for a response before it fails. */
+  timeoutMinutes: number;
+}
+
+/** CodePipeline's limit for a manual approval: no response within 7 days fails the action. */
+export const DEFAULT_APPROVAL_TIMEOUT_MINUTES = 10080;
+
+/** CodePipeline V2's execution modes: how executions of one pipeline share its stages. */
+export const EXECUTION_MODES = ['SUPERSEDED', 'QUEUED', 'PARALLEL'] as const;
+export type ExecutionMode = (typeof EXECUTION_MODES)[number];
+export const DEFAULT_EXECUTION_MODE: ExecutionMode = 'SUPERSEDED';
+
+/** pipe's own: how many actions of one runOrder group run at once. */
+export const DEFAULT_MAX_PARALLEL_ACTIONS = 4;
+export const MAX_PARALLEL_ACTIONS_LIMIT = 50;
+
+/** What a stage's `onFailure` does when the stage fails (CodePipeline V2's failure conditions). */
+export const FAILURE_RESULTS = ['RETRY', 'ROLLBACK', 'FAIL'] as const;
+export type FailureResult = (typeof FAILURE_RESULTS)[number];
+
+/** Which actions an automatic (or manual) stage retry runs again. */
+export const RETRY_MODES = ['FAILED_ACTIONS', 'ALL_ACTIONS'] as const;
+export type RetryMode = (typeof RETRY_MODES)[number];
+export const DEFAULT_RETRY_MODE: RetryMode = 'FAILED_ACTIONS';
+
+/** A stage's `onFailure` as the file gave it. */
+export interface StageOnFailureSpec {
+  result: FailureResult;
+  /** From `retryConfiguration.retryMode`; only with result RETRY. */
+  retryMode?: RetryMode;
+}
+
+/** A stage's failure policy, defaults applied: FAIL unless the file says otherwise. */
+export type StageOnFailure = { result: 'RETRY'; retryMode: RetryMode } | { result: 'ROLLBACK' } | { result: 'FAIL' };
+
 /** Builds of a batch that run at once unless told otherwise (`pipe build --batch-concurrency`, `batchConcurrency`). */
 export const DEFAULT_BATCH_CONCURRENCY = 2;
 
@@ -88,6 +129,7 @@ export interface ActionSpec {
 export interface StageSpec {
   name: string;
   actions: ActionSpec[];
+  onFailure?: StageOnFailureSpec;
   location: SourceLocation;
 }
 
@@ -97,8 +139,12 @@ export interface PipelineSpec {
   /** SHA-256 (hex) of the file's bytes. */
   digest: string;
   name: string;
+  executionMode?: ExecutionMode;
+  maxParallelActions?: number;
   variables: PipelineVariableSpec[];
   stages: StageSpec[];
+  /** What the file asks for that pipe accepts but does not honour locally; the file is still valid. */
+  warnings: Problem[];
 }
 
 /** A `#{Namespace.Key}` reference found in an action's configuration. */
@@ -127,16 +173,27 @@ export interface StagePlan {
   name: string;
   /** Actions grouped by runOrder, ascending: each group runs in parallel, groups in sequence. */
   groups: ActionPlan[][];
+  onFailure: StageOnFailure;
 }
 
 export interface ExecutionPlan {
   pipeline: string;
   file: string;
   digest: string;
+  /**
+   * SHA-256 (hex) of the pipeline's structure: stage names and order, action names, types, runOrder, artifacts
+   * and namespaces, but not configuration values or variable defaults. A retry is refused when it changed.
+   */
+  structureDigest: string;
+  executionMode: ExecutionMode;
+  /** How many actions of one runOrder group run at once. */
+  maxParallelActions: number;
   /** Directory the pipeline file stands in: relative paths in configurations resolve from here. */
   baseDir: string;
   variables: PipelineVariableSpec[];
   stages: StagePlan[];
   /** Which action produces each artifact. */
   artifactProducers: Record<string, string>;
+  /** The spec's warnings, for the CLI to show. */
+  warnings: Problem[];
 }

@@ -1,7 +1,8 @@
 // Typed views of a resolved action configuration, for the executors. The spec already validated the shape
 // and applied defaults; these only turn the literal text into the types the executors use.
-import { DEFAULT_BATCH_CONCURRENCY, ENVIRONMENT_VARIABLE_TYPES, PipeError } from '../core/index.js';
+import { DEFAULT_APPROVAL_TIMEOUT_MINUTES, DEFAULT_BATCH_CONCURRENCY, ENVIRONMENT_VARIABLE_TYPES, PipeError } from '../core/index.js';
 import type {
+  ApprovalConfiguration,
   CodeBuildConfiguration,
   ConfigValue,
   EnvironmentVariable,
@@ -30,6 +31,19 @@ export function readCodeBuildConfiguration(config: Record<string, ConfigValue>):
     combineArtifacts: readText(config, 'combineArtifacts') === 'true',
     batchConcurrency: Number(readText(config, 'batchConcurrency') ?? DEFAULT_BATCH_CONCURRENCY),
   };
+}
+
+/** An Approval/Manual action's configuration; `NotificationArn` has no use locally and is left out. */
+export function readApprovalConfiguration(config: Record<string, ConfigValue>): ApprovalConfiguration {
+  const timeout = readText(config, 'TimeoutInMinutes');
+  const read: ApprovalConfiguration = {
+    timeoutMinutes: timeout === undefined ? DEFAULT_APPROVAL_TIMEOUT_MINUTES : Number(timeout),
+  };
+  const customData = readText(config, 'CustomData');
+  const link = readText(config, 'ExternalEntityLink');
+  if (customData !== undefined) read.customData = customData;
+  if (link !== undefined) read.externalEntityLink = link;
+  return read;
 }
 
 function readEnvironmentVariables(value: ConfigValue | undefined): EnvironmentVariable[] {

@@ -2,3 +2,4 @@
 export * from './execution-plan.js';
 export * from './references.js';
 export * from './configuration.js';
+export * from './structure-digest.js';

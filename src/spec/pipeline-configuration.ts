@@ -1,6 +1,11 @@
 // Per action type: the configuration keys it takes (read, checked, defaulted), its artifact counts and the
 // variables its namespace publishes. A new action type is one more row in ACTION_TYPE_RULES.
-import { DEFAULT_BATCH_CONCURRENCY, ENVIRONMENT_VARIABLE_TYPES, SOURCE_GIT_VARIABLES } from '../core/index.js';
+import {
+  DEFAULT_APPROVAL_TIMEOUT_MINUTES,
+  DEFAULT_BATCH_CONCURRENCY,
+  ENVIRONMENT_VARIABLE_TYPES,
+  SOURCE_GIT_VARIABLES,
+} from '../core/index.js';
 import type { ActionType, ConfigValue, EnvironmentVariableType } from '../core/index.js';
 import { entry, joinPath, suggest } from './problems.js';
 import type { ProblemCollector } from './problems.js';
@@ -39,6 +44,8 @@ export const DEFAULT_BUILDSPEC = 'buildspec.yml';
 export const DEFAULT_BUILD_IMAGE = 'pipe/standard:1';
 /** CodeBuild's default build timeout. */
 export const DEFAULT_BUILD_TIMEOUT_MINUTES = 60;
+/** CodePipeline's limit on an approval's `CustomData`. */
+const APPROVAL_CUSTOM_DATA_MAX = 500;
 
 export const ACTION_TYPE_RULES: Record<ActionType, ActionTypeRules> = {
   'Source/Git': {
@@ -75,7 +82,24 @@ export const ACTION_TYPE_RULES: Record<ActionType, ActionTypeRules> = {
     outputArtifacts: { min: 0, max: 5 },
     outputVariables: 'any',
   },
+  // CodePipeline's manual approval: no artifacts, no variables; the keys are CodePipeline's, spelled as it spells them.
+  'Approval/Manual': {
+    configuration: [
+      { name: 'CustomData', read: readTextUpTo(APPROVAL_CUSTOM_DATA_MAX) },
+      { name: 'ExternalEntityLink', read: readUrl },
+      { name: 'NotificationArn', read: readNotificationArn },
+      {
+        name: 'TimeoutInMinutes',
+        default: String(DEFAULT_APPROVAL_TIMEOUT_MINUTES),
+        read: readIntegerIn(1, DEFAULT_APPROVAL_TIMEOUT_MINUTES),
+      },
+    ],
+    inputArtifacts: { min: 0, max: 0 },
+    outputArtifacts: { min: 0, max: 0 },
+    outputVariables: [],
+  },
 };
+
 
 export interface ReadConfiguration {
   configuration: Record<string, ConfigValue>;
@@ -166,6 +190,44 @@ function readPath(node: YamlNode, path: string, problems: ProblemCollector): str
   if (value.trim() !== '') return value;
   problems.add(node, path, 'expected a path, got an empty string');
   return undefined;
+}
+
+function readTextUpTo(max: number): ReadValue {
+  return (node, path, problems) => {
+    const value = problems.expectString(node, path);
+    if (value === undefined) return undefined;
+    if (value.length <= max) return value;
+    problems.add(node, path, `expected at most ${max} characters, got ${value.length}`);
+    return undefined;
+  };
+}
+
+/**
+ * An http(s) URL. A value holding a reference is only known at run time: it passes when it starts with the
+ * reference, or with http:// or https://.
+ */
+function readUrl(node: YamlNode, path: string, problems: ProblemCollector): string | undefined {
+  const value = problems.expectString(node, path);
+  if (value === undefined) return undefined;
+  const before = value.slice(0, value.indexOf('#{'));
+  const ok = hasReference(value)
+    ? before === '' || /^https?:\/\//.test(before)
+    : /^https?:\/\/[^\s/]/.test(value) && URL.canParse(value);
+  if (ok) return value;
+  problems.add(node, path, `expected a URL (http:// or https://), got '${value}'`);
+  return undefined;
+}
+
+/** An SNS topic ARN: accepted as CodePipeline accepts it, and said to do nothing here. */
+function readNotificationArn(node: YamlNode, path: string, problems: ProblemCollector): string | undefined {
+  const value = problems.expectString(node, path);
+  if (value === undefined) return undefined;
+  if (!hasReference(value) && !/^arn:[a-z-]+:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$/.test(value)) {
+    problems.add(node, path, `expected an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:TOPIC), got '${value}'`);
+    return undefined;
+  }
+  problems.warn(node, path, 'NotificationArn is not used locally: pipe publishes no SNS notification; the approval waits for a response all the same');
+  return value;
 }
 
 function readImage(node: YamlNode, path: string, problems: ProblemCollector): string | undefined {

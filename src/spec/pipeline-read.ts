@@ -9,6 +9,8 @@ import { readConfiguration } from './pipeline-configuration.js';
 import { expectedName, explainName } from './name-rules.js';
 import type { NameKind } from './name-rules.js';
 import type { ReferenceSite } from './pipeline-references.js';
+import { EXECUTION_SETTING_KEYS, STAGE_CONDITION_KEYS, readExecutionSettings, readStageConditions } from './pipeline-execution.js';
+import type { ExecutionSettingsDraft, OnFailureDraft } from './pipeline-execution.js';
 
 /** A value read from the file, with the node and path it came from. */
 export interface Located<T> {
@@ -42,20 +44,22 @@ export interface StageDraft {
   node: YamlMapping;
   name?: Located<string>;
   actions: ActionDraft[];
+  onFailure?: OnFailureDraft;
 }
 
 export interface PipelineDraft {
   root: YamlMapping;
   name?: Located<string>;
+  settings: ExecutionSettingsDraft;
   variables: VariableDraft[];
   /** The `stages` node, when it is a list. */
   stagesNode?: YamlNode;
   stages: StageDraft[];
 }
 
-export const PIPELINE_KEYS = ['name', 'variables', 'stages'] as const;
+export const PIPELINE_KEYS = ['name', ...EXECUTION_SETTING_KEYS, 'variables', 'stages'] as const;
 export const VARIABLE_KEYS = ['name', 'default', 'defaultValue', 'description'] as const;
-export const STAGE_KEYS = ['name', 'actions'] as const;
+export const STAGE_KEYS = ['name', 'actions', ...STAGE_CONDITION_KEYS] as const;
 export const ACTION_KEYS = [
   'name',
   'type',
@@ -82,7 +86,7 @@ export function readPipelineDraft(root: YamlNode | null, problems: ProblemCollec
     return undefined;
   }
   problems.checkKeys(root, '', PIPELINE_KEYS);
-  const draft: PipelineDraft = { root, variables: [], stages: [] };
+  const draft: PipelineDraft = { root, settings: readExecutionSettings(root, problems), variables: [], stages: [] };
   const name = readRequiredName(root, '', 'name', 'pipeline', problems);
   if (name) draft.name = name;
 
@@ -149,6 +153,8 @@ function readStage(node: YamlNode, index: number, problems: ProblemCollector): S
     const action = readAction(item, joinPath(actionsPath, i), problems);
     if (action) stage.actions.push(action);
   });
+  const onFailure = readStageConditions(map, path, problems);
+  if (onFailure) stage.onFailure = onFailure;
   return stage;
 }
 

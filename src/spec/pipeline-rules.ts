@@ -46,7 +46,7 @@ function checkSourcePlacement(draft: PipelineDraft, problems: ProblemCollector):
       const isSource = categoryOf(action.type.value) === 'Source';
       const { node, path, value } = action.type;
       if (stage.index === 0 && !isSource) {
-        const what = `${actionLabel(stage, action)} is a ${value} action`;
+        const what = `${actionLabel(stage, action)} is ${/^[AEIOU]/.test(value) ? 'an' : 'a'} ${value} action`;
         problems.add(node, path, `the first stage may hold only source actions; ${what}`);
       } else if (stage.index > 0 && isSource) {
         problems.add(node, path, `source actions belong in the first stage; ${actionLabel(stage, action)} stands in stage ${stageLabel(stage)}`);
@@ -199,6 +199,7 @@ function explainReference(
   const type = producer.action.type?.value;
   const keys = type ? ACTION_TYPE_RULES[type].outputVariables : 'any';
   if (keys === 'any' || keys.includes(key)) return undefined;
+  if (keys.length === 0) return `${text}: ${by} (${type}) publishes no variables`;
   return `${text}: '${key}' is not a variable of ${by} (${type})${didYouMean(key, keys, `its variables: ${keys.join(', ')}`)}`;
 }
 

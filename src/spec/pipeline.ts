@@ -2,13 +2,14 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { PipeError } from '../core/index.js';
-import type { ActionSpec, PipelineSpec, PipelineVariableSpec, StageSpec } from '../core/index.js';
+import type { ActionSpec, PipelineSpec, PipelineVariableSpec, Problem, StageSpec } from '../core/index.js';
 import { ProblemCollector } from './problems.js';
 import { parseYaml } from './yaml-source.js';
 import { readCapped } from './yaml-limits.js';
 import { readPipelineDraft } from './pipeline-read.js';
 import type { ActionDraft, PipelineDraft, StageDraft, VariableDraft } from './pipeline-read.js';
 import { checkPipelineRules } from './pipeline-rules.js';
+import { checkExecutionRules } from './pipeline-execution.js';
 
 export { ACTION_TYPE_RULES, DEFAULT_BUILDSPEC, DEFAULT_BUILD_IMAGE, DEFAULT_BUILD_TIMEOUT_MINUTES } from './pipeline-configuration.js';
 export type { ActionTypeRules } from './pipeline-configuration.js';
@@ -38,21 +39,28 @@ function readPipelineSpec(text: string, file: string, digest: string, size?: num
   const doc = parseYaml(text, file, size);
   const problems = new ProblemCollector(doc);
   const draft = readPipelineDraft(doc.root, problems);
-  if (draft) checkPipelineRules(draft, problems);
+  if (draft) {
+    checkPipelineRules(draft, problems);
+    checkExecutionRules(draft, problems);
+  }
   problems.throwIfAny();
   // No problem means every required value was read; the fallbacks below are unreachable.
   if (!draft) throw new PipeError('INTERNAL', `${file}: pipeline could not be read`);
-  return toPipelineSpec(draft, path.resolve(file), digest);
+  return toPipelineSpec(draft, path.resolve(file), digest, problems.sortedWarnings());
 }
 
-function toPipelineSpec(draft: PipelineDraft, file: string, digest: string): PipelineSpec {
-  return {
+function toPipelineSpec(draft: PipelineDraft, file: string, digest: string, warnings: Problem[]): PipelineSpec {
+  const spec: PipelineSpec = {
     file,
     digest,
     name: draft.name?.value ?? '',
     variables: draft.variables.map(toVariableSpec),
     stages: draft.stages.map(toStageSpec),
+    warnings,
   };
+  if (draft.settings.executionMode) spec.executionMode = draft.settings.executionMode.value;
+  if (draft.settings.maxParallelActions !== undefined) spec.maxParallelActions = draft.settings.maxParallelActions;
+  return spec;
 }
 
 function toVariableSpec(draft: VariableDraft): PipelineVariableSpec {
@@ -63,7 +71,12 @@ function toVariableSpec(draft: VariableDraft): PipelineVariableSpec {
 }
 
 function toStageSpec(draft: StageDraft): StageSpec {
-  return { name: draft.name?.value ?? '', actions: draft.actions.map(toActionSpec), location: draft.node.location };
+  const spec: StageSpec = { name: draft.name?.value ?? '', actions: draft.actions.map(toActionSpec), location: draft.node.location };
+  if (draft.onFailure) {
+    spec.onFailure = { result: draft.onFailure.result.value };
+    if (draft.onFailure.retryMode) spec.onFailure.retryMode = draft.onFailure.retryMode;
+  }
+  return spec;
 }
 
 function toActionSpec(draft: ActionDraft): ActionSpec {

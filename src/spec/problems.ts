@@ -6,6 +6,8 @@ import type { YamlDocument, YamlMapping, YamlNode, YamlScalar, YamlSequence } fr
 
 export class ProblemCollector {
   readonly problems: Problem[] = [];
+  /** What the file asks for that is accepted but not honoured: reported, never failing. */
+  readonly warnings: Problem[] = [];
 
   constructor(readonly doc: YamlDocument) {}
 
@@ -14,13 +16,20 @@ export class ProblemCollector {
     this.problems.push({ path, message, location, lineText: this.doc.lineText(location.line) });
   }
 
+  warn(node: YamlNode | { location: Problem['location'] }, path: string, message: string): void {
+    const location = node.location;
+    this.warnings.push({ path, message, location, lineText: this.doc.lineText(location.line) });
+  }
+
   /** Throws a ValidationError with every problem, sorted by position, if there is any. */
   throwIfAny(): void {
     if (this.problems.length === 0) return;
-    const sorted = [...this.problems].sort(
-      (a, b) => a.location.line - b.location.line || a.location.column - b.location.column,
-    );
-    throw new ValidationError(this.doc.file, sorted);
+    throw new ValidationError(this.doc.file, byPosition(this.problems));
+  }
+
+  /** The warnings, sorted by position. */
+  sortedWarnings(): Problem[] {
+    return byPosition(this.warnings);
   }
 
   expectMapping(node: YamlNode, path: string): YamlMapping | undefined {
@@ -51,6 +60,10 @@ export class ProblemCollector {
       this.add(key, joinPath(path, key.value), `unknown key '${key.value}'${hint}`);
     }
   }
+}
+
+function byPosition(list: readonly Problem[]): Problem[] {
+  return [...list].sort((a, b) => a.location.line - b.location.line || a.location.column - b.location.column);
 }
 
 export function entry(map: YamlMapping, key: string): YamlNode | undefined {
