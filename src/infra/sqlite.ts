@@ -41,10 +41,11 @@ export function openDatabase(file: string): Db {
   try {
     if (file !== ':memory:') makePrivateDatabaseFiles(file);
     const db = new Database(file);
+    // First, so that switching to WAL and creating tables wait for another process doing the same.
+    db.pragma('busy_timeout = 5000');
     db.pragma('journal_mode = WAL');
     // In WAL mode NORMAL cannot corrupt the database; it only skips an fsync per commit (a run writes many).
     db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
     db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       component TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL,
@@ -58,18 +59,25 @@ export function openDatabase(file: string): Db {
   }
 }
 
-/** Applies, in one transaction each, the migrations of `component` not applied yet. */
+/**
+ * Applies the migrations of `component` not applied yet, all in one exclusive transaction that reads what was applied
+ * inside it: pipe processes started together on a fresh PIPE_HOME wait for each other instead of racing to create
+ * the same tables.
+ */
 export function migrate(db: Db, component: string, migrations: readonly Migration[]): void {
-  const applied = new Set(
-    db
-      .prepare('SELECT version FROM schema_migrations WHERE component = ?')
-      .all(component)
-      .map((r) => (r as { version: number }).version),
-  );
   const sorted = [...migrations].sort((a, b) => a.version - b.version);
-  for (const m of sorted) {
-    if (applied.has(m.version)) continue;
-    db.transaction(() => {
+  const pending = () => {
+    const applied = new Set(
+      db
+        .prepare('SELECT version FROM schema_migrations WHERE component = ?')
+        .all(component)
+        .map((r) => (r as { version: number }).version),
+    );
+    return sorted.filter((m) => !applied.has(m.version));
+  };
+  if (pending().length === 0) return; // the common case: no write lock taken
+  db.transaction(() => {
+    for (const m of pending()) {
       db.exec(m.sql);
       db.prepare('INSERT INTO schema_migrations (component, version, name, applied_at) VALUES (?, ?, ?, ?)').run(
         component,
@@ -77,6 +85,6 @@ export function migrate(db: Db, component: string, migrations: readonly Migratio
         m.name,
         new Date().toISOString(),
       );
-    })();
-  }
+    }
+  }).exclusive();
 }
