@@ -1,5 +1,6 @@
 // RunEvent: everything the engine tells the world. Renderers, the store and the dashboard subscribe; nobody prints.
-import type { ActionStatus, BuildPhaseType, BuildStatus, ExecutionStatus, StageStatus } from './status.js';
+import type { ExecutionMode } from './pipeline.js';
+import type { ActionStatus, BuildPhaseType, BuildStatus, ExecutionStatus, ExecutionType, StageStatus } from './status.js';
 
 /** An artifact as the store and the dashboard show it. */
 export interface ArtifactRef {
@@ -13,7 +14,7 @@ export interface ArtifactRef {
 
 /** How an execution was started, as CodePipeline's `trigger` says it. */
 export interface ExecutionTrigger {
-  triggerType: 'StartPipelineExecution' | 'Webhook' | 'GitHook' | 'Retry';
+  triggerType: 'StartPipelineExecution' | 'Webhook' | 'GitHook' | 'Retry' | 'ManualRollback' | 'AutomatedRollback';
   triggerDetail: string;
 }
 
@@ -49,14 +50,33 @@ export type RunEvent =
       status: ExecutionStatus;
       message?: string;
       /** Sent with the first (InProgress) event. */
-      start?: { file: string; digest: string; trigger: ExecutionTrigger; variables: Record<string, string> };
+      start?: {
+        file: string;
+        digest: string;
+        trigger: ExecutionTrigger;
+        variables: Record<string, string>;
+        executionMode?: ExecutionMode;
+        executionType?: ExecutionType;
+        /** For a rollback: the execution whose artifacts and variables it runs the stage with. */
+        rollbackTarget?: string;
+      };
     })
-  | (EventBase & { type: 'stage'; stage: string; status: StageStatus })
+  | (EventBase & {
+      type: 'stage';
+      stage: string;
+      status: StageStatus;
+      /** 1, then one more for each retry of the stage in this execution. */
+      attempt?: number;
+      /** How this attempt came to be: `ManualStageRetry` or `AutomatedStageRetry`. */
+      retryTrigger?: 'ManualStageRetry' | 'AutomatedStageRetry';
+    })
   | (EventBase & {
       type: 'action';
       stage: string;
       action: string;
       status: ActionStatus;
+      /** The attempt of its stage this action execution belongs to (1 unless the stage was retried). */
+      attempt?: number;
       message?: string;
       details?: ActionDetails;
     })

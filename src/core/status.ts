@@ -36,14 +36,34 @@ export const PHASE_TYPE_OF: Record<BuildspecPhase, BuildPhaseType> = {
 
 type Table<S extends string> = Readonly<Record<S, readonly S[]>>;
 
+/** A Failed or Stopped execution goes back InProgress when a stage of it is retried, as on CodePipeline. */
 const EXECUTION_TRANSITIONS: Table<ExecutionStatus> = {
-  InProgress: ['Stopping', 'Succeeded', 'Failed', 'Superseded', 'Stopped'],
+  InProgress: ['Stopping', 'Succeeded', 'Failed', 'Superseded', 'Stopped', 'Cancelled'],
   Stopping: ['Stopped', 'Failed', 'Succeeded'],
-  Stopped: [],
+  Stopped: ['InProgress'],
   Succeeded: [],
   Superseded: [],
-  Failed: [],
+  Failed: ['InProgress'],
   Cancelled: [],
+};
+
+/** Where an execution ends (until a retry takes it up again). */
+const TERMINAL_EXECUTION_STATUSES: readonly ExecutionStatus[] = ['Stopped', 'Succeeded', 'Superseded', 'Failed', 'Cancelled'];
+
+/** A rollback execution runs one stage again with an earlier execution's artifacts and variables. */
+export const EXECUTION_TYPES = ['STANDARD', 'ROLLBACK'] as const;
+export type ExecutionType = (typeof EXECUTION_TYPES)[number];
+
+/** A manual approval's life: waiting for an answer, then approved, rejected, expired, or abandoned by a stop. */
+export const APPROVAL_STATUSES = ['Waiting', 'Approved', 'Rejected', 'Expired', 'Abandoned'] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+
+const APPROVAL_TRANSITIONS: Table<ApprovalStatus> = {
+  Waiting: ['Approved', 'Rejected', 'Expired', 'Abandoned'],
+  Approved: [],
+  Rejected: [],
+  Expired: [],
+  Abandoned: [],
 };
 
 const STAGE_TRANSITIONS: Table<StageStatus> = {
@@ -80,8 +100,10 @@ export const transitionExecution = guard('execution', EXECUTION_TRANSITIONS);
 export const transitionStage = guard('stage', STAGE_TRANSITIONS);
 export const transitionAction = guard('action', ACTION_TRANSITIONS);
 
+export const transitionApproval = guard('approval', APPROVAL_TRANSITIONS);
+
 export function isTerminalExecutionStatus(s: ExecutionStatus): boolean {
-  return EXECUTION_TRANSITIONS[s].length === 0;
+  return TERMINAL_EXECUTION_STATUSES.includes(s);
 }
 
 
