@@ -1,11 +1,18 @@
-// The orchestrator: executions, the execution store, one executor per action category.
+// The engine: executions in the store (leases, stage locks, approvals, retries, rollbacks, the event log), one executor per action category.
 export { runExecution } from './orchestrator.js';
 export type { OrchestratorDeps, PipelineExecutionResult, StartOptions } from './orchestrator.js';
 export type { ActionContext, ActionExecutor, ActionOutcome, ArtifactLocation } from './action-executor.js';
 export { ExecutionStore, isProcessAlive } from './execution-store.js';
-export type { ActionExecutionRecord, ExecutionDetail, ExecutionSummary, StageExecutionRecord } from './execution-store.js';
+export type { ActionExecutionRecord, ApprovalRecord, ExecutionDetail, ExecutionSummary, StageExecutionRecord } from './execution-store.js';
+export { Engine, pipelineVariables } from './engine.js';
+export type { DriveResult, UntimedEvent } from './engine.js';
+export { answerApproval, hasLiveOwner, prepareRetry, prepareRollback, requestStop, setTransition } from './control.js';
+export type { ControlDeps, ControlResult } from './control.js';
+export { StageGate } from './stage-gate.js';
+export { INTERRUPTED_ACTION, INTERRUPTED_EXECUTION, recoverDeadOwners } from './recovery.js';
+export { DEFAULT_MAX_PARALLEL_ACTIONS } from './execution-driver.js';
 export { LogStore, actionLogPath } from './log-store.js';
-export { loadPlan, openPipeContext, removeLeftoverContainers, startPipeline, DEFAULT_ACCOUNT, DEFAULT_REGION } from './pipeline-service.js';
+export { continueExecution, createEngine, loadPlan, openPipeContext, removeLeftoverContainers, settleRecovered, spawnWorker, startPipeline, DEFAULT_ACCOUNT, DEFAULT_REGION } from './pipeline-service.js';
 export type { PipeContext, StartPipelineOptions } from './pipeline-service.js';
 export { createBuildExecutor, loadActionBuildspec } from './build-executor.js';
 export { createSourceExecutor } from './source-executor.js';
@@ -13,3 +20,5 @@ export { runSingleBuild, loadSourceBuildspec, DEFAULT_PRIMARY_ARTIFACT } from '.
 export type { SingleBuildOptions, SingleBuildResult } from './single-build.js';
 export { BuildStore } from './build-store.js';
 export type { BuildRecord } from './build-store.js';
+export { followEvents } from './event-follow.js';
+export type { FollowOptions } from './event-follow.js';

@@ -1,29 +1,36 @@
 // Starting a pipeline execution from a file: load and plan it, check what can be checked before anything runs,
 // wire the store, the logs and the executors, run it. Used by the CLI, git hooks and the dashboard alike.
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { LABELS, PipeError, RunEventBus, newExecutionId } from '../core/index.js';
+import { LABELS, PipeError, newExecutionId } from '../core/index.js';
 import type { ActionCategory, ExecutionPlan, ExecutionTrigger, RunEventListener } from '../core/index.js';
 import { createArtifactIo } from '../artifacts/index.js';
 import { createDockerBuildContainers, openCacheStore } from '../build/index.js';
 import { DockerEngine } from '../infra/docker.js';
-import { openDatabase } from '../infra/sqlite.js';
+import { PRIVATE_FILE_MODE, makePrivateDir, openDatabase } from '../infra/sqlite.js';
+import { projectRoot } from '../infra/project-root.js';
 import { artifactRoot } from '../infra/workspace.js';
 import type { Db } from '../infra/sqlite.js';
 import { buildExecutionPlan } from '../plan/index.js';
 import { openLocalSecrets, openSecretCipher } from '../secrets/index.js';
 import type { SecretCipher } from '../secrets/index.js';
 import { loadPipelineSpec } from '../spec/index.js';
+import type { ResolvedGitSource } from '../source/index.js';
 import { createBuildExecutor } from './build-executor.js';
 import { ExecutionStore, isProcessAlive } from './execution-store.js';
-import { LogStore } from './log-store.js';
-import { runExecution } from './orchestrator.js';
+import { parkedNeedingDriver, prepareRollback } from './control.js';
+import { recoverDeadOwners } from './recovery.js';
+import type { Recovered } from './recovery.js';
+import { Engine } from './engine.js';
 import type { PipelineExecutionResult } from './orchestrator.js';
 import { preflight } from './preflight.js';
 import { createSourceExecutor } from './source-executor.js';
 
 export const DEFAULT_REGION = 'us-east-1';
 /** The action categories this version has executors for. */
-const RUNNABLE_CATEGORIES: readonly ActionCategory[] = ['Source', 'Build'];
+const RUNNABLE_CATEGORIES: readonly ActionCategory[] = ['Source', 'Build', 'Approval'];
 export const DEFAULT_ACCOUNT = '000000000000';
 
 export interface PipeContext {
@@ -34,6 +41,8 @@ export interface PipeContext {
   engine: DockerEngine;
   /** Seals secret values at rest with PIPE_HOME's key. */
   cipher: SecretCipher;
+  /** What opening the context recovered from dead owners (settleRecovered removes their containers). */
+  recovered: Recovered;
 }
 
 /** Opens the state under PIPE_HOME and marks executions a killed process left InProgress as Failed. */
@@ -42,14 +51,54 @@ export function openPipeContext(options: { home: string; artifactRoot?: string }
   const db = openDatabase(join(home, 'state.db'));
   const store = new ExecutionStore(db);
   store.recoverInterrupted();
-  return {
+  const ctx: PipeContext = {
     home,
     artifactRoot: options.artifactRoot ? resolve(options.artifactRoot) : artifactRoot(),
     db,
     store,
     engine: new DockerEngine(undefined, { home }),
     cipher: openSecretCipher(home),
+    recovered: { finished: [], parked: [] },
   };
+  // Executions whose process died are finished now, by whichever pipe command comes first.
+  const recorder = new Engine({ store, home, isAlive: isProcessAlive });
+  try {
+    ctx.recovered = recoverDeadOwners(store, isProcessAlive, (e) => recorder.emit(e));
+  } finally {
+    recorder.close();
+  }
+  return ctx;
+}
+
+/**
+ * What recovery leaves to a process that can reach Docker: the containers and temporary files of the executions it
+ * finished; and a worker for each parked execution that needs one (its approval expired, or a stop was asked).
+ */
+export async function settleRecovered(ctx: PipeContext): Promise<void> {
+  for (const id of ctx.recovered.finished) {
+    const state = ctx.store.runState(id);
+    const plan = state?.plan as ExecutionPlan | undefined;
+    if (state && plan) await removeTempFiles(join(state.artifactRoot, plan.pipeline, id));
+    try {
+      const containers = await ctx.engine.listContainerLabels({ [LABELS.managed]: 'true', [LABELS.home]: ctx.engine.home, [LABELS.executionId]: id });
+      await Promise.all(containers.map((c) => ctx.engine.removeContainer(String(c['id']))));
+    } catch (e) {
+      if (!(e instanceof PipeError && e.code === 'DOCKER_UNAVAILABLE')) throw e; // no engine: no container to remove
+    }
+  }
+  ctx.recovered.finished = [];
+  for (const id of parkedNeedingDriver({ store: ctx.store, isAlive: isProcessAlive })) spawnWorker(ctx, id);
+}
+
+/** The half-written zips (`.<name>.<pid>.<nonce>.tmp`) a killed action left in its execution's artifact folder. */
+async function removeTempFiles(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  await Promise.all(names.filter((n) => n.endsWith('.tmp')).map((n) => rm(join(dir, n), { force: true })));
 }
 
 /**
@@ -72,63 +121,138 @@ export interface StartPipelineOptions {
   listeners?: RunEventListener[];
   /** Called once the plan is ready and checked, before the execution starts. */
   onPlan?: (plan: ExecutionPlan, executionId: string) => void;
+  /** Record the execution and hand it to a background worker (`pipe run --detach`) instead of running it here. */
+  detach?: boolean;
 }
 
 export async function loadPlan(file: string): Promise<ExecutionPlan> {
   return buildExecutionPlan(loadPipelineSpec(resolve(file)));
 }
 
-export async function startPipeline(ctx: PipeContext, options: StartPipelineOptions): Promise<PipelineExecutionResult> {
-  const plan = await loadPlan(options.file);
+/** The engine of a context: the store, the logs, and executors for every category this version runs. */
+export function createEngine(ctx: PipeContext, options: { sources?: ReadonlyMap<string, ResolvedGitSource>; parkOnApproval?: boolean } = {}): Engine {
+  return new Engine({
+    store: ctx.store,
+    home: ctx.home,
+    cipher: ctx.cipher,
+    isAlive: isProcessAlive,
+    ...(options.parkOnApproval ? { parkOnApproval: true } : {}),
+    executors: {
+      Source: createSourceExecutor(options.sources ?? new Map()),
+      Build: createBuildExecutor({
+        containers: createDockerBuildContainers(ctx.engine),
+        artifacts: createArtifactIo(),
+        nextBuildNumber: (p) => ctx.store.nextBuildNumber(p),
+        region: DEFAULT_REGION,
+        account: DEFAULT_ACCOUNT,
+        secrets: openLocalSecrets(ctx.db, ctx.cipher),
+        cache: openCacheStore(ctx.home),
+      }),
+    },
+  });
+}
+
+function checkRunnable(plan: ExecutionPlan): void {
   const unrunnable = plan.stages.flatMap((s) => s.groups.flat()).find((a) => !RUNNABLE_CATEGORIES.includes(a.category));
   if (unrunnable) {
     throw new PipeError('INVALID_SPEC', `${unrunnable.id}: pipe cannot run ${unrunnable.type} actions yet`, {
-      hint: `this version runs ${RUNNABLE_CATEGORIES.join(' and ')} actions; 'pipe validate' checks the file`,
+      hint: `this version runs ${RUNNABLE_CATEGORIES.slice(0, -1).join(', ')} and ${RUNNABLE_CATEGORIES.at(-1) ?? ''} actions; 'pipe validate' checks the file`,
     });
   }
+}
+
+async function checkDocker(ctx: PipeContext, plan: ExecutionPlan): Promise<void> {
   const needsDocker = plan.stages.some((s) => s.groups.some((g) => g.some((a) => a.category === 'Build')));
   if (needsDocker) {
     await ctx.engine.ping();
     await removeLeftoverContainers(ctx.engine);
   }
+}
+
+/**
+ * Starts an execution of a pipeline file: checks it (nothing is recorded for bad input), records it, then runs it
+ * here until it ends (the CLI's live view), or hands it to a background worker (`detach`).
+ */
+export async function startPipeline(ctx: PipeContext, options: StartPipelineOptions): Promise<PipelineExecutionResult> {
+  const plan = await loadPlan(options.file);
+  checkRunnable(plan);
+  await checkDocker(ctx, plan);
   const resolvedSources = await preflight(plan, ctx.engine);
   const executionId = newExecutionId();
   options.onPlan?.(plan, executionId);
-
-  const bus = new RunEventBus();
-  const logs = new LogStore(ctx.home, (id, stage, action, path) => ctx.store.setLogPath(id, stage, action, path));
-  bus.subscribe((e) => ctx.store.record(e));
-  bus.subscribe((e) => logs.record(e));
-  for (const l of options.listeners ?? []) bus.subscribe(l);
-  const artifacts = createArtifactIo();
+  const engine = createEngine(ctx, { sources: resolvedSources });
+  for (const l of options.listeners ?? []) engine.subscribe(l);
   try {
-    return await runExecution(
-      plan,
-      {
-        bus,
-        artifactRoot: ctx.artifactRoot,
-        cipher: ctx.cipher,
-        executors: {
-          Source: createSourceExecutor(resolvedSources),
-          Build: createBuildExecutor({
-            containers: createDockerBuildContainers(ctx.engine),
-            artifacts,
-            nextBuildNumber: (p) => ctx.store.nextBuildNumber(p),
-            region: DEFAULT_REGION,
-            account: DEFAULT_ACCOUNT,
-            secrets: openLocalSecrets(ctx.db, ctx.cipher),
-            cache: openCacheStore(ctx.home),
-          }),
-        },
-      },
-      {
-        executionId,
-        trigger: options.trigger,
-        ...(options.variables ? { variables: options.variables } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-      },
-    );
+    engine.create(plan, {
+      executionId,
+      trigger: options.trigger,
+      artifactRoot: ctx.artifactRoot,
+      sources: Object.fromEntries(resolvedSources),
+      ...(options.variables ? { variables: options.variables } : {}),
+    });
+    if (options.detach) {
+      spawnWorker(ctx, executionId);
+      return { executionId, status: 'InProgress' };
+    }
+    return await driveWithRollback(ctx, engine, executionId, options.signal);
   } finally {
-    logs.closeAll();
+    engine.close();
+  }
+}
+
+/** Continues an execution recorded in the store (a worker's job: after `--detach`, an approval, a retry). */
+export async function continueExecution(
+  ctx: PipeContext,
+  executionId: string,
+  options: { signal?: AbortSignal; parkOnApproval?: boolean; listeners?: RunEventListener[] } = {},
+): Promise<PipelineExecutionResult> {
+  const state = ctx.store.runState(executionId);
+  if (!state) throw new PipeError('NOT_FOUND', `execution ${executionId} has nothing to continue from`);
+  const sources = new Map(Object.entries((state.sources ?? {}) as Record<string, ResolvedGitSource>));
+  const engine = createEngine(ctx, { sources, ...(options.parkOnApproval ? { parkOnApproval: true } : {}) });
+  for (const l of options.listeners ?? []) engine.subscribe(l);
+  try {
+    const plan = state.plan as ExecutionPlan;
+    if (plan.stages.some((s) => s.groups.some((g) => g.some((a) => a.category === 'Build')))) await ctx.engine.ping();
+    return await driveWithRollback(ctx, engine, executionId, options.signal);
+  } finally {
+    engine.close();
+  }
+}
+
+/** Drives an execution; a stage that failed with onFailure ROLLBACK then rolls back, in this process. */
+async function driveWithRollback(ctx: PipeContext, engine: Engine, executionId: string, signal: AbortSignal | undefined): Promise<PipelineExecutionResult> {
+  const result = await engine.drive(executionId, signal ? { signal } : {});
+  if (!result.rollbackStage || signal?.aborted) return result;
+  const state = ctx.store.runState(executionId);
+  if (!state) return result;
+  const controlDeps = { store: ctx.store, isAlive: isProcessAlive };
+  try {
+    const rollback = prepareRollback(engine, controlDeps, state.plan as ExecutionPlan, result.rollbackStage, {
+      trigger: { triggerType: 'AutomatedRollback', triggerDetail: `stage ${result.rollbackStage} of execution ${executionId} failed` },
+      artifactRoot: state.artifactRoot,
+    });
+    const rolled = await engine.drive(rollback.executionId, signal ? { signal } : {});
+    return { ...result, message: `${result.message ?? 'failed'}; rolled back by execution ${rollback.executionId}: ${rolled.status}` };
+  } catch (e) {
+    if (e instanceof PipeError) return { ...result, message: `${result.message ?? 'failed'}; no automatic rollback: ${e.message}` };
+    throw e;
+  }
+}
+
+/** Runs `pipe worker ID` in the background, detached from this process and its terminal, to continue an execution. */
+export function spawnWorker(ctx: PipeContext, executionId: string): void {
+  const logDir = join(ctx.home, 'logs', 'workers');
+  makePrivateDir(logDir);
+  const out = openSync(join(logDir, `${executionId}.log`), 'a', PRIVATE_FILE_MODE);
+  try {
+    const child = spawn(process.execPath, [join(projectRoot(), 'bin', 'pipe.js'), 'worker', executionId], {
+      detached: true,
+      stdio: ['ignore', out, out],
+      env: { ...process.env, PIPE_HOME: ctx.home, PIPE_ARTIFACTS: ctx.artifactRoot },
+    });
+    child.unref();
+  } finally {
+    closeSync(out);
   }
 }
