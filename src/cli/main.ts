@@ -11,6 +11,7 @@ import { registerBuildCommand } from './commands/build.js';
 import { registerBuildsCommand } from './commands/builds.js';
 import { registerSecretCommands } from './commands/secrets.js';
 import { registerCacheCommands } from './commands/cache.js';
+import { registerControlCommands } from './commands/control.js';
 
 const HELP_FOOTER = `
 Exit codes:
@@ -39,6 +40,7 @@ export function buildProgram(out: Output): Command {
   registerBuildsCommand(program, out);
   registerSecretCommands(program, out);
   registerCacheCommands(program, out);
+  registerControlCommands(program, out);
   return program;
 }
 

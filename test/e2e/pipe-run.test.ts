@@ -71,25 +71,27 @@ describeDocker('pipe run, end to end', () => {
     expect(containers).toEqual([]);
   });
 
-  it('a run killed with SIGKILL is marked Failed by the next command, and its container removed by the next run', async () => {
+  it('a run killed with SIGKILL is finished by the next command, any command: Failed (interrupted), its container removed', async () => {
     const repo = makeRepo({ 'buildspec.yml': 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo started\n      - sleep 60\n' });
     writeFileSync(join(repo, 'pipeline.yml'), twoStagePipeline({ repository: '.' }));
     const env = makePipeEnv();
     const killed = await runUntil(['run', join(repo, 'pipeline.yml')], env.env, 'started', 'SIGKILL');
     expect(killed.signal).toBe('SIGKILL');
     const engine = new DockerEngine();
+    const before = (await engine.listContainers({ [LABELS.home]: env.home })).length;
+    expect(before).toBe(1); // the killed run's build container, still running
     const list = JSON.parse((await pipe(['executions', '--json'], env)).stdout) as Array<{ executionId: string; status: string; statusMessage: string }>;
     expect(list[0]?.status).toBe('Failed');
     expect(list[0]?.statusMessage).toBe('interrupted: the process running this execution ended without finishing it');
     const id = String(list[0]?.executionId);
-    // Only a run of this PIPE_HOME removes it: other homes' runs (other test files) leave it alone.
-    const mine = { [LABELS.home]: env.home, [LABELS.executionId]: id };
-    expect(await engine.listContainers(mine)).toHaveLength(1);
+    const detail = JSON.parse((await pipe(['execution', id, '--json'], env)).stdout) as { actions: Array<{ action: string; status: string; statusMessage?: string }> };
+    expect(detail.actions.find((a) => a.action === 'Build')).toMatchObject({ status: 'Failed', statusMessage: 'interrupted: the process running it died' });
+    // Only this PIPE_HOME's containers: other homes' (other test files) are left alone.
+    expect(await engine.listContainers({ [LABELS.home]: env.home, [LABELS.executionId]: id })).toEqual([]);
     const fastRepo = makeRepo({ 'fast.yml': 'version: 0.2\nphases:\n  build:\n    commands:\n      - "true"\n' });
     writeFileSync(join(fastRepo, 'p.yml'), twoStagePipeline({ repository: '.', buildspec: 'fast.yml' }));
     const again = await pipe(['run', join(fastRepo, 'p.yml')], env);
     expect(again.exitCode).toBe(0);
-    expect(await engine.listContainers(mine)).toEqual([]);
   });
 });
 

@@ -2,13 +2,14 @@
 import { existsSync, readFileSync, statSync, openSync, readSync, closeSync } from 'node:fs';
 import type { Command } from 'commander';
 import { PipeError, isTerminalExecutionStatus } from '../../core/index.js';
-import { BuildStore, openPipeContext } from '../../execute/index.js';
+import { BuildStore, followEvents } from '../../execute/index.js';
 import type { ExecutionDetail, ExecutionStore } from '../../execute/index.js';
-import { pipeHome } from '../../infra/workspace.js';
 import type { Output } from '../output.js';
+import { onStop } from '../stop-signals.js';
 import { durationBetween, paint, paintStatus } from '../render/style.js';
 import { renderReportLines } from '../render/report-summary.js';
 import { findBuild, printBuildLog } from './builds.js';
+import { openContext } from './control.js';
 
 function findExecution(store: ExecutionStore, id: string): ExecutionDetail {
   const found = store.getExecution(id);
@@ -18,11 +19,13 @@ function findExecution(store: ExecutionStore, id: string): ExecutionDetail {
   throw new PipeError('NOT_FOUND', `no execution '${id}'`, { hint: "'pipe executions' lists them" });
 }
 
-function withStore<T>(body: (store: ExecutionStore, builds: BuildStore) => Promise<T> | T): Promise<T> {
-  const ctx = openPipeContext({ home: pipeHome() });
-  return Promise.resolve()
-    .then(() => body(ctx.store, new BuildStore(ctx.db)))
-    .finally(() => ctx.db.close());
+async function withStore<T>(body: (store: ExecutionStore, builds: BuildStore) => Promise<T> | T): Promise<T> {
+  const ctx = await openContext();
+  try {
+    return await body(ctx.store, new BuildStore(ctx.db));
+  } finally {
+    ctx.db.close();
+  }
 }
 
 export function registerExecutionCommands(program: Command, out: Output): void {
@@ -40,7 +43,8 @@ export function registerExecutionCommands(program: Command, out: Output): void {
         if (opts.json) return out.stdout(`${JSON.stringify(list, null, 2)}\n`);
         if (list.length === 0) return out.stdout('no executions\n');
         for (const e of list) {
-          out.stdout(`${e.executionId}  ${e.pipeline.padEnd(20)} ${paintStatus(out.color, e.status).padEnd(out.color ? 19 : 10)} ${e.startTime}  ${durationBetween(e.startTime, e.endTime)}\n`);
+          const kind = e.executionType === 'ROLLBACK' ? '  rollback' : '';
+          out.stdout(`${e.executionId}  ${e.pipeline.padEnd(20)} ${paintStatus(out.color, e.status).padEnd(out.color ? 19 : 10)} ${e.startTime}  ${durationBetween(e.startTime, e.endTime).padEnd(7)} ${e.trigger.triggerType}${kind}\n`);
         }
       }),
     );
@@ -55,10 +59,21 @@ export function registerExecutionCommands(program: Command, out: Output): void {
         const e = findExecution(store, id);
         if (opts.json) return out.stdout(`${JSON.stringify(e, null, 2)}\n`);
         const c = out.color;
-        out.stdout(`Execution ${e.executionId}\n  pipeline ${e.pipeline} (${e.pipelineFile})\n  status   ${paintStatus(c, e.status)}${e.statusMessage ? ` - ${e.statusMessage}` : ''}\n  trigger  ${e.trigger.triggerType}: ${e.trigger.triggerDetail}\n  started  ${e.startTime}, took ${durationBetween(e.startTime, e.endTime)}\n`);
+        out.stdout(`Execution ${e.executionId}\n  pipeline ${e.pipeline} (${e.pipelineFile})\n  status   ${paintStatus(c, e.status)}${e.statusMessage ? ` - ${e.statusMessage}` : ''}\n  trigger  ${e.trigger.triggerType}: ${e.trigger.triggerDetail}\n  type     ${e.executionType}${e.rollbackTarget ? ` of execution ${e.rollbackTarget}` : ''}, mode ${e.executionMode}\n  started  ${e.startTime}, took ${durationBetween(e.startTime, e.endTime)}\n`);
+        if (e.waitingFor) out.stdout(`  waiting  in front of stage ${e.waitingFor.stage} since ${e.waitingFor.since}: ${e.waitingFor.reason}\n`);
         for (const s of e.stages) {
-          out.stdout(`\n${paint(c, 'bold', s.stage)}  ${paintStatus(c, s.status)}  ${durationBetween(s.startTime, s.endTime)}\n`);
+          const attempt = s.attempt > 1 ? `  attempt ${s.attempt}${s.retryTrigger ? ` (${s.retryTrigger})` : ''}` : '';
+          out.stdout(`\n${paint(c, 'bold', s.stage)}  ${paintStatus(c, s.status)}  ${durationBetween(s.startTime, s.endTime)}${attempt}\n`);
           for (const a of e.actions.filter((x) => x.stage === s.stage)) {
+            const approval = e.approvals.filter((x) => x.stage === a.stage && x.action === a.action).at(-1);
+            if (approval) {
+              out.stdout(approval.status === 'Waiting'
+                ? `  ${a.action} (${a.actionType})  ${paint(c, 'yellow', 'waiting for approval')} until ${approval.expiresAt}\n    pipe approve ${e.executionId.slice(0, 8)} ${a.stage}.${a.action} [--reject] [--summary TEXT]\n`
+                : `  ${a.action} (${a.actionType})  ${paintStatus(c, a.status)}  ${approval.status.toLowerCase()} at ${approval.respondedAt ?? approval.expiresAt}${approval.summary ? `: ${approval.summary}` : ''}\n`);
+              if (approval.customData) out.stdout(`    ${approval.customData}\n`);
+              if (approval.externalEntityLink) out.stdout(`    review: ${approval.externalEntityLink}\n`);
+              continue;
+            }
             out.stdout(`  ${a.action} (${a.actionType}, runOrder ${a.runOrder})  ${paintStatus(c, a.status)}  ${durationBetween(a.startTime, a.endTime)}${a.statusMessage ? `\n    ${a.statusMessage}` : ''}\n`);
             if (a.externalExecutionId) out.stdout(`    id: ${a.externalExecutionId}\n`);
             for (const art of a.inputArtifacts) out.stdout(`    input  ${art.name}\n`);
@@ -115,35 +130,26 @@ export function registerExecutionCommands(program: Command, out: Output): void {
     );
 }
 
-/** Prints log lines as they are appended, for every matching action, until the execution ends. */
+/** Prints log lines as the event log gets them, for every matching action, until the execution ends. */
 async function followLogs(
   store: ExecutionStore,
   executionId: string,
   action: string | undefined,
   print: (a: { stage: string; action: string }, line: string) => void,
 ): Promise<void> {
-  const offsets = new Map<string, { pos: number; rest: string }>();
-  for (;;) {
-    const e = store.getExecution(executionId);
-    if (!e) return;
-    for (const a of e.actions.filter((x) => !action || `${x.stage}.${x.action}` === action || x.action === action)) {
-      if (!a.logPath || !existsSync(a.logPath)) continue;
-      const st = offsets.get(a.logPath) ?? { pos: 0, rest: '' };
-      const size = statSync(a.logPath).size;
-      if (size > st.pos) {
-        const fd = openSync(a.logPath, 'r');
-        const buf = Buffer.alloc(size - st.pos);
-        readSync(fd, buf, 0, buf.length, st.pos);
-        closeSync(fd);
-        const lines = (st.rest + buf.toString('utf8')).split('\n');
-        st.rest = lines.pop() ?? '';
-        st.pos = size;
-        for (const l of lines) print(a, l);
-      }
-      offsets.set(a.logPath, st);
-    }
-    if (isTerminalExecutionStatus(e.status)) return;
-    await new Promise((r) => setTimeout(r, 200));
+  const controller = new AbortController();
+  const release = onStop(() => controller.abort());
+  try {
+    await followEvents(
+      store,
+      (e) => {
+        if (e.type !== 'log' || (action && `${e.stage}.${e.action}` !== action && e.action !== action)) return;
+        print(e, e.line);
+      },
+      { executionId, untilEnd: true, signal: controller.signal },
+    );
+  } finally {
+    release();
   }
 }
 

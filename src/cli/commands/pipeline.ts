@@ -3,7 +3,7 @@ import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { ValidationError } from '../../core/index.js';
 import type { ExecutionPlan, Problem, RunEventListener } from '../../core/index.js';
-import { loadPlan, openPipeContext, startPipeline } from '../../execute/index.js';
+import { loadPlan, openPipeContext, settleRecovered, startPipeline } from '../../execute/index.js';
 import { dirname, resolve } from 'node:path';
 import { artifactRoot, pipeHome } from '../../infra/workspace.js';
 import { EXIT } from '../exit-codes.js';
@@ -27,10 +27,26 @@ export function registerPipelineCommands(program: Command, out: Output): void {
     .argument('<file>', 'pipeline YAML file, e.g. pipelines/deploy.yml')
     .option('--json', 'print every event as a JSON line')
     .option('--variable <NAME=VALUE>', 'set a pipeline variable (repeatable)', collectVariable)
-    .action(async (file: string, opts: { json?: boolean; variable?: Record<string, string> }) => {
+    .option('--detach', 'start the execution in the background and print its id (pipe logs ID --follow follows it)')
+    .action(async (file: string, opts: { json?: boolean; variable?: Record<string, string>; detach?: boolean }) => {
       // State and artifacts go to the root of the project the pipeline file is in, wherever pipe runs from.
       const from = dirname(resolve(file));
       const ctx = openPipeContext({ home: pipeHome({ from }), artifactRoot: artifactRoot({ from }) });
+      await settleRecovered(ctx);
+      if (opts.detach) {
+        try {
+          const r = await startPipeline(ctx, {
+            file,
+            trigger: { triggerType: 'StartPipelineExecution', triggerDetail: `pipe run --detach ${file}` },
+            variables: opts.variable ?? {},
+            detach: true,
+          });
+          out.stdout(opts.json ? `${JSON.stringify({ executionId: r.executionId, status: r.status })}\n` : `${r.executionId}\n`);
+        } finally {
+          ctx.db.close();
+        }
+        return;
+      }
       const controller = new AbortController();
       const releaseStop = onStop((cause) => controller.abort(stopReason(cause)));
       let tty: ReturnType<typeof createTtyRenderer> | undefined;
