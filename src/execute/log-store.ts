@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { MAX_STORED_LOG_BYTES } from '../core/index.js';
 import type { RunEvent } from '../core/index.js';
 import { asSegment, resolveInside } from '../artifacts/index.js';
-import { StoredLogLimit } from '../build/index.js';
+import { StoredLogLimit } from '../codebuild/index.js';
 import { PRIVATE_FILE_MODE, makePrivateDir } from '../infra/sqlite.js';
 
 export function actionLogPath(home: string, executionId: string, stage: string, action: string): string {

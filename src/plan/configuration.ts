@@ -8,7 +8,7 @@ import type {
   EnvironmentVariable,
   GitSourceConfiguration,
 } from '../core/index.js';
-import { DEFAULT_BUILDSPEC, DEFAULT_BUILD_IMAGE, DEFAULT_BUILD_TIMEOUT_MINUTES } from '../spec/index.js';
+import { DEFAULT_BUILDSPEC, DEFAULT_BUILD_IMAGE, DEFAULT_BUILD_TIMEOUT_MINUTES } from '../parse/index.js';
 
 export function readGitSourceConfiguration(config: Record<string, ConfigValue>): GitSourceConfiguration {
   const read: GitSourceConfiguration = { repository: readText(config, 'repository') ?? missing('repository') };

@@ -1,7 +1,7 @@
 // Variable references at run time: finding `#{ns.Key}` in a configuration and substituting resolved values.
 import { PipeError } from '../core/index.js';
 import type { ConfigValue, VariableReference } from '../core/index.js';
-import { scanReferenceTokens, scanReferences } from '../spec/index.js';
+import { scanReferenceTokens, scanReferences } from '../parse/index.js';
 
 /** Every distinct reference in a configuration value, in the order first met (map keys are not scanned). */
 export function findReferences(value: ConfigValue): VariableReference[] {

@@ -2,7 +2,7 @@
 // buildspec `env.parameter-store` / `env.secrets-manager`, and the action's PARAMETER_STORE / SECRETS_MANAGER
 // environment variables. Any reference that does not resolve fails the build, each one named.
 import type { BuildEnvSpec, EnvironmentVariable, SecretsManagerReference } from '../core/index.js';
-import { parseSecretReference } from '../spec/index.js';
+import { parseSecretReference } from '../parse/index.js';
 import type { ParameterStore } from './parameter-store.js';
 import { AWSCURRENT } from './secret-store.js';
 import type { SecretStore } from './secret-store.js';

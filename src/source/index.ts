@@ -9,3 +9,4 @@ export {
 } from './resolve-git-source.js';
 export { archiveGitSource, readGitFile } from './archive-git-source.js';
 export { openGitRepository, listBranches, type GitRepository } from './git-repository.js';
+export { createSourceExecutor } from './source-executor.js';

@@ -4,8 +4,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { openPipeContext, runSingleBuild } from '../../src/execute/index.js';
-import type { PipeContext, SingleBuildResult } from '../../src/execute/index.js';
+import { openPipeContext } from '../../src/app/index.js';
+import { runSingleBuild } from '../../src/codebuild/index.js';
+import type { PipeContext } from '../../src/app/index.js';
+import type { SingleBuildResult } from '../../src/codebuild/index.js';
 import { describeDocker, TEST_IMAGE } from '../support/docker.js';
 import { readZip } from '../support/zip-read.js';
 

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { expect, it } from 'vitest';
 import { zipDirectory } from '../../src/artifacts/index.js';
-import { CacheStore } from '../../src/build/index.js';
-import type { TestReport } from '../../src/build/index.js';
+import { CacheStore } from '../../src/codebuild/index.js';
+import type { TestReport } from '../../src/codebuild/index.js';
 import { runBuildspec } from '../support/build-harness.js';
 import { describeDocker } from '../support/docker.js';
 

@@ -10,7 +10,7 @@ import { PipeError, ValidationError } from '../../src/core/index.js';
 import { unzipToTar } from '../../src/artifacts/index.js';
 import { inspectZip } from '../../src/registry/zip-check.js';
 import { openDatabase } from '../../src/infra/sqlite.js';
-import { loadBuildspec, loadPipelineSpec } from '../../src/spec/index.js';
+import { loadBuildspec, loadPipelineSpec } from '../../src/parse/index.js';
 import { makePipeEnv, pipe } from '../support/cli.js';
 import { rawZip } from '../support/raw-zip.js';
 

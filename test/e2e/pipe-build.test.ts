@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LABELS, ValidationError } from '../../src/core/index.js';
 import { DockerEngine } from '../../src/infra/docker.js';
-import { describeBuildspec, loadBuildspec, parseBuildspec } from '../../src/spec/index.js';
+import { describeBuildspec, loadBuildspec, parseBuildspec } from '../../src/parse/index.js';
 import { makePipeEnv, pipe, PIPE_BIN, REPO_ROOT } from '../support/cli.js';
 import { describeDocker } from '../support/docker.js';
 import { makeRepo } from '../support/git-fixture.js';

@@ -3,9 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createArtifactIo } from '../../src/artifacts/index.js';
-import { createDockerBuildContainers, runBuild } from '../../src/build/index.js';
-import type { BuildExecution, BuildSource, CacheStore } from '../../src/build/index.js';
-import { parseBuildspec } from '../../src/spec/index.js';
+import { createDockerBuildContainers, runBuild } from '../../src/codebuild/index.js';
+import type { BuildExecution, BuildSource, CacheStore } from '../../src/codebuild/index.js';
+import { parseBuildspec } from '../../src/parse/index.js';
 import { TEST_IMAGE } from './docker.js';
 
 export const TEST_LABEL = 'dev.pipe.test';

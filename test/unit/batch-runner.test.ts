@@ -1,10 +1,10 @@
 // The batch runner with a scripted container port (no Docker): concurrency, graph order, fast-fail, ignore-failure.
 import { Readable } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
-import { runBatch } from '../../src/build/index.js';
-import type { BuildContainerFactory, BatchRequest } from '../../src/build/index.js';
-import type { BuildContainer } from '../../src/build/container-port.js';
-import { parseBuildspec } from '../../src/spec/index.js';
+import { runBatch } from '../../src/codebuild/index.js';
+import type { BuildContainerFactory, BatchRequest } from '../../src/codebuild/index.js';
+import type { BuildContainer } from '../../src/codebuild/container-port.js';
+import { parseBuildspec } from '../../src/parse/index.js';
 
 /**
  * Containers whose command items are scripted by their text: `fail` exits 1, `hang` waits until the container is

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/index.js';
 import type { BuildSpec } from '../../src/core/index.js';
-import { describeBuildspec, loadBuildspec } from '../../src/spec/buildspec.js';
+import { describeBuildspec, loadBuildspec } from '../../src/parse/buildspec.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const corpusDir = path.resolve(repoRoot, '../shared/corpus/buildspecs');

@@ -2,9 +2,9 @@
 // any container starts, instead of its commands failing in a Linux shell. No Docker: a port that records creates.
 import { Readable } from 'node:stream';
 import { expect, it } from 'vitest';
-import { runBuild } from '../../src/build/index.js';
-import type { BuildContainerFactory } from '../../src/build/index.js';
-import { parseBuildspec } from '../../src/spec/index.js';
+import { runBuild } from '../../src/codebuild/index.js';
+import type { BuildContainerFactory } from '../../src/codebuild/index.js';
+import { parseBuildspec } from '../../src/parse/index.js';
 
 it.each(['powershell.exe', 'cmd.exe'])('refuses a build whose env.shell is %s before any container starts', async (shell) => {
   let created = 0;

@@ -4,7 +4,7 @@ import { PipeError, ValidationError } from '../../src/core/index.js';
 import type { BuildSpec } from '../../src/core/index.js';
 import {
   describeBuildspec, loadBuildspec, parseBuildspec, parseOnFailure, parseSecretReference,
-} from '../../src/spec/buildspec.js';
+} from '../../src/parse/buildspec.js';
 
 /** Strips the common indentation of a template literal, so YAML can be written indented in the test. */
 function yaml(strings: TemplateStringsArray, ...values: string[]): string {

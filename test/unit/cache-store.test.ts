@@ -3,8 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CacheStore, evaluateCacheKey, hashFilesPatterns } from '../../src/build/cache/index.js';
-import { cacheRestoreRoot } from '../../src/build/cache-report-steps.js';
+import { CacheStore, evaluateCacheKey, hashFilesPatterns } from '../../src/codebuild/cache/index.js';
+import { cacheRestoreRoot } from '../../src/codebuild/cache-report-steps.js';
 
 function store(): CacheStore {
   return new CacheStore(join(mkdtempSync(join(tmpdir(), 'pipe-cache-test-')), 'cache'));

@@ -7,7 +7,7 @@ import { RunEventBus } from '../../src/core/index.js';
 import type { RunEvent } from '../../src/core/index.js';
 import { runExecution } from '../../src/execute/index.js';
 import { buildExecutionPlan } from '../../src/plan/index.js';
-import { parsePipelineSpec } from '../../src/spec/index.js';
+import { parsePipelineSpec } from '../../src/parse/index.js';
 import { createScriptedExecutor } from '../support/scripted-executor.js';
 import type { ScriptStep } from '../support/scripted-executor.js';
 

@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { ValidationError } from '../../src/core/index.js';
 import { formatProblem } from '../../src/core/index.js';
-import { parsePipelineSpec } from '../../src/spec/index.js';
+import { parsePipelineSpec } from '../../src/parse/index.js';
 
 /** Strips the common indentation of a template, so the YAML reads in place and lines count from 1. */
 function yaml(strings: TemplateStringsArray, ...values: unknown[]): string {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { PipeError, ValidationError } from '../../src/core/index.js';
-import { loadPipelineSpec, parsePipelineSpec } from '../../src/spec/index.js';
+import { loadPipelineSpec, parsePipelineSpec } from '../../src/parse/index.js';
 
 /** Strips the common indentation of a template, so the YAML reads in place and lines count from 1. */
 function yaml(strings: TemplateStringsArray, ...values: unknown[]): string {

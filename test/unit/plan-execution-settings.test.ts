@@ -7,7 +7,7 @@ import {
   DEFAULT_MAX_PARALLEL_ACTIONS,
 } from '../../src/core/index.js';
 import { buildExecutionPlan, readApprovalConfiguration, resolveConfiguration } from '../../src/plan/index.js';
-import { parsePipelineSpec } from '../../src/spec/index.js';
+import { parsePipelineSpec } from '../../src/parse/index.js';
 
 const BASE = `name: settings
 variables:

@@ -11,7 +11,7 @@ import {
   readGitSourceConfiguration,
   resolveConfiguration,
 } from '../../src/plan/index.js';
-import { loadPipelineSpec, parsePipelineSpec } from '../../src/spec/index.js';
+import { loadPipelineSpec, parsePipelineSpec } from '../../src/parse/index.js';
 
 const PIPELINE = `name: groups
 variables:

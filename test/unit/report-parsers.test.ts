@@ -1,9 +1,9 @@
 // Report parsers: JUnit XML from jest-junit, pytest and Maven Surefire, the other test formats, coverage formats,
 // and what a malformed file becomes (a warning, never an exception).
 import { describe, expect, it } from 'vitest';
-import { buildReport } from '../../src/build/reports/index.js';
-import type { CoverageReport, TestReport } from '../../src/build/reports/index.js';
-import { parseXml, XmlSyntaxError } from '../../src/build/reports/xml.js';
+import { buildReport } from '../../src/codebuild/reports/index.js';
+import type { CoverageReport, TestReport } from '../../src/codebuild/reports/index.js';
+import { parseXml, XmlSyntaxError } from '../../src/codebuild/reports/xml.js';
 
 const JEST_JUNIT = `<?xml version="1.0" encoding="UTF-8"?>
 <testsuites name="jest tests" tests="6" failures="4" errors="0" time="1.349">

@@ -1,6 +1,6 @@
 // `pipe execution ID`: the per-group report lines and failed cases, as printed.
 import { describe, expect, it } from 'vitest';
-import { buildReport } from '../../src/build/reports/index.js';
+import { buildReport } from '../../src/codebuild/reports/index.js';
 import { renderReportLines } from '../../src/cli/render/report-summary.js';
 
 const SUREFIRE = `<testsuite name="com.example.OrderServiceTest" time="0.215" tests="5">

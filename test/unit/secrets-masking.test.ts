@@ -11,7 +11,7 @@ import type { ActionExecutor } from '../../src/execute/index.js';
 import { openDatabase } from '../../src/infra/sqlite.js';
 import { buildExecutionPlan } from '../../src/plan/index.js';
 import { ephemeralCipher } from '../../src/secrets/index.js';
-import { parsePipelineSpec } from '../../src/spec/index.js';
+import { parsePipelineSpec } from '../../src/parse/index.js';
 import { createScriptedExecutor } from '../support/scripted-executor.js';
 
 const dirs: string[] = [];

@@ -5,7 +5,7 @@ import type { EnvironmentVariable } from '../../src/core/index.js';
 import { openDatabase } from '../../src/infra/sqlite.js';
 import type { Db } from '../../src/infra/sqlite.js';
 import { SecretMasker, ephemeralCipher, openLocalSecrets, resolveBuildSecrets } from '../../src/secrets/index.js';
-import { parseBuildspec } from '../../src/spec/index.js';
+import { parseBuildspec } from '../../src/parse/index.js';
 
 const dbs: Db[] = [];
 afterEach(() => {

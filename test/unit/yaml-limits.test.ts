@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/index.js';
-import { YAML_LIMITS, loadBuildspec, parseBuildspec, parsePipelineSpec } from '../../src/spec/index.js';
+import { YAML_LIMITS, loadBuildspec, parseBuildspec, parsePipelineSpec } from '../../src/parse/index.js';
 
 /** The whole report, or a failure when the text is accepted; each case must also end well within a second. */
 function report(parse: () => unknown): string {

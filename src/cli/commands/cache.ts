@@ -1,7 +1,7 @@
 // `pipe cache ls`, `pipe cache clear [--scope S]`: the build cache under PIPE_HOME/cache.
 import type { Command } from 'commander';
-import { openCacheStore } from '../../build/index.js';
-import type { CacheEntry } from '../../build/index.js';
+import { openCacheStore } from '../../codebuild/index.js';
+import type { CacheEntry } from '../../codebuild/index.js';
 import { pipeHome } from '../../infra/sqlite.js';
 import type { Output } from '../output.js';
 

@@ -4,11 +4,10 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { PipeError } from '../../core/index.js';
 import type { ExecutionPlan } from '../../core/index.js';
-import {
-  answerApproval, continueExecution, createEngine, isProcessAlive, loadPlan, openPipeContext, prepareRetry, prepareRollback,
-  requestStop, setTransition, settleRecovered, spawnWorker,
-} from '../../execute/index.js';
-import type { PipeContext, PipelineExecutionResult } from '../../execute/index.js';
+import { answerApproval, isProcessAlive, prepareRetry, prepareRollback, requestStop, setTransition } from '../../execute/index.js';
+import { continueExecution, createEngine, loadPlan, openPipeContext, settleRecovered, spawnWorker } from '../../app/index.js';
+import type { PipeContext } from '../../app/index.js';
+import type { PipelineExecutionResult } from '../../execute/index.js';
 import { pipeHome } from '../../infra/workspace.js';
 import { EXIT } from '../exit-codes.js';
 import type { Output } from '../output.js';

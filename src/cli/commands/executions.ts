@@ -2,7 +2,8 @@
 import { existsSync, readFileSync, statSync, openSync, readSync, closeSync } from 'node:fs';
 import type { Command } from 'commander';
 import { PipeError, isTerminalExecutionStatus } from '../../core/index.js';
-import { BuildStore, followEvents } from '../../execute/index.js';
+import { BuildStore } from '../../codebuild/index.js';
+import { followEvents } from '../../execute/index.js';
 import type { ExecutionDetail, ExecutionStore } from '../../execute/index.js';
 import type { Output } from '../output.js';
 import { onStop } from '../stop-signals.js';

@@ -3,7 +3,7 @@ import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { ValidationError } from '../../core/index.js';
 import type { ExecutionPlan, Problem, RunEventListener } from '../../core/index.js';
-import { loadPlan, openPipeContext, settleRecovered, startPipeline } from '../../execute/index.js';
+import { loadPlan, openPipeContext, settleRecovered, startPipeline } from '../../app/index.js';
 import { dirname, resolve } from 'node:path';
 import { artifactRoot, pipeHome } from '../../infra/workspace.js';
 import { EXIT } from '../exit-codes.js';

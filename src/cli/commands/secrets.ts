@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { PipeError, describeError } from '../../core/index.js';
-import { openPipeContext } from '../../execute/index.js';
+import { openPipeContext } from '../../app/index.js';
 import { pipeHome } from '../../infra/sqlite.js';
 import { openLocalSecrets } from '../../secrets/index.js';
 import type { LocalSecrets } from '../../secrets/index.js';

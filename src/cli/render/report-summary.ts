@@ -1,6 +1,6 @@
 // An action's test and coverage reports as `pipe execution ID` shows them: one line per group, then its failed cases.
-import { describeTestCase } from '../../build/index.js';
-import type { BuildReport } from '../../build/index.js';
+import { describeTestCase } from '../../codebuild/index.js';
+import type { BuildReport } from '../../codebuild/index.js';
 import { formatDuration, paint } from './style.js';
 
 /** Failed cases listed per group; the rest are counted. */

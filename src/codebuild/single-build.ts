@@ -9,15 +9,22 @@ import { LABELS, PipeError, describeError, newBuildId } from '../core/index.js';
 import type { BuildSpec, BuildStatus } from '../core/index.js';
 import { readZipEntry } from '../artifacts/zip-entry.js';
 import { asSegment, resolveInside, zipDirectory, createArtifactIo } from '../artifacts/index.js';
-import { createDockerBuildContainers, openCacheStore, runBatch, runBuild, DEFAULT_BATCH_CONCURRENCY, StoredLogLimit } from '../build/index.js';
-import type { BatchExecution, BuildOutput, BuildReport, BuildRequest, PackagedArtifact, PhaseRecord } from '../build/index.js';
-import { DEFAULT_BUILD_IMAGE, DEFAULT_BUILD_TIMEOUT_MINUTES, DEFAULT_BUILDSPEC, loadBuildspec, parseBuildspec } from '../spec/index.js';
+import { createDockerBuildContainers } from './docker-container.js';
+import { openCacheStore } from './cache/index.js';
+import { runBatch, DEFAULT_BATCH_CONCURRENCY } from './batch-runner.js';
+import { runBuild } from './build-runner.js';
+import { StoredLogLimit } from './build-log.js';
+import type { BatchExecution } from './batch-runner.js';
+import type { BuildOutput, BuildRequest, PackagedArtifact } from './build-runner.js';
+import type { BuildReport } from './reports/index.js';
+import type { PhaseRecord } from './phase-runner.js';
+import { DEFAULT_BUILD_IMAGE, DEFAULT_BUILD_TIMEOUT_MINUTES, DEFAULT_BUILDSPEC, loadBuildspec, parseBuildspec } from '../parse/index.js';
 import { PRIVATE_FILE_MODE, makePrivateDir } from '../infra/sqlite.js';
 import { SecretMasker, openLocalSecrets, resolveBuildSecrets } from '../secrets/index.js';
 import { combineBatchArtifacts } from './batch-artifacts.js';
 import { BuildStore } from './build-store.js';
-import { DEFAULT_ACCOUNT, DEFAULT_REGION, removeLeftoverContainers } from './pipeline-service.js';
-import type { PipeContext } from './pipeline-service.js';
+import { DEFAULT_ACCOUNT, DEFAULT_REGION, removeLeftoverContainers } from '../app/pipeline-service.js';
+import type { PipeContext } from '../app/pipeline-service.js';
 
 /** The primary artifact's zip when the buildspec gives no `name` (the local agent's name for it). */
 export const DEFAULT_PRIMARY_ARTIFACT = 'artifacts.zip';

@@ -13,3 +13,8 @@ export { CacheStore, MAX_ENTRIES_PER_SCOPE, openCacheStore } from './cache/index
 export type { CacheEntry } from './cache/index.js';
 export { buildReport, describeTestCase } from './reports/index.js';
 export type { BuildReport, CoverageReport, FailedTestCase, TestReport } from './reports/index.js';
+export { createBuildExecutor, loadActionBuildspec } from './build-executor.js';
+export { runSingleBuild, loadSourceBuildspec, DEFAULT_PRIMARY_ARTIFACT } from './single-build.js';
+export type { SingleBuildOptions, SingleBuildResult } from './single-build.js';
+export { BuildStore } from './build-store.js';
+export type { BuildRecord } from './build-store.js';

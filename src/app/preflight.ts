@@ -7,7 +7,7 @@ import type { DockerEngine } from '../infra/docker.js';
 import { findReferences, readCodeBuildConfiguration, readGitSourceConfiguration } from '../plan/index.js';
 import { readGitFile, resolveGitSource } from '../source/index.js';
 import type { ResolvedGitSource } from '../source/index.js';
-import { parseBuildspec } from '../spec/index.js';
+import { parseBuildspec } from '../parse/index.js';
 
 interface KnownSource {
   repository: string;

@@ -2,10 +2,12 @@
 import { LABELS, PipeError, newBuildId } from '../core/index.js';
 import type { BuildSpec } from '../core/index.js';
 import { readZipEntry } from '../artifacts/zip-entry.js';
-import { runBuild } from '../build/index.js';
-import type { ArtifactIo, BuildContainerFactory, BuildRequest, CacheStore } from '../build/index.js';
-import { parseBuildspec } from '../spec/index.js';
-import type { ActionContext, ActionExecutor, ActionOutcome } from './action-executor.js';
+import { runBuild } from './build-runner.js';
+import type { ArtifactIo, BuildRequest } from './build-runner.js';
+import type { BuildContainerFactory } from './docker-container.js';
+import type { CacheStore } from './cache/index.js';
+import { parseBuildspec } from '../parse/index.js';
+import type { ActionContext, ActionExecutor, ActionOutcome } from '../execute/action-executor.js';
 import { readCodeBuildConfiguration } from '../plan/index.js';
 import type { SecretSource } from '../secrets/index.js';
 import { resolveActionSecrets } from './build-secrets.js';

@@ -1,8 +1,9 @@
 // Source/Git: zips the repository's tree at a branch or commit into the artifact store; CodePipeline's variables.
 import { isAbsolute, resolve } from 'node:path';
-import { archiveGitSource, gitOutputVariables, resolveGitSource } from '../source/index.js';
-import type { ResolvedGitSource } from '../source/index.js';
-import type { ActionContext, ActionExecutor, ActionOutcome } from './action-executor.js';
+import { archiveGitSource } from './archive-git-source.js';
+import { gitOutputVariables, resolveGitSource } from './resolve-git-source.js';
+import type { ResolvedGitSource } from './resolve-git-source.js';
+import type { ActionContext, ActionExecutor, ActionOutcome } from '../execute/action-executor.js';
 import { readGitSourceConfiguration } from '../plan/index.js';
 
 /**

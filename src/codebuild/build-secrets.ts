@@ -2,11 +2,11 @@
 // the values with the orchestrator's masker, and fail the build in DOWNLOAD_SOURCE, as CodeBuild does, when one
 // does not resolve.
 import type { BuildSpec, EnvironmentVariable } from '../core/index.js';
-import { agentLine } from '../build/index.js';
-import type { PhaseRecord } from '../build/index.js';
+import { agentLine } from './build-log.js';
+import type { PhaseRecord } from './phase-runner.js';
 import { EMPTY_SECRET_SOURCE, resolveBuildSecrets } from '../secrets/index.js';
 import type { ResolvedBuildSecrets, SecretFailure, SecretSource } from '../secrets/index.js';
-import type { ActionContext, ActionOutcome } from './action-executor.js';
+import type { ActionContext, ActionOutcome } from '../execute/action-executor.js';
 
 /** The resolved values, already masked from here on; or the failed outcome to return, already logged. */
 export function resolveActionSecrets(

@@ -5,12 +5,13 @@ import { PipeError, newBuildId } from '../core/index.js';
 import type { BuildSpec, EnvironmentVariable } from '../core/index.js';
 import { readZipEntry } from '../artifacts/zip-entry.js';
 import { asSegment, resolveInside } from '../artifacts/index.js';
-import { runBatch } from '../build/index.js';
-import type { BatchExecution, BuildDeps, BuildOutput, BuildRequest, PackagedArtifact } from '../build/index.js';
-import { parseBuildspec } from '../spec/index.js';
+import { runBatch } from './batch-runner.js';
+import type { BatchExecution } from './batch-runner.js';
+import type { BuildDeps, BuildOutput, BuildRequest, PackagedArtifact } from './build-runner.js';
+import { parseBuildspec } from '../parse/index.js';
 import { EMPTY_SECRET_SOURCE, resolveBuildSecrets } from '../secrets/index.js';
 import type { SecretSource } from '../secrets/index.js';
-import type { ActionContext, ActionOutcome } from './action-executor.js';
+import type { ActionContext, ActionOutcome } from '../execute/action-executor.js';
 import { combineBatchArtifacts } from './batch-artifacts.js';
 
 export interface BatchActionInput {

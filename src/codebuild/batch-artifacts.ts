@@ -1,6 +1,7 @@
 // COMBINE_ARTIFACTS for a batch: the artifact of one name from every build, in one zip, each under its build identifier.
 import { combineZips } from '../artifacts/index.js';
-import type { BatchExecution, PackagedArtifact } from '../build/index.js';
+import type { BatchExecution } from './batch-runner.js';
+import type { PackagedArtifact } from './build-runner.js';
 
 /**
  * Combines the artifact called `name` of every build of the batch that produced one into `zipPath`; undefined
