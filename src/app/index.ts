@@ -1,3 +1,3 @@
 // Composition: opens PIPE_HOME and wires the stores, the executors and the engine; used by the CLI, hooks and the server.
-export { continueExecution, createEngine, loadPlan, openPipeContext, removeLeftoverContainers, settleRecovered, spawnWorker, startPipeline, DEFAULT_ACCOUNT, DEFAULT_REGION } from './pipeline-service.js';
+export { continueExecution, createEngine, loadPlan, openPipeContext, settleRecovered, spawnWorker, startPipeline } from './pipeline-service.js';
 export type { PipeContext, StartPipelineOptions } from './pipeline-service.js';

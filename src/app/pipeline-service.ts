@@ -4,34 +4,34 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { LABELS, PipeError, newExecutionId } from '../core/index.js';
+import { DEFAULT_ACCOUNT, DEFAULT_REGION, LABELS, PipeError, newExecutionId } from '../core/index.js';
 import type { ActionCategory, ExecutionPlan, ExecutionTrigger, RunEventListener } from '../core/index.js';
 import { createArtifactIo } from '../artifacts/index.js';
 import { createDockerBuildContainers, openCacheStore } from '../codebuild/index.js';
-import { DockerEngine } from '../infra/docker.js';
-import { PRIVATE_FILE_MODE, makePrivateDir, openDatabase } from '../infra/sqlite.js';
-import { projectRoot } from '../infra/project-root.js';
-import { artifactRoot } from '../infra/workspace.js';
-import type { Db } from '../infra/sqlite.js';
+import { DockerEngine } from '../infra/index.js';
+import { PRIVATE_FILE_MODE, makePrivateDir, openDatabase } from '../infra/index.js';
+import { projectRoot } from '../infra/index.js';
+import { artifactRoot } from '../infra/index.js';
+import type { Db } from '../infra/index.js';
 import { buildExecutionPlan } from '../plan/index.js';
 import { openLocalSecrets, openSecretCipher } from '../secrets/index.js';
 import type { SecretCipher } from '../secrets/index.js';
 import { loadPipelineSpec } from '../parse/index.js';
 import type { ResolvedGitSource } from '../source/index.js';
-import { createBuildExecutor } from '../codebuild/build-executor.js';
-import { ExecutionStore, isProcessAlive } from '../execute/execution-store.js';
-import { parkedNeedingDriver, prepareRollback } from '../execute/control.js';
-import { recoverDeadOwners } from '../execute/recovery.js';
-import type { Recovered } from '../execute/recovery.js';
-import { Engine } from '../execute/engine.js';
-import type { PipelineExecutionResult } from '../execute/orchestrator.js';
+import { createBuildExecutor } from '../codebuild/index.js';
+import { ExecutionStore } from '../execute/index.js';
+import { isProcessAlive } from '../infra/index.js';
+import { removeLeftoverContainers } from '../infra/index.js';
+import { parkedNeedingDriver, prepareRollback } from '../execute/index.js';
+import { recoverDeadOwners } from '../execute/index.js';
+import type { Recovered } from '../execute/index.js';
+import { Engine } from '../execute/index.js';
+import type { PipelineExecutionResult } from '../execute/index.js';
 import { preflight } from './preflight.js';
-import { createSourceExecutor } from '../source/source-executor.js';
+import { createSourceExecutor } from '../source/index.js';
 
-export const DEFAULT_REGION = 'us-east-1';
 /** The action categories this version has executors for. */
 const RUNNABLE_CATEGORIES: readonly ActionCategory[] = ['Source', 'Build', 'Approval'];
-export const DEFAULT_ACCOUNT = '000000000000';
 
 export interface PipeContext {
   home: string;
@@ -99,17 +99,6 @@ async function removeTempFiles(dir: string): Promise<void> {
     return;
   }
   await Promise.all(names.filter((n) => n.endsWith('.tmp')).map((n) => rm(join(dir, n), { force: true })));
-}
-
-/**
- * Removes containers of this engine's PIPE_HOME whose owning process has died (a killed run leaves them behind).
- * Another home's containers are never touched: their owners' pids mean nothing here.
- */
-export async function removeLeftoverContainers(engine: DockerEngine): Promise<number> {
-  const all = await engine.listContainerLabels({ [LABELS.managed]: 'true', [LABELS.home]: engine.home });
-  const orphans = all.filter((c) => !isProcessAlive(Number(c[LABELS.ownerPid])));
-  await Promise.all(orphans.map((c) => engine.removeContainer(String(c['id']))));
-  return orphans.length;
 }
 
 export interface StartPipelineOptions {

@@ -3,7 +3,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { PipeError } from '../core/index.js';
 import type { ActionPlan, ExecutionPlan } from '../core/index.js';
-import type { DockerEngine } from '../infra/docker.js';
+import type { DockerEngine } from '../infra/index.js';
 import { findReferences, readCodeBuildConfiguration, readGitSourceConfiguration } from '../plan/index.js';
 import { readGitFile, resolveGitSource } from '../source/index.js';
 import type { ResolvedGitSource } from '../source/index.js';

@@ -1,4 +1,4 @@
-// The artifact store as the build runner's port (ArtifactIo in build/): unpack inputs, package outputs.
+// The artifact store as the build runner sees it (the ArtifactIo port): unpack inputs, package outputs.
 import type { Readable } from 'node:stream';
 import type { ArtifactSelectionSpec } from '../core/index.js';
 import { selectFromTar } from './select-artifact.js';
@@ -11,9 +11,11 @@ export interface PackagedFiles {
   files: string[];
 }
 
-/** The operations the build runner needs from the store; matches build/'s ArtifactIo structurally. */
-export interface ArtifactStoreIo {
-  unzipToTar(zipPath: string): Promise<Readable>;
+/** What a build needs of the artifact store (tests give a build another one). */
+export interface ArtifactIo {
+  /** A tar of the zip's contents, for the container. */
+  unzipToTar(zipPath: string): Promise<Buffer | Readable>;
+  /** Selects files from a tar of `root` (a container path) and writes them as a zip. */
   packageFromTar(
     tar: Readable,
     root: string,
@@ -24,7 +26,7 @@ export interface ArtifactStoreIo {
 }
 
 /** The real store: zips written atomically with CodeBuild's selection rules; warnings go to `warn` live. */
-export function createArtifactIo(): ArtifactStoreIo {
+export function createArtifactIo(): ArtifactIo {
   return {
     unzipToTar,
     async packageFromTar(tar, root, selection, zipPath, warn) {

@@ -1,7 +1,7 @@
 // `pipe`: the composition root. Parses argv, wires the engine to renderers, maps errors to exit codes.
 import { Command, CommanderError } from 'commander';
 import { isPipeError, printable, ValidationError } from '../core/index.js';
-import { mapSystemError } from '../infra/system-errors.js';
+import { mapSystemError } from '../infra/index.js';
 import { EXIT } from './exit-codes.js';
 import { createOutput } from './output.js';
 import type { Output } from './output.js';

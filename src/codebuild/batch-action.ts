@@ -3,7 +3,7 @@
 import { basename, dirname } from 'node:path';
 import { PipeError, newBuildId } from '../core/index.js';
 import type { BuildSpec, EnvironmentVariable } from '../core/index.js';
-import { readZipEntry } from '../artifacts/zip-entry.js';
+import { readZipEntry } from '../artifacts/index.js';
 import { asSegment, resolveInside } from '../artifacts/index.js';
 import { runBatch } from './batch-runner.js';
 import type { BatchExecution } from './batch-runner.js';
@@ -11,7 +11,7 @@ import type { BuildDeps, BuildOutput, BuildRequest, PackagedArtifact } from './b
 import { parseBuildspec } from '../parse/index.js';
 import { EMPTY_SECRET_SOURCE, resolveBuildSecrets } from '../secrets/index.js';
 import type { SecretSource } from '../secrets/index.js';
-import type { ActionContext, ActionOutcome } from '../execute/action-executor.js';
+import type { ActionContext, ActionOutcome } from '../execute/index.js';
 import { combineBatchArtifacts } from './batch-artifacts.js';
 
 export interface BatchActionInput {

@@ -1,13 +1,14 @@
 // Build/CodeBuild: reads the buildspec from the primary source, runs it in a container, packages its artifacts.
 import { LABELS, PipeError, newBuildId } from '../core/index.js';
 import type { BuildSpec } from '../core/index.js';
-import { readZipEntry } from '../artifacts/zip-entry.js';
+import { readZipEntry } from '../artifacts/index.js';
 import { runBuild } from './build-runner.js';
-import type { ArtifactIo, BuildRequest } from './build-runner.js';
+import type { ArtifactIo } from '../artifacts/index.js';
+import type { BuildRequest } from './build-runner.js';
 import type { BuildContainerFactory } from './docker-container.js';
 import type { CacheStore } from './cache/index.js';
 import { parseBuildspec } from '../parse/index.js';
-import type { ActionContext, ActionExecutor, ActionOutcome } from '../execute/action-executor.js';
+import type { ActionContext, ActionExecutor, ActionOutcome } from '../execute/index.js';
 import { readCodeBuildConfiguration } from '../plan/index.js';
 import type { SecretSource } from '../secrets/index.js';
 import { resolveActionSecrets } from './build-secrets.js';

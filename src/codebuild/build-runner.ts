@@ -1,6 +1,7 @@
 // One CodeBuild build, start to end: PROVISIONING, DOWNLOAD_SOURCE, the buildspec's phases, UPLOAD_ARTIFACTS,
 // FINALIZING. The container is removed whatever happens: success, failure, a stop or a crash of ours.
 import type { Readable } from 'node:stream';
+import type { ArtifactIo } from '../artifacts/index.js';
 import { PipeError, describeError } from '../core/index.js';
 import type { ArtifactSelectionSpec, BuildPhaseType, BuildSpec, BuildStatus } from '../core/index.js';
 import { normalizeEntryPath } from '../artifacts/index.js';
@@ -42,20 +43,6 @@ export interface PackagedArtifact {
   files: string[];
   /** The block's `name`, shell-expanded in the build at upload time (only with `expandArtifactNames`). */
   artifactName?: string;
-}
-
-/** What the build needs of the artifact store. */
-export interface ArtifactIo {
-  /** A tar of the zip's contents, for the container. */
-  unzipToTar(zipPath: string): Promise<Buffer | Readable>;
-  /** Selects files from a tar of `root` (a container path) and writes them as a zip. */
-  packageFromTar(
-    tar: Readable,
-    root: string,
-    selection: ArtifactSelectionSpec,
-    zipPath: string,
-    warn: (message: string) => void,
-  ): Promise<{ sha256: string; size: number; files: string[] }>;
 }
 
 export interface BuildRequest {

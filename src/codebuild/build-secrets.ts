@@ -6,7 +6,7 @@ import { agentLine } from './build-log.js';
 import type { PhaseRecord } from './phase-runner.js';
 import { EMPTY_SECRET_SOURCE, resolveBuildSecrets } from '../secrets/index.js';
 import type { ResolvedBuildSecrets, SecretFailure, SecretSource } from '../secrets/index.js';
-import type { ActionContext, ActionOutcome } from '../execute/action-executor.js';
+import type { ActionContext, ActionOutcome } from '../execute/index.js';
 
 /** The resolved values, already masked from here on; or the failed outcome to return, already logged. */
 export function resolveActionSecrets(

@@ -1,7 +1,7 @@
 // The builds `pipe build` ran without a pipeline: one row each in the state database, with its log and artifacts.
 import type { BuildStatus } from '../core/index.js';
-import { migrate } from '../infra/sqlite.js';
-import type { Db, Migration } from '../infra/sqlite.js';
+import { migrate } from '../infra/index.js';
+import type { Db, Migration } from '../infra/index.js';
 
 const BUILD_MIGRATIONS: readonly Migration[] = [
   {

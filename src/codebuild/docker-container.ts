@@ -1,7 +1,7 @@
 // The build's container on a real Docker engine: one long-lived container per build, removed when it ends.
 import type { Readable } from 'node:stream';
-import { DockerEngine } from '../infra/docker.js';
-import type { ContainerHandle } from '../infra/docker.js';
+import { DockerEngine } from '../infra/index.js';
+import type { ContainerHandle } from '../infra/index.js';
 import type { BuildContainer, BuildExecOptions } from './container-port.js';
 
 export interface BuildContainerRequest {

@@ -7,24 +7,25 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { LABELS, PipeError, describeError, newBuildId } from '../core/index.js';
 import type { BuildSpec, BuildStatus } from '../core/index.js';
-import { readZipEntry } from '../artifacts/zip-entry.js';
+import { readZipEntry } from '../artifacts/index.js';
 import { asSegment, resolveInside, zipDirectory, createArtifactIo } from '../artifacts/index.js';
 import { createDockerBuildContainers } from './docker-container.js';
 import { openCacheStore } from './cache/index.js';
 import { runBatch, DEFAULT_BATCH_CONCURRENCY } from './batch-runner.js';
 import { runBuild } from './build-runner.js';
-import { StoredLogLimit } from './build-log.js';
 import type { BatchExecution } from './batch-runner.js';
 import type { BuildOutput, BuildRequest, PackagedArtifact } from './build-runner.js';
 import type { BuildReport } from './reports/index.js';
 import type { PhaseRecord } from './phase-runner.js';
 import { DEFAULT_BUILD_IMAGE, DEFAULT_BUILD_TIMEOUT_MINUTES, DEFAULT_BUILDSPEC, loadBuildspec, parseBuildspec } from '../parse/index.js';
-import { PRIVATE_FILE_MODE, makePrivateDir } from '../infra/sqlite.js';
+import { PRIVATE_FILE_MODE, makePrivateDir } from '../infra/index.js';
 import { SecretMasker, openLocalSecrets, resolveBuildSecrets } from '../secrets/index.js';
+import type { SecretCipher } from '../secrets/index.js';
 import { combineBatchArtifacts } from './batch-artifacts.js';
 import { BuildStore } from './build-store.js';
-import { DEFAULT_ACCOUNT, DEFAULT_REGION, removeLeftoverContainers } from '../app/pipeline-service.js';
-import type { PipeContext } from '../app/pipeline-service.js';
+import { DEFAULT_ACCOUNT, DEFAULT_REGION, StoredLogLimit } from '../core/index.js';
+import { removeLeftoverContainers } from '../infra/index.js';
+import type { Db, DockerEngine } from '../infra/index.js';
 
 /** The primary artifact's zip when the buildspec gives no `name` (the local agent's name for it). */
 export const DEFAULT_PRIMARY_ARTIFACT = 'artifacts.zip';
@@ -46,6 +47,16 @@ export interface SingleBuildOptions {
   onLine?: (stream: 'stdout' | 'stderr' | 'system', line: string) => void;
   /** Called once the build has an id, before anything runs. */
   onStart?: (info: { buildId: string; logPath: string; artifactsDir: string }) => void;
+}
+
+/** What a build of a directory needs of the project's context (app's PipeContext is one). */
+export interface SingleBuildContext {
+  home: string;
+  artifactRoot: string;
+  db: Db;
+  engine: DockerEngine;
+  cipher: SecretCipher;
+  store: { nextBuildNumber(project: string): number };
 }
 
 export interface SingleBuildResult {
@@ -110,7 +121,7 @@ function isInside(parent: string, child: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
-export async function runSingleBuild(ctx: PipeContext, options: SingleBuildOptions): Promise<SingleBuildResult> {
+export async function runSingleBuild(ctx: SingleBuildContext, options: SingleBuildOptions): Promise<SingleBuildResult> {
   const dir = resolve(options.dir);
   const spec = loadSourceBuildspec(dir, options.buildspec);
   const image = options.image ?? DEFAULT_BUILD_IMAGE;

@@ -10,6 +10,13 @@ export function newBuildId(project: string): string {
 }
 
 /** Docker labels every container pipe starts carries, so a later run can find and remove leftovers. */
+/** The account every local ARN names, as LocalStack's and SAM's do. */
+export const DEFAULT_ACCOUNT = '000000000000';
+/** The region when neither a flag nor AWS_REGION / AWS_DEFAULT_REGION says one. */
+export const DEFAULT_REGION = 'us-east-1';
+/** The local image builds and function environments run in unless told otherwise (scripts/setup.sh builds it). */
+export const DEFAULT_IMAGE = 'pipe/standard:1';
+
 export const LABELS = {
   managed: 'dev.pipe.managed',
   executionId: 'dev.pipe.execution-id',

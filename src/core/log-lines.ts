@@ -15,3 +15,26 @@ export const LINE_CONTINUED_MARK = '[pipe: continued] ';
 
 /** How much of one build's or action's log is stored (64 MiB); the live view is not capped. */
 export const MAX_STORED_LOG_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Caps what is stored of one log (a build's, an action's): lines are kept until `maxBytes` are written, then one
+ * line says where and why the log was cut, and the rest is dropped. The live view is not capped.
+ */
+export class StoredLogLimit {
+  private written = 0;
+  private cut = false;
+
+  constructor(private readonly maxBytes = MAX_STORED_LOG_BYTES) {}
+
+  /** The lines to write to the stored log for `line`: itself, the cut notice, or nothing. */
+  admit(line: string): string[] {
+    if (this.cut) return [];
+    const size = Buffer.byteLength(line, 'utf8') + 1;
+    if (this.written + size <= this.maxBytes) {
+      this.written += size;
+      return [line];
+    }
+    this.cut = true;
+    return [`[pipe] log cut here: it reached ${this.maxBytes} bytes, pipe's limit for a stored log; later lines are not stored`];
+  }
+}

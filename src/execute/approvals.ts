@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { PipeError, transitionApproval } from '../core/index.js';
 import type { ApprovalStatus } from '../core/index.js';
-import type { Db } from '../infra/sqlite.js';
+import type { Db } from '../infra/index.js';
 
 export const DEFAULT_APPROVAL_TIMEOUT_MINUTES = 7 * 24 * 60;
 

@@ -1,8 +1,9 @@
 // The execution store: executions, stage and action executions in SQLite, written from RunEvents, read by the
 // CLI and the dashboard. It also marks executions whose process died (SIGKILL) as Failed.
 import { hostname } from 'node:os';
-import type { Db } from '../infra/sqlite.js';
-import { migrate } from '../infra/sqlite.js';
+import type { Db } from '../infra/index.js';
+import { migrate } from '../infra/index.js';
+import { isProcessAlive } from '../infra/index.js';
 import type { ActionStatus, ApprovalStatus, ArtifactRef, ExecutionMode, ExecutionStatus, ExecutionType, RunEvent, StageStatus } from '../core/index.js';
 import type { SecretCipher } from '../secrets/index.js';
 import { STATE_MIGRATIONS } from './store-migrations.js';
@@ -466,14 +467,4 @@ function toAction(r: Row): ActionExecutionRecord {
 /** What a sealed output variable is bound to: it opens only as that variable of that action execution. */
 export function sealedVariableContext(executionId: string, stage: string, action: string, name: string): string {
   return `variable ${executionId} ${stage}.${action} ${name}`;
-}
-
-export function isProcessAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -3,7 +3,7 @@
 // its process is, one elsewhere when its lease expires.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Db } from '../infra/sqlite.js';
+import type { Db } from '../infra/index.js';
 
 /** How long a lease lasts without a heartbeat, and how often the owner renews it. */
 export const LEASE_MS = 15_000;

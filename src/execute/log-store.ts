@@ -2,11 +2,10 @@
 // by its owner only (0600, in 0700 directories), cut at MAX_STORED_LOG_BYTES with the cut shown.
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { MAX_STORED_LOG_BYTES } from '../core/index.js';
+import { MAX_STORED_LOG_BYTES, StoredLogLimit } from '../core/index.js';
 import type { RunEvent } from '../core/index.js';
 import { asSegment, resolveInside } from '../artifacts/index.js';
-import { StoredLogLimit } from '../codebuild/index.js';
-import { PRIVATE_FILE_MODE, makePrivateDir } from '../infra/sqlite.js';
+import { PRIVATE_FILE_MODE, makePrivateDir } from '../infra/index.js';
 
 export function actionLogPath(home: string, executionId: string, stage: string, action: string): string {
   return resolveInside(home, 'logs', asSegment('execution id', executionId), asSegment('action log name', `${stage}.${action}.log`));

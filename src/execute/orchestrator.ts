@@ -1,12 +1,13 @@
 // Running a plan once in a throwaway store, for tests and tools that want an execution's events without a
 // PIPE_HOME: the same engine and driver as `pipe run`, its events forwarded to the caller's bus.
 import type { ActionCategory, ExecutionPlan, ExecutionTrigger, RunEventBus } from '../core/index.js';
-import { openDatabase } from '../infra/sqlite.js';
+import { openDatabase } from '../infra/index.js';
 import type { SecretCipher } from '../secrets/index.js';
 import type { ActionExecutor } from './action-executor.js';
 import { Engine } from './engine.js';
 import type { DriveResult } from './engine.js';
-import { ExecutionStore, isProcessAlive } from './execution-store.js';
+import { isProcessAlive } from '../infra/index.js';
+import { ExecutionStore } from './execution-store.js';
 
 export interface OrchestratorDeps {
   executors: Partial<Record<ActionCategory, ActionExecutor>>;

@@ -3,7 +3,7 @@
 // Superseded); QUEUED lets waiters in by arrival; PARALLEL has no locks. A disabled inbound transition holds every
 // arrival in front of it. Every decision is one IMMEDIATE transaction, so locks hold across processes.
 import type { ExecutionMode } from '../core/index.js';
-import type { Db } from '../infra/sqlite.js';
+import type { Db } from '../infra/index.js';
 
 export type GateResult =
   | { kind: 'entered' }

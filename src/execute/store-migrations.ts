@@ -1,5 +1,5 @@
 // Versioned schema of the execution store. Append new migrations; never edit an applied one.
-import type { Migration } from '../infra/sqlite.js';
+import type { Migration } from '../infra/index.js';
 
 export const STATE_MIGRATIONS: readonly Migration[] = [
   {

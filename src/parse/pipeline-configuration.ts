@@ -5,6 +5,7 @@ import {
   DEFAULT_BATCH_CONCURRENCY,
   ENVIRONMENT_VARIABLE_TYPES,
   SOURCE_GIT_VARIABLES,
+  DEFAULT_IMAGE,
 } from '../core/index.js';
 import type { ActionType, ConfigValue, EnvironmentVariableType } from '../core/index.js';
 import { entry, joinPath, suggest } from './problems.js';
@@ -41,7 +42,7 @@ export interface ActionTypeRules {
 }
 
 export const DEFAULT_BUILDSPEC = 'buildspec.yml';
-export const DEFAULT_BUILD_IMAGE = 'pipe/standard:1';
+export const DEFAULT_BUILD_IMAGE = DEFAULT_IMAGE;
 /** CodeBuild's default build timeout. */
 export const DEFAULT_BUILD_TIMEOUT_MINUTES = 60;
 /** CodePipeline's limit on an approval's `CustomData`. */

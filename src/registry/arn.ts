@@ -1,7 +1,8 @@
 // ARNs: parsing function references (name, partial ARN, full ARN, `:qualifier`) and layer ARNs, and building ARNs.
 import { RegistryError, invalidParameter, notFound, validationError } from './errors.js';
 
-export const DEFAULT_ACCOUNT = '000000000000';
+export { DEFAULT_ACCOUNT } from '../core/index.js';
+import { DEFAULT_ACCOUNT } from '../core/index.js';
 
 /** botocore's FunctionName pattern, anchored. */
 const FUNCTION_NAME_PATTERN =

@@ -1,4 +1,5 @@
 // The seam between the registry's control plane (functions, versions, aliases, layers, HTTP API) and the
+import type { INVOCATION_TYPES } from './model.js';
 // invoke side (execution environments, the Runtime API server, the warm pool). The control plane resolves a
 // name and qualifier to an InvokeTarget; the invoke side runs it.
 
@@ -27,7 +28,7 @@ export interface InvokeTarget {
   reservedConcurrency?: number;
 }
 
-export type InvocationType = 'RequestResponse' | 'Event' | 'DryRun';
+export type InvocationType = (typeof INVOCATION_TYPES)[number];
 
 export interface InvokeRequest {
   target: InvokeTarget;

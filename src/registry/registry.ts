@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { migrate, openDatabase, pipeHome } from '../infra/sqlite.js';
 import type { Db } from '../infra/sqlite.js';
 import { DEFAULT_ACCOUNT } from './arn.js';
+import { DEFAULT_REGION } from '../core/index.js';
 import type * as In from './inputs.js';
 import type { Invoker } from './invoke-port.js';
 import { LATEST } from './model.js';
@@ -64,7 +65,7 @@ export class Registry {
       blobs: new BlobStore(join(home, 'registry', 'blobs')),
       invoker: options.invoker,
       account: options.account ?? DEFAULT_ACCOUNT,
-      defaultRegion: options.region ?? 'us-east-1',
+      defaultRegion: options.region ?? DEFAULT_REGION,
       settleMs: options.settleMs ?? 20,
       now: options.now ?? Date.now,
       random: options.random ?? Math.random,

@@ -1,6 +1,6 @@
 // Secrets and parameters, locally: the parameter store and secret store (SQLite), resolution of a build's
 // references as CodeBuild resolves them, encryption at rest, and the masker that keeps resolved values out of every event.
-import type { Db } from '../infra/sqlite.js';
+import type { Db } from '../infra/index.js';
 import type { SecretCipher } from './cipher.js';
 import { ParameterStore } from './parameter-store.js';
 import { SecretStore } from './secret-store.js';

@@ -1,5 +1,5 @@
 // Versioned schema of the local parameter store and secret store ('secrets' component). Append; never edit.
-import type { Migration } from '../infra/sqlite.js';
+import type { Migration } from '../infra/index.js';
 
 export const SECRETS_MIGRATIONS: readonly Migration[] = [
   {

@@ -1,8 +1,8 @@
 // The local SSM Parameter Store: name -> value, every put a new version, kept in the state store with every value
 // sealed (AES-256-GCM), as SSM keeps a SecureString.
 import { PipeError } from '../core/index.js';
-import { migrate } from '../infra/sqlite.js';
-import type { Db } from '../infra/sqlite.js';
+import { migrate } from '../infra/index.js';
+import type { Db } from '../infra/index.js';
 import type { SecretCipher } from './cipher.js';
 import { SECRETS_MIGRATIONS } from './migrations.js';
 import { sealClearRows } from './sealed-rows.js';

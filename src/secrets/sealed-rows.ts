@@ -1,5 +1,5 @@
 // Rows an older pipe wrote in clear: sealed in place when a store opens, and the clear bytes wiped from the file.
-import type { Db } from '../infra/sqlite.js';
+import type { Db } from '../infra/index.js';
 import type { SecretCipher } from './cipher.js';
 
 export interface SealedColumn {

@@ -3,8 +3,8 @@
 // (AES-256-GCM) with the key in PIPE_HOME.
 import { randomUUID } from 'node:crypto';
 import { PipeError } from '../core/index.js';
-import { migrate } from '../infra/sqlite.js';
-import type { Db } from '../infra/sqlite.js';
+import { migrate } from '../infra/index.js';
+import type { Db } from '../infra/index.js';
 import type { SecretCipher } from './cipher.js';
 import { SECRETS_MIGRATIONS } from './migrations.js';
 import { sealClearRows } from './sealed-rows.js';

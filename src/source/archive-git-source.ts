@@ -1,7 +1,7 @@
 // The Source/Git output artifact: a zip of the tree at the resolved commit, and single committed files.
 import { PipeError } from '../core/index.js';
 import { digestFile, writeFileAtomically, type FileDigest } from '../artifacts/index.js';
-import { runGit } from '../infra/git.js';
+import { runGit } from '../infra/index.js';
 import { openGitRepository } from './git-repository.js';
 import type { ResolvedGitSource } from './resolve-git-source.js';
 

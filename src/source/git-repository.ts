@@ -2,7 +2,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PipeError } from '../core/index.js';
-import { firstErrorLine, probeGit, runGit } from '../infra/git.js';
+import { firstErrorLine, probeGit, runGit } from '../infra/index.js';
 
 export interface GitRepository {
   /** The path as given (absolute): used in every message. */

@@ -1,6 +1,6 @@
 // Source/Git: which commit a branch or commit names, its metadata, and CodePipeline's output variables.
 import { PipeError } from '../core/index.js';
-import { runGit } from '../infra/git.js';
+import { runGit } from '../infra/index.js';
 import {
   branchesContaining,
   emptyRepositoryError,

@@ -3,7 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { archiveGitSource } from './archive-git-source.js';
 import { gitOutputVariables, resolveGitSource } from './resolve-git-source.js';
 import type { ResolvedGitSource } from './resolve-git-source.js';
-import type { ActionContext, ActionExecutor, ActionOutcome } from '../execute/action-executor.js';
+import type { ActionContext, ActionExecutor, ActionOutcome } from '../execute/index.js';
 import { readGitSourceConfiguration } from '../plan/index.js';
 
 /**

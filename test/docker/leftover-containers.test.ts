@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { LABELS } from '../../src/core/index.js';
-import { removeLeftoverContainers } from '../../src/app/index.js';
+import { removeLeftoverContainers } from '../../src/infra/index.js';
 import { DockerEngine } from '../../src/infra/docker.js';
 import { ENVIRONMENT_ROLE, removeLeftoverEnvironments } from '../../src/registry/invoke/index.js';
 import { describeDocker, TEST_IMAGE } from '../support/docker.js';

@@ -8,7 +8,8 @@ import { transitionEnvironment } from '../../src/core/index.js';
 import { LogCollector } from '../../src/registry/invoke/log-collector.js';
 import { buildEnvironmentVariables, describeRuntime } from '../../src/registry/invoke/runtime-config.js';
 import { describeExit, timeoutErrorBody } from '../../src/registry/invoke/errors.js';
-import { isProcessAlive, tail } from '../../src/registry/invoke/docker-invoker.js';
+import { tail } from '../../src/registry/invoke/docker-invoker.js';
+import { isProcessAlive } from '../../src/infra/index.js';
 import { InvalidRuntimeError } from '../../src/registry/invoke/index.js';
 import { makeTarget } from './support.js';
 

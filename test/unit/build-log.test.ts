@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { LINE_CONTINUED_MARK, LINE_SPLIT_MARK, MAX_LOG_LINE_BYTES } from '../../src/core/index.js';
 import type { RunEvent } from '../../src/core/index.js';
 import { LogStore, actionLogPath } from '../../src/execute/index.js';
-import { LineSplitter, StoredLogLimit } from '../../src/codebuild/index.js';
+import { LineSplitter } from '../../src/codebuild/index.js';
+import { StoredLogLimit } from '../../src/core/index.js';
 import { SecretMasker } from '../../src/secrets/index.js';
 
 function split(chunks: (string | Buffer)[], maxBytes?: number): string[] {

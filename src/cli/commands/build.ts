@@ -7,7 +7,7 @@ import { DEFAULT_BATCH_CONCURRENCY } from '../../codebuild/index.js';
 import { loadSourceBuildspec, runSingleBuild } from '../../codebuild/index.js';
 import { openPipeContext } from '../../app/index.js';
 import type { SingleBuildResult } from '../../codebuild/index.js';
-import { artifactRoot, pipeHome } from '../../infra/workspace.js';
+import { artifactRoot, pipeHome } from '../../infra/index.js';
 import { describeBuildspec, loadBuildspec } from '../../parse/index.js';
 import { EXIT } from '../exit-codes.js';
 import { onStop } from '../stop-signals.js';

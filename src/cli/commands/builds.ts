@@ -7,7 +7,7 @@ import type { BuildStatus } from '../../core/index.js';
 import { BuildStore } from '../../codebuild/index.js';
 import { openPipeContext } from '../../app/index.js';
 import type { BuildRecord } from '../../codebuild/index.js';
-import { pipeHome } from '../../infra/workspace.js';
+import { pipeHome } from '../../infra/index.js';
 import type { Output } from '../output.js';
 import { renderReportLines } from '../render/report-summary.js';
 import { durationBetween, paint } from '../render/style.js';

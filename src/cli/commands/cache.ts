@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { openCacheStore } from '../../codebuild/index.js';
 import type { CacheEntry } from '../../codebuild/index.js';
-import { pipeHome } from '../../infra/sqlite.js';
+import { pipeHome } from '../../infra/index.js';
 import type { Output } from '../output.js';
 
 /** 1536 -> "1.5 KiB". */

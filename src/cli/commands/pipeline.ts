@@ -5,7 +5,7 @@ import { ValidationError } from '../../core/index.js';
 import type { ExecutionPlan, Problem, RunEventListener } from '../../core/index.js';
 import { loadPlan, openPipeContext, settleRecovered, startPipeline } from '../../app/index.js';
 import { dirname, resolve } from 'node:path';
-import { artifactRoot, pipeHome } from '../../infra/workspace.js';
+import { artifactRoot, pipeHome } from '../../infra/index.js';
 import { EXIT } from '../exit-codes.js';
 import { onStop } from '../stop-signals.js';
 import type { StopCause } from '../stop-signals.js';

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { PipeError, describeError } from '../../core/index.js';
 import { openPipeContext } from '../../app/index.js';
-import { pipeHome } from '../../infra/sqlite.js';
+import { pipeHome } from '../../infra/index.js';
 import { openLocalSecrets } from '../../secrets/index.js';
 import type { LocalSecrets } from '../../secrets/index.js';
 import type { Output } from '../output.js';

@@ -23,7 +23,9 @@ export const ENVIRONMENT_LABELS = {
   functionVersion: 'dev.pipe.function-version',
 } as const;
 
-export const DEFAULT_IMAGE = 'pipe/standard:1';
+export { DEFAULT_IMAGE } from '../../core/index.js';
+import { DEFAULT_IMAGE } from '../../core/index.js';
+import { isProcessAlive } from '../../infra/process.js';
 /** Lambda's Tail: the last 4 KB of the invocation's log. */
 const TAIL_BYTES = 4096;
 
@@ -58,26 +60,6 @@ export interface DockerInvoker extends Invoker {
   readonly invokerId: string;
   /** Container ids of live environments, optionally of one function. */
   environmentContainers(functionArn?: string): string[];
-}
-
-/** Whether a process runs; a zombie (killed, not yet reaped: a registry killed with -9 stays one a while) does not. */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  return !isZombie(pid);
-}
-
-function isZombie(pid: number): boolean {
-  try {
-    // /proc/<pid>/stat: "pid (comm) state ...", comm may hold spaces and parentheses.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
-  } catch {
-    return false; // no /proc (macOS): kill(0) is all there is
-  }
 }
 
 /** Removes environment containers of this engine's PIPE_HOME left by registry processes that are no longer running. */
