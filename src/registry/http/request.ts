@@ -10,6 +10,8 @@ export interface ApiRequest {
   query: URLSearchParams;
   headers: IncomingMessage['headers'];
   body: Buffer;
+  /** The body parsed once, when the operation takes a JSON body (it was checked against the service model). */
+  json?: Json;
   scope: RequestScope;
   /** Host header, to build URLs that point back at this server. */
   host: string;
@@ -23,7 +25,8 @@ export interface ApiResponse {
 }
 
 /** The body of a request as a JSON object; an empty body is `{}`. */
-export function jsonBody(req: ApiRequest): Json {
+export function jsonBody(req: Pick<ApiRequest, 'body' | 'json'>): Json {
+  if (req.json !== undefined) return req.json;
   if (req.body.length === 0) return {};
   let parsed: unknown;
   try {
@@ -51,25 +54,36 @@ export function regionOf(authorization: string | undefined): string | undefined 
 
 export interface ReadBody {
   body: Buffer;
-  /** Bytes received in all (the body is cut at the limit, the rest drained so the client reads our answer). */
+  /** Bytes received so far (all of them unless too large: then the answer goes out before the upload ends). */
   size: number;
   tooLarge: boolean;
 }
 
-/** Reads the body up to `limit` bytes, draining (not keeping) the rest up to `drainLimit`. */
-export function readBody(req: IncomingMessage, limit: number, drainLimit = limit * 2): Promise<ReadBody> {
+/**
+ * Reads the body up to `limit` bytes. Past the limit it resolves at once (so the 413 goes out while the client is
+ * still sending) and keeps reading and discarding the rest: a server that stops reading makes the client's writes
+ * fail, and closing on unread data resets the connection before the client has read the answer.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<ReadBody> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let done = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
+      if (done) return;
       if (size <= limit) chunks.push(chunk);
-      else if (size > drainLimit) {
-        req.pause();
+      else {
+        done = true;
+        chunks.length = 0;
         resolve({ body: Buffer.alloc(0), size, tooLarge: true });
       }
     });
-    req.on('end', () => resolve({ body: size <= limit ? Buffer.concat(chunks) : Buffer.alloc(0), size, tooLarge: size > limit }));
-    req.on('error', reject);
+    req.on('end', () => {
+      if (!done) resolve({ body: Buffer.concat(chunks), size, tooLarge: false });
+    });
+    req.on('error', (e) => {
+      if (!done) reject(e);
+    });
   });
 }

@@ -39,6 +39,7 @@ export function createAlias(ctx: RegistryContext, input: CreateAliasInput, scope
 export function getAlias(ctx: RegistryContext, input: AliasRefInput, scope?: RequestScope): AliasConfiguration {
   const arn = arnContext(ctx, scope);
   const { name } = parseFunctionRef(input.FunctionName, arn);
+  checkAliasName(input.Name);
   requireFunction(ctx, arn, name);
   const aliasArn = functionArn(arn, name, input.Name);
   const alias = ctx.functions.getAlias(arn.region, name, input.Name);
@@ -49,6 +50,7 @@ export function getAlias(ctx: RegistryContext, input: AliasRefInput, scope?: Req
 export function updateAlias(ctx: RegistryContext, input: UpdateAliasInput, scope?: RequestScope): AliasConfiguration {
   const arn = arnContext(ctx, scope);
   const { name } = parseFunctionRef(input.FunctionName, arn);
+  checkAliasName(input.Name);
   if (input.Description !== undefined) checkDescription(input.Description);
   return ctx.functions.transaction(() => {
     requireFunction(ctx, arn, name);
