@@ -96,7 +96,7 @@ export function listAliases(
     .listAliases(arn.region, name)
     .filter((a) => input.FunctionVersion === undefined || a.functionVersion === input.FunctionVersion)
     .map((a) => toAliasConfiguration(a, functionArn(arn, name, a.name)));
-  const page = paginate(all, input.Marker, input.MaxItems);
+  const page = paginate(all, input.Marker, input.MaxItems, (a) => [a.Name]);
   return page.nextMarker === undefined ? { Aliases: page.items } : { Aliases: page.items, NextMarker: page.nextMarker };
 }
 
