@@ -1,7 +1,7 @@
 // What the server knows about one HTTP request: decoded path parameters, query, headers, body, and the region.
 import type { IncomingMessage } from 'node:http';
-import { RegistryError } from '../errors.js';
 import type { RequestScope } from '../model.js';
+import { parseJsonBody } from './body-json.js';
 import type { Json } from './fields.js';
 
 export interface ApiRequest {
@@ -24,20 +24,9 @@ export interface ApiResponse {
   headers?: Record<string, string>;
 }
 
-/** The body of a request as a JSON object; an empty body is `{}`. */
+/** The body of a request as a JSON object; an empty body is `{}`; `ZipFile` values are Buffers (see body-json.ts). */
 export function jsonBody(req: Pick<ApiRequest, 'body' | 'json'>): Json {
-  if (req.json !== undefined) return req.json;
-  if (req.body.length === 0) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(req.body.toString('utf8'));
-  } catch (e) {
-    throw new RegistryError('InvalidRequestContentException', `Could not parse request body into json: ${(e as Error).message}`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new RegistryError('InvalidRequestContentException', 'Could not parse request body into json: expected an object');
-  }
-  return parsed as Json;
+  return req.json ?? parseJsonBody(req.body);
 }
 
 export function header(req: ApiRequest, name: string): string | undefined {
@@ -66,21 +55,30 @@ export interface ReadBody {
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<ReadBody> {
   return new Promise((resolve, reject) => {
+    // With a Content-Length the body is read into one buffer of that size: no chunk list to concatenate (which
+    // would hold the body twice at the end).
+    const declared = Number(req.headers['content-length']);
+    const whole = Number.isSafeInteger(declared) && declared > 0 && declared <= limit ? Buffer.allocUnsafe(declared) : undefined;
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
     req.on('data', (chunk: Buffer) => {
+      const at = size;
       size += chunk.length;
       if (done) return;
-      if (size <= limit) chunks.push(chunk);
-      else {
+      if (size <= limit) {
+        if (whole !== undefined && size <= whole.length) chunk.copy(whole, at);
+        else chunks.push(chunk);
+      } else {
         done = true;
         chunks.length = 0;
         resolve({ body: Buffer.alloc(0), size, tooLarge: true });
       }
     });
     req.on('end', () => {
-      if (!done) resolve({ body: Buffer.concat(chunks), size, tooLarge: false });
+      if (done) return;
+      const body = whole === undefined ? Buffer.concat(chunks) : chunks.length === 0 ? whole.subarray(0, size) : Buffer.concat([whole, ...chunks]);
+      resolve({ body, size, tooLarge: false });
     });
     req.on('error', (e) => {
       if (!done) reject(e);
