@@ -15,6 +15,7 @@ import {
   timeoutLogLine,
 } from './errors.js';
 import type { FunctionErrorBody } from './errors.js';
+import { readPeakMemory } from './cgroup-memory.js';
 import { LogCollector } from './log-collector.js';
 import type { LogSegment } from './log-collector.js';
 import { RuntimeApiServer } from './runtime-api-server.js';
@@ -175,22 +176,26 @@ export class Environment {
     }
     if (!result.ok) {
       let text = '';
+      let peak: number | undefined;
       if (wantsLog) {
+        const reading = readPeakMemory(container);
         // The runtime exits after an init error; its last words come through the log stream shortly after.
         await Promise.race([exited, delay(1_000)]);
         await delay(50);
         text = this.logs.takePending().text;
+        peak = await reading;
       }
-      return this.failStart(requestId, result.body, text, performance.now() - startedAt);
+      return this.failStart(requestId, result.body, text, performance.now() - startedAt, peak);
     }
     this.initDurationMs = performance.now() - runStartedAt;
     this.moveTo('ready');
     return { ok: true };
   }
 
-  private failStart(requestId: string, body: Buffer, text: string, initMs?: number): StartResult {
+  private failStart(requestId: string, body: Buffer, text: string, initMs?: number, maxMemoryBytes?: number): StartResult {
     void this.stop();
-    const log = this.formatLog(requestId, { preamble: '', text, complete: false }, 0, 'error', initMs);
+    const segment: LogSegment = { preamble: '', text, complete: false, ...(maxMemoryBytes === undefined ? {} : { maxMemoryBytes }) };
+    const log = this.formatLog(requestId, segment, 0, 'error', initMs);
     return { ok: false, body, log };
   }
 
@@ -285,6 +290,8 @@ export class Environment {
       }
     }
 
+    // The REPORT line's Max Memory Used: read before a replaced environment's container goes.
+    const peak = input.wantsLog && this.container ? readPeakMemory(this.container) : undefined;
     // A timed-out or crashed runtime is not trusted again: the environment is replaced.
     const keep = result.kind === 'runtime' && this.exitCode === undefined && !this.retired;
     if (keep) this.moveTo('ready');
@@ -293,6 +300,9 @@ export class Environment {
     const outcome: InvocationOutcome = { payload, durationMs, ...(functionError ? { functionError } : {}) };
     if (!input.wantsLog) return outcome;
     const segment = result.kind === 'runtime' ? await this.logs.take(input.requestId, LOG_SETTLE_MS) : this.logs.takePending();
+    const cgroupPeak = await peak;
+    // The cgroup's high-water mark covers the whole sandbox; the bootstrap's own figure only its process.
+    if (cgroupPeak !== undefined) segment.maxMemoryBytes = cgroupPeak;
     outcome.log = this.formatLog(input.requestId, segment, durationMs, status);
     return outcome;
   }
