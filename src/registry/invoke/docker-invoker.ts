@@ -117,6 +117,8 @@ export async function createDockerInvoker(options: DockerInvokerOptions = {}): P
       runtime,
       credentials,
       user,
+      // Bootstraps from elsewhere than pipe's runtimes/ may not write log markers: the environment writes them.
+      bootstrapMarkers: options.runtimesDir === undefined,
       ...(endpointUrl ? { endpointUrl } : {}),
       archive: () => archives.get(target, runtime.family),
     });

@@ -25,7 +25,10 @@ import type { Credentials, RuntimeInfo } from './runtime-config.js';
 
 /** Lambda's on-demand init budget; past it the init is retried within the invocation's own timeout. */
 const INIT_BUDGET_MS = 10_000;
-/** How long an answered invocation waits for its output to come through Docker's log stream. */
+/**
+ * A bound, never a wait that decides: an answered invocation's log is complete when its end marker comes through
+ * Docker's log stream, which it does at once unless the marker could not be written.
+ */
 const LOG_SETTLE_MS = 2_000;
 
 export interface EnvironmentOptions {
@@ -39,6 +42,13 @@ export interface EnvironmentOptions {
   endpointUrl?: string;
   /** The archive of /var/task, /opt and /var/runtime. */
   archive: () => Promise<Buffer>;
+  /**
+   * Whether the bootstrap frames a Tail invocation's output with log markers itself (pipe's own do, default).
+   * Otherwise the environment writes them into the container's output stream (docker exec, as the container's
+   * user, to PID 1's stdout): the start marker before the event is delivered to `next`, the end marker once the
+   * runtime has answered, so the log is exactly what came between, whatever the bootstrap.
+   */
+  bootstrapMarkers?: boolean;
 }
 
 export interface InvocationInput {
@@ -235,6 +245,8 @@ export class Environment {
     const settled = new Promise<Settled>((resolve) => (this.settle = resolve));
     const timer = setTimeout(() => this.settle?.({ kind: 'timeout' }), timeoutMs);
     this.inFlightId = input.requestId;
+    const writesMarkers = input.wantsLog && this.options.bootstrapMarkers === false;
+    if (writesMarkers) await this.writeMarker(`start:${input.requestId}`);
     api.deliver({
       requestId: input.requestId,
       payload: input.payload,
@@ -247,6 +259,7 @@ export class Environment {
     const result = await settled;
     const durationMs = performance.now() - startedAt;
     clearTimeout(timer);
+    if (writesMarkers && result.kind === 'runtime') await this.writeMarker(`end:${input.requestId}`);
     this.settle = undefined;
     this.inFlightId = undefined;
     this.lastUsed = Date.now();
@@ -298,13 +311,33 @@ export class Environment {
     else void this.stop();
 
     const outcome: InvocationOutcome = { payload, durationMs, ...(functionError ? { functionError } : {}) };
-    if (!input.wantsLog) return outcome;
+    if (!input.wantsLog) {
+      // A later Tail invocation's log starts at its own START: the init output belonged to this one.
+      this.initReported = true;
+      return outcome;
+    }
     const segment = result.kind === 'runtime' ? await this.logs.take(input.requestId, LOG_SETTLE_MS) : this.logs.takePending();
     const cgroupPeak = await peak;
     // The cgroup's high-water mark covers the whole sandbox; the bootstrap's own figure only its process.
     if (cgroupPeak !== undefined) segment.maxMemoryBytes = cgroupPeak;
     outcome.log = this.formatLog(input.requestId, segment, durationMs, status);
     return outcome;
+  }
+
+  /**
+   * Writes a log marker into the container's output, behind everything the runtime wrote before (one pipe, in
+   * order). A failure leaves the log to the LOG_SETTLE_MS bound.
+   */
+  private async writeMarker(text: string): Promise<void> {
+    try {
+      await this.container?.exec({
+        cmd: ['/bin/sh', '-c', 'cat > /proc/1/fd/1'],
+        stdin: `\0pipe:${text}\n`,
+        ...(this.options.user ? { user: this.options.user } : {}),
+      });
+    } catch {
+      // the environment is going away; its log is what came
+    }
   }
 
   /** START / output / END / REPORT, as Lambda frames an invocation's log. */
