@@ -177,3 +177,41 @@ describe('headers, names, qualifiers and paths', () => {
     expect(typeof (body['message'] ?? body['Message'])).toBe('string');
   });
 });
+
+describe('a seeded random mix of routes, path segments, queries, bodies and headers', () => {
+  test('1500 requests: no 5xx, no reset, no stack trace; every error in AWS shape', async () => {
+    let seed = 7;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    const pick = <T,>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)] as T;
+    const segments = ['f', '%24LATEST', 'f%3A1', 'arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Afunction%3Af', '%00', '..', '%', 'x'.repeat(300), '1', '-1', '99999999999999999999', 'live', '%E2%98%83', 'a%2Fb'];
+    const queries = ['', '?Qualifier=', '?Qualifier=%24LATEST', '?MaxItems=-1', '?MaxItems=1e3', '?Marker=%00', '?FunctionVersion=ALL', '?find=LayerVersion', '?find=LayerVersion&Arn=x', '?CompatibleRuntime=x'];
+    const bodies = [
+      '', '{}', 'null', '[]', '{"a":', `{"Code":{"ZipFile":"UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA=="},"FunctionName":"g","Role":"${ROLE}","Runtime":"nodejs20.x","Handler":"i.h"}`,
+      '{"Name":1}', '{"RoutingConfig":{"AdditionalVersionWeights":{"x":2}}}', '{"ReservedConcurrentExecutions":-1}', '{"ReservedConcurrentExecutions":1e400}',
+      '{"Timeout":1.5}', '{"MemorySize":1e20}', '{"Layers":[]}', '{"Environment":{"Variables":null}}', '{"Content":{}}', '{"FunctionVersion":"$LATEST","Name":"n"}',
+      '{"Description":"\\ud800"}', '{"ZipFile":"%%%"}', '{"ZipFile":{}}',
+    ];
+    const problems: string[] = [];
+    for (let i = 0; i < 1500; i++) {
+      const route = pick(ROUTES);
+      const path = route.path.replace(/\{\w+\}/g, () => pick(segments)) + pick(queries);
+      const body = route.method === 'GET' || route.method === 'DELETE' ? undefined : pick(bodies);
+      const headers: Record<string, string> = {};
+      if (rnd() < 0.2) headers['X-Amz-Invocation-Type'] = pick(['Event', 'DryRun', 'x']);
+      if (rnd() < 0.2) headers['X-Amz-Log-Type'] = pick(['Tail', 'x']);
+      if (rnd() < 0.2) headers['X-Amz-Client-Context'] = pick(['e30=', 'x']);
+      const what = `${route.method} ${path} ${body ?? ''} ${JSON.stringify(headers)}`;
+      try {
+        const res = await fetch(`${t.url}${path}`, { method: route.method, headers, ...(body === undefined ? {} : { body }) });
+        const text = await res.text();
+        if (res.status >= 500 || /\n\s+at /.test(text)) problems.push(`${res.status} ${what}: ${text.slice(0, 200)}`);
+        if (res.status >= 400 && !(/Exception$/.test(res.headers.get('x-amzn-errortype') ?? '') && /"Type":"User","[mM]essage":"/.test(text))) {
+          problems.push(`not AWS-shaped: ${res.status} ${what}: ${text.slice(0, 200)}`);
+        }
+      } catch (e) {
+        problems.push(`reset: ${what}: ${String(e)}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
