@@ -2,6 +2,7 @@
 // server, its output split per invocation, and a guarded state machine (starting -> ready <-> busy ->
 // stopping -> stopped). It runs one invocation at a time; the warm pool decides which environment gets which.
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import type { ContainerHandle, DockerEngine } from '../../infra/docker.js';
 import type { InvokeTarget } from '../invoke-port.js';
 import { transitionEnvironment } from '../../core/index.js';
@@ -40,8 +41,8 @@ export interface EnvironmentOptions {
   /** Container user; Lambda runs functions as an unprivileged sandbox user. */
   user?: string;
   endpointUrl?: string;
-  /** The archive of /var/task, /opt and /var/runtime. */
-  archive: () => Promise<Buffer>;
+  /** The archive of /var/task, /opt and /var/runtime (a stream of the cached tar file). */
+  archive: () => Promise<Buffer | Readable>;
   /**
    * Whether the bootstrap frames a Tail invocation's output with log markers itself (pipe's own do, default).
    * Otherwise the environment writes them into the container's output stream (docker exec, as the container's
@@ -144,8 +145,11 @@ export class Environment {
       credentials: this.options.credentials,
       ...(this.options.endpointUrl ? { endpointUrl: this.options.endpointUrl } : {}),
     });
+    const archiving = this.options.archive();
+    // A stream nobody consumes (the container could not be made, or the environment stops first) is closed.
+    const drop = (): void => void archiving.then((a) => (Buffer.isBuffer(a) ? undefined : a.destroy()), () => undefined);
     const [archive, container] = await Promise.all([
-      this.options.archive(),
+      archiving,
       this.options.engine.createContainer({
         image: this.options.image,
         labels: this.options.labels,
@@ -157,9 +161,13 @@ export class Environment {
         logMaxBytes: 8 * 1024 * 1024,
         ...(this.options.user ? { user: this.options.user } : {}),
       }),
-    ]);
+    ]).catch((e: unknown) => {
+      drop();
+      throw e;
+    });
     this.container = container;
     if (this.stopping) {
+      drop();
       await container.remove();
       return this.failStart(requestId, jsonBody(sandboxFailureErrorBody(requestId, 'the environment was stopped while starting')), '');
     }
