@@ -91,12 +91,12 @@ describe('too large', () => {
   });
 
   test.each([
-    ['headers of 20 KB', `GET /2015-03-31/functions HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'RequestHeaderFieldsTooLarge'],
-    ['headers of 300 KB (past the parser)', `GET /2015-03-31/functions HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(300_000)}\r\n\r\n`, 431, 'RequestHeaderFieldsTooLarge'],
-    ['a URL of 70 KB', `GET /2015-03-31/functions?x=${'a'.repeat(70_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 414, 'URITooLong'],
-    ['a URL of 300 KB (past the parser)', `GET /2015-03-31/functions?x=${'a'.repeat(300_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 414, 'URITooLong'],
-    ['a request line that is not HTTP', 'HELLO THERE\r\n\r\n', 400, 'InvalidRequestContentException'],
-  ])('%s -> %s %s', async (_what, head, status, type) => {
+    ['headers of 20 KB', 431, 'RequestHeaderFieldsTooLarge', `GET /2015-03-31/functions HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`],
+    ['headers of 300 KB (past the parser)', 431, 'RequestHeaderFieldsTooLarge', `GET /2015-03-31/functions HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(300_000)}\r\n\r\n`],
+    ['a URL of 70 KB', 414, 'URITooLong', `GET /2015-03-31/functions?x=${'a'.repeat(70_000)} HTTP/1.1\r\nHost: x\r\n\r\n`],
+    ['a URL of 300 KB (past the parser)', 414, 'URITooLong', `GET /2015-03-31/functions?x=${'a'.repeat(300_000)} HTTP/1.1\r\nHost: x\r\n\r\n`],
+    ['a request line that is not HTTP', 400, 'InvalidRequestContentException', 'HELLO THERE\r\n\r\n'],
+  ])('%s -> %i %s', async (_what, status, type, head) => {
     expectAwsError(await rawRequest(head), status, type);
   });
 
