@@ -1,5 +1,6 @@
 // Code that unzips to 200 MiB reaches the container whole, while the invoker's memory stays flat: the archive is
-// streamed from the zip into a tar file and from the file into the container, never held in memory.
+// streamed from the zip into a tar file and from the file into the container, never held in memory. A stored zip
+// that does not unpack is Lambda's 502 InvalidZipFileException, not a failure of the registry.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,5 +32,21 @@ describeDocker('large code', () => {
     expect(out.payload.toString()).toBe('209715200');
     const grownMb = (process.resourceUsage().maxRSS * 1024 - before) / 1048576;
     expect(grownMb).toBeLessThan(100);
+  });
+
+  it('a stored zip whose declared sizes lie: 502 InvalidZipFileException, no container left', async () => {
+    const lying = join(dir, 'lying.zip');
+    execFileSync('python3', ['-c', `
+import io, struct, zipfile
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, 'w', zipfile.ZIP_DEFLATED) as z:
+    z.writestr('index.js', 'exports.handler = async () => 1;' + ' ' * 5000)
+data = bytearray(buf.getvalue())
+struct.pack_into('<I', data, 22, 10)
+struct.pack_into('<I', data, data.rfind(b'PK\\x01\\x02') + 24, 10)
+open('${lying}', 'wb').write(bytes(data))`]);
+    await expect(invoker.invoke(request(makeTarget({ codeZipPath: lying })))).rejects.toMatchObject({
+      errorName: 'InvalidZipFileException', status: 502, message: expect.stringMatching(/^Lambda was unable to unzip the code of arn:aws:lambda:/),
+    });
   });
 });

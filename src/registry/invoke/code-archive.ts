@@ -14,7 +14,7 @@ import { pack } from 'tar-stream';
 import type { Header, Pack } from 'tar-stream';
 import yauzl from 'yauzl';
 import type { Entry, ZipFile } from 'yauzl';
-import { PipeError } from '../../core/index.js';
+import { RegistryError } from '../errors.js';
 import type { InvokeTarget } from '../invoke-port.js';
 import { BOOTSTRAP_FILES, RUNTIME_DIR, TASK_ROOT } from './runtime-config.js';
 import type { RuntimeFamily } from './runtime-config.js';
@@ -113,6 +113,8 @@ async function writeEntry(p: Pack, header: Partial<Header> & Pick<Header, 'name'
   const stream = await openEntry(zip, entry);
   await new Promise<void>((resolve, reject) => {
     const sink = p.entry({ ...header, size: entry.uncompressedSize }, (err) => (err ? reject(err) : resolve()));
+    // A bad entry fails the pack, which fails the entry being written too: both are this promise's rejection.
+    sink.on('error', reject);
     stream.on('error', reject);
     stream.pipe(sink);
   });
@@ -160,7 +162,8 @@ export async function buildCodeArchive(target: InvokeTarget, family: RuntimeFami
     await packEntries(entries, path);
   } catch (e) {
     await unlink(path).catch(() => undefined);
-    throw new PipeError('ARTIFACT_ERROR', `could not read the code of ${target.functionArn}: ${(e as Error).message}`, { cause: e });
+    // Lambda's answer for code it cannot unpack at invoke time (a stored zip gone bad): 502, never a 500.
+    throw new RegistryError('InvalidZipFileException', `Lambda was unable to unzip the code of ${target.functionArn}: ${(e as Error).message}`, { cause: e });
   } finally {
     for (const zip of zips) zip.close();
   }
