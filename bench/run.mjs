@@ -10,6 +10,10 @@ if (existsSync(join(here, 'registry.mjs'))) {
   const { benchRegistry } = await import('./registry.mjs');
   suites.push(['registry', benchRegistry]);
 }
+if (existsSync(join(here, 'registry-upload.mjs'))) {
+  const { benchRegistryUpload } = await import('./registry-upload.mjs');
+  suites.push(['registry upload', benchRegistryUpload]);
+}
 
 let failed = false;
 for (const [name, run] of suites) {

@@ -16,6 +16,7 @@ export const REGISTRY_ERRORS = {
   InvalidParameterValueException: { status: 400, type: 'User', messageKey: 'message', code: 'INVALID_ARGUMENT' },
   ValidationException: { status: 400, type: 'User', messageKey: 'message', code: 'INVALID_ARGUMENT' },
   InvalidRequestContentException: { status: 400, type: 'User', messageKey: 'message', code: 'INVALID_ARGUMENT' },
+  SerializationException: { status: 400, type: 'User', messageKey: 'message', code: 'INVALID_ARGUMENT' },
   CodeStorageExceededException: { status: 400, type: 'User', messageKey: 'message', code: 'INVALID_ARGUMENT' },
   AccessDeniedException: { status: 403, type: 'User', messageKey: 'Message', code: 'INVALID_ARGUMENT' },
   ResourceNotFoundException: { status: 404, type: 'User', messageKey: 'Message', code: 'NOT_FOUND' },
@@ -23,6 +24,9 @@ export const REGISTRY_ERRORS = {
   ResourceConflictException: { status: 409, type: 'User', messageKey: 'message', code: 'INVALID_ARGUMENT' },
   PreconditionFailedException: { status: 412, type: 'User', messageKey: 'message', code: 'INVALID_ARGUMENT' },
   RequestEntityTooLargeException: { status: 413, type: 'User', messageKey: 'message', code: 'INVALID_ARGUMENT' },
+  // Not Lambda error types: HTTP answers the front end gives before any operation is known (reason phrases).
+  URITooLong: { status: 414, type: 'User', messageKey: 'message', code: 'INVALID_ARGUMENT' },
+  RequestHeaderFieldsTooLarge: { status: 431, type: 'User', messageKey: 'message', code: 'INVALID_ARGUMENT' },
   UnsupportedMediaTypeException: { status: 415, type: 'User', messageKey: 'message', code: 'INVALID_ARGUMENT' },
   TooManyRequestsException: { status: 429, type: 'User', messageKey: 'message', code: 'INTERNAL' },
   ServiceException: { status: 500, type: 'Service', messageKey: 'Message', code: 'INTERNAL' },

@@ -26,7 +26,7 @@ describe('HTTP API robustness', () => {
     ['POST', '/2015-03-31/functions', '{not json', 400, 'InvalidRequestContentException'],
     ['POST', '/2015-03-31/functions', '[1,2]', 400, 'InvalidRequestContentException'],
     ['POST', '/2015-03-31/functions', '{}', 400, 'ValidationException'],
-    ['POST', '/2015-03-31/functions', '{"FunctionName":5,"Role":"r","Code":{}}', 400, 'ValidationException'],
+    ['POST', '/2015-03-31/functions', '{"FunctionName":5,"Role":"r","Code":{}}', 400, 'SerializationException'],
     ['POST', '/2015-03-31/functions', `{"FunctionName":"g","Role":"${ROLE}","Runtime":"nodejs20.x","Handler":"i.h","Code":{"ZipFile":"!!"}}`, 400, 'InvalidParameterValueException'],
     ['POST', '/2015-03-31/functions', `{"FunctionName":"g","Role":"${ROLE}","Runtime":"nodejs20.x","Handler":"i.h","Code":{}}`, 400, 'InvalidParameterValueException'],
     ['GET', '/2015-03-31/functions/%E0%A4%A', undefined, 400, 'InvalidParameterValueException'],
@@ -34,7 +34,7 @@ describe('HTTP API robustness', () => {
     ['GET', '/2015-03-31/functions?Marker=garbage', undefined, 400, 'InvalidParameterValueException'],
     ['GET', '/2015-03-31/functions?FunctionVersion=SOME', undefined, 400, 'ValidationException'],
     ['GET', '/2018-10-31/layers/x/versions/abc', undefined, 400, 'ValidationException'],
-    ['PUT', '/2015-03-31/functions/f/configuration', '{"MemorySize":"big"}', 400, 'ValidationException'],
+    ['PUT', '/2015-03-31/functions/f/configuration', '{"MemorySize":"big"}', 400, 'SerializationException'],
     ['GET', '/nothing/here', undefined, 404, 'UnknownOperationException'],
     ['POST', '/2015-03-31/functions/f/invocations', '{}', 400, 'ValidationException', { 'X-Amz-Invocation-Type': 'Sometimes' }],
   ])('%s %s %s -> %i %s', async (method, path, body, status, type, headers?: Record<string, string>) => {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry, RegistryServer } from '../../src/registry/index.js';
 import type { InvokeRequest, InvokeResult, Invoker, RegistryOptions } from '../../src/registry/index.js';
+import { TooManyRequestsError } from '../../src/registry/invoke/errors.js';
 
 export interface ZipEntry {
   name: string;
@@ -41,24 +42,51 @@ export function handlerZip(body = 'exports.handler = async (e) => e;'): Buffer {
 }
 
 /**
- * A scripted Invoker: echoes the payload; `{"fail":"message"}` makes it answer a function error the way the
- * real invoke side does (AWS's error body, `Unhandled`). Records every request and retirement.
+ * A scripted Invoker that keeps the real one's contract (test/registry-invoke/invoker-contract.test.ts runs the
+ * same cases against both): echoes the payload; `{"fail":"message"}` answers a function error with the Node.js
+ * runtime's body (`errorType`, `errorMessage`, `trace`) and `Unhandled`; Tail logs are START / END / REPORT;
+ * invocations past the function's reserved concurrency (else 10) in flight are throttled with the same
+ * TooManyRequestsError. An invocation stays in flight until the next turn of the event loop, as a real one
+ * stays while its environment runs. Records every request and retirement.
  */
 export class EchoInvoker implements Invoker {
   readonly requests: InvokeRequest[] = [];
   readonly retired: { functionArn: string; version: string | undefined }[] = [];
+  private readonly inFlight = new Map<string, number>();
 
   async invoke(request: InvokeRequest): Promise<InvokeResult> {
-    this.requests.push(request);
+    const { target } = request;
+    const limit = target.reservedConcurrency ?? 10;
+    const running = this.inFlight.get(target.functionArn) ?? 0;
+    if (running >= limit) {
+      const reason = target.reservedConcurrency !== undefined ? 'ReservedFunctionConcurrentInvocationLimitExceeded' : 'ConcurrentInvocationLimitExceeded';
+      throw new TooManyRequestsError(target.functionArn, limit, reason);
+    }
+    this.inFlight.set(target.functionArn, running + 1);
+    try {
+      this.requests.push(request);
+      await new Promise((resolve) => setImmediate(resolve));
+      return this.run(request);
+    } finally {
+      this.inFlight.set(target.functionArn, (this.inFlight.get(target.functionArn) ?? 1) - 1);
+    }
+  }
+
+  private run(request: InvokeRequest): InvokeResult {
     const requestId = request.requestId ?? randomUUID();
     const parsed = JSON.parse(request.payload.toString('utf8')) as { fail?: string };
-    const log = `START RequestId: ${requestId} Version: ${request.target.version}\nEND RequestId: ${requestId}\n`;
     const result: InvokeResult = { statusCode: 200, payload: request.payload, executedVersion: request.target.version, requestId };
     if (parsed.fail !== undefined) {
       result.functionError = 'Unhandled';
-      result.payload = Buffer.from(JSON.stringify({ errorMessage: parsed.fail, errorType: 'Error', requestId, stackTrace: [] }));
+      const trace = [`Error: ${parsed.fail}`, '    at EchoInvoker.run (test/registry/support.ts)'];
+      result.payload = Buffer.from(JSON.stringify({ errorType: 'Error', errorMessage: parsed.fail, trace }));
     }
-    if (request.logType === 'Tail') result.logResult = Buffer.from(log).toString('base64');
+    if (request.logType === 'Tail') {
+      const log =
+        `START RequestId: ${requestId} Version: ${request.target.version}\nEND RequestId: ${requestId}\n` +
+        `REPORT RequestId: ${requestId}\tDuration: 0.10 ms\tBilled Duration: 1 ms\tMemory Size: ${request.target.memorySize} MB\tMax Memory Used: 1 MB\t\n`;
+      result.logResult = Buffer.from(log).toString('base64');
+    }
     return result;
   }
 

@@ -68,8 +68,10 @@ export function readNumberMap(o: Json, key: string): Record<string, number> | un
   return m as Record<string, number>;
 }
 
-/** A blob field: base64 in JSON, as the SDKs send `ZipFile`. */
+/** A blob field: base64 in JSON, as the SDKs send `ZipFile` (already decoded when the body parser knew it as one). */
 export function readBlob(o: Json, key: string): Buffer | undefined {
+  const v = o[key];
+  if (Buffer.isBuffer(v)) return v;
   const s = readString(o, key);
   if (s === undefined) return undefined;
   if (!/^[A-Za-z0-9+/\r\n]*={0,2}$/.test(s)) {

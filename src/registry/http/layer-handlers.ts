@@ -14,7 +14,8 @@ function layerName(req: ApiRequest): string {
 
 function versionNumber(req: ApiRequest): number {
   const raw = required('VersionNumber', req.params['VersionNumber']);
-  if (!/^-?\d+$/.test(raw)) throw validationError(raw, 'versionNumber', 'Member must be a number');
+  // A Long in the model: digits past its range are as malformed as letters.
+  if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) throw validationError(raw, 'versionNumber', 'Member must be a number');
   return Number(raw);
 }
 

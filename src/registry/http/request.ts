@@ -1,7 +1,7 @@
 // What the server knows about one HTTP request: decoded path parameters, query, headers, body, and the region.
 import type { IncomingMessage } from 'node:http';
-import { RegistryError } from '../errors.js';
 import type { RequestScope } from '../model.js';
+import { parseJsonBody } from './body-json.js';
 import type { Json } from './fields.js';
 
 export interface ApiRequest {
@@ -10,6 +10,8 @@ export interface ApiRequest {
   query: URLSearchParams;
   headers: IncomingMessage['headers'];
   body: Buffer;
+  /** The body parsed once, when the operation takes a JSON body (it was checked against the service model). */
+  json?: Json;
   scope: RequestScope;
   /** Host header, to build URLs that point back at this server. */
   host: string;
@@ -22,19 +24,9 @@ export interface ApiResponse {
   headers?: Record<string, string>;
 }
 
-/** The body of a request as a JSON object; an empty body is `{}`. */
-export function jsonBody(req: ApiRequest): Json {
-  if (req.body.length === 0) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(req.body.toString('utf8'));
-  } catch (e) {
-    throw new RegistryError('InvalidRequestContentException', `Could not parse request body into json: ${(e as Error).message}`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new RegistryError('InvalidRequestContentException', 'Could not parse request body into json: expected an object');
-  }
-  return parsed as Json;
+/** The body of a request as a JSON object; an empty body is `{}`; `ZipFile` values are Buffers (see body-json.ts). */
+export function jsonBody(req: Pick<ApiRequest, 'body' | 'json'>): Json {
+  return req.json ?? parseJsonBody(req.body);
 }
 
 export function header(req: ApiRequest, name: string): string | undefined {
@@ -51,25 +43,45 @@ export function regionOf(authorization: string | undefined): string | undefined 
 
 export interface ReadBody {
   body: Buffer;
-  /** Bytes received in all (the body is cut at the limit, the rest drained so the client reads our answer). */
+  /** Bytes received so far (all of them unless too large: then the answer goes out before the upload ends). */
   size: number;
   tooLarge: boolean;
 }
 
-/** Reads the body up to `limit` bytes, draining (not keeping) the rest up to `drainLimit`. */
-export function readBody(req: IncomingMessage, limit: number, drainLimit = limit * 2): Promise<ReadBody> {
+/**
+ * Reads the body up to `limit` bytes. Past the limit it resolves at once (so the 413 goes out while the client is
+ * still sending) and keeps reading and discarding the rest: a server that stops reading makes the client's writes
+ * fail, and closing on unread data resets the connection before the client has read the answer.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<ReadBody> {
   return new Promise((resolve, reject) => {
+    // With a Content-Length the body is read into one buffer of that size: no chunk list to concatenate (which
+    // would hold the body twice at the end).
+    const declared = Number(req.headers['content-length']);
+    const whole = Number.isSafeInteger(declared) && declared > 0 && declared <= limit ? Buffer.allocUnsafe(declared) : undefined;
     const chunks: Buffer[] = [];
     let size = 0;
+    let done = false;
     req.on('data', (chunk: Buffer) => {
+      const at = size;
       size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-      else if (size > drainLimit) {
-        req.pause();
+      if (done) return;
+      if (size <= limit) {
+        if (whole !== undefined && size <= whole.length) chunk.copy(whole, at);
+        else chunks.push(chunk);
+      } else {
+        done = true;
+        chunks.length = 0;
         resolve({ body: Buffer.alloc(0), size, tooLarge: true });
       }
     });
-    req.on('end', () => resolve({ body: size <= limit ? Buffer.concat(chunks) : Buffer.alloc(0), size, tooLarge: size > limit }));
-    req.on('error', reject);
+    req.on('end', () => {
+      if (done) return;
+      const body = whole === undefined ? Buffer.concat(chunks) : chunks.length === 0 ? whole.subarray(0, size) : Buffer.concat([whole, ...chunks]);
+      resolve({ body, size, tooLarge: false });
+    });
+    req.on('error', (e) => {
+      if (!done) reject(e);
+    });
   });
 }

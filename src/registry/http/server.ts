@@ -2,13 +2,20 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { RegistryError, isRegistryError } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import type { Registry } from '../registry.js';
-import { readBody, regionOf } from './request.js';
+import { jsonBody, readBody, regionOf } from './request.js';
 import type { ApiRequest, ApiResponse } from './request.js';
 import { matchRoute } from './routes.js';
+import { hasJsonBody, modelOperation, validateBody } from './validate-input.js';
+
+/** Longest request target and largest header section answered normally; past them, 414 and 431. */
+export const URL_LIMIT = 16 * 1024;
+export const HEADERS_LIMIT = 16 * 1024;
+/** What node's parser reads before it gives up (then the clientError handler answers from the raw bytes). */
+const PARSER_HEADER_LIMIT = 256 * 1024;
 
 export interface RegistryServerOptions {
   registry: Registry;
@@ -27,8 +34,10 @@ export class RegistryServer {
   constructor(private readonly options: RegistryServerOptions) {
     this.registry = options.registry;
     this.onError = options.onError;
-    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server = createServer({ maxHeaderSize: PARSER_HEADER_LIMIT }, (req, res) => void this.handle(req, res));
     this.server.keepAliveTimeout = 30_000;
+    this.server.on('connection', (socket: Socket) => watchRequestLine(socket));
+    this.server.on('clientError', (e: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => answerClientError(e, socket));
   }
 
   async listen(): Promise<string> {
@@ -55,6 +64,7 @@ export class RegistryServer {
     const requestId = randomUUID();
     let operation = 'Unknown';
     try {
+      checkHeaderSizes(req);
       const url = new URL(req.url ?? '/', 'http://registry');
       const match = matchRoute(req.method ?? 'GET', url.pathname);
       if (!match) {
@@ -67,6 +77,12 @@ export class RegistryServer {
       if (read.tooLarge) {
         throw new RegistryError('RequestEntityTooLargeException', `Request must be smaller than ${limit} bytes for the ${match.route.limitName ?? operation} operation`);
       }
+      const modelOp = modelOperation(operation, url.searchParams);
+      let json: Record<string, unknown> | undefined;
+      if (hasJsonBody(modelOp)) {
+        json = jsonBody({ body: read.body });
+        validateBody(modelOp, json);
+      }
       const region = regionOf(header(req, 'authorization'));
       const apiRequest: ApiRequest = {
         operation,
@@ -74,6 +90,7 @@ export class RegistryServer {
         query: url.searchParams,
         headers: req.headers,
         body: read.body,
+        ...(json === undefined ? {} : { json }),
         scope: region === undefined ? {} : { region },
         host: req.headers.host ?? 'localhost',
       };
@@ -96,6 +113,65 @@ export class RegistryServer {
 function asServiceError(e: unknown): RegistryError {
   if (e instanceof URIError) return new RegistryError('InvalidParameterValueException', `Malformed percent-encoding in the request path: ${e.message}`);
   return new RegistryError('ServiceException', `The registry failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+}
+
+/** 414 for a request target past URL_LIMIT, 431 for a header section past HEADERS_LIMIT. */
+function checkHeaderSizes(req: IncomingMessage): void {
+  const target = req.url ?? '';
+  if (target.length > URL_LIMIT) {
+    req.resume();
+    throw new RegistryError('URITooLong', `The request URI is ${target.length} bytes long; the limit is ${URL_LIMIT} bytes`);
+  }
+  const size = req.rawHeaders.reduce((n, h) => n + Buffer.byteLength(h) + 2, 0);
+  if (size > HEADERS_LIMIT) {
+    req.resume();
+    throw new RegistryError('RequestHeaderFieldsTooLarge', `The request headers are ${size} bytes; the limit is ${HEADERS_LIMIT} bytes`);
+  }
+}
+
+/** Connections whose first request line ran past URL_LIMIT: node's parser says only "header overflow" for both. */
+const longRequestLine = new WeakSet<Socket>();
+
+function watchRequestLine(socket: Socket): void {
+  let seen = 0;
+  const onData = (chunk: Buffer): void => {
+    const end = chunk.indexOf('\r\n');
+    if (end !== -1 || seen + chunk.length > URL_LIMIT) {
+      if (end === -1 || seen + end > URL_LIMIT) longRequestLine.add(socket);
+      socket.off('data', onData);
+    }
+    seen += chunk.length;
+  };
+  socket.on('data', onData);
+}
+
+/**
+ * A request node's parser refused (headers past PARSER_HEADER_LIMIT, bad syntax): answered in AWS's error shape,
+ * then the rest of what the client sends is read and dropped before the connection closes, so the client reads
+ * the answer instead of a reset.
+ */
+function answerClientError(e: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket): void {
+  if (!socket.writable || e.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  let error: RegistryError;
+  if (e.code === 'HPE_HEADER_OVERFLOW') {
+    error = longRequestLine.has(socket)
+      ? new RegistryError('URITooLong', `The request URI is longer than the limit of ${URL_LIMIT} bytes`)
+      : new RegistryError('RequestHeaderFieldsTooLarge', `The request headers are larger than the limit of ${HEADERS_LIMIT} bytes`);
+  } else {
+    error = new RegistryError('InvalidRequestContentException', `Malformed HTTP request (${e.code ?? 'parse error'})`);
+  }
+  const body = Buffer.from(JSON.stringify(error.toBody()));
+  const head = [
+    `HTTP/1.1 ${error.status} ${error.status === 414 ? 'URI Too Long' : error.status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}`,
+    `x-amzn-RequestId: ${randomUUID()}`, `x-amzn-ErrorType: ${error.errorName}`, 'Content-Type: application/json',
+    `Content-Length: ${body.length}`, 'Connection: close', '', '',
+  ].join('\r\n');
+  socket.on('data', () => {});
+  socket.setTimeout(10_000, () => socket.destroy());
+  socket.end(Buffer.concat([Buffer.from(head), body]));
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

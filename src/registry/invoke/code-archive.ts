@@ -1,12 +1,20 @@
 // The tar archive an execution environment starts from: function code under /var/task, layers merged into /opt
 // in their listed order (later ones win), the runtime's bootstrap under /var/runtime. Built once per code and
-// layer set and kept in memory, so a cold start costs one putArchive and no unzipping.
-import { readFile, stat } from 'node:fs/promises';
+// layer set by streaming each winning entry from its zip into a tar file on disk, and streamed from there into
+// each new container: a cold start costs one putArchive and no unzipping, and memory stays flat however large the
+// code unzips (a function with layers may unzip to 250 MiB).
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { readFile, rename, stat, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { randomUUID } from 'node:crypto';
 import { pack } from 'tar-stream';
-import type { Header } from 'tar-stream';
+import type { Header, Pack } from 'tar-stream';
 import yauzl from 'yauzl';
 import type { Entry, ZipFile } from 'yauzl';
-import { PipeError } from '../../core/index.js';
+import { RegistryError } from '../errors.js';
 import type { InvokeTarget } from '../invoke-port.js';
 import { BOOTSTRAP_FILES, RUNTIME_DIR, TASK_ROOT } from './runtime-config.js';
 import type { RuntimeFamily } from './runtime-config.js';
@@ -14,7 +22,10 @@ import type { RuntimeFamily } from './runtime-config.js';
 interface ArchiveEntry {
   type: 'file' | 'directory' | 'symlink';
   mode: number;
+  /** A file's bytes, when small and known (the bootstrap)... */
   content?: Buffer;
+  /** ...or where to stream them from: an entry of an open zip. */
+  source?: { zip: ZipFile; entry: Entry };
   linkname?: string;
 }
 
@@ -33,9 +44,16 @@ export async function readBootstraps(runtimesDir: URL): Promise<Bootstraps> {
   return { nodejs, python };
 }
 
+/** Kept open until the archive is written: its entries are streamed from it then. */
 function openZip(path: string): Promise<ZipFile> {
   return new Promise((resolve, reject) => {
-    yauzl.open(path, { lazyEntries: true, autoClose: true }, (err, zip) => (err ? reject(err) : resolve(zip)));
+    yauzl.open(path, { lazyEntries: true, autoClose: false }, (err, zip) => (err ? reject(err) : resolve(zip)));
+  });
+}
+
+function openEntry(zip: ZipFile, entry: Entry): Promise<Readable> {
+  return new Promise((resolve, reject) => {
+    zip.openReadStream(entry, (err, stream) => (err ? reject(err) : resolve(stream)));
   });
 }
 
@@ -51,8 +69,8 @@ function readEntry(zip: ZipFile, entry: Entry): Promise<Buffer> {
   });
 }
 
-/** Adds every entry of a zip under `root`, replacing what an earlier zip put at the same path. */
-async function addZip(entries: Map<string, ArchiveEntry>, zipPath: string, root: string): Promise<void> {
+/** Adds every entry of a zip under `root`, replacing what an earlier zip put at the same path; returns the zip. */
+async function addZip(entries: Map<string, ArchiveEntry>, zipPath: string, root: string): Promise<ZipFile> {
   const zip = await openZip(zipPath);
   await new Promise<void>((resolve, reject) => {
     zip.on('entry', (entry: Entry) => {
@@ -63,15 +81,13 @@ async function addZip(entries: Map<string, ArchiveEntry>, zipPath: string, root:
         const path = `${root}/${name.replace(/\/+$/, '')}`;
         if (isDir) {
           entries.set(path, { type: 'directory', mode: 0o755 });
-        } else {
+        } else if ((unixMode & S_IFMT) === S_IFLNK) {
           const content = await readEntry(zip, entry);
-          if ((unixMode & S_IFMT) === S_IFLNK) {
-            entries.set(path, { type: 'symlink', mode: 0o777, linkname: content.toString('utf8') });
-          } else {
-            // Readable by the sandbox user whatever the zip said; executable for all if it was for its owner.
-            const perm = (unixMode & 0o777) || 0o644;
-            entries.set(path, { type: 'file', mode: perm & 0o100 ? 0o755 : (perm | 0o444) & 0o777, content });
-          }
+          entries.set(path, { type: 'symlink', mode: 0o777, linkname: content.toString('utf8') });
+        } else {
+          // Readable by the sandbox user whatever the zip said; executable for all if it was for its owner.
+          const perm = (unixMode & 0o777) || 0o644;
+          entries.set(path, { type: 'file', mode: perm & 0o100 ? 0o755 : (perm | 0o444) & 0o777, source: { zip, entry } });
         }
         zip.readEntry();
       })().catch(reject);
@@ -80,21 +96,37 @@ async function addZip(entries: Map<string, ArchiveEntry>, zipPath: string, root:
     zip.on('error', reject);
     zip.readEntry();
   });
+  return zip;
 }
 
-async function packEntries(entries: Map<string, ArchiveEntry>): Promise<Buffer> {
+/** Writes one tar entry; a file's bytes are streamed from its zip entry. */
+async function writeEntry(p: Pack, header: Partial<Header> & Pick<Header, 'name'>, e: ArchiveEntry): Promise<void> {
+  if (e.type !== 'file') {
+    p.entry(e.type === 'symlink' ? { ...header, linkname: e.linkname ?? '' } : header);
+    return;
+  }
+  if (e.source === undefined) {
+    p.entry(header, e.content ?? Buffer.alloc(0));
+    return;
+  }
+  const { zip, entry } = e.source;
+  const stream = await openEntry(zip, entry);
+  await new Promise<void>((resolve, reject) => {
+    const sink = p.entry({ ...header, size: entry.uncompressedSize }, (err) => (err ? reject(err) : resolve()));
+    // A bad entry fails the pack, which fails the entry being written too: both are this promise's rejection.
+    sink.on('error', reject);
+    stream.on('error', reject);
+    stream.pipe(sink);
+  });
+}
+
+/** Packs the entries, sorted, parents first, into the tar file at `path`. */
+async function packEntries(entries: Map<string, ArchiveEntry>, path: string): Promise<void> {
   const p = pack();
-  const chunks: Buffer[] = [];
-  p.on('data', (c: unknown) => {
-    chunks.push(c as Buffer);
-  });
-  const done = new Promise<void>((resolve, reject) => {
-    p.on('end', resolve);
-    p.on('error', reject);
-  });
+  const written$ = pipeline(p, createWriteStream(path));
   const written = new Set<string>();
-  const ensureParents = (path: string): void => {
-    const parts = path.split('/');
+  const ensureParents = (name: string): void => {
+    const parts = name.split('/');
     for (let i = 1; i < parts.length; i++) {
       const dir = parts.slice(0, i).join('/');
       if (written.has(dir)) continue;
@@ -102,59 +134,62 @@ async function packEntries(entries: Map<string, ArchiveEntry>): Promise<Buffer> 
       p.entry({ name: `${dir}/`, type: 'directory', mode: 0o755, uid: 0, gid: 0 });
     }
   };
-  for (const [path, e] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    ensureParents(path);
-    if (written.has(path)) continue;
-    written.add(path);
-    const header: Partial<Header> & Pick<Header, 'name'> = { name: e.type === 'directory' ? `${path}/` : path, type: e.type, mode: e.mode, uid: 0, gid: 0 };
-    switch (e.type) {
-      case 'directory':
-        p.entry(header);
-        break;
-      case 'symlink':
-        p.entry({ ...header, linkname: e.linkname ?? '' });
-        break;
-      case 'file':
-        p.entry(header, e.content ?? Buffer.alloc(0));
-        break;
-      default: {
-        const never: never = e.type;
-        throw new Error(`unexpected archive entry type ${String(never)}`);
-      }
+  try {
+    for (const [name, e] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      ensureParents(name);
+      if (written.has(name)) continue;
+      written.add(name);
+      await writeEntry(p, { name: e.type === 'directory' ? `${name}/` : name, type: e.type, mode: e.mode, uid: 0, gid: 0 }, e);
     }
+    p.finalize();
+  } catch (e) {
+    p.destroy(e as Error);
   }
-  p.finalize();
-  await done;
-  return Buffer.concat(chunks);
+  await written$;
 }
 
-/** Builds the archive for a target: code, layers in order, bootstrap. Paths are relative to `/`. */
-export async function buildCodeArchive(target: InvokeTarget, family: RuntimeFamily, bootstraps: Bootstraps): Promise<Buffer> {
+/** Builds the archive for a target into the tar file at `path`: code, layers in order, bootstrap (paths from `/`). */
+export async function buildCodeArchive(target: InvokeTarget, family: RuntimeFamily, bootstraps: Bootstraps, path: string): Promise<void> {
   const entries = new Map<string, ArchiveEntry>();
   entries.set(TASK_ROOT.slice(1), { type: 'directory', mode: 0o755 });
   entries.set('opt', { type: 'directory', mode: 0o755 });
   entries.set(RUNTIME_DIR.slice(1), { type: 'directory', mode: 0o755 });
+  const zips: ZipFile[] = [];
   try {
-    await addZip(entries, target.codeZipPath, TASK_ROOT.slice(1));
-    for (const layer of target.layerZipPaths) await addZip(entries, layer, 'opt');
+    zips.push(await addZip(entries, target.codeZipPath, TASK_ROOT.slice(1)));
+    for (const layer of target.layerZipPaths) zips.push(await addZip(entries, layer, 'opt'));
+    entries.set(`${RUNTIME_DIR.slice(1)}/${BOOTSTRAP_FILES[family]}`, { type: 'file', mode: 0o755, content: bootstraps[family] });
+    await packEntries(entries, path);
   } catch (e) {
-    throw new PipeError('ARTIFACT_ERROR', `could not read the code of ${target.functionArn}: ${(e as Error).message}`, { cause: e });
+    await unlink(path).catch(() => undefined);
+    // Lambda's answer for code it cannot unpack at invoke time (a stored zip gone bad): 502, never a 500.
+    throw new RegistryError('InvalidZipFileException', `Lambda was unable to unzip the code of ${target.functionArn}: ${(e as Error).message}`, { cause: e });
+  } finally {
+    for (const zip of zips) zip.close();
   }
-  entries.set(`${RUNTIME_DIR.slice(1)}/${BOOTSTRAP_FILES[family]}`, { type: 'file', mode: 0o755, content: bootstraps[family] });
-  return packEntries(entries);
 }
 
-/** Archives by code and layer set (paths, sizes and mtimes), bounded by total bytes, least recently used out. */
+/**
+ * Archive files by code and layer set (paths, sizes and mtimes), in a directory of their own, bounded by total
+ * bytes, least recently used out. `get` gives a stream of the archive; a file evicted while a container still
+ * reads it stays readable until that stream closes.
+ */
 export class CodeArchiveCache {
-  private readonly archives = new Map<string, { promise: Promise<Buffer>; bytes: number }>();
+  private readonly archives = new Map<string, { promise: Promise<string>; bytes: number }>();
   private totalBytes = 0;
+  private readonly dir = mkdtempSync(join(tmpdir(), 'pipe-archives-'));
 
   constructor(
     private readonly bootstraps: Bootstraps,
     private readonly maxBytes: number,
   ) {}
 
-  async get(target: InvokeTarget, family: RuntimeFamily): Promise<Buffer> {
+  async get(target: InvokeTarget, family: RuntimeFamily): Promise<Readable> {
+    return createReadStream(await this.file(target, family));
+  }
+
+  /** The path of the archive file, built if it is not there. */
+  async file(target: InvokeTarget, family: RuntimeFamily): Promise<string> {
     const key = await this.keyOf(target, family);
     const hit = this.archives.get(key);
     if (hit) {
@@ -162,18 +197,32 @@ export class CodeArchiveCache {
       this.archives.set(key, hit);
       return hit.promise;
     }
-    const entry = { promise: buildCodeArchive(target, family, this.bootstraps), bytes: 0 };
+    const path = join(this.dir, `${randomUUID()}.tar`);
+    const entry = { promise: this.build(target, family, path), bytes: 0 };
     this.archives.set(key, entry);
     try {
-      const archive = await entry.promise;
-      entry.bytes = archive.length;
-      this.totalBytes += archive.length;
+      await entry.promise;
+      entry.bytes = (await stat(path)).size;
+      this.totalBytes += entry.bytes;
       this.evict(key);
-      return archive;
+      return path;
     } catch (e) {
       this.archives.delete(key);
       throw e;
     }
+  }
+
+  /** Removes every archive file. */
+  close(): void {
+    this.archives.clear();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async build(target: InvokeTarget, family: RuntimeFamily, path: string): Promise<string> {
+    const partial = `${path}.partial`;
+    await buildCodeArchive(target, family, this.bootstraps, partial);
+    await rename(partial, path);
+    return path;
   }
 
   private async keyOf(target: InvokeTarget, family: RuntimeFamily): Promise<string> {
@@ -188,6 +237,7 @@ export class CodeArchiveCache {
       if (key === keep || entry.bytes === 0) continue;
       this.archives.delete(key);
       this.totalBytes -= entry.bytes;
+      void entry.promise.then((path) => unlink(path)).catch(() => undefined);
     }
   }
 }

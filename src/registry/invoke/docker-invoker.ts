@@ -48,7 +48,7 @@ export interface DockerInvokerOptions {
   endpointUrl?: string | (() => string | undefined);
   /** Remove environment containers whose owning process is gone (default true). */
   removeLeftovers?: boolean;
-  /** Upper bound of the in-memory cache of code archives (default 512 MiB). */
+  /** Upper bound of the on-disk cache of code archives (default 512 MiB). */
   archiveCacheBytes?: number;
   /** Where the bootstraps live (default: the repository's runtimes/ folder). */
   runtimesDir?: URL;
@@ -99,6 +99,8 @@ export async function createDockerInvoker(options: DockerInvokerOptions = {}): P
       runtime,
       credentials,
       user,
+      // Bootstraps from elsewhere than pipe's runtimes/ may not write log markers: the environment writes them.
+      bootstrapMarkers: options.runtimesDir === undefined,
       ...(endpointUrl ? { endpointUrl } : {}),
       archive: () => archives.get(target, runtime.family),
     });
@@ -144,6 +146,7 @@ export async function createDockerInvoker(options: DockerInvokerOptions = {}): P
     async close() {
       await pool.close();
       await engine.removeContainers({ [ENVIRONMENT_LABELS.invokerId]: invokerId });
+      archives.close();
     },
     environmentContainers(functionArn?: string) {
       return pool

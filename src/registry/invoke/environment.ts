@@ -2,6 +2,7 @@
 // server, its output split per invocation, and a guarded state machine (starting -> ready <-> busy ->
 // stopping -> stopped). It runs one invocation at a time; the warm pool decides which environment gets which.
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import type { ContainerHandle, DockerEngine } from '../../infra/docker.js';
 import type { InvokeTarget } from '../invoke-port.js';
 import { transitionEnvironment } from '../../core/index.js';
@@ -15,6 +16,7 @@ import {
   timeoutLogLine,
 } from './errors.js';
 import type { FunctionErrorBody } from './errors.js';
+import { readPeakMemory } from './cgroup-memory.js';
 import { LogCollector } from './log-collector.js';
 import type { LogSegment } from './log-collector.js';
 import { RuntimeApiServer } from './runtime-api-server.js';
@@ -24,7 +26,10 @@ import type { Credentials, RuntimeInfo } from './runtime-config.js';
 
 /** Lambda's on-demand init budget; past it the init is retried within the invocation's own timeout. */
 const INIT_BUDGET_MS = 10_000;
-/** How long an answered invocation waits for its output to come through Docker's log stream. */
+/**
+ * A bound, never a wait that decides: an answered invocation's log is complete when its end marker comes through
+ * Docker's log stream, which it does at once unless the marker could not be written.
+ */
 const LOG_SETTLE_MS = 2_000;
 
 export interface EnvironmentOptions {
@@ -36,8 +41,15 @@ export interface EnvironmentOptions {
   /** Container user; Lambda runs functions as an unprivileged sandbox user. */
   user?: string;
   endpointUrl?: string;
-  /** The archive of /var/task, /opt and /var/runtime. */
-  archive: () => Promise<Buffer>;
+  /** The archive of /var/task, /opt and /var/runtime (a stream of the cached tar file). */
+  archive: () => Promise<Buffer | Readable>;
+  /**
+   * Whether the bootstrap frames a Tail invocation's output with log markers itself (pipe's own do, default).
+   * Otherwise the environment writes them into the container's output stream (docker exec, as the container's
+   * user, to PID 1's stdout): the start marker before the event is delivered to `next`, the end marker once the
+   * runtime has answered, so the log is exactly what came between, whatever the bootstrap.
+   */
+  bootstrapMarkers?: boolean;
 }
 
 export interface InvocationInput {
@@ -133,8 +145,11 @@ export class Environment {
       credentials: this.options.credentials,
       ...(this.options.endpointUrl ? { endpointUrl: this.options.endpointUrl } : {}),
     });
+    const archiving = this.options.archive();
+    // A stream nobody consumes (the container could not be made, or the environment stops first) is closed.
+    const drop = (): void => void archiving.then((a) => (Buffer.isBuffer(a) ? undefined : a.destroy()), () => undefined);
     const [archive, container] = await Promise.all([
-      this.options.archive(),
+      archiving,
       this.options.engine.createContainer({
         image: this.options.image,
         labels: this.options.labels,
@@ -146,9 +161,13 @@ export class Environment {
         logMaxBytes: 8 * 1024 * 1024,
         ...(this.options.user ? { user: this.options.user } : {}),
       }),
-    ]);
+    ]).catch((e: unknown) => {
+      drop();
+      throw e;
+    });
     this.container = container;
     if (this.stopping) {
+      drop();
       await container.remove();
       return this.failStart(requestId, jsonBody(sandboxFailureErrorBody(requestId, 'the environment was stopped while starting')), '');
     }
@@ -175,22 +194,26 @@ export class Environment {
     }
     if (!result.ok) {
       let text = '';
+      let peak: number | undefined;
       if (wantsLog) {
+        const reading = readPeakMemory(container);
         // The runtime exits after an init error; its last words come through the log stream shortly after.
         await Promise.race([exited, delay(1_000)]);
         await delay(50);
         text = this.logs.takePending().text;
+        peak = await reading;
       }
-      return this.failStart(requestId, result.body, text, performance.now() - startedAt);
+      return this.failStart(requestId, result.body, text, performance.now() - startedAt, peak);
     }
     this.initDurationMs = performance.now() - runStartedAt;
     this.moveTo('ready');
     return { ok: true };
   }
 
-  private failStart(requestId: string, body: Buffer, text: string, initMs?: number): StartResult {
+  private failStart(requestId: string, body: Buffer, text: string, initMs?: number, maxMemoryBytes?: number): StartResult {
     void this.stop();
-    const log = this.formatLog(requestId, { preamble: '', text, complete: false }, 0, 'error', initMs);
+    const segment: LogSegment = { preamble: '', text, complete: false, ...(maxMemoryBytes === undefined ? {} : { maxMemoryBytes }) };
+    const log = this.formatLog(requestId, segment, 0, 'error', initMs);
     return { ok: false, body, log };
   }
 
@@ -230,6 +253,8 @@ export class Environment {
     const settled = new Promise<Settled>((resolve) => (this.settle = resolve));
     const timer = setTimeout(() => this.settle?.({ kind: 'timeout' }), timeoutMs);
     this.inFlightId = input.requestId;
+    const writesMarkers = input.wantsLog && this.options.bootstrapMarkers === false;
+    if (writesMarkers) await this.writeMarker(`start:${input.requestId}`);
     api.deliver({
       requestId: input.requestId,
       payload: input.payload,
@@ -242,6 +267,7 @@ export class Environment {
     const result = await settled;
     const durationMs = performance.now() - startedAt;
     clearTimeout(timer);
+    if (writesMarkers && result.kind === 'runtime') await this.writeMarker(`end:${input.requestId}`);
     this.settle = undefined;
     this.inFlightId = undefined;
     this.lastUsed = Date.now();
@@ -285,16 +311,41 @@ export class Environment {
       }
     }
 
+    // The REPORT line's Max Memory Used: read before a replaced environment's container goes.
+    const peak = input.wantsLog && this.container ? readPeakMemory(this.container) : undefined;
     // A timed-out or crashed runtime is not trusted again: the environment is replaced.
     const keep = result.kind === 'runtime' && this.exitCode === undefined && !this.retired;
     if (keep) this.moveTo('ready');
     else void this.stop();
 
     const outcome: InvocationOutcome = { payload, durationMs, ...(functionError ? { functionError } : {}) };
-    if (!input.wantsLog) return outcome;
+    if (!input.wantsLog) {
+      // A later Tail invocation's log starts at its own START: the init output belonged to this one.
+      this.initReported = true;
+      return outcome;
+    }
     const segment = result.kind === 'runtime' ? await this.logs.take(input.requestId, LOG_SETTLE_MS) : this.logs.takePending();
+    const cgroupPeak = await peak;
+    // The cgroup's high-water mark covers the whole sandbox; the bootstrap's own figure only its process.
+    if (cgroupPeak !== undefined) segment.maxMemoryBytes = cgroupPeak;
     outcome.log = this.formatLog(input.requestId, segment, durationMs, status);
     return outcome;
+  }
+
+  /**
+   * Writes a log marker into the container's output, behind everything the runtime wrote before (one pipe, in
+   * order). A failure leaves the log to the LOG_SETTLE_MS bound.
+   */
+  private async writeMarker(text: string): Promise<void> {
+    try {
+      await this.container?.exec({
+        cmd: ['/bin/sh', '-c', 'cat > /proc/1/fd/1'],
+        stdin: `\0pipe:${text}\n`,
+        ...(this.options.user ? { user: this.options.user } : {}),
+      });
+    } catch {
+      // the environment is going away; its log is what came
+    }
   }
 
   /** START / output / END / REPORT, as Lambda frames an invocation's log. */

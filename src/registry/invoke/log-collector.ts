@@ -44,7 +44,10 @@ export class LogCollector {
       }
       const preamble = this.current?.requestId === requestId ? this.current.preamble : '';
       this.current = undefined;
-      this.settle(requestId, { preamble, text: before, maxMemoryBytes: Number(m[3]), complete: true });
+      const segment: LogSegment = { preamble, text: before, complete: true };
+      // Markers written by the environment rather than the bootstrap carry no memory figure.
+      if (m[3] !== undefined) segment.maxMemoryBytes = Number(m[3]);
+      this.settle(requestId, segment);
     }
     if (this.pending.length > MAX_PENDING_CHARS) this.pending = this.pending.slice(-MAX_PENDING_CHARS);
   }

@@ -39,6 +39,7 @@ export function createAlias(ctx: RegistryContext, input: CreateAliasInput, scope
 export function getAlias(ctx: RegistryContext, input: AliasRefInput, scope?: RequestScope): AliasConfiguration {
   const arn = arnContext(ctx, scope);
   const { name } = parseFunctionRef(input.FunctionName, arn);
+  checkAliasName(input.Name);
   requireFunction(ctx, arn, name);
   const aliasArn = functionArn(arn, name, input.Name);
   const alias = ctx.functions.getAlias(arn.region, name, input.Name);
@@ -49,6 +50,7 @@ export function getAlias(ctx: RegistryContext, input: AliasRefInput, scope?: Req
 export function updateAlias(ctx: RegistryContext, input: UpdateAliasInput, scope?: RequestScope): AliasConfiguration {
   const arn = arnContext(ctx, scope);
   const { name } = parseFunctionRef(input.FunctionName, arn);
+  checkAliasName(input.Name);
   if (input.Description !== undefined) checkDescription(input.Description);
   return ctx.functions.transaction(() => {
     requireFunction(ctx, arn, name);
@@ -94,7 +96,7 @@ export function listAliases(
     .listAliases(arn.region, name)
     .filter((a) => input.FunctionVersion === undefined || a.functionVersion === input.FunctionVersion)
     .map((a) => toAliasConfiguration(a, functionArn(arn, name, a.name)));
-  const page = paginate(all, input.Marker, input.MaxItems);
+  const page = paginate(all, input.Marker, input.MaxItems, (a) => [a.Name]);
   return page.nextMarker === undefined ? { Aliases: page.items } : { Aliases: page.items, NextMarker: page.nextMarker };
 }
 

@@ -13,7 +13,7 @@ import {
   arnContext, newRevisionId, requireFunction, requireIdle, requireVersion, resolveQualified, retireEnvironments, timestamp,
 } from './context.js';
 import type { RegistryContext } from './context.js';
-import { paginate } from './paging.js';
+import { paginate, versionOrder } from './paging.js';
 import { applyConfiguration, checkCode, checkTotalUnzipped } from './settings.js';
 import { publishLatest } from './versions-service.js';
 
@@ -110,7 +110,7 @@ export function listFunctions(
       return toListedConfiguration(r, shown);
     });
   });
-  const page = paginate(configs, input.Marker, input.MaxItems);
+  const page = paginate(configs, input.Marker, input.MaxItems, (c) => [c.FunctionName, versionOrder(c.Version)]);
   return page.nextMarker === undefined ? { Functions: page.items } : { Functions: page.items, NextMarker: page.nextMarker };
 }
 

@@ -21,6 +21,7 @@ export async function invoke(ctx: RegistryContext, queue: EventQueue, input: Inv
   if (input.ClientContext !== undefined && Buffer.byteLength(input.ClientContext) > LIMITS.clientContextBytes) {
     throw invalidParameter(`Client context must be smaller than ${LIMITS.clientContextBytes} bytes.`);
   }
+  if (input.ClientContext !== undefined) checkClientContext(input.ClientContext);
   const ref = parseFunctionRef(input.FunctionName, arn, input.Qualifier, 170);
   const resolved = resolveQualified(ctx, arn, ref);
   const record = pickWeighted(ctx, resolved.record, resolved.alias?.weights ?? {});
@@ -50,6 +51,20 @@ export async function invoke(ctx: RegistryContext, queue: EventQueue, input: Inv
   if (result.functionError !== undefined) out.FunctionError = result.functionError;
   if (result.logResult !== undefined) out.LogResult = result.logResult;
   return out;
+}
+
+/** X-Amz-Client-Context must be base64 of a JSON object, as AWS checks before the function sees it. */
+function checkClientContext(value: string): void {
+  const isBase64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(value);
+  let parsed: unknown;
+  try {
+    parsed = isBase64 ? JSON.parse(Buffer.from(value, 'base64').toString('utf8')) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw invalidParameter('Client context must be a valid Base64-encoded JSON object.');
+  }
 }
 
 /** An alias with weights sends each request to the additional version with probability `weight`. */

@@ -76,7 +76,8 @@ export function listLayerVersions(
     .listVersions(arn.region, name)
     .filter((r) => isCompatible(r, input))
     .map((r) => toLayerVersionsListItem(r, layerVersionArn(arn, name, r.version)));
-  const page = paginate(all, input.Marker, input.MaxItems);
+  // Newest first: the key is the negated version number.
+  const page = paginate(all, input.Marker, input.MaxItems, (v) => [-v.Version]);
   return page.nextMarker === undefined ? { LayerVersions: page.items } : { LayerVersions: page.items, NextMarker: page.nextMarker };
 }
 
@@ -91,7 +92,7 @@ export function listLayers(ctx: RegistryContext, input: ListLayersInput = {}, sc
       LatestMatchingVersion: toLayerVersionsListItem(latest, layerVersionArn(arn, name, latest.version)),
     }];
   });
-  const page = paginate(all, input.Marker, input.MaxItems);
+  const page = paginate(all, input.Marker, input.MaxItems, (l) => [l.LayerName]);
   return page.nextMarker === undefined ? { Layers: page.items } : { Layers: page.items, NextMarker: page.nextMarker };
 }
 

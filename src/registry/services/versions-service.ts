@@ -9,7 +9,7 @@ import { qualifiedArn, toFunctionConfiguration } from '../shapes.js';
 import type { FunctionConfiguration } from '../shapes.js';
 import { arnContext, fingerprintOf, newRevisionId, requireFunction, requireIdle, requireVersion, settle } from './context.js';
 import type { RegistryContext } from './context.js';
-import { paginate } from './paging.js';
+import { paginate, versionOrder } from './paging.js';
 
 export function publishVersion(ctx: RegistryContext, input: PublishVersionInput, scope?: RequestScope): FunctionConfiguration {
   const arn = arnContext(ctx, scope);
@@ -70,6 +70,6 @@ export function listVersionsByFunction(
   const all = ctx.functions
     .listVersions(arn.region, name)
     .map((r) => toFunctionConfiguration(settle(ctx, r), qualifiedArn(functionArn(arn, name), r.version)));
-  const page = paginate(all, input.Marker, input.MaxItems);
+  const page = paginate(all, input.Marker, input.MaxItems, (c) => [versionOrder(c.Version)]);
   return page.nextMarker === undefined ? { Versions: page.items } : { Versions: page.items, NextMarker: page.nextMarker };
 }
