@@ -1,0 +1,161 @@
+// Execution modes across real processes: three `pipe run` of one pipeline on one PIPE_HOME, each build waiting at a
+// gate of its own, so the test decides who goes on when. SUPERSEDED: the middle execution, waiting in front of the
+// locked stage, is replaced by the newest and ends Superseded; QUEUED: all three go through the stage one by one in
+// arrival order; PARALLEL: no stage is locked.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { ExecutionDetail } from '../../src/execute/index.js';
+import { makePipeEnv } from '../support/cli.js';
+import type { PipeEnv } from '../support/cli.js';
+import { describeDocker } from '../support/docker.js';
+import { startGates } from '../support/gate.js';
+import type { Gates } from '../support/gate.js';
+import { git, makeRepo } from '../support/git-fixture.js';
+import { executionDetail, executionIdOf, homeContainers, startPipe, waitUntil } from '../support/pipe-process.js';
+import type { PipeProcess } from '../support/pipe-process.js';
+
+let gates: Gates;
+beforeAll(async () => {
+  gates = await startGates();
+});
+afterAll(() => gates.close());
+
+/** A repository whose pipeline (in `mode`) builds once, waiting at the gate its `Gate` variable names. */
+function modesRepo(mode: string): string {
+  const buildspec = `version: 0.2\nphases:\n  build:\n    commands:\n      - echo "at gate $GATE"\n      - ${JSON.stringify(gates.waitCommand())}\n      - echo "through gate $GATE"\n`;
+  const repo = makeRepo({ 'buildspec.yml': buildspec });
+  writeFileSync(join(repo, 'pipeline.yml'), `name: modes
+executionMode: ${mode}
+variables:
+  - { name: Gate, default: none }
+stages:
+  - name: Source
+    actions:
+      - name: Checkout
+        type: Source/Git
+        configuration: { repository: . }
+        outputArtifacts: [Src]
+  - name: Build
+    actions:
+      - name: Build
+        type: Build/CodeBuild
+        configuration:
+          buildspec: buildspec.yml
+          environmentVariables: { GATE: "#{variables.Gate}" }
+        inputArtifacts: [Src]
+`);
+  git(repo, 'add', '-A');
+  git(repo, 'commit', '-q', '-m', 'pipeline');
+  return repo;
+}
+
+interface Run {
+  gate: string;
+  process: PipeProcess;
+  id: string;
+}
+
+async function start(repo: string, env: PipeEnv, gate: string): Promise<Run> {
+  const process = startPipe(['run', join(repo, 'pipeline.yml'), '--variable', `Gate=${gate}`], env);
+  return { gate, process, id: await executionIdOf(process) };
+}
+
+const waitingInFront = (run: Run, env: PipeEnv, stage: string) =>
+  waitUntil(`execution ${run.id} (gate ${run.gate}) to wait in front of ${stage}`, async () => {
+    const e = await executionDetail(run.id, env);
+    return e.waitingFor?.stage === stage ? e : undefined;
+  });
+
+const buildOf = (e: ExecutionDetail) => e.actions.find((a) => a.stage === 'Build' && a.action === 'Build');
+
+describeDocker('execution modes across pipe processes', () => {
+  it('SUPERSEDED: the execution waiting in front of a locked stage is replaced by a newer one and ends Superseded', async () => {
+    const repo = modesRepo('SUPERSEDED');
+    const env = makePipeEnv();
+    const a = await start(repo, env, 'sup-a');
+    await gates.waitForHit('sup-a'); // A's build runs: A holds the Build stage
+    const b = await start(repo, env, 'sup-b');
+    const waitingB = await waitingInFront(b, env, 'Build');
+    expect(waitingB.waitingFor?.reason).toBe(`stage Build is locked by execution ${a.id}`);
+    expect(waitingB.status).toBe('InProgress');
+
+    const c = await start(repo, env, 'sup-c');
+    // C's arrival in front of Build replaces B, while A still holds the stage.
+    const endB = await b.process.exited;
+    expect(endB.exitCode).toBe(1);
+    expect(endB.stdout).toContain(`Execution ${b.id}: Superseded`);
+    await waitingInFront(c, env, 'Build');
+    expect(gates.hits('sup-c')).toBe(0);
+
+    gates.open('sup-a');
+    expect((await a.process.exited).exitCode).toBe(0);
+    await gates.waitForHit('sup-c'); // the lock went to the newest waiter
+    gates.open('sup-c');
+    const endC = await c.process.exited;
+    expect(endC.exitCode).toBe(0);
+    expect(endC.stdout).toContain(`Execution ${c.id}: Succeeded`);
+
+    const [da, db, dc] = await Promise.all([a, b, c].map((r) => executionDetail(r.id, env)));
+    expect([da?.status, db?.status, dc?.status]).toEqual(['Succeeded', 'Superseded', 'Succeeded']);
+    // B never entered Build: its build never ran, and it left no lock or wait behind.
+    expect(db?.stages.map((s) => `${s.stage} ${s.status}`)).toEqual(['Source Succeeded']);
+    expect(db?.actions.map((x) => x.action)).toEqual(['Checkout']);
+    expect(db?.waitingFor).toBeUndefined();
+    expect(gates.hits('sup-b')).toBe(0);
+    // C's build started only once A's had ended.
+    expect(Date.parse(String(buildOf(dc as ExecutionDetail)?.startTime))).toBeGreaterThanOrEqual(Date.parse(String(buildOf(da as ExecutionDetail)?.endTime)));
+    expect(await homeContainers(env)).toEqual([]);
+  });
+
+  it('QUEUED: executions waiting in front of a locked stage all go through it, one at a time, in arrival order', async () => {
+    const repo = modesRepo('QUEUED');
+    const env = makePipeEnv();
+    const a = await start(repo, env, 'q-a');
+    await gates.waitForHit('q-a');
+    const b = await start(repo, env, 'q-b');
+    await waitingInFront(b, env, 'Build');
+    const c = await start(repo, env, 'q-c');
+    const waitingC = await waitingInFront(c, env, 'Build');
+    expect(waitingC.status).toBe('InProgress');
+    expect((await executionDetail(b.id, env)).status).toBe('InProgress'); // not superseded
+
+    gates.open('q-a');
+    expect((await a.process.exited).exitCode).toBe(0);
+    await gates.waitForHit('q-b'); // B arrived first: it enters first
+    const stillWaiting = await executionDetail(c.id, env);
+    expect(stillWaiting.waitingFor).toMatchObject({ stage: 'Build', reason: `stage Build is locked by execution ${b.id}` });
+    expect(gates.hits('q-c')).toBe(0);
+
+    gates.open('q-b');
+    expect((await b.process.exited).exitCode).toBe(0);
+    await gates.waitForHit('q-c');
+    gates.open('q-c');
+    expect((await c.process.exited).exitCode).toBe(0);
+
+    const details = await Promise.all([a, b, c].map((r) => executionDetail(r.id, env)));
+    expect(details.map((d) => d.status)).toEqual(['Succeeded', 'Succeeded', 'Succeeded']);
+    expect(details.map((d) => d.executionMode)).toEqual(['QUEUED', 'QUEUED', 'QUEUED']);
+    // One build at a time: each started once the one before it had ended.
+    const builds = details.map((d) => buildOf(d));
+    for (let i = 1; i < builds.length; i++) {
+      expect(Date.parse(String(builds[i]?.startTime))).toBeGreaterThanOrEqual(Date.parse(String(builds[i - 1]?.endTime)));
+    }
+    expect(await homeContainers(env)).toEqual([]);
+  });
+
+  it('PARALLEL: no stage is locked; three builds run at once and each execution ends on its own', async () => {
+    const repo = modesRepo('PARALLEL');
+    const env = makePipeEnv();
+    const runs = [await start(repo, env, 'p-a'), await start(repo, env, 'p-b'), await start(repo, env, 'p-c')];
+    // All three builds wait at their gates at the same time: none waits for another's stage.
+    await Promise.all(runs.map((r) => gates.waitForHit(r.gate)));
+    expect(await homeContainers(env)).toHaveLength(3);
+    for (const r of [...runs].reverse()) {
+      gates.open(r.gate);
+      expect((await r.process.exited).exitCode).toBe(0); // the last one started ends first
+    }
+    const details = await Promise.all(runs.map((r) => executionDetail(r.id, env)));
+    expect(details.map((d) => `${d.executionMode} ${d.status}`)).toEqual(['PARALLEL Succeeded', 'PARALLEL Succeeded', 'PARALLEL Succeeded']);
+  });
+});
