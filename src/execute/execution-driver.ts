@@ -132,9 +132,11 @@ export class ExecutionDriver {
 
   private async run(stages: readonly StagePlan[]): Promise<DriveResult> {
     for (const stage of stages) {
-      if (this.stopping === 'wait' || this.stopping === 'abandon') break;
       const latest = this.deps.store.latestStageAttempt(this.executionId, stage.name);
       if (latest?.status === 'Succeeded') continue;
+      // A stage left in progress (parked at an approval) is still settled when a stop was asked: its approvals end.
+      const resumed = latest?.status === 'InProgress' || latest?.status === 'Stopping';
+      if ((this.stopping === 'wait' || this.stopping === 'abandon') && !resumed) break;
       let attempt: number;
       if (!latest) {
         const entry = await this.enter(stage.name);
@@ -219,9 +221,11 @@ export class ExecutionDriver {
     const statuses = this.deps.store.actionStatuses(this.executionId, stage.name, attempt);
     const queue = new PQueue({ concurrency: settingsOf(this.plan).maxParallelActions });
     for (const group of stage.groups) {
-      if (this.stopping === 'wait' || this.stopping === 'abandon') return { kind: 'stopped' };
-      const todo = group.filter((a) => statuses.get(a.name) !== 'Succeeded');
-      const results = await Promise.all(todo.map((a) => queue.add(() => this.runAction(a, attempt)) as Promise<ActionResult>));
+      const stopping = this.stopping === 'wait' || this.stopping === 'abandon';
+      // Once stopping, only actions that had started (approvals a parked execution waits for) are settled.
+      const todo = group.filter((a) => (stopping ? statuses.get(a.name) === 'InProgress' : statuses.get(a.name) !== 'Succeeded'));
+      if (stopping && todo.length === 0) return { kind: 'stopped' };
+      const results = await Promise.all(todo.map((a) => queue.add(() => this.runAction(a, attempt, statuses.get(a.name) === 'InProgress')) as Promise<ActionResult>));
       if (this.parking || results.some((r) => r.kind === 'parked')) return { kind: 'parked' };
       const failed = results.find((r): r is { kind: 'failed'; message: string } => r.kind === 'failed');
       if (failed) return { kind: 'failed', message: failed.message };
@@ -230,9 +234,9 @@ export class ExecutionDriver {
     return this.stopping === 'abandon' ? { kind: 'stopped' } : { kind: 'succeeded' };
   }
 
-  private async runAction(action: ActionPlan, attempt: number): Promise<ActionResult> {
+  private async runAction(action: ActionPlan, attempt: number, started = false): Promise<ActionResult> {
     if (this.parking) return { kind: 'parked' };
-    if (this.stopping === 'wait' || this.stopping === 'abandon') return { kind: 'abandoned' };
+    if ((this.stopping === 'wait' || this.stopping === 'abandon') && !(started && isApprovalAction(action))) return { kind: 'abandoned' };
     this.inFlight++;
     try {
       return isApprovalAction(action) ? await this.runApproval(action, attempt) : await this.runWork(action, attempt);
