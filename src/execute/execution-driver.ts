@@ -4,7 +4,7 @@
 // and onFailure results honoured. Holds the execution's lease while it runs; emits RunEvents, prints nothing.
 import { join } from 'node:path';
 import PQueue from 'p-queue';
-import { LABELS, PipeError, describeError, now, transitionExecution } from '../core/index.js';
+import { LABELS, PipeError, describeError, isTerminalExecutionStatus, now, transitionExecution } from '../core/index.js';
 import type {
   ActionCategory, ActionPlan, ArtifactRef, ConfigValue, ExecutionMode, ExecutionPlan, ExecutionStatus, RunEvent,
   RunEventBus, StagePlan,
@@ -106,6 +106,11 @@ export class ExecutionDriver {
   async drive(): Promise<DriveResult> {
     const state = this.deps.store.runState(this.executionId);
     if (!state) throw new PipeError('NOT_FOUND', `execution ${this.executionId} has no plan to continue from`);
+    if (isTerminalExecutionStatus(state.summary.status)) {
+      // Ended before this process got to it (a second worker, a stop settled meanwhile): there is nothing to run.
+      this.leases.release(this.executionId, this.owner);
+      return { executionId: this.executionId, status: state.summary.status, ...(state.summary.statusMessage ? { message: state.summary.statusMessage } : {}) };
+    }
     this.plan = state.plan as ExecutionPlan;
     this.mode = settingsOf(this.plan).mode;
     this.status = state.summary.status === 'Stopping' ? 'Stopping' : 'InProgress';
