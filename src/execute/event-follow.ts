@@ -36,8 +36,14 @@ export async function followEvents(store: ExecutionStore, onEvent: (e: RunEvent,
       if (!e || isTerminalExecutionStatus(e.status)) return seq;
     }
     await new Promise<void>((r) => {
-      const t = setTimeout(r, options.pollMs ?? 150);
-      options.signal?.addEventListener('abort', () => { clearTimeout(t); r(); }, { once: true });
+      // The abort listener goes with each wait: left behind, one a poll piles up (and Node warns of a leak).
+      const wake = () => {
+        clearTimeout(t);
+        options.signal?.removeEventListener('abort', wake);
+        r();
+      };
+      const t = setTimeout(wake, options.pollMs ?? 150);
+      options.signal?.addEventListener('abort', wake, { once: true });
     });
   }
 }
