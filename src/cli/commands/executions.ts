@@ -115,9 +115,12 @@ export function registerExecutionCommands(program: Command, out: Output): void {
             hint: `actions: ${e.actions.map((a) => `${a.stage}.${a.action}`).join(', ')}`,
           });
         }
+        // Lines are prefixed with their action when there are several; a follower of the whole execution gets the
+        // lines of actions that have not started yet too (a pipeline has two stages at least), so it always prefixes.
+        const prefixed = opts.follow ? !action : actions.length > 1;
         const print = (a: { stage: string; action: string }, line: string) => {
           if (opts.json) out.stdout(`${JSON.stringify({ stage: a.stage, action: a.action, line })}\n`);
-          else out.stdout(`${actions.length > 1 ? `[${a.stage}.${a.action}] ` : ''}${line}\n`);
+          else out.stdout(`${prefixed ? `[${a.stage}.${a.action}] ` : ''}${line}\n`);
         };
         if (!opts.follow) {
           for (const a of actions) {
