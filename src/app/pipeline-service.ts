@@ -6,7 +6,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION, LABELS, PipeError, newExecutionId } from '../core/index.js';
 import type { ActionCategory, ExecutionPlan, ExecutionTrigger, RunEventListener } from '../core/index.js';
-import { createArtifactIo } from '../artifacts/index.js';
+import { createArtifactIo, removeDeadOwnersTempDirs } from '../artifacts/index.js';
 import { createDockerBuildContainers, openCacheStore } from '../codebuild/index.js';
 import { DockerEngine } from '../infra/index.js';
 import { PRIVATE_FILE_MODE, makePrivateDir, openDatabase } from '../infra/index.js';
@@ -72,7 +72,7 @@ export function openPipeContext(options: { home: string; artifactRoot?: string }
 
 /**
  * What recovery leaves to a process that can reach Docker: the containers and temporary files of the executions it
- * finished; and a worker for each parked execution that needs one (its approval expired, or a stop was asked).
+ * finished, the temporary folders of pipe processes that died; and a worker for each parked execution that needs one (its approval expired, or a stop was asked).
  */
 export async function settleRecovered(ctx: PipeContext): Promise<void> {
   for (const id of ctx.recovered.finished) {
@@ -87,6 +87,7 @@ export async function settleRecovered(ctx: PipeContext): Promise<void> {
     }
   }
   ctx.recovered.finished = [];
+  await removeDeadOwnersTempDirs(isProcessAlive); // a killed process's tar blobs, zips being combined
   for (const id of parkedNeedingDriver({ store: ctx.store, isAlive: isProcessAlive })) spawnWorker(ctx, id);
 }
 

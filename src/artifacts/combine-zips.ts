@@ -1,13 +1,13 @@
 // A batch build's COMBINE_ARTIFACTS step: several builds' zips become one, each under a folder named by its identifier.
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import { PipeError, describeError } from '../core/index.js';
 import type { FileDigest } from './checksum.js';
 import { normalizeEntryPath, resolveLinkTarget } from './safe-paths.js';
+import { makeOwnedTempDir } from './temp-dirs.js';
 import { writeZip, type ZipEntry } from './zip-writer.js';
 
 export interface CombinePart {
@@ -56,7 +56,7 @@ async function readPart(part: CombinePart, dir: string): Promise<ZipEntry[]> {
 
 /** Writes one zip holding every part's entries under `<folder>/`, atomically. */
 export async function combineZips(parts: readonly CombinePart[], zipPath: string): Promise<FileDigest & { files: string[] }> {
-  const work = await mkdtemp(join(tmpdir(), 'pipe-combine-'));
+  const work = await makeOwnedTempDir('combine');
   try {
     const entries: ZipEntry[] = [];
     for (const [i, part] of parts.entries()) {

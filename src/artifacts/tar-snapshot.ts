@@ -1,7 +1,6 @@
 // Reads a tar stream from Docker's getArchive once into a SourceTree, spooling file bytes to a temp dir.
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { rm } from 'node:fs/promises';
 import path, { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -9,6 +8,7 @@ import { extract } from 'tar-stream';
 import { PipeError, describeError } from '../core/index.js';
 import { normalizeEntryPath } from './safe-paths.js';
 import { createSourceTree, normalizeRoot, type SourceTree, type TreeNode } from './source-tree.js';
+import { makeOwnedTempDir } from './temp-dirs.js';
 
 /** A tree read from a tar, whose file bytes stay on disk until `dispose()`. */
 export interface TarSnapshot extends SourceTree {
@@ -39,7 +39,7 @@ function makePrefixStripper(root: string): (name: string) => string {
 
 /** Reads the whole tar in one pass. The caller must `dispose()` the snapshot to remove its temp files. */
 export async function readTarSnapshot(tar: Readable, root: string): Promise<TarSnapshot> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'pipe-tar-'));
+  const dir = await makeOwnedTempDir('tar');
   const dispose = (): Promise<void> => rm(dir, { recursive: true, force: true });
   try {
     const nodes = new Map<string, TreeNode>();

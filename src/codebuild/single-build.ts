@@ -2,12 +2,11 @@
 // zipped and goes into the container as the primary source, the buildspec runs with the same runner, the log is
 // kept under PIPE_HOME/logs/builds/ and the artifacts are written to a directory, named as a CodeBuild project names them.
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { mkdtemp, rename, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { LABELS, PipeError, describeError, newBuildId } from '../core/index.js';
 import type { BuildSpec, BuildStatus } from '../core/index.js';
-import { readZipEntry } from '../artifacts/index.js';
+import { makeOwnedTempDir, readZipEntry } from '../artifacts/index.js';
 import { asSegment, resolveInside, zipDirectory, createArtifactIo } from '../artifacts/index.js';
 import { createDockerBuildContainers } from './docker-container.js';
 import { openCacheStore } from './cache/index.js';
@@ -151,7 +150,7 @@ export async function runSingleBuild(ctx: SingleBuildContext, options: SingleBui
     for (const l of stored.admit(text)) writeSync(fd, `${l}\n`);
     options.onLine?.(stream, text);
   };
-  const work = await mkdtemp(join(tmpdir(), 'pipe-build-src-'));
+  const work = await makeOwnedTempDir('build-src');
   let result: SingleBuildResult = { buildId, status: 'FAILED', logPath, artifactsDir, artifacts: [], phases: [], exportedVariables: {}, reports: [] };
   try {
     for (const w of spec.warnings) line('system', `Warning: ${w.location.file}:${w.location.line}:${w.location.column} ${w.path}: ${w.message}`);
