@@ -1,6 +1,7 @@
 // Starting a pipeline execution from a file: load and plan it, check what can be checked before anything runs,
 // wire the store, the logs and the executors, run it. Used by the CLI, git hooks and the dashboard alike.
 import { spawn } from 'node:child_process';
+import { hostname } from 'node:os';
 import { closeSync, openSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -25,7 +26,8 @@ import { removeLeftoverContainers } from '../infra/index.js';
 import { parkedNeedingDriver, prepareRollback } from '../execute/index.js';
 import { recoverDeadOwners } from '../execute/index.js';
 import type { Recovered } from '../execute/index.js';
-import { Engine } from '../execute/index.js';
+import { Engine, LeaseStore, newOwnerNonce, ownerId } from '../execute/index.js';
+import type { Owner } from '../execute/index.js';
 import type { PipelineExecutionResult } from '../execute/index.js';
 import { preflight } from './preflight.js';
 import { createSourceExecutor } from '../source/index.js';
@@ -120,13 +122,14 @@ export async function loadPlan(file: string): Promise<ExecutionPlan> {
 }
 
 /** The engine of a context: the store, the logs, and executors for every category this version runs. */
-export function createEngine(ctx: PipeContext, options: { sources?: ReadonlyMap<string, ResolvedGitSource>; parkOnApproval?: boolean } = {}): Engine {
+export function createEngine(ctx: PipeContext, options: { sources?: ReadonlyMap<string, ResolvedGitSource>; parkOnApproval?: boolean; owner?: Owner } = {}): Engine {
   return new Engine({
     store: ctx.store,
     home: ctx.home,
     cipher: ctx.cipher,
     isAlive: isProcessAlive,
     ...(options.parkOnApproval ? { parkOnApproval: true } : {}),
+    ...(options.owner ? { owner: options.owner } : {}),
     executors: {
       Source: createSourceExecutor(options.sources ?? new Map()),
       Build: createBuildExecutor({
@@ -181,7 +184,9 @@ export async function startPipeline(ctx: PipeContext, options: StartPipelineOpti
       ...(options.variables ? { variables: options.variables } : {}),
     });
     if (options.detach) {
-      spawnWorker(ctx, executionId);
+      // Held from its first moment, then handed to the worker: a kill in between leaves it with a dead owner.
+      new LeaseStore(ctx.db, isProcessAlive).acquire(executionId, engine.owner);
+      spawnWorker(ctx, executionId, engine.owner);
       return { executionId, status: 'InProgress' };
     }
     return await driveWithRollback(ctx, engine, executionId, options.signal);
@@ -194,12 +199,12 @@ export async function startPipeline(ctx: PipeContext, options: StartPipelineOpti
 export async function continueExecution(
   ctx: PipeContext,
   executionId: string,
-  options: { signal?: AbortSignal; parkOnApproval?: boolean; listeners?: RunEventListener[] } = {},
+  options: { signal?: AbortSignal; parkOnApproval?: boolean; listeners?: RunEventListener[]; owner?: Owner } = {},
 ): Promise<PipelineExecutionResult> {
   const state = ctx.store.runState(executionId);
   if (!state) throw new PipeError('NOT_FOUND', `execution ${executionId} has nothing to continue from`);
   const sources = new Map(Object.entries((state.sources ?? {}) as Record<string, ResolvedGitSource>));
-  const engine = createEngine(ctx, { sources, ...(options.parkOnApproval ? { parkOnApproval: true } : {}) });
+  const engine = createEngine(ctx, { sources, ...(options.parkOnApproval ? { parkOnApproval: true } : {}), ...(options.owner ? { owner: options.owner } : {}) });
   for (const l of options.listeners ?? []) engine.subscribe(l);
   try {
     const plan = state.plan as ExecutionPlan;
@@ -230,18 +235,23 @@ async function driveWithRollback(ctx: PipeContext, engine: Engine, executionId: 
   }
 }
 
-/** Runs `pipe worker ID` in the background, detached from this process and its terminal, to continue an execution. */
-export function spawnWorker(ctx: PipeContext, executionId: string): void {
+/**
+ * Runs `pipe worker ID` in the background, detached from this process and its terminal, to continue an execution;
+ * the execution's lease goes to the worker (from `from`, its holder here, or from nobody) as soon as it is spawned.
+ */
+export function spawnWorker(ctx: PipeContext, executionId: string, from?: Owner): void {
   const logDir = join(ctx.home, 'logs', 'workers');
   makePrivateDir(logDir);
   const out = openSync(join(logDir, `${executionId}.log`), 'a', PRIVATE_FILE_MODE);
+  const nonce = newOwnerNonce();
   try {
-    const child = spawn(process.execPath, [join(projectRoot(), 'bin', 'pipe.js'), 'worker', executionId], {
+    const child = spawn(process.execPath, [join(projectRoot(), 'bin', 'pipe.js'), 'worker', executionId, '--owner', nonce], {
       detached: true,
       stdio: ['ignore', out, out],
       env: { ...process.env, PIPE_HOME: ctx.home, PIPE_ARTIFACTS: ctx.artifactRoot },
     });
     child.unref();
+    if (child.pid !== undefined) new LeaseStore(ctx.db, isProcessAlive).handOver(executionId, from, ownerId(hostname(), child.pid, nonce));
   } finally {
     closeSync(out);
   }

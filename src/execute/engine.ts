@@ -22,6 +22,8 @@ export interface EngineOptions {
   pollMs?: number;
   /** A background worker gives an execution back while it only waits for approvals. */
   parkOnApproval?: boolean;
+  /** Who drives executions (default: a new owner of this process); a worker runs as the owner it was handed. */
+  owner?: Owner;
 }
 
 export interface CreateOptions {
@@ -46,12 +48,13 @@ export type UntimedEvent = RunEvent extends infer E ? (E extends RunEvent ? Omit
 
 export class Engine {
   readonly bus = new RunEventBus();
-  readonly owner: Owner = newOwner();
+  readonly owner: Owner;
   private readonly logs: LogStore | undefined;
   private executors: Partial<Record<ActionCategory, ActionExecutor>>;
 
   constructor(private readonly options: EngineOptions) {
     const { store } = options;
+    this.owner = options.owner ?? newOwner();
     const logs = options.home === undefined ? undefined : new LogStore(options.home, (id, stage, action, path) => store.setLogPath(id, stage, action, path));
     this.logs = logs;
     this.bus.subscribe((e) => store.record(e));

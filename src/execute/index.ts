@@ -9,6 +9,8 @@ export type { DriveResult, UntimedEvent } from './engine.js';
 export { answerApproval, hasLiveOwner, parkedNeedingDriver, prepareRetry, prepareRollback, requestStop, setTransition } from './control.js';
 export type { ControlDeps, ControlResult } from './control.js';
 export { StageGate } from './stage-gate.js';
+export { LeaseStore, newOwner, newOwnerNonce, ownerId } from './lease.js';
+export type { Owner } from './lease.js';
 export { INTERRUPTED_ACTION, INTERRUPTED_EXECUTION, recoverDeadOwners } from './recovery.js';
 export type { Recovered } from './recovery.js';
 export { DEFAULT_MAX_PARALLEL_ACTIONS } from './execution-driver.js';

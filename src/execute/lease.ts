@@ -16,9 +16,18 @@ export interface Owner {
 }
 
 /** This process's owner identity: host, pid and a nonce (a reused pid is another owner). */
-export function newOwner(): Owner {
+export function newOwner(nonce: string = newOwnerNonce()): Owner {
   const host = hostname();
-  return { id: `${host}:${process.pid}:${randomUUID().slice(0, 8)}`, host, pid: process.pid };
+  return { id: ownerId(host, process.pid, nonce), host, pid: process.pid };
+}
+
+export function newOwnerNonce(): string {
+  return randomUUID().slice(0, 8);
+}
+
+/** The owner id of the process `pid` on `host` that runs with `nonce` (hex). */
+export function ownerId(host: string, pid: number, nonce: string): string {
+  return `${host}:${pid}:${nonce}`;
 }
 
 export function parseOwner(id: string): Owner | undefined {
@@ -51,6 +60,30 @@ export class LeaseStore {
         this.db
           .prepare('UPDATE executions SET owner_id = ?, lease_expires = ?, owner_pid = ?, owner_host = ? WHERE id = ?')
           .run(owner.id, Date.now() + LEASE_MS, owner.pid, owner.host, executionId);
+        return true;
+      })
+      .immediate();
+  }
+
+  /**
+   * Gives the lease to the owner id another process will run as (a worker just started, before it is up): from its
+   * holder `from`, or when it is free or its owner is gone. The execution is never without an owner in between, so a
+   * worker that dies before it takes over leaves an execution whose owner is dead (recovered), not one with none.
+   */
+  handOver(executionId: string, from: Owner | undefined, to: string): boolean {
+    const target = parseOwner(to);
+    if (!target) return false;
+    return this.db
+      .transaction(() => {
+        const row = this.db.prepare('SELECT owner_id, lease_expires FROM executions WHERE id = ?').get(executionId) as
+          | { owner_id: string | null; lease_expires: number | null }
+          | undefined;
+        if (!row) return false;
+        const held = row.owner_id;
+        if (held && held !== to && held !== from?.id && !isOwnerGone(held, row.lease_expires ?? 0, this.isAlive)) return false;
+        this.db
+          .prepare('UPDATE executions SET owner_id = ?, lease_expires = ?, owner_pid = ?, owner_host = ? WHERE id = ?')
+          .run(to, Date.now() + LEASE_MS, target.pid, target.host, executionId);
         return true;
       })
       .immediate();

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { PipeError } from '../../core/index.js';
 import type { ExecutionPlan } from '../../core/index.js';
-import { answerApproval, prepareRetry, prepareRollback, requestStop, setTransition } from '../../execute/index.js';
+import { answerApproval, newOwner, prepareRetry, prepareRollback, requestStop, setTransition } from '../../execute/index.js';
 import { isProcessAlive } from '../../infra/index.js';
 import { continueExecution, createEngine, loadPlan, openPipeContext, settleRecovered, spawnWorker } from '../../app/index.js';
 import type { PipeContext } from '../../app/index.js';
@@ -179,12 +179,14 @@ export function registerControlCommands(program: Command, out: Output): void {
     .command('worker', { hidden: true })
     .description('continue an execution in the background (started by run --detach, approve, retry, rollback)')
     .argument('<id>', 'execution id')
-    .action((id: string) =>
+    .option('--owner <nonce>', 'run as the owner the starting process handed the execution to')
+    .action((id: string, opts: { owner?: string }) =>
       withContext(async (ctx) => {
         const controller = new AbortController();
         const release = onStop((cause) => controller.abort(`stopped by ${cause}`));
         try {
-          const r = await continueExecution(ctx, id, { signal: controller.signal, parkOnApproval: true });
+          const owner = opts.owner && /^[0-9a-f]{1,32}$/.test(opts.owner) ? { owner: newOwner(opts.owner) } : {};
+          const r = await continueExecution(ctx, id, { signal: controller.signal, parkOnApproval: true, ...owner });
           out.stdout(`${new Date().toISOString()} execution ${r.executionId}: ${r.status}${r.parked ? ' (waiting for approval; parked)' : ''}${r.message ? ` - ${r.message}` : ''}\n`);
           out.exitCode = r.status === 'Succeeded' || r.parked ? EXIT.success : EXIT.failed;
         } finally {
