@@ -14,6 +14,8 @@ export interface GitOptions {
   allowFailure?: boolean;
   /** Keep stdout byte for byte (file contents); by default its final newline is dropped. */
   keepFinalNewline?: boolean;
+  /** Ends git (SIGTERM) when aborted: a stopped action does not wait for a long `git archive`. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -49,8 +51,10 @@ export async function runGit(cwd: string, args: readonly string[], options: GitO
     extendEnv: false,
     stdin: 'ignore',
     stripFinalNewline: options.keepFinalNewline !== true,
+    ...(options.signal ? { cancelSignal: options.signal } : {}),
   });
   const command = `git ${args.join(' ')}`;
+  if (result.isCanceled) throw new PipeError('SOURCE_ERROR', `${command} was stopped`);
   if (result.exitCode === undefined) {
     if (result.code === 'ENOENT' && !existsSync(cwd)) {
       throw new PipeError('SOURCE_ERROR', `Cannot run ${command}: directory ${cwd} does not exist`);

@@ -7,11 +7,12 @@ import type { ResolvedGitSource } from './resolve-git-source.js';
 
 /**
  * Writes `git archive --format=zip` of the commit to `zipPath`, atomically: committed content only,
- * whatever the work tree holds. Submodules are not included (git archive leaves them out).
+ * whatever the work tree holds. Submodules are not included (git archive leaves them out). Aborting `signal` ends
+ * git and leaves nothing at `zipPath`.
  */
-export async function archiveGitSource(source: ResolvedGitSource, zipPath: string): Promise<FileDigest> {
+export async function archiveGitSource(source: ResolvedGitSource, zipPath: string, signal?: AbortSignal): Promise<FileDigest> {
   await writeFileAtomically(zipPath, async (temp) => {
-    await runGit(source.repository, ['archive', '--format=zip', `--output=${temp}`, source.commitId]);
+    await runGit(source.repository, ['archive', '--format=zip', `--output=${temp}`, source.commitId], signal ? { signal } : {});
   });
   return digestFile(zipPath);
 }

@@ -21,7 +21,7 @@ export function createSourceExecutor(resolvedBefore: ReadonlyMap<string, Resolve
       ctx.log('system', `Source: ${resolved.repositoryName} ${resolved.branchName ? `branch ${resolved.branchName} ` : ''}at ${resolved.commitId}`);
       const output = ctx.outputs[0];
       if (!output) return { status: 'Succeeded', outputVariables: gitOutputVariables(resolved), artifacts: [] };
-      const written = await archiveGitSource(resolved, output.path);
+      const written = await archiveGitSource(resolved, output.path, ctx.signal);
       ctx.log('system', `Wrote ${output.name} (${written.size} bytes, sha256 ${written.sha256})`);
       return {
         status: 'Succeeded',
