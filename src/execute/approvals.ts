@@ -85,6 +85,18 @@ export class ApprovalStore {
       .immediate();
   }
 
+  /** Executions with an answered request whose action has not taken the answer yet (nobody continued them). */
+  answeredPending(): string[] {
+    const rows = this.db
+      .prepare(
+        `SELECT DISTINCT p.execution_id FROM approvals p JOIN action_executions a
+           ON a.execution_id = p.execution_id AND a.stage = p.stage AND a.action = p.action AND a.attempt = p.attempt
+         WHERE p.status IN ('Approved', 'Rejected') AND a.status = 'InProgress'`,
+      )
+      .all() as { execution_id: string }[];
+    return rows.map((r) => r.execution_id);
+  }
+
   /** Waiting requests whose time is up, across all executions. */
   expired(nowIso = new Date().toISOString()): ApprovalKey[] {
     return (this.db.prepare("SELECT execution_id, stage, action, attempt FROM approvals WHERE status = 'Waiting' AND expires_at <= ?").all(nowIso) as Record<string, string | number>[]).map((r) => ({

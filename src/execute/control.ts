@@ -204,11 +204,14 @@ export function setTransition(deps: ControlDeps, plan: ExecutionPlan, stage: str
   gate.disable(plan.pipeline, stage, change.reason);
 }
 
-/** Leases of executions nobody runs: for a sweep, the parked ones whose approval expired (they need a driver). */
+/**
+ * Leases of executions nobody runs: for a sweep, the parked ones that need a driver: their approval expired, a stop
+ * was asked, or an approval was answered and the worker started for it died before it took the answer.
+ */
 export function parkedNeedingDriver(deps: ControlDeps): string[] {
   const leases = new LeaseStore(deps.store.db, deps.isAlive);
   const approvals = new ApprovalStore(deps.store.db);
-  const expired = new Set(approvals.expired().map((k) => k.executionId));
+  const due = new Set([...approvals.expired().map((k) => k.executionId), ...approvals.answeredPending()]);
   const stopping = (id: string) => deps.store.stopRequestOf(id).request !== undefined;
-  return leases.unowned().filter((u) => u.parked && (expired.has(u.executionId) || stopping(u.executionId))).map((u) => u.executionId);
+  return leases.unowned().filter((u) => u.parked && (due.has(u.executionId) || stopping(u.executionId))).map((u) => u.executionId);
 }
