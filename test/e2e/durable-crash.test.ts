@@ -4,7 +4,7 @@
 // PIPE_HOME and no temporary file; and the next run succeeds. The moments come from a seeded generator
 // (PIPE_CRASH_SEED=N repeats a run's moments); the seed and every moment are in each failure's message.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { INTERRUPTED_EXECUTION } from '../../src/execute/index.js';
 import { REPO_ROOT, makePipeEnv, pipe } from '../support/cli.js';
 import type { PipeEnv } from '../support/cli.js';
 import { describeDocker } from '../support/docker.js';
+import { makeRepo } from '../support/git-fixture.js';
 import {
   executionDetail, executionList, homeContainers, leftoverTempFiles, startPipe, waitUntil, workerPids,
 } from '../support/pipe-process.js';
@@ -129,5 +130,35 @@ describeDocker('SIGKILL at random moments', () => {
       await checkAfterKill(env, known, `seed ${SEED}, worker kill ${i + 1} at ${at} ms of ${runMs} ms`);
     }
     await nextRunSucceeds(env);
+  });
+
+  it('the worker `pipe approve` starts, killed at once: the next command starts another, and the approved execution succeeds', async () => {
+    const repo = makeRepo({ 'buildspec.yml': 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo approved build\n' });
+    writeFileSync(join(repo, 'pipeline.yml'), `name: approved
+stages:
+  - name: Source
+    actions:
+      - { name: Checkout, type: Source/Git, configuration: { repository: . }, outputArtifacts: [Src] }
+  - name: Approval
+    actions:
+      - { name: Approve, type: Approval/Manual }
+  - name: Build
+    actions:
+      - { name: Build, type: Build/CodeBuild, configuration: { buildspec: buildspec.yml }, inputArtifacts: [Src] }
+`);
+    const env = crashEnv();
+    const r = await pipe(['run', join(repo, 'pipeline.yml'), '--detach'], env);
+    const id = r.stdout.trim();
+    await waitUntil('the execution to park', async () => (await executionDetail(id, env)).approvals[0]?.status === 'Waiting' && workerPids(id).length === 0);
+    expect((await pipe(['approve', id, 'Approval.Approve'], env)).exitCode).toBe(0);
+    for (const pid of workerPids(id)) process.kill(pid, 'SIGKILL'); // the worker it started, before it got going
+    await waitUntil('the worker to be gone', () => workerPids(id).length === 0, 10_000, 20);
+    await executionList(env); // any command: it finds the execution approved, nobody running it
+    const done = await waitUntil('the execution to end', async () => {
+      const e = await executionDetail(id, env);
+      return e.status === 'InProgress' ? undefined : e;
+    }, 60_000, 200);
+    expect(done.actions.map((a) => `${a.stage}.${a.action} ${a.status}`)).toEqual(['Source.Checkout Succeeded', 'Approval.Approve Succeeded', 'Build.Build Succeeded']);
+    expect(done.status).toBe('Succeeded');
   });
 });
