@@ -63,13 +63,18 @@ export function openPipeContext(options: { home: string; artifactRoot?: string }
     recovered: { finished: [], parked: [] },
   };
   // Executions whose process died are finished now, by whichever pipe command comes first.
-  const recorder = new Engine({ store, home, isAlive: isProcessAlive });
+  recover(ctx);
+  return ctx;
+}
+
+/** Finishes the executions whose owner died, recording through the store and the logs; settleRecovered does the rest. */
+function recover(ctx: PipeContext): void {
+  const recorder = new Engine({ store: ctx.store, home: ctx.home, isAlive: isProcessAlive });
   try {
-    ctx.recovered = recoverDeadOwners(store, isProcessAlive, (e) => recorder.emit(e));
+    ctx.recovered = recoverDeadOwners(ctx.store, isProcessAlive, (e) => recorder.emit(e));
   } finally {
     recorder.close();
   }
-  return ctx;
 }
 
 /**
@@ -130,6 +135,10 @@ export function createEngine(ctx: PipeContext, options: { sources?: ReadonlyMap<
     isAlive: isProcessAlive,
     ...(options.parkOnApproval ? { parkOnApproval: true } : {}),
     ...(options.owner ? { owner: options.owner } : {}),
+    recoverDeadOwners: async () => {
+      recover(ctx);
+      await settleRecovered(ctx);
+    },
     executors: {
       Source: createSourceExecutor(options.sources ?? new Map()),
       Build: createBuildExecutor({

@@ -24,6 +24,8 @@ export interface EngineOptions {
   parkOnApproval?: boolean;
   /** Who drives executions (default: a new owner of this process); a worker runs as the owner it was handed. */
   owner?: Owner;
+  /** Finishes executions whose owner died, as opening the store does; an execution waiting at a stage calls it. */
+  recoverDeadOwners?: () => Promise<void>;
 }
 
 export interface CreateOptions {
@@ -121,6 +123,7 @@ export class Engine {
         isAlive: this.options.isAlive,
         pollMs: this.options.pollMs ?? 200,
         parkOnApproval: this.options.parkOnApproval ?? false,
+        ...(this.options.recoverDeadOwners ? { recoverDeadOwners: this.options.recoverDeadOwners } : {}),
       },
       executionId,
       this.owner,

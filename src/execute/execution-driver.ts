@@ -33,6 +33,8 @@ export interface DriverDeps {
   pollMs: number;
   /** Give the execution back (release the lease and return) when nothing but approvals is waiting: a worker does. */
   parkOnApproval: boolean;
+  /** Finishes executions whose owner died (and removes what they left): called while this one waits at a stage. */
+  recoverDeadOwners?: () => Promise<void>;
 }
 
 export interface DriveResult {
@@ -219,6 +221,9 @@ export class ExecutionDriver {
       }
       await sleep(this.deps.pollMs);
       this.beat();
+      // A holder of the lock (or a waiter ahead) whose process died would block the stage until some other command
+      // ran: the waiting execution's process finishes it itself.
+      if (this.deps.recoverDeadOwners && this.leases.hasDeadOwner()) await this.deps.recoverDeadOwners();
     }
   }
 

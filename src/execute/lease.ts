@@ -99,6 +99,11 @@ export class LeaseStore {
     this.db.prepare('UPDATE executions SET owner_id = NULL, lease_expires = NULL WHERE id = ? AND owner_id = ?').run(executionId, owner.id);
   }
 
+  /** Whether an execution not finished has an owner that is gone (recovery has work to do). */
+  hasDeadOwner(): boolean {
+    return this.unowned().some((u) => !u.parked);
+  }
+
   /** Executions not finished whose owner is gone (or that have none: parked, waiting for an approval). */
   unowned(): { executionId: string; parked: boolean }[] {
     const rows = this.db
