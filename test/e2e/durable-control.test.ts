@@ -4,7 +4,7 @@
 // and returns when it ends. Builds wait at gates the test opens.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { LABELS } from '../../src/core/index.js';
 import { makePipeEnv, pipe } from '../support/cli.js';
 import type { PipeEnv } from '../support/cli.js';
@@ -13,7 +13,7 @@ import { startGates } from '../support/gate.js';
 import type { Gates } from '../support/gate.js';
 import { git, makeRepo } from '../support/git-fixture.js';
 import {
-  executionDetail, executionIdOf, homeContainers, startPipe, waitForEnd, waitUntil, workerLog, workerPids,
+  endStrayPipes, executionDetail, executionIdOf, homeContainers, startPipe, waitForEnd, waitUntil, workerLog, workerPids,
 } from '../support/pipe-process.js';
 
 let gates: Gates;
@@ -22,6 +22,7 @@ beforeAll(async () => {
   gates.open('open');
 });
 afterAll(() => gates.close());
+afterEach(endStrayPipes);
 
 /** A repository with `pipeline.yml`: Source, then `middle` (stages as YAML), then a Build that waits at gate $Gate. */
 function repoWith(middle: string): string {

@@ -7,14 +7,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, expect, it } from 'vitest';
+import { afterEach, beforeAll, expect, it } from 'vitest';
 import { INTERRUPTED_EXECUTION } from '../../src/execute/index.js';
 import { REPO_ROOT, makePipeEnv, pipe } from '../support/cli.js';
 import type { PipeEnv } from '../support/cli.js';
 import { describeDocker } from '../support/docker.js';
 import { makeRepo } from '../support/git-fixture.js';
 import {
-  executionDetail, executionList, homeContainers, leftoverTempFiles, startPipe, waitUntil, workerPids,
+  endStrayPipes, executionDetail, executionList, homeContainers, leftoverTempFiles, startPipe, waitUntil, workerPids,
 } from '../support/pipe-process.js';
 
 /** mulberry32: a small seeded generator of numbers in [0, 1). */
@@ -44,6 +44,7 @@ function crashEnv(): PipeEnv & { tmp: string } {
   return { ...p, env: { ...p.env, TMPDIR: tmp }, tmp };
 }
 
+afterEach(endStrayPipes);
 beforeAll(async () => {
   clone = mkdtempSync(join(tmpdir(), 'pipe-crash-clone-'));
   execFileSync('git', ['clone', '-q', REPO_ROOT, clone]);

@@ -4,7 +4,8 @@
 // arrival order; PARALLEL: no stage is locked.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { INTERRUPTED_ACTION, INTERRUPTED_EXECUTION } from '../../src/execute/index.js';
 import type { ExecutionDetail } from '../../src/execute/index.js';
 import { makePipeEnv } from '../support/cli.js';
 import type { PipeEnv } from '../support/cli.js';
@@ -12,7 +13,7 @@ import { describeDocker } from '../support/docker.js';
 import { startGates } from '../support/gate.js';
 import type { Gates } from '../support/gate.js';
 import { git, makeRepo } from '../support/git-fixture.js';
-import { executionDetail, executionIdOf, homeContainers, startPipe, waitUntil } from '../support/pipe-process.js';
+import { endStrayPipes, executionDetail, executionIdOf, homeContainers, startPipe, waitUntil } from '../support/pipe-process.js';
 import type { PipeProcess } from '../support/pipe-process.js';
 
 let gates: Gates;
@@ -20,6 +21,7 @@ beforeAll(async () => {
   gates = await startGates();
 });
 afterAll(() => gates.close());
+afterEach(endStrayPipes);
 
 /** A repository whose pipeline (in `mode`) builds once, waiting at the gate its `Gate` variable names. */
 function modesRepo(mode: string): string {
@@ -141,6 +143,27 @@ describeDocker('execution modes across pipe processes', () => {
     for (let i = 1; i < builds.length; i++) {
       expect(Date.parse(String(builds[i]?.startTime))).toBeGreaterThanOrEqual(Date.parse(String(builds[i - 1]?.endTime)));
     }
+    expect(await homeContainers(env)).toEqual([]);
+  });
+
+  it('a lock holder killed with SIGKILL does not block the stage: the execution waiting in front of it goes in, with no other command run', async () => {
+    const repo = modesRepo('QUEUED');
+    const env = makePipeEnv();
+    const a = await start(repo, env, 'dead-a');
+    await gates.waitForHit('dead-a');
+    const b = await start(repo, env, 'dead-b');
+    await waitingInFront(b, env, 'Build');
+    a.process.kill('SIGKILL');
+    expect((await a.process.exited).signal).toBe('SIGKILL');
+    // B's own process notices that the holder died, finishes it as the next command would, and enters.
+    await gates.waitForHit('dead-b', 30_000);
+    gates.open('dead-b');
+    const endB = await b.process.exited;
+    expect(endB.exitCode).toBe(0);
+    expect(endB.stdout).not.toContain(`Execution ${a.id}:`); // B's output shows B's events only
+    const da = await executionDetail(a.id, env);
+    expect([da.status, da.statusMessage]).toEqual(['Failed', INTERRUPTED_EXECUTION]);
+    expect(buildOf(da)).toMatchObject({ status: 'Failed', statusMessage: INTERRUPTED_ACTION });
     expect(await homeContainers(env)).toEqual([]);
   });
 

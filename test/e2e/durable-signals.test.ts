@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { LABELS } from '../../src/core/index.js';
 import { makePipeEnv } from '../support/cli.js';
 import type { PipeEnv } from '../support/cli.js';
@@ -16,7 +16,7 @@ import { startGates } from '../support/gate.js';
 import type { Gates } from '../support/gate.js';
 import { git, makeRepo } from '../support/git-fixture.js';
 import {
-  executionDetail, executionIdOf, executionList, homeContainers, leftoverTempFiles, startPipe, waitUntil,
+  endStrayPipes, executionDetail, executionIdOf, executionList, homeContainers, leftoverTempFiles, startPipe, waitUntil,
 } from '../support/pipe-process.js';
 import type { Ended, PipeProcess } from '../support/pipe-process.js';
 
@@ -59,6 +59,7 @@ beforeAll(async () => {
   git(large, 'commit', '-q', '-m', 'large');
 });
 afterAll(() => gates.close());
+afterEach(endStrayPipes);
 
 /** Each test's own state and TMPDIR, so what is left in either is its own. */
 function signalEnv(): PipeEnv & { tmp: string } {

@@ -28,6 +28,21 @@ export interface PipeProcess {
   readonly exited: Promise<Ended>;
 }
 
+const running = new Set<PipeProcess>();
+
+/**
+ * Ends the pipe processes a test started that still run (a test that failed half-way): SIGTERM, so that they remove
+ * their containers, then SIGKILL past a deadline. For an `afterEach`.
+ */
+export async function endStrayPipes(): Promise<void> {
+  await Promise.all([...running].map(async (p) => {
+    p.kill('SIGTERM');
+    const timer = setTimeout(() => p.kill('SIGKILL'), 10_000);
+    await p.exited;
+    clearTimeout(timer);
+  }));
+}
+
 /** Starts `pipe ARGS` with the env's PIPE_HOME; `ownGroup` puts it in a process group of its own. */
 export function startPipe(args: string[], p: PipeEnv, options: { extraEnv?: Record<string, string>; ownGroup?: boolean } = {}): PipeProcess {
   const child = spawn(process.execPath, [PIPE_BIN, ...args], {
@@ -47,12 +62,13 @@ export function startPipe(args: string[], p: PipeEnv, options: { extraEnv?: Reco
   const exited = new Promise<Ended>((resolve) =>
     child.on('close', (exitCode, signal) => {
       ended = true;
+      running.delete(handle);
       for (const w of [...watchers]) w();
       resolve({ exitCode, signal, stdout, stderr });
     }),
   );
   const pid = child.pid ?? -1;
-  return {
+  const handle: PipeProcess = {
     pid,
     stdout: () => stdout,
     waitForOutput(match, deadlineMs = 60_000) {
@@ -80,11 +96,17 @@ export function startPipe(args: string[], p: PipeEnv, options: { extraEnv?: Reco
       });
     },
     kill(signal, o = {}) {
-      if (o.group) process.kill(-pid, signal);
-      else child.kill(signal);
+      try {
+        if (o.group) process.kill(-pid, signal);
+        else child.kill(signal);
+      } catch {
+        // it has ended
+      }
     },
     exited,
   };
+  running.add(handle);
+  return handle;
 }
 
 /** The id a foreground `pipe run` prints first (`Execution ID of PIPELINE: InProgress`). */
