@@ -26,8 +26,9 @@ export async function followEvents(store: ExecutionStore, onEvent: (e: RunEvent,
       seq = s;
       onEvent(event, s);
       if (options.untilEnd && event.type === 'execution' && !event.start && isTerminalExecutionStatus(event.status) && event.executionId === options.executionId) {
-        // A retry may take it up again later; following ends with this end.
-        return seq;
+        // An end followed by more events was not the last one: a retry took the execution up again. A retry that
+        // comes after the last end is not waited for: following ends with it.
+        if (store.eventsAfter(s, options.executionId, 1).length === 0) return seq;
       }
     }
     if (batch.length > 0) continue;
