@@ -243,4 +243,43 @@ describeDocker('one execution, several pipe processes', () => {
     expect(after.exitCode).toBe(0);
     expect(after.stdout).toContain('build through gate follow\n');
   });
+
+  it('`pipe retry ID Build --detach` from another process, followed by `pipe logs ID --follow`: the follower follows the retry, not the earlier end', async () => {
+    // The build fails while gate `verdict` is closed; once it is open, the build goes on and waits at gate `hold`.
+    const buildspec = `version: 0.2\nphases:\n  build:\n    commands:\n      - echo attempt starts\n      - ${JSON.stringify(gates.checkCommand('VERDICT'))}\n      - ${JSON.stringify(gates.waitCommand('HOLD'))}\n      - echo attempt through\n`;
+    const repo = makeRepo({ 'buildspec.yml': buildspec });
+    writeFileSync(join(repo, 'pipeline.yml'), `name: retried
+stages:
+  - name: Source
+    actions:
+      - { name: Checkout, type: Source/Git, configuration: { repository: . }, outputArtifacts: [Src] }
+  - name: Build
+    actions:
+      - name: Build
+        type: Build/CodeBuild
+        configuration: { buildspec: buildspec.yml, environmentVariables: { VERDICT: retry-verdict, HOLD: retry-hold } }
+        inputArtifacts: [Src]
+`);
+    const env = makePipeEnv();
+    const first = startPipe(['run', join(repo, 'pipeline.yml')], env);
+    const id = await executionIdOf(first);
+    expect((await first.exited).exitCode).toBe(1);
+    expect((await executionDetail(id, env)).status).toBe('Failed');
+    gates.open('retry-verdict');
+    const retry = await pipe(['retry', id.slice(0, 8), 'Build', '--detach'], env);
+    expect(retry.stderr).toBe('');
+    expect(retry.stdout).toBe(id);
+    const follow = startPipe(['logs', id, '--follow'], env);
+    // The earlier attempt's end is in the event log before the retry's lines: following goes past it.
+    await follow.waitForOutput(/^\[Build\.Build\] attempt starts$[^]*^\[Build\.Build\] attempt starts$/m);
+    await gates.waitForHit('retry-hold');
+    gates.open('retry-hold');
+    const end = await follow.exited;
+    expect(end.exitCode).toBe(0);
+    expect(end.stdout).toMatch(/^\[Build\.Build\] attempt through$/m);
+    const done = await executionDetail(id, env);
+    expect(done.status).toBe('Succeeded');
+    expect(done.stages.find((st) => st.stage === 'Build')).toMatchObject({ attempt: 2, retryTrigger: 'ManualStageRetry', status: 'Succeeded' });
+    expect(done.actionAttempts.filter((a) => a.action === 'Build').map((a) => `${a.attempt} ${a.status}`)).toEqual(['1 Failed', '2 Succeeded']);
+  });
 });

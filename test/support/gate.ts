@@ -7,6 +7,8 @@ import type { Server } from 'node:http';
 export interface Gates {
   /** A shell command (for a buildspec) that returns once the gate named by `$<variable>` is open. */
   waitCommand(variable?: string): string;
+  /** A shell command that succeeds if the gate named by `$<variable>` is open now, and fails if it is closed. */
+  checkCommand(variable?: string): string;
   open(name: string): void;
   /** How many times a build asked for this gate. */
   hits(name: string): number;
@@ -32,6 +34,9 @@ export async function startGates(): Promise<Gates> {
   return {
     waitCommand(variable = 'GATE') {
       return `node -e "(async()=>{for(;;){try{if((await fetch('http://127.0.0.1:${port}/'+encodeURIComponent(process.env.${variable}))).status===200)return}catch{}await new Promise(r=>setTimeout(r,100))}})()"`;
+    },
+    checkCommand(variable = 'GATE') {
+      return `node -e "fetch('http://127.0.0.1:${port}/'+encodeURIComponent(process.env.${variable})).then((r)=>process.exit(r.status===200?0:1))"`;
     },
     open(name) {
       opened.add(name);
