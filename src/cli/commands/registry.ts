@@ -6,7 +6,7 @@ import {
   Registry, RegistryServer, invokeOverHttp, listFunctionsOverHttp, listLayersOverHttp,
 } from '../../registry/index.js';
 import type { FunctionConfiguration, InvokeOutput, Invoker, LayersListItem } from '../../registry/index.js';
-import { createDockerInvoker } from '../../registry/invoke/index.js';
+import { createDockerInvoker } from '../../registry/index.js';
 import { EXIT } from '../exit-codes.js';
 import { onStop, watchParent } from '../stop-signals.js';
 import type { StopCause } from '../stop-signals.js';

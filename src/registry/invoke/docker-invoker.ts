@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LABELS } from '../../core/index.js';
-import { DockerEngine } from '../../infra/docker.js';
-import { projectRoot } from '../../infra/project-root.js';
+import { DockerEngine } from '../../infra/index.js';
+import { projectRoot } from '../../infra/index.js';
 import type { InvokeRequest, InvokeResult, InvokeTarget, Invoker } from '../invoke-port.js';
 import { CodeArchiveCache, readBootstraps } from './code-archive.js';
 import { Environment } from './environment.js';
@@ -25,7 +25,7 @@ export const ENVIRONMENT_LABELS = {
 
 export { DEFAULT_IMAGE } from '../../core/index.js';
 import { DEFAULT_IMAGE } from '../../core/index.js';
-import { isProcessAlive } from '../../infra/process.js';
+import { isProcessAlive } from '../../infra/index.js';
 /** Lambda's Tail: the last 4 KB of the invocation's log. */
 const TAIL_BYTES = 4096;
 

@@ -3,7 +3,7 @@
 // stopping -> stopped). It runs one invocation at a time; the warm pool decides which environment gets which.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import type { ContainerHandle, DockerEngine } from '../../infra/docker.js';
+import type { ContainerHandle, DockerEngine } from '../../infra/index.js';
 import type { InvokeTarget } from '../invoke-port.js';
 import { transitionEnvironment } from '../../core/index.js';
 import type { EnvironmentState } from '../../core/index.js';
