@@ -17,3 +17,4 @@ export { RegistryServer } from './http/server.js';
 export type { RegistryServerOptions } from './http/server.js';
 export { invokeOverHttp, listFunctionsOverHttp, listLayersOverHttp } from './http/client.js';
 export { createDockerInvoker } from './invoke/index.js';
+export type { EnvironmentEvent } from './invoke/index.js';

@@ -50,6 +50,8 @@ export interface EnvironmentOptions {
    * runtime has answered, so the log is exactly what came between, whatever the bootstrap.
    */
   bootstrapMarkers?: boolean;
+  /** Told of every state the environment enters (the registry server logs starts and stops). */
+  onState?: (state: EnvironmentState, env: Environment) => void;
 }
 
 export interface InvocationInput {
@@ -113,6 +115,7 @@ export class Environment {
 
   private moveTo(to: EnvironmentState): void {
     this.stateValue = transitionEnvironment(this.stateValue, to);
+    this.options.onState?.(to, this);
   }
 
   /**
