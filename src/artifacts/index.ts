@@ -23,3 +23,4 @@ export { createArtifactIo, type ArtifactIo, type PackagedFiles } from './artifac
 export { zipDirectory, type ZippedDirectory } from './zip-directory.js';
 export { combineZips, type CombinePart } from './combine-zips.js';
 export { readZipEntry } from './zip-entry.js';
+export { IGNORE_FILE, parseIgnoreFile } from './ignore-file.js';
