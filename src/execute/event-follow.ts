@@ -36,8 +36,13 @@ export async function followEvents(store: ExecutionStore, onEvent: (e: RunEvent,
       if (!e || isTerminalExecutionStatus(e.status)) return seq;
     }
     await new Promise<void>((r) => {
-      const t = setTimeout(r, options.pollMs ?? 150);
-      options.signal?.addEventListener('abort', () => { clearTimeout(t); r(); }, { once: true });
+      const done = () => {
+        clearTimeout(t);
+        options.signal?.removeEventListener('abort', done);
+        r();
+      };
+      const t = setTimeout(done, options.pollMs ?? 150);
+      options.signal?.addEventListener('abort', done, { once: true });
     });
   }
 }
