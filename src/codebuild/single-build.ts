@@ -2,8 +2,7 @@
 // zipped and goes into the container as the primary source, the buildspec runs with the same runner, the log is
 // kept under PIPE_HOME/logs/builds/ and the artifacts are written to a directory, named as a CodeBuild project names them.
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { mkdtemp, rename, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { LABELS, PipeError, describeError, newBuildId } from '../core/index.js';
 import type { BuildSpec, BuildStatus } from '../core/index.js';
@@ -22,7 +21,7 @@ import { PRIVATE_FILE_MODE, makePrivateDir } from '../infra/index.js';
 import { SecretMasker, openLocalSecrets, resolveBuildSecrets } from '../secrets/index.js';
 import type { SecretCipher } from '../secrets/index.js';
 import { combineBatchArtifacts } from './batch-artifacts.js';
-import { BuildStore } from './build-store.js';
+import { BuildStore, buildWorkDir } from './build-store.js';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION, StoredLogLimit } from '../core/index.js';
 import { removeLeftoverContainers } from '../infra/index.js';
 import type { Db, DockerEngine } from '../infra/index.js';
@@ -151,7 +150,8 @@ export async function runSingleBuild(ctx: SingleBuildContext, options: SingleBui
     for (const l of stored.admit(text)) writeSync(fd, `${l}\n`);
     options.onLine?.(stream, text);
   };
-  const work = await mkdtemp(join(tmpdir(), 'pipe-build-src-'));
+  const work = buildWorkDir(ctx.home, buildId);
+  makePrivateDir(work);
   let result: SingleBuildResult = { buildId, status: 'FAILED', logPath, artifactsDir, artifacts: [], phases: [], exportedVariables: {}, reports: [] };
   try {
     for (const w of spec.warnings) line('system', `Warning: ${w.location.file}:${w.location.line}:${w.location.column} ${w.path}: ${w.message}`);
