@@ -6,6 +6,10 @@ import { benchPipeline } from './pipeline.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const suites = [['pipeline', benchPipeline]];
+if (existsSync(join(here, 'engine.mjs'))) {
+  const { benchEngine } = await import('./engine.mjs');
+  suites.push(['engine', benchEngine]);
+}
 if (existsSync(join(here, 'registry.mjs'))) {
   const { benchRegistry } = await import('./registry.mjs');
   suites.push(['registry', benchRegistry]);

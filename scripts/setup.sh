@@ -98,6 +98,7 @@ ensure_test_clients() {
   system_boto3 || missing+=(python3-boto3)
   command -v git >/dev/null 2>&1 || missing+=(git)
   command -v zip >/dev/null 2>&1 || missing+=(zip)
+  command -v tmux >/dev/null 2>&1 || missing+=(tmux)
   if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; else say "test clients present"; fi
   aws_cli_v2 || die "/usr/bin/aws is not the AWS CLI v2 ($(/usr/bin/aws --version 2>&1 | head -n 1)); the tests need v2 there"
   system_boto3 || die "/usr/bin/python3 cannot import boto3 after installing python3-boto3"

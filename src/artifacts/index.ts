@@ -24,3 +24,4 @@ export { zipDirectory, type ZippedDirectory } from './zip-directory.js';
 export { combineZips, type CombinePart } from './combine-zips.js';
 export { readZipEntry } from './zip-entry.js';
 export { makeOwnedTempDir, removeDeadOwnersTempDirs } from './temp-dirs.js';
+export { IGNORE_FILE, parseIgnoreFile } from './ignore-file.js';

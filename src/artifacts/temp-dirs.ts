@@ -1,6 +1,6 @@
-// pipe's temporary folders (a tar's blobs, zips being combined, a build's source) carry the pid of the process that
-// made them, so that the folders of a process killed before it could remove them (SIGKILL) are found and removed
-// by the next pipe command on this machine.
+// pipe's temporary folders in the system's temp directory (a tar's blobs, zips being combined) carry the pid of the
+// process that made them, so that the folders of a process killed before it could remove them (SIGKILL) are found
+// and removed by the next pipe command on this machine.
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,5 +1,6 @@
 // The builds `pipe build` ran without a pipeline: one row each in the state database, with its log and artifacts.
 import type { BuildStatus } from '../core/index.js';
+import { join } from 'node:path';
 import { migrate } from '../infra/index.js';
 import type { Db, Migration } from '../infra/index.js';
 
@@ -47,6 +48,13 @@ export interface BuildRecord {
 
 type Row = Record<string, unknown>;
 
+export const INTERRUPTED_BUILD = 'interrupted: the process running this build died';
+
+/** Where a build keeps its temporary files (its zipped source): under PIPE_HOME, so recovery finds them. */
+export function buildWorkDir(home: string, buildId: string): string {
+  return join(home, 'tmp', 'builds', buildId.replace(/[^A-Za-z0-9._-]/g, '_'));
+}
+
 export class BuildStore {
   constructor(private readonly db: Db) {
     migrate(db, 'builds', BUILD_MIGRATIONS);
@@ -65,6 +73,20 @@ export class BuildStore {
     this.db
       .prepare('UPDATE builds SET status = ?, status_message = ?, end_time = ?, detail_json = ? WHERE id = ?')
       .run(status, message ?? null, new Date().toISOString(), JSON.stringify(detail), buildId);
+  }
+
+  /**
+   * Marks FAILED every build left IN_PROGRESS by a `pipe build` whose process is gone (killed), and returns their
+   * ids, so the caller removes their containers and temporary files.
+   */
+  recoverInterrupted(isAlive: (pid: number) => boolean): string[] {
+    const rows = this.db.prepare("SELECT id, owner_pid FROM builds WHERE status = 'IN_PROGRESS'").all() as Row[];
+    const dead = rows.filter((r) => Number(r['owner_pid']) !== process.pid && !isAlive(Number(r['owner_pid']))).map((r) => String(r['id']));
+    const mark = this.db.prepare("UPDATE builds SET status = 'FAILED', status_message = ?, end_time = ? WHERE id = ? AND status = 'IN_PROGRESS'");
+    this.db.transaction(() => {
+      for (const id of dead) mark.run(INTERRUPTED_BUILD, new Date().toISOString(), id);
+    })();
+    return dead;
   }
 
   get(buildId: string): BuildRecord | undefined {

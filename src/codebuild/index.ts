@@ -17,5 +17,5 @@ export type { BuildReport, CoverageReport, FailedTestCase, TestReport } from './
 export { createBuildExecutor, loadActionBuildspec } from './build-executor.js';
 export { runSingleBuild, loadSourceBuildspec, DEFAULT_PRIMARY_ARTIFACT } from './single-build.js';
 export type { SingleBuildOptions, SingleBuildResult } from './single-build.js';
-export { BuildStore } from './build-store.js';
+export { BuildStore, INTERRUPTED_BUILD, buildWorkDir } from './build-store.js';
 export type { BuildRecord } from './build-store.js';

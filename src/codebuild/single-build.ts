@@ -1,13 +1,13 @@
 // One build of a source directory without a pipeline (`pipe build`), as codebuild_build.sh runs one: the directory is
 // zipped and goes into the container as the primary source, the buildspec runs with the same runner, the log is
 // kept under PIPE_HOME/logs/builds/ and the artifacts are written to a directory, named as a CodeBuild project names them.
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { LABELS, PipeError, describeError, newBuildId } from '../core/index.js';
 import type { BuildSpec, BuildStatus } from '../core/index.js';
-import { makeOwnedTempDir, readZipEntry } from '../artifacts/index.js';
-import { asSegment, resolveInside, zipDirectory, createArtifactIo } from '../artifacts/index.js';
+import { readZipEntry } from '../artifacts/index.js';
+import { IGNORE_FILE, asSegment, createArtifactIo, parseIgnoreFile, resolveInside, zipDirectory } from '../artifacts/index.js';
 import { createDockerBuildContainers } from './docker-container.js';
 import { openCacheStore } from './cache/index.js';
 import { runBatch, DEFAULT_BATCH_CONCURRENCY } from './batch-runner.js';
@@ -21,7 +21,7 @@ import { PRIVATE_FILE_MODE, makePrivateDir } from '../infra/index.js';
 import { SecretMasker, openLocalSecrets, resolveBuildSecrets } from '../secrets/index.js';
 import type { SecretCipher } from '../secrets/index.js';
 import { combineBatchArtifacts } from './batch-artifacts.js';
-import { BuildStore } from './build-store.js';
+import { BuildStore, buildWorkDir } from './build-store.js';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION, StoredLogLimit } from '../core/index.js';
 import { removeLeftoverContainers } from '../infra/index.js';
 import type { Db, DockerEngine } from '../infra/index.js';
@@ -150,7 +150,8 @@ export async function runSingleBuild(ctx: SingleBuildContext, options: SingleBui
     for (const l of stored.admit(text)) writeSync(fd, `${l}\n`);
     options.onLine?.(stream, text);
   };
-  const work = await makeOwnedTempDir('build-src');
+  const work = buildWorkDir(ctx.home, buildId);
+  makePrivateDir(work);
   let result: SingleBuildResult = { buildId, status: 'FAILED', logPath, artifactsDir, artifacts: [], phases: [], exportedVariables: {}, reports: [] };
   try {
     for (const w of spec.warnings) line('system', `Warning: ${w.location.file}:${w.location.line}:${w.location.column} ${w.path}: ${w.message}`);
@@ -164,10 +165,17 @@ export async function runSingleBuild(ctx: SingleBuildContext, options: SingleBui
     masker.add(secrets.maskedValues);
     // pipe's own state and artifact store are left out of the copy, so a build never packs an earlier one's output.
     const sourceZip = join(work, 'source.zip');
-    await zipDirectory(dir, sourceZip, {
+    const ignore = readIgnoreFile(dir);
+    const copied = await zipDirectory(dir, sourceZip, {
       skip: [artifactsDir, ctx.home, ctx.artifactRoot].filter((p) => isInside(dir, p) && p !== dir),
       warn: (m) => line('system', `Warning: ${m}`),
+      ...(ignore ? { ignore: (rel: string, isDir: boolean) => ignore.ignored(rel, isDir) } : {}),
+      progress: (files, bytes) => line('system', `Copying the source: ${files} files, ${megabytes(bytes)} so far`),
     });
+    line('system', `Source: ${copied.files} files, ${megabytes(copied.bytes)} from ${dir}${ignore ? ` (${IGNORE_FILE} left out ${copied.ignored} paths)` : ''}`);
+    if (!ignore && copied.bytes > LARGE_SOURCE_BYTES) {
+      line('system', `Hint: the source is ${megabytes(copied.bytes)}; a ${IGNORE_FILE} in ${dir} (the syntax of .gitignore) leaves paths such as node_modules/ out of it`);
+    }
     const deps = { containers: createDockerBuildContainers(ctx.engine), artifacts: createArtifactIo(), cache: openCacheStore(ctx.home) };
     const base: Omit<BuildRequest, 'spec' | 'outputs' | 'signal' | 'phase'> = {
       identity: {
@@ -266,4 +274,18 @@ export async function runSingleBuild(ctx: SingleBuildContext, options: SingleBui
       ...(shown.batch ? { batch: shown.batch.builds.map((b) => ({ identifier: b.identifier, status: b.status, message: b.message, buildId: b.build?.buildId })) } : {}),
     });
   }
+}
+
+/** A source past this size gets a hint about .pipeignore when it has none. */
+const LARGE_SOURCE_BYTES = 50 * 1024 * 1024;
+
+function megabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** The directory's `.pipeignore`, if it has one: what `pipe build` leaves out of its source. */
+function readIgnoreFile(dir: string): ReturnType<typeof parseIgnoreFile> | undefined {
+  const file = join(dir, IGNORE_FILE);
+  if (!existsSync(file)) return undefined;
+  return parseIgnoreFile(readFileSync(file, 'utf8'));
 }

@@ -37,14 +37,13 @@ export async function followEvents(store: ExecutionStore, onEvent: (e: RunEvent,
       if (!e || isTerminalExecutionStatus(e.status)) return seq;
     }
     await new Promise<void>((r) => {
-      // The abort listener goes with each wait: left behind, one a poll piles up (and Node warns of a leak).
-      const wake = () => {
+      const done = () => {
         clearTimeout(t);
-        options.signal?.removeEventListener('abort', wake);
+        options.signal?.removeEventListener('abort', done);
         r();
       };
-      const t = setTimeout(wake, options.pollMs ?? 150);
-      options.signal?.addEventListener('abort', wake, { once: true });
+      const t = setTimeout(done, options.pollMs ?? 150);
+      options.signal?.addEventListener('abort', done, { once: true });
     });
   }
 }

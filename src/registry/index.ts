@@ -16,3 +16,5 @@ export type { InvokeTarget, InvokeRequest, InvokeResult, Invoker, InvocationType
 export { RegistryServer } from './http/server.js';
 export type { RegistryServerOptions } from './http/server.js';
 export { invokeOverHttp, listFunctionsOverHttp, listLayersOverHttp } from './http/client.js';
+export { createDockerInvoker } from './invoke/index.js';
+export type { EnvironmentEvent } from './invoke/index.js';

@@ -1,7 +1,7 @@
 // The registry as one typed in-process API, with the same semantics as the HTTP API (which calls it).
 import { join } from 'node:path';
-import { migrate, openDatabase, pipeHome } from '../infra/sqlite.js';
-import type { Db } from '../infra/sqlite.js';
+import { migrate, openDatabase, pipeHome } from '../infra/index.js';
+import type { Db } from '../infra/index.js';
 import { DEFAULT_ACCOUNT } from './arn.js';
 import { DEFAULT_REGION } from '../core/index.js';
 import type * as In from './inputs.js';

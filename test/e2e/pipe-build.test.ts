@@ -159,6 +159,21 @@ describeDocker('pipe build, end to end', () => {
     expect(await new DockerEngine().listContainers({ [LABELS.action]: String(id) })).toEqual([]);
   });
 
+  it('a build killed with SIGKILL is finished by the next command, any command: FAILED (interrupted), no container, no temp files', async () => {
+    const repo = makeRepo({ 'buildspec.yml': 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo started\n      - sleep 60\n' });
+    const env = makePipeEnv();
+    const r = await runUntil(['build', repo], env.env, '\nstarted\n', 'SIGKILL');
+    expect(r.exitCode).toBeNull();
+    const id = /^Build (\S+): IN_PROGRESS/m.exec(r.stdout)?.[1] ?? '';
+    const engine = new DockerEngine();
+    expect(await engine.listContainers({ [LABELS.home]: env.home, [LABELS.action]: id })).toHaveLength(1);
+    expect(readdirSync(join(env.home, 'tmp', 'builds'))).toHaveLength(1);
+    const list = JSON.parse((await pipe(['builds', '--json'], env)).stdout) as Array<{ buildId: string; status: string; statusMessage?: string }>;
+    expect(list).toEqual([expect.objectContaining({ buildId: id, status: 'FAILED', statusMessage: 'interrupted: the process running this build died' })]);
+    expect(await engine.listContainers({ [LABELS.home]: env.home, [LABELS.action]: id })).toEqual([]);
+    expect(readdirSync(join(env.home, 'tmp', 'builds'))).toEqual([]);
+  });
+
   it('runs a batch in a pipeline with batchEnabled and combineArtifacts: one zip, a folder per build', async () => {
     const repo = makeRepo({
       'buildspec.yml': `version: 0.2

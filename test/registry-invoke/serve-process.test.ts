@@ -85,6 +85,15 @@ describeNeeding(['docker', 'aws'], 'pipe registry serve as a process, with the A
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ n: 1, v: '1', endpoint: first.url });
     const log = Buffer.from(String(tail['LogResult']), 'base64').toString();
     expect(log).toMatch(/^START RequestId: [0-9a-f-]{36} Version: 1\n.*\tINFO\tgot 1\nEND RequestId: .*\nREPORT RequestId: .*\tInit Duration: [\d.]+ ms/s);
+    // The server says what it does: the environment it started, and each invocation with its request id and duration.
+    const requestId = /^START RequestId: ([0-9a-f-]{36})/.exec(log)?.[1];
+    const arn = 'arn:aws:lambda:us-east-1:000000000000:function:hello';
+    expect(first.events.filter((e) => e['type'] === 'environment-started')).toEqual([
+      expect.objectContaining({ functionArn: arn, version: '1', runtime: 'nodejs20.x', durationMs: expect.any(Number), containerId: expect.stringMatching(/^[0-9a-f]{64}$/) }),
+    ]);
+    expect(first.events.filter((e) => e['type'] === 'invocation')).toEqual([
+      expect.objectContaining({ functionArn: arn, version: '1', requestId, status: 'ok', durationMs: expect.any(Number) }),
+    ]);
 
     const event = await aws('invoke', '--function-name', 'hello', '--invocation-type', 'Event', '--cli-binary-format', 'raw-in-base64-out', '--payload', '{"n":2}', out);
     expect(event).toMatchObject({ StatusCode: 202 });
@@ -114,6 +123,8 @@ describeNeeding(['docker', 'aws'], 'pipe registry serve as a process, with the A
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
     expect(await containersOf(first)).toEqual([]);
+    expect(first.events.filter((e) => e['type'] === 'environment-stopped').map((e) => e['version']).sort()).toEqual(['$LATEST', '1']);
+    expect(first.events.find((e) => e['type'] === 'stopping')).toMatchObject({ cause: 'SIGTERM' });
 
     const second = await serve();
     expect(await aws('get-function-configuration', '--function-name', 'hello', '--qualifier', '1')).toMatchObject({ Version: '1', State: 'Active' });

@@ -5,10 +5,9 @@ import type { Command } from 'commander';
 import { PipeError } from '../../core/index.js';
 import type { BuildStatus } from '../../core/index.js';
 import { BuildStore } from '../../codebuild/index.js';
-import { openPipeContext } from '../../app/index.js';
 import type { BuildRecord } from '../../codebuild/index.js';
-import { pipeHome } from '../../infra/index.js';
 import type { Output } from '../output.js';
+import { openContext } from './control.js';
 import { renderReportLines } from '../render/report-summary.js';
 import { durationBetween, paint } from '../render/style.js';
 import type { Colour } from '../render/style.js';
@@ -26,9 +25,9 @@ export function paintBuildStatus(enabled: boolean, status: BuildStatus): string 
   return paint(enabled, BUILD_STATUS_COLOUR[status], status);
 }
 
-/** Runs `body` with the build store of this project's PIPE_HOME, closed afterwards. */
-export function withBuildStore<T>(body: (store: BuildStore) => T): T {
-  const ctx = openPipeContext({ home: pipeHome() });
+/** Runs `body` with the build store of this project's PIPE_HOME (what killed builds left settled first), closed afterwards. */
+export async function withBuildStore<T>(body: (store: BuildStore) => T): Promise<T> {
+  const ctx = await openContext();
   try {
     return body(new BuildStore(ctx.db));
   } finally {

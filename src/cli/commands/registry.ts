@@ -6,7 +6,7 @@ import {
   Registry, RegistryServer, invokeOverHttp, listFunctionsOverHttp, listLayersOverHttp,
 } from '../../registry/index.js';
 import type { FunctionConfiguration, InvokeOutput, Invoker, LayersListItem } from '../../registry/index.js';
-import { createDockerInvoker } from '../../registry/invoke/index.js';
+import { createDockerInvoker } from '../../registry/index.js';
 import { EXIT } from '../exit-codes.js';
 import { onStop, watchParent } from '../stop-signals.js';
 import type { StopCause } from '../stop-signals.js';
@@ -125,7 +125,13 @@ async function serve(out: Output, o: ServeOptions): Promise<void> {
     o.json ? out.stdout(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`) : out.stderr(`${text}\n`);
   // Functions get the server's address as AWS_ENDPOINT_URL; known once it listens (--port 0 picks one).
   let endpointUrl: string | undefined;
-  const invoker = await createDockerInvoker({ endpointUrl: () => endpointUrl, images, defaultConcurrency, idleTimeoutMs });
+  const docker = await createDockerInvoker({
+    endpointUrl: () => endpointUrl, images, defaultConcurrency, idleTimeoutMs,
+    onEnvironment: (e) => say({ ...e }, e.type === 'environment-started'
+      ? `environment started for ${e.functionArn}:${e.version} (${e.runtime}) in ${e.durationMs} ms${e.containerId ? `, container ${e.containerId.slice(0, 12)}` : ''}`
+      : `environment stopped for ${e.functionArn}:${e.version}${e.containerId ? `, container ${e.containerId.slice(0, 12)}` : ''}`),
+  });
+  const invoker = loggingInvoker(docker, say);
   const registry = Registry.open({
     invoker,
     onEventOutcome: (e) => say({ type: 'event-invocation', ...e }, `event invocation of ${e.functionArn}:${e.version} ${e.status} after ${e.attempts} attempt(s)${e.error ? `: ${e.error}` : ''}`),
@@ -159,6 +165,30 @@ async function serve(out: Output, o: ServeOptions): Promise<void> {
   await server.close();
   registry.close();
   await invoker.close();
+}
+
+/** Every synchronous invocation, logged as it ends: function, version, request id, duration and how it went. */
+function loggingInvoker(inner: Invoker, say: (event: Record<string, unknown>, text: string) => void): Invoker {
+  return {
+    async invoke(request) {
+      const started = performance.now();
+      const base = { type: 'invocation', functionArn: request.target.functionArn, version: request.target.version, requestId: request.requestId };
+      try {
+        const r = await inner.invoke(request);
+        const durationMs = Math.round(performance.now() - started);
+        const status = r.functionError ? `FunctionError ${r.functionError}` : 'ok';
+        say({ ...base, durationMs, status }, `invoke ${request.target.functionArn}:${request.target.version} ${request.requestId} ${durationMs} ms ${status}`);
+        return r;
+      } catch (e) {
+        const durationMs = Math.round(performance.now() - started);
+        const status = e instanceof Error && 'name' in e ? e.name : 'error';
+        say({ ...base, durationMs, status, message: e instanceof Error ? e.message : String(e) }, `invoke ${request.target.functionArn}:${request.target.version} ${request.requestId} ${durationMs} ms ${status}`);
+        throw e;
+      }
+    },
+    retire: (functionArn, version) => inner.retire(functionArn, version),
+    close: () => inner.close(),
+  };
 }
 
 /** Environments share the host's network: a server listening on every address is reached on loopback. */

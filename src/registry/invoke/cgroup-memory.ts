@@ -3,7 +3,7 @@
 // the engine is local (cgroup v2: memory.peak; v1: memory.max_usage_in_bytes, under the cgroupfs or systemd
 // driver's path), else from inside the container, where the container's own cgroup is mounted.
 import { readFile } from 'node:fs/promises';
-import type { ContainerHandle } from '../../infra/docker.js';
+import type { ContainerHandle } from '../../infra/index.js';
 
 const HOST_FILES = (id: string): string[] => [
   `/sys/fs/cgroup/system.slice/docker-${id}.scope/memory.peak`,

@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LABELS } from '../../core/index.js';
-import { DockerEngine } from '../../infra/docker.js';
-import { projectRoot } from '../../infra/project-root.js';
+import { DockerEngine } from '../../infra/index.js';
+import { projectRoot } from '../../infra/index.js';
 import type { InvokeRequest, InvokeResult, InvokeTarget, Invoker } from '../invoke-port.js';
 import { CodeArchiveCache, readBootstraps } from './code-archive.js';
 import { Environment } from './environment.js';
@@ -25,7 +25,8 @@ export const ENVIRONMENT_LABELS = {
 
 export { DEFAULT_IMAGE } from '../../core/index.js';
 import { DEFAULT_IMAGE } from '../../core/index.js';
-import { isProcessAlive } from '../../infra/process.js';
+import type { EnvironmentState } from '../../core/index.js';
+import { isProcessAlive } from '../../infra/index.js';
 /** Lambda's Tail: the last 4 KB of the invocation's log. */
 const TAIL_BYTES = 4096;
 
@@ -52,6 +53,18 @@ export interface DockerInvokerOptions {
   archiveCacheBytes?: number;
   /** Where the bootstraps live (default: the repository's runtimes/ folder). */
   runtimesDir?: URL;
+  /** Told when an execution environment has started (its first /next came) and when it has stopped. */
+  onEnvironment?: (event: EnvironmentEvent) => void;
+}
+
+export interface EnvironmentEvent {
+  type: 'environment-started' | 'environment-stopped';
+  functionArn: string;
+  version: string;
+  runtime: string;
+  containerId?: string;
+  /** For a start: how long the cold start took (container, code, runtime init). */
+  durationMs?: number;
 }
 
 /** The Invoker, with what tests and the bench need to look inside. */
@@ -103,6 +116,7 @@ export async function createDockerInvoker(options: DockerInvokerOptions = {}): P
       bootstrapMarkers: options.runtimesDir === undefined,
       ...(endpointUrl ? { endpointUrl } : {}),
       archive: () => archives.get(target, runtime.family),
+      ...(options.onEnvironment ? { onState: environmentReporter(options.onEnvironment, target) } : {}),
     });
   };
   const pool = new WarmPool({
@@ -178,4 +192,19 @@ export function tail(log: string): string {
 /** X-Amz-Client-Context is base64 JSON; the runtime gets the decoded JSON. */
 function decodeClientContext(base64: string): string {
   return Buffer.from(base64, 'base64').toString('utf8');
+}
+
+/** Turns an environment's states into start and stop events: started when it is first ready, stopped when stopped. */
+function environmentReporter(report: (e: EnvironmentEvent) => void, target: InvokeTarget): (state: EnvironmentState, env: Environment) => void {
+  const created = performance.now();
+  let started = false;
+  return (state, env) => {
+    const base = { functionArn: target.functionArn, version: target.version, runtime: target.runtime, ...(env.containerId ? { containerId: env.containerId } : {}) };
+    if (state === 'ready' && !started) {
+      started = true;
+      report({ type: 'environment-started', ...base, durationMs: Math.round(performance.now() - created) });
+    } else if (state === 'stopped') {
+      report({ type: 'environment-stopped', ...base });
+    }
+  };
 }

@@ -3,7 +3,7 @@
 // stopping -> stopped). It runs one invocation at a time; the warm pool decides which environment gets which.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import type { ContainerHandle, DockerEngine } from '../../infra/docker.js';
+import type { ContainerHandle, DockerEngine } from '../../infra/index.js';
 import type { InvokeTarget } from '../invoke-port.js';
 import { transitionEnvironment } from '../../core/index.js';
 import type { EnvironmentState } from '../../core/index.js';
@@ -50,6 +50,8 @@ export interface EnvironmentOptions {
    * runtime has answered, so the log is exactly what came between, whatever the bootstrap.
    */
   bootstrapMarkers?: boolean;
+  /** Told of every state the environment enters (the registry server logs starts and stops). */
+  onState?: (state: EnvironmentState, env: Environment) => void;
 }
 
 export interface InvocationInput {
@@ -113,6 +115,7 @@ export class Environment {
 
   private moveTo(to: EnvironmentState): void {
     this.stateValue = transitionEnvironment(this.stateValue, to);
+    this.options.onState?.(to, this);
   }
 
   /**

@@ -1,5 +1,5 @@
 // Functions, their versions and aliases in SQLite: rows keyed by (region, name), records kept as JSON.
-import type { Db } from '../../infra/sqlite.js';
+import type { Db } from '../../infra/index.js';
 import { LATEST } from '../model.js';
 import type { AliasRecord, FunctionVersionRecord } from '../model.js';
 

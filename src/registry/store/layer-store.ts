@@ -1,5 +1,5 @@
 // Layers and their numbered versions in SQLite; a layer's counter survives the deletion of all its versions.
-import type { Db } from '../../infra/sqlite.js';
+import type { Db } from '../../infra/index.js';
 import type { LayerVersionRecord } from '../model.js';
 
 export class LayerStore {

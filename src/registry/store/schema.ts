@@ -1,5 +1,5 @@
 // The registry's tables in the shared state database, as the `registry` component's migrations.
-import type { Migration } from '../../infra/sqlite.js';
+import type { Migration } from '../../infra/index.js';
 
 export const REGISTRY_MIGRATIONS: readonly Migration[] = [
   {
