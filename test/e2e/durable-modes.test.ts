@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { INTERRUPTED_ACTION, INTERRUPTED_EXECUTION } from '../../src/execute/index.js';
 import type { ExecutionDetail } from '../../src/execute/index.js';
-import { makePipeEnv } from '../support/cli.js';
+import { makePipeEnv, pipe } from '../support/cli.js';
 import type { PipeEnv } from '../support/cli.js';
 import { describeDocker } from '../support/docker.js';
 import { startGates } from '../support/gate.js';
@@ -165,6 +165,26 @@ describeDocker('execution modes across pipe processes', () => {
     expect([da.status, da.statusMessage]).toEqual(['Failed', INTERRUPTED_EXECUTION]);
     expect(buildOf(da)).toMatchObject({ status: 'Failed', statusMessage: INTERRUPTED_ACTION });
     expect(await homeContainers(env)).toEqual([]);
+  });
+
+  it('SUPERSEDED with a disabled transition: arrivals wait in front of it, the newest replaces the one waiting, and enabling it lets the newest in', async () => {
+    const repo = modesRepo('SUPERSEDED');
+    const env = makePipeEnv();
+    const file = join(repo, 'pipeline.yml');
+    expect((await pipe(['transition', 'disable', file, 'Build', '--reason', 'release freeze'], env)).exitCode).toBe(0);
+    const a = await start(repo, env, 'tr-a');
+    const held = await waitingInFront(a, env, 'Build');
+    expect(held.waitingFor?.reason).toBe('the transition into Build is disabled: release freeze');
+    const b = await start(repo, env, 'tr-b');
+    const endA = await a.process.exited; // B's arrival replaces A in front of the disabled transition
+    expect(endA.exitCode).toBe(1);
+    expect(endA.stdout).toContain(`Execution ${a.id}: Superseded`);
+    await waitingInFront(b, env, 'Build');
+    gates.open('tr-b');
+    expect((await pipe(['transition', 'enable', 'modes', 'Build'], env)).exitCode).toBe(0); // by the pipeline's name
+    expect((await b.process.exited).exitCode).toBe(0);
+    expect(gates.hits('tr-a')).toBe(0);
+    expect((await executionDetail(a.id, env)).stages.map((s) => s.stage)).toEqual(['Source']);
   });
 
   it('PARALLEL: no stage is locked; three builds run at once and each execution ends on its own', async () => {

@@ -1,4 +1,4 @@
-// Signals to a foreground `pipe run`: SIGTERM, SIGINT and SIGHUP at any moment (while git archives a large
+// Signals to a foreground `pipe run` (and to a detached run's worker): SIGTERM, SIGINT and SIGHUP at any moment (while git archives a large
 // repository, while a build runs, before the run has fully started, a second Ctrl-C during the clean-up) leave the
 // execution Stopped with its containers and temporary files removed, and pipe exits 1: never killed half-way by the
 // signal once an execution is recorded. Builds wait at gates the test never opens.
@@ -9,14 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { LABELS } from '../../src/core/index.js';
-import { makePipeEnv } from '../support/cli.js';
+import { makePipeEnv, pipe } from '../support/cli.js';
 import type { PipeEnv } from '../support/cli.js';
 import { describeDocker } from '../support/docker.js';
 import { startGates } from '../support/gate.js';
 import type { Gates } from '../support/gate.js';
 import { git, makeRepo } from '../support/git-fixture.js';
 import {
-  endStrayPipes, executionDetail, executionIdOf, executionList, homeContainers, leftoverTempFiles, startPipe, waitUntil,
+  endStrayPipes, executionDetail, executionIdOf, executionList, homeContainers, leftoverTempFiles, startPipe, waitForEnd, waitUntil,
+  workerPids,
 } from '../support/pipe-process.js';
 import type { Ended, PipeProcess } from '../support/pipe-process.js';
 
@@ -130,7 +131,7 @@ async function runningBuild(env: PipeEnv): Promise<{ p: PipeProcess; id: string 
   return { p, id };
 }
 
-describeDocker('signals to a foreground pipe run', () => {
+describeDocker('signals to pipe run and its worker', () => {
   it('SIGTERM to pipe while git archives a large repository: Stopped, exit 1, no half-written zip left', () => stopDuringGit(false));
 
   it('SIGTERM to the whole process group (git too) while git archives: Stopped, exit 1, no half-written zip left', () => stopDuringGit(true));
@@ -152,6 +153,21 @@ describeDocker('signals to a foreground pipe run', () => {
     const end = await p.exited;
     await expectStopped(end, id, env, 'SIGINT');
     expect(end.stdout.match(/^Execution \S+: Stopped/gm)).toHaveLength(1);
+  });
+
+  it('SIGTERM to the background worker of a detached run: Stopped, the build container removed, the worker gone', async () => {
+    const env = signalEnv();
+    const r = await pipe(['run', join(small, 'pipeline.yml'), '--detach'], env);
+    const id = r.stdout.trim();
+    await waitUntil('the build to run', async () => (await pipe(['logs', id, 'Build.Build'], env)).stdout.includes('build started'));
+    const [worker] = workerPids(id);
+    expect(worker).toBeGreaterThan(0);
+    process.kill(Number(worker), 'SIGTERM');
+    const e = await waitForEnd(id, env);
+    expect([e.status, e.statusMessage]).toEqual(['Stopped', 'stopped by SIGTERM']);
+    await waitUntil('the worker to exit', () => workerPids(id).length === 0);
+    expect(await homeContainers(env)).toEqual([]);
+    expect([...leftoverTempFiles(env.artifacts), ...leftoverTempFiles(env.tmp)]).toEqual([]);
   });
 
   it('a signal before the run has fully started: at its first line, and at seeded random moments of its start', async () => {
