@@ -1,7 +1,7 @@
-// Signals to a foreground `pipe run` (and to a detached run's worker): SIGTERM, SIGINT and SIGHUP at any moment (while git archives a large
-// repository, while a build runs, before the run has fully started, a second Ctrl-C during the clean-up) leave the
-// execution Stopped with its containers and temporary files removed, and pipe exits 1: never killed half-way by the
-// signal once an execution is recorded. Builds wait at gates the test never opens.
+// Signals to a foreground `pipe run`, and to a detached run's worker: SIGTERM, SIGINT and SIGHUP at any moment (while
+// git archives a large repository, while a build runs, before the run has fully started, a second Ctrl-C during the
+// clean-up) leave the execution Stopped with its containers and temporary files removed, and pipe exits 1: never
+// killed half-way by the signal once an execution is recorded. Builds wait at gates the test never opens.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
