@@ -13,6 +13,8 @@ export interface BuildContainerFactory {
   /** Makes sure the image exists (or fails naming it), returns its own environment. */
   prepareImage(image: string): Promise<Record<string, string>>;
   create(request: BuildContainerRequest): Promise<BuildContainer>;
+  /** The image's labels, for its runtime catalog; a factory without it offers no runtime selection. */
+  imageLabels?(image: string): Promise<Record<string, string>>;
 }
 
 class DockerBuildContainer implements BuildContainer {
@@ -52,6 +54,9 @@ export function createDockerBuildContainers(engine: DockerEngine = new DockerEng
       if (present) return present;
       await engine.ensureImage(image);
       return (await engine.imageEnv(image)) ?? {};
+    },
+    async imageLabels(image) {
+      return (await engine.imageLabels(image)) ?? {};
     },
     async create({ image, labels }) {
       const handle = await engine.createContainer({

@@ -13,3 +13,7 @@ export { CacheStore, MAX_ENTRIES_PER_SCOPE, openCacheStore } from './cache/index
 export type { CacheEntry } from './cache/index.js';
 export { buildReport, describeTestCase } from './reports/index.js';
 export type { BuildReport, CoverageReport, FailedTestCase, TestReport } from './reports/index.js';
+export { resolveBuildImage, STANDARD_IMAGE } from './build-image.js';
+export type { LocalBuildImage } from './build-image.js';
+export { planRuntimeVersions, readRuntimeCatalog, RUNTIMES_LABEL } from './runtime-versions.js';
+export type { RuntimeCatalog, RuntimePlan } from './runtime-versions.js';

@@ -102,6 +102,17 @@ export class DockerEngine {
     }
   }
 
+  /** The image's labels (pipe's own images carry their definition's digest and runtime catalog); undefined when absent. */
+  async imageLabels(image: string): Promise<Record<string, string> | undefined> {
+    try {
+      const info = await this.api.getImage(image).inspect();
+      return { ...(info.Config?.Labels ?? {}) };
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+      throw mapDockerError(e, `inspect image ${image}`);
+    }
+  }
+
   /** Makes sure the image is there: present locally, or pulled. Fails naming the image and the setup command. */
   async ensureImage(image: string): Promise<void> {
     if (await this.hasImage(image)) return;

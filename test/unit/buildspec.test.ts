@@ -342,7 +342,7 @@ describe('phases', () => {
     ]);
   });
 
-  it('warns that runtime-versions are not applied, and whether the fixed runtime matches', () => {
+  it('keeps runtime-versions as written, without a warning: which version runs depends on the image', () => {
     const text = yaml`
       version: 0.2
       env:
@@ -357,15 +357,8 @@ describe('phases', () => {
             golang: latest
           commands: []
     `;
-    expect(warnings(text)).toMatchInlineSnapshot(`
-      [
-        "8:15 unsupported-locally phases.install.runtime-versions.nodejs: runtime-versions is not applied locally: the image's fixed nodejs 18 is used, which matches 18.x",
-        "9:15 unsupported-locally phases.install.runtime-versions.python: runtime-versions is not applied locally: the image's fixed python 3.11 is used, which matches $PY (= 3.11)",
-        "10:13 unsupported-locally phases.install.runtime-versions.java: runtime-versions is not applied locally: java corretto17 is not installed in the local image (it has nodejs 18, python 3.11)",
-        "11:15 unsupported-locally phases.install.runtime-versions.golang: runtime-versions is not applied locally: golang latest is not installed in the local image (it has nodejs 18, python 3.11)",
-      ]
-    `);
-    expect(warnings(text.replace('18.x', '20')).at(0)).toContain('nodejs 20 is not installed; the image\'s nodejs 18 is used instead');
+    expect(warnings(text)).toEqual([]);
+    expect(parse(text).phases.install?.runtimeVersions).toEqual({ nodejs: '18.x', python: '$PY', java: 'corretto17', golang: 'latest' });
   });
 });
 
