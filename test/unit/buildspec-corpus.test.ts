@@ -2,14 +2,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { planRuntimeVersions, readRuntimeCatalog, RUNTIMES_LABEL, STANDARD_IMAGE } from '../../src/build/index.js';
 import { ValidationError } from '../../src/core/index.js';
 import type { BuildSpec } from '../../src/core/index.js';
 import { describeBuildspec, loadBuildspec } from '../../src/spec/buildspec.js';
+import { describeShared, SHARED_DIR } from '../support/shared.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const corpusDir = path.resolve(repoRoot, '../shared/corpus/buildspecs');
+const corpusDir = path.join(SHARED_DIR, 'corpus/buildspecs');
 /** pipe/standard:7.0's runtime catalog, as its build puts it in the image's label. */
 const standardCatalog = readRuntimeCatalog(STANDARD_IMAGE, {
   [RUNTIMES_LABEL]: readFileSync(path.join(repoRoot, 'scripts/images/standard-7.0-runtimes.json')).toString('base64'),
@@ -68,7 +69,7 @@ function rejection(file: string): ValidationError {
   throw new Error(`${file} was accepted, but the corpus marks it INVALID`);
 }
 
-describe('buildspec corpus', () => {
+describeShared('buildspec corpus', 'corpus/buildspecs', () => {
   it(`holds ${EXPECTED_FILES} files, each present on disk`, () => {
     expect(existsSync(corpusDir), `corpus not found at ${corpusDir}`).toBe(true);
     expect(entries).toHaveLength(EXPECTED_FILES);
