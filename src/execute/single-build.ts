@@ -14,6 +14,7 @@ import type { BatchExecution, BuildOutput, BuildReport, BuildRequest, PackagedAr
 import { DEFAULT_BUILD_IMAGE, DEFAULT_BUILD_TIMEOUT_MINUTES, DEFAULT_BUILDSPEC, loadBuildspec, parseBuildspec } from '../spec/index.js';
 import { PRIVATE_FILE_MODE, makePrivateDir } from '../infra/sqlite.js';
 import { SecretMasker, openLocalSecrets, resolveBuildSecrets } from '../secrets/index.js';
+import { workTreeCommit } from '../source/index.js';
 import { combineBatchArtifacts } from './batch-artifacts.js';
 import { BuildStore } from './build-store.js';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION, removeLeftoverContainers } from './pipeline-service.js';
@@ -142,6 +143,8 @@ export async function runSingleBuild(ctx: PipeContext, options: SingleBuildOptio
       warn: (m) => line('system', `Warning: ${m}`),
     });
     const deps = { containers: createDockerBuildContainers(ctx.engine), artifacts: createArtifactIo(), cache: openCacheStore(ctx.home) };
+    // A git directory's build knows its commit, as a CodeBuild build of a git source does.
+    const commit = await workTreeCommit(dir);
     const base: Omit<BuildRequest, 'spec' | 'outputs' | 'signal' | 'phase'> = {
       identity: {
         projectName: project,
@@ -152,6 +155,7 @@ export async function runSingleBuild(ctx: PipeContext, options: SingleBuildOptio
         region: DEFAULT_REGION,
         account: DEFAULT_ACCOUNT,
         startTimeMs: startTime.getTime(),
+        ...(commit ? { sourceVersion: commit, resolvedSourceVersion: commit } : {}),
         secondarySourceNames: [],
       },
       primarySource: { name: 'source', path: sourceZip },
