@@ -30,6 +30,8 @@ export async function runBuildspec(
     /** The build's cache scope and the host cache it uses (both needed for `cache.paths`). */
     cacheScope?: string;
     cache?: CacheStore;
+    /** The build's image name (default TEST_IMAGE). */
+    image?: string;
   } = {},
 ): Promise<HarnessResult> {
   const spec = parseBuildspec(yaml, 'buildspec.yml');
@@ -42,7 +44,7 @@ export async function runBuildspec(
         projectName: 'test',
         buildId: `test:${Date.now()}`,
         buildNumber: 7,
-        image: TEST_IMAGE,
+        image: options.image ?? TEST_IMAGE,
         initiator: 'codepipeline/test',
         region: 'us-east-1',
         account: '000000000000',

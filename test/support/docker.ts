@@ -37,3 +37,25 @@ export function describeDocker(name: string, body: () => void): void {
   }
   describe(name, body);
 }
+
+/** pipe/standard:7.0, CodeBuild's tools; setup.sh builds it (minutes), so only the few tests that need it use it. */
+export const STANDARD_TEST_IMAGE = 'pipe/standard:7.0';
+const standardMissing = unavailable ?? ((await new DockerEngine().hasImage(STANDARD_TEST_IMAGE)) ? undefined : `image ${STANDARD_TEST_IMAGE} missing (bash scripts/setup.sh builds it)`);
+if (standardMissing && !unavailable && !required) {
+  process.stderr.write(`\n[pipe tests] SKIPPING tests of ${STANDARD_TEST_IMAGE}: ${standardMissing}\n\n`);
+}
+
+/** `describe` for tests that need pipe/standard:7.0: skipped with a message without it, failing under PIPE_REQUIRE_DOCKER=1. */
+export function describeStandardImage(name: string, body: () => void): void {
+  if (standardMissing && required) {
+    describe(name, () => {
+      throw new Error(`PIPE_REQUIRE_DOCKER=1 but ${standardMissing}`);
+    });
+    return;
+  }
+  if (standardMissing) {
+    describe.skip(name, body);
+    return;
+  }
+  describe(name, body);
+}
