@@ -72,6 +72,8 @@ export interface BuildRequest {
   /** Evaluate each artifacts block's `name` with the shell at upload time, as a CodeBuild project does. */
   expandArtifactNames?: boolean;
   labels: Record<string, string>;
+  /** privilegedMode: a Docker engine for `docker build`/`run` in the buildspec; what it creates goes with the build. */
+  privileged?: boolean;
   timeoutMinutes?: number;
   /** Whose cache entries this build shares: `<pipeline>/<Stage>.<Action>`. Without it the cache is not used. */
   cacheScope?: string;
@@ -162,7 +164,7 @@ class BuildRun {
     const provisioned = await this.step('PROVISIONING', async () => {
       imageEnv = await this.deps.containers.prepareImage(local.image);
       imageLabels = (await this.deps.containers.imageLabels?.(local.image)) ?? {};
-      this.container = await this.deps.containers.create({ image: local.image, labels: this.req.labels });
+      this.container = await this.deps.containers.create({ image: local.image, labels: this.req.labels, ...(this.req.privileged ? { docker: true } : {}) });
     });
     if (!provisioned.ok) return this.result(this.stopReason ?? 'FAILED', provisioned.message);
     const container = this.container as BuildContainer;
@@ -197,6 +199,7 @@ class BuildRun {
       line: this.req.line,
       isStopped: () => this.stopReason !== undefined,
       runtimeCommands,
+      hasDocker: this.req.privileged === true,
     });
     if (this.stopReason) return this.result(this.stopReason, this.stopReason === 'TIMED_OUT' ? 'build timed out' : 'build stopped');
 

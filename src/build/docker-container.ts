@@ -1,12 +1,21 @@
 // The build's container on a real Docker engine: one long-lived container per build, removed when it ends.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { randomUUID } from 'node:crypto';
+import { LABELS } from '../core/index.js';
 import { DockerEngine } from '../infra/docker.js';
+import { startDockerProxy } from '../infra/docker-proxy.js';
+import type { DockerProxy } from '../infra/docker-proxy.js';
 import type { ContainerHandle } from '../infra/docker.js';
 import type { BuildContainer, BuildExecOptions } from './container-port.js';
 
 export interface BuildContainerRequest {
   image: string;
   labels: Record<string, string>;
+  /** privilegedMode: the build gets a Docker engine at /var/run/docker.sock (the host's, through a labelling proxy). */
+  docker?: boolean;
 }
 
 export interface BuildContainerFactory {
@@ -18,7 +27,10 @@ export interface BuildContainerFactory {
 }
 
 class DockerBuildContainer implements BuildContainer {
-  constructor(private readonly handle: ContainerHandle) {}
+  constructor(
+    private readonly handle: ContainerHandle,
+    private readonly afterRemove: () => Promise<void> = async () => undefined,
+  ) {}
 
   get id(): string {
     return this.handle.id;
@@ -41,8 +53,12 @@ class DockerBuildContainer implements BuildContainer {
     return this.handle.getArchive(path);
   }
 
-  remove(): Promise<void> {
-    return this.handle.remove();
+  async remove(): Promise<void> {
+    try {
+      await this.handle.remove();
+    } finally {
+      await this.afterRemove();
+    }
   }
 }
 
@@ -58,22 +74,46 @@ export function createDockerBuildContainers(engine: DockerEngine = new DockerEng
     async imageLabels(image) {
       return (await engine.imageLabels(image)) ?? {};
     },
-    async create({ image, labels }) {
-      const handle = await engine.createContainer({
-        image,
-        labels,
-        // The container only hosts the build's commands, each run through exec; it idles until removed.
-        entrypoint: ['/bin/sh', '-c', 'trap "exit 0" TERM INT; while :; do sleep 3600 & wait $!; done'],
-        cmd: [],
-        workingDir: '/',
-      });
+    async create({ image, labels, docker }) {
+      const engineOfBuild = docker ? await startBuildDocker(engine) : undefined;
+      let handle: ContainerHandle;
+      try {
+        handle = await engine.createContainer({
+          image,
+          labels,
+          // The container only hosts the build's commands, each run through exec; it idles until removed.
+          entrypoint: ['/bin/sh', '-c', 'trap "exit 0" TERM INT; while :; do sleep 3600 & wait $!; done'],
+          cmd: [],
+          workingDir: '/',
+          ...(engineOfBuild ? { binds: [`${engineOfBuild.proxy.socketPath}:/var/run/docker.sock`] } : {}),
+        });
+      } catch (e) {
+        await engineOfBuild?.close();
+        throw e;
+      }
+      const container = new DockerBuildContainer(handle, async () => engineOfBuild?.close());
       try {
         await handle.start();
       } catch (e) {
-        await handle.remove();
+        await container.remove();
         throw e;
       }
-      return new DockerBuildContainer(handle);
+      return container;
+    },
+  };
+}
+
+/** A privileged build's Docker engine; closing it removes what the build created, except the images it tagged. */
+async function startBuildDocker(engine: DockerEngine): Promise<{ proxy: DockerProxy; close(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'pipe-docker-'));
+  const labels = { [LABELS.managed]: 'true', [LABELS.ownerPid]: String(process.pid), [LABELS.buildDocker]: randomUUID() };
+  const proxy = await startDockerProxy(join(dir, 'docker.sock'), labels);
+  return {
+    proxy,
+    async close() {
+      await proxy.close();
+      await engine.removeLabelled({ [LABELS.buildDocker]: labels[LABELS.buildDocker] });
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }

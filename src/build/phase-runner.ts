@@ -6,6 +6,10 @@ import { agentLine, LineSplitter } from './build-log.js';
 import type { LineSink } from './build-log.js';
 import type { ShellSession } from './shell-session.js';
 
+/** As CodeBuild's troubleshooting guide answers "Cannot connect to the Docker daemon": enable privileged mode. */
+export const NO_DOCKER_HINT =
+  'Warning: docker commands need a Docker engine, which a build gets only in privileged mode: set privilegedMode: true in the build action\'s configuration (pipe build --privileged)';
+
 export interface PhaseRecord {
   phase: BuildPhaseType;
   status: BuildStatus;
@@ -23,6 +27,8 @@ export interface PhaseHooks {
   isStopped(): boolean;
   /** runtime-versions' switching commands: run as root at the start of INSTALL, before its own commands. */
   runtimeCommands?: readonly string[];
+  /** privilegedMode: the build has a Docker engine; without one, a failing docker command gets CodeBuild's hint. */
+  hasDocker?: boolean;
 }
 
 export interface PhasesOutcome {
@@ -144,6 +150,9 @@ async function runList(
     if (hooks.isStopped()) return { failed: true, failureOutput: output };
     if (rc !== 0) {
       hooks.line('system', agentLine(`Command did not exit successfully ${command.text} exit status ${rc}`));
+      if (!hooks.hasDocker && output.includes('Cannot connect to the Docker daemon')) {
+        hooks.line('system', agentLine(NO_DOCKER_HINT));
+      }
       return {
         failed: true,
         failureOutput: output,

@@ -16,4 +16,6 @@ export const LABELS = {
   action: 'dev.pipe.action',
   ownerPid: 'dev.pipe.owner-pid',
   role: 'dev.pipe.role',
+  /** On what a privileged build creates through its Docker engine: removed with the build. */
+  buildDocker: 'dev.pipe.build-docker',
 } as const;

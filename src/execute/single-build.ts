@@ -29,6 +29,8 @@ export interface SingleBuildOptions {
   /** Relative to `dir` (CodeBuild's rule), or absolute. */
   buildspec?: string;
   image?: string;
+  /** privilegedMode (codebuild_build.sh -d): the build gets a Docker engine. */
+  privileged?: boolean;
   /** Project-level variables (the local agent's `-e` file): they win over the buildspec's. */
   environment?: Record<string, string>;
   /** Where the artifacts go; default `<artifact store>/local/<build-id>`. */
@@ -166,6 +168,7 @@ export async function runSingleBuild(ctx: PipeContext, options: SingleBuildOptio
       // One cache per source directory, as a CodeBuild project has one.
       cacheScope: `local/${dir}`,
       labels: { [LABELS.managed]: 'true', [LABELS.ownerPid]: String(process.pid), [LABELS.role]: 'build', [LABELS.action]: buildId },
+      ...(options.privileged ? { privileged: true } : {}),
       timeoutMinutes: options.timeoutMinutes ?? DEFAULT_BUILD_TIMEOUT_MINUTES,
       line,
     };

@@ -32,6 +32,8 @@ export async function runBuildspec(
     cache?: CacheStore;
     /** The build's image name (default TEST_IMAGE). */
     image?: string;
+    /** privilegedMode: the build gets a Docker engine. */
+    privileged?: boolean;
   } = {},
 ): Promise<HarnessResult> {
   const spec = parseBuildspec(yaml, 'buildspec.yml');
@@ -59,6 +61,7 @@ export async function runBuildspec(
       environment: options.environment ?? {},
       outputs: (options.outputs ?? []).map((name) => ({ name, path: join(outDir, `${name}.zip`) })),
       labels: { [TEST_LABEL]: 'build', ...options.labels },
+      ...(options.privileged ? { privileged: true } : {}),
       ...(options.timeoutMinutes ? { timeoutMinutes: options.timeoutMinutes } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.cacheScope ? { cacheScope: options.cacheScope } : {}),
