@@ -553,7 +553,7 @@ describe('batch', () => {
     expect(warnings(text)).toMatchInlineSnapshot(`
       [
         "11:23 unsupported-locally batch.build-list[0].env.compute-type: compute-type BUILD_GENERAL1_LARGE has no local meaning: the build gets this machine's CPU and memory",
-        "12:26 unsupported-locally batch.build-list[0].env.privileged-mode: privileged-mode is not granted locally: pipe does not run privileged containers",
+        "12:26 unsupported-locally batch.build-list[0].env.privileged-mode: privileged-mode is not applied per task: every task gets a Docker engine when the action has privilegedMode: true (pipe build --privileged), none otherwise",
         "16:22 unsupported-locally batch.build-list[1].debug-session: debug-session has no local meaning (no Session Manager); use docker exec on the build container",
         "18:15 unsupported-locally batch.build-list[1].env.type: environment type WINDOWS_SERVER_2019_CONTAINER needs a Windows container; pipe runs Linux containers only",
       ]
