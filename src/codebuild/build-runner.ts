@@ -12,6 +12,8 @@ import type { BuildIdentity } from './build-env.js';
 import type { BuildContainer } from './container-port.js';
 import type { BuildContainerFactory } from './docker-container.js';
 import { runPhases } from './phase-runner.js';
+import { resolveBuildImage } from './build-image.js';
+import { planRuntimeVersions, readRuntimeCatalog } from './runtime-versions.js';
 import type { PhaseRecord } from './phase-runner.js';
 import { PIPE_DIR, ShellSession } from './shell-session.js';
 import { packFiles } from './tar.js';
@@ -58,6 +60,8 @@ export interface BuildRequest {
   /** Evaluate each artifacts block's `name` with the shell at upload time, as a CodeBuild project does. */
   expandArtifactNames?: boolean;
   labels: Record<string, string>;
+  /** privilegedMode: a Docker engine for `docker build`/`run` in the buildspec; what it creates goes with the build. */
+  privileged?: boolean;
   timeoutMinutes?: number;
   /** Whose cache entries this build shares: `<pipeline>/<Stage>.<Action>`. Without it the cache is not used. */
   cacheScope?: string;
@@ -140,11 +144,15 @@ class BuildRun {
     if (spec.env.shell === 'powershell.exe' || spec.env.shell === 'cmd.exe') {
       return this.result('FAILED', `YAML_FILE_ERROR: env.shell ${spec.env.shell} needs a Windows container; pipe runs Linux containers only`);
     }
-    // PROVISIONING: the image and the container.
+    // PROVISIONING: the image (a local stand-in for CodeBuild's curated names) and the container.
+    const local = resolveBuildImage(identity.image);
+    if (local.parity) this.warn(local.parity);
     let imageEnv: Record<string, string>;
+    let imageLabels: Record<string, string> = {};
     const provisioned = await this.step('PROVISIONING', async () => {
-      imageEnv = await this.deps.containers.prepareImage(identity.image);
-      this.container = await this.deps.containers.create({ image: identity.image, labels: this.req.labels });
+      imageEnv = await this.deps.containers.prepareImage(local.image);
+      imageLabels = (await this.deps.containers.imageLabels?.(local.image)) ?? {};
+      this.container = await this.deps.containers.create({ image: local.image, labels: this.req.labels, ...(this.req.privileged ? { docker: true } : {}) });
     });
     if (!provisioned.ok) return this.result(this.stopReason ?? 'FAILED', provisioned.message);
     const container = this.container as BuildContainer;
@@ -152,8 +160,16 @@ class BuildRun {
     // DOWNLOAD_SOURCE: input artifacts into the container, the shell session's starting state.
     const shell = spec.env.shell ?? 'sh';
     const session = new ShellSession(container, shell === '/bin/sh' ? 'sh' : shell, spec.version === '0.2');
+    let runtimeCommands: string[] = [];
     const downloaded = await this.step('DOWNLOAD_SOURCE', async () => {
       const env = composeBuildEnvironment(imageEnv, spec, this.req.secrets ?? {}, this.req.environment, identity);
+      // runtime-versions is resolved here, as CodeBuild does, against the image's catalog.
+      const requested = spec.phases.install?.runtimeVersions ?? {};
+      if (Object.keys(requested).length > 0) {
+        const runtimes = planRuntimeVersions(requested, env, readRuntimeCatalog(local.image, imageLabels), local.image);
+        for (const note of runtimes.notes) this.warn(note);
+        runtimeCommands = runtimes.commands;
+      }
       await session.init(env, SRC_DIR);
       if (this.req.primarySource) await container.putFiles(SRC_DIR, await this.deps.artifacts.unzipToTar(this.req.primarySource.path));
       for (const s of this.req.secondarySources) {
@@ -170,6 +186,8 @@ class BuildRun {
       phaseEnded: (r) => this.record(r),
       line: this.req.line,
       isStopped: () => this.stopReason !== undefined,
+      runtimeCommands,
+      hasDocker: this.req.privileged === true,
     });
     if (this.stopReason) return this.result(this.stopReason, this.stopReason === 'TIMED_OUT' ? 'build timed out' : 'build stopped');
 

@@ -39,7 +39,7 @@ export function describeRuntime(runtime: string): RuntimeInfo {
     return {
       family: 'nodejs',
       version: node[1] ?? '',
-      command: ['/bin/sh', '-c', `exec node ${RUNTIME_DIR}/${BOOTSTRAP_FILES.nodejs} 2>&1`],
+      command: ['/bin/sh', '-c', `exec "$(${nodeOfMajor(node[1] ?? '')})" ${RUNTIME_DIR}/${BOOTSTRAP_FILES.nodejs} 2>&1`],
     };
   }
   const python = /^python(3\.\d+)$/.exec(runtime);
@@ -51,6 +51,14 @@ export function describeRuntime(runtime: string): RuntimeInfo {
     };
   }
   throw new InvalidRuntimeError(runtime);
+}
+
+/**
+ * The runtime's own Node.js major: pipe/standard:7.0 keeps Node 18, 20 and 22 in n's cache
+ * (/usr/local/n/versions/node/<version>), so nodejs20.x runs Node 20 there; an image without it runs its `node`.
+ */
+function nodeOfMajor(major: string): string {
+  return `ls -d /usr/local/n/versions/node/${major}.*/bin/node 2>/dev/null | sort -V | tail -n 1 | grep . || echo node`;
 }
 
 export interface Credentials {
