@@ -132,6 +132,7 @@ export class ExecutionDriver {
 
   private async run(stages: readonly StagePlan[]): Promise<DriveResult> {
     for (const stage of stages) {
+      this.readStopRequest();
       if (this.stopping === 'wait' || this.stopping === 'abandon') break;
       const latest = this.deps.store.latestStageAttempt(this.executionId, stage.name);
       if (latest?.status === 'Succeeded') continue;
@@ -219,6 +220,7 @@ export class ExecutionDriver {
     const statuses = this.deps.store.actionStatuses(this.executionId, stage.name, attempt);
     const queue = new PQueue({ concurrency: settingsOf(this.plan).maxParallelActions });
     for (const group of stage.groups) {
+      this.readStopRequest();
       if (this.stopping === 'wait' || this.stopping === 'abandon') return { kind: 'stopped' };
       const todo = group.filter((a) => statuses.get(a.name) !== 'Succeeded');
       const results = await Promise.all(todo.map((a) => queue.add(() => this.runAction(a, attempt)) as Promise<ActionResult>));
@@ -232,6 +234,7 @@ export class ExecutionDriver {
 
   private async runAction(action: ActionPlan, attempt: number): Promise<ActionResult> {
     if (this.parking) return { kind: 'parked' };
+    this.readStopRequest();
     if (this.stopping === 'wait' || this.stopping === 'abandon') return { kind: 'abandoned' };
     this.inFlight++;
     try {
@@ -449,6 +452,11 @@ export class ExecutionDriver {
   /** The heartbeat: renews the lease and reads a stop request another process left. */
   private beat(): void {
     this.leases.renew(this.executionId, this.owner);
+    this.readStopRequest();
+  }
+
+  /** A stop another process recorded: read before anything starts, not only on the heartbeat. */
+  private readStopRequest(): void {
     const req = this.deps.store.stopRequestOf(this.executionId);
     if (req.request === 'wait' || req.request === 'abandon') this.requestStop(req.request, req.reason);
   }
