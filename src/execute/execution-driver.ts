@@ -229,7 +229,10 @@ export class ExecutionDriver {
       if (failed) return { kind: 'failed', message: failed.message };
       if (results.some((r) => r.kind === 'abandoned')) return { kind: 'stopped' };
     }
-    return this.stopping === 'abandon' ? { kind: 'stopped' } : { kind: 'succeeded' };
+    // A stop that came while the stage ran stops it, even when its running actions all succeeded: as on
+    // CodePipeline, the stage shows Stopped and a retry of it takes the execution on.
+    this.readStopRequest();
+    return this.stopping === 'wait' || this.stopping === 'abandon' ? { kind: 'stopped' } : { kind: 'succeeded' };
   }
 
   private async runAction(action: ActionPlan, attempt: number): Promise<ActionResult> {
