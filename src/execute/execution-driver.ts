@@ -133,9 +133,11 @@ export class ExecutionDriver {
   private async run(stages: readonly StagePlan[]): Promise<DriveResult> {
     for (const stage of stages) {
       this.readStopRequest();
-      if (this.stopping === 'wait' || this.stopping === 'abandon') break;
       const latest = this.deps.store.latestStageAttempt(this.executionId, stage.name);
       if (latest?.status === 'Succeeded') continue;
+      // A stage in progress (resumed after a park) is stopped in runStage, which settles what waits in it.
+      const resumed = latest?.status === 'InProgress' || latest?.status === 'Stopping';
+      if (!resumed && (this.stopping === 'wait' || this.stopping === 'abandon')) break;
       let attempt: number;
       if (!latest) {
         const entry = await this.enter(stage.name);
@@ -221,8 +223,12 @@ export class ExecutionDriver {
     const queue = new PQueue({ concurrency: settingsOf(this.plan).maxParallelActions });
     for (const group of stage.groups) {
       this.readStopRequest();
-      if (this.stopping === 'wait' || this.stopping === 'abandon') return { kind: 'stopped' };
       const todo = group.filter((a) => statuses.get(a.name) !== 'Succeeded');
+      if (this.stopping === 'wait' || this.stopping === 'abandon') {
+        // Approvals a parked execution left waiting end Abandoned (runApproval settles them), not InProgress forever.
+        await Promise.all(todo.filter((a) => isApprovalAction(a) && statuses.get(a.name) === 'InProgress').map((a) => this.runApproval(a, attempt)));
+        return { kind: 'stopped' };
+      }
       const results = await Promise.all(todo.map((a) => queue.add(() => this.runAction(a, attempt)) as Promise<ActionResult>));
       if (this.parking || results.some((r) => r.kind === 'parked')) return { kind: 'parked' };
       const failed = results.find((r): r is { kind: 'failed'; message: string } => r.kind === 'failed');
