@@ -77,7 +77,7 @@ function loadScenario(file: string): Scenario {
   try {
     s = load(readFileSync(file, 'utf8')) as Scenario;
   } catch (e) {
-    throw new Error(`${file}: ${(e as Error).message}`, { cause: e });
+    throw new Error(`${file}: ${(e as Error).message}`);
   }
   if (!s || typeof s.pipeline !== 'string' || !Array.isArray(s.steps) || !s.expect?.calls || !s.expect.executions) {
     throw new Error(`${file}: a scenario needs pipeline, steps, expect.calls and expect.executions`);
@@ -113,7 +113,7 @@ describe('scenarios through the real engine', () => {
         try {
           await runStep(h, step);
         } catch (e) {
-          throw new Error(`${file} step ${i + 1} (${JSON.stringify(step)}): ${(e as Error).message}`, { cause: e });
+          throw new Error(`${file} step ${i + 1} (${JSON.stringify(step)}): ${h.normalise((e as Error).message)}`, { cause: e });
         }
       }
       await h.until('every execution has ended', () => [...h.drives.values()].every((d) => d.settled));
