@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PipeError, newExecutionId } from '../../src/core/index.js';
 import type { ExecutionPlan, RunEvent } from '../../src/core/index.js';
-import { Engine, ExecutionStore, answerApproval, prepareRetry, prepareRollback, requestStop, setTransition } from '../../src/execute/index.js';
+import { Engine, ExecutionStore, answerApproval, hasLiveOwner, parkedNeedingDriver, prepareRetry, prepareRollback, requestStop, setTransition } from '../../src/execute/index.js';
 import type { ControlDeps, DriveResult } from '../../src/execute/index.js';
 import { isProcessAlive, openDatabase } from '../../src/infra/index.js';
 import type { Db } from '../../src/infra/index.js';
@@ -149,33 +149,53 @@ export class ScenarioHarness {
     this.drives.set(label, drive);
   }
 
+  /**
+   * Runs a step as a `pipe` command does: first (app's settleRecovered) it starts a worker for each parked execution
+   * that needs one (its approval expired, or a stop was asked), which begins only after the command's own work, as
+   * a spawned process would; a worker finding the execution run by someone else leaves it.
+   */
+  private asCommand(body: () => void): void {
+    const workers = parkedNeedingDriver(this.deps);
+    try {
+      body();
+    } finally {
+      for (const id of workers) if (!hasLiveOwner(this.deps, id)) this.drive(this.labelOf(id));
+    }
+  }
+
   /** Runs a control function as another `pipe` command would; the execution is driven again when nobody runs it. */
   control(kind: 'approve' | 'reject' | 'stop' | 'abandon', label: string, arg: string): void {
-    const id = this.idOf(label);
-    const result =
-      kind === 'approve' || kind === 'reject'
-        ? answerApproval(this.deps, id, arg.split(' ')[0] ?? '', { approve: kind === 'approve', ...(rest(arg) ? { summary: rest(arg) } : {}) })
-        : requestStop(this.deps, id, { abandon: kind === 'abandon', ...(arg ? { reason: arg } : {}) });
-    if (result.needsDriver) this.drive(label);
+    this.asCommand(() => {
+      const id = this.idOf(label);
+      const result =
+        kind === 'approve' || kind === 'reject'
+          ? answerApproval(this.deps, id, arg.split(' ')[0] ?? '', { approve: kind === 'approve', ...(rest(arg) ? { summary: rest(arg) } : {}) })
+          : requestStop(this.deps, id, { abandon: kind === 'abandon', ...(arg ? { reason: arg } : {}) });
+      if (result.needsDriver) this.drive(label);
+    });
   }
 
   retry(label: string, stage: string, allActions: boolean): void {
-    prepareRetry(this.engine, this.deps, this.idOf(label), stage, { allActions, currentStructureDigest: this.plan.structureDigest });
-    this.drive(label);
+    this.asCommand(() => {
+      prepareRetry(this.engine, this.deps, this.idOf(label), stage, { allActions, currentStructureDigest: this.plan.structureDigest });
+      this.drive(label);
+    });
   }
 
   rollback(label: string, stage: string, to: string | undefined): void {
-    const r = prepareRollback(this.engine, this.deps, this.plan, stage, {
-      ...(to ? { to: this.idOf(to) } : {}),
-      trigger: { triggerType: 'ManualRollback', triggerDetail: 'scenario' },
-      artifactRoot: this.artifactRoot,
+    this.asCommand(() => {
+      const r = prepareRollback(this.engine, this.deps, this.plan, stage, {
+        ...(to ? { to: this.idOf(to) } : {}),
+        trigger: { triggerType: 'ManualRollback', triggerDetail: 'scenario' },
+        artifactRoot: this.artifactRoot,
+      });
+      this.register(label, r.executionId);
+      this.drive(label);
     });
-    this.register(label, r.executionId);
-    this.drive(label);
   }
 
   transition(stage: string, enable: boolean, reason: string): void {
-    setTransition(this.deps, this.plan, stage, enable ? { enable: true } : { enable: false, reason });
+    this.asCommand(() => setTransition(this.deps, this.plan, stage, enable ? { enable: true } : { enable: false, reason }));
   }
 
   /** The clock runs past an approval's timeout: its expiry is moved into the past. */

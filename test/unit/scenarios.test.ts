@@ -24,7 +24,9 @@
 //     - disable: Deploy REASON  /  enable: Deploy     the stage's inbound transition (setTransition)
 //     - edit: NAME                       the pipeline file now reads as pipelines.NAME
 //     - done: X [STATUS]                 until X's drive returns (with that status)
-//     A control step may say `refused: MESSAGE`: it must throw a PipeError with exactly that message.
+//     A control step may say `refused: MESSAGE`: it must throw a PipeError with exactly that message. Like every
+//     `pipe` command, a control step also starts a worker (after its own work) for each parked execution that needs
+//     one: its approval expired, or a stop was asked.
 //     An automated rollback (onFailure ROLLBACK) of X runs as execution `X-rollback`.
 //   expect:                  checked once every drive has ended; execution ids read as their labels
 //     calls: [X Source.Checkout, X Build.Compile, ...]   every executor call, in order (the fake checks as they come)
