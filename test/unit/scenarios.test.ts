@@ -35,7 +35,7 @@
 //     stages: { X: { Build: [Failed, Succeeded ManualStageRetry] } }   every stage attempt, in order
 //     actions: { X: { Build.Compile: [Failed, Succeeded] } }           every action execution, by attempt
 //       (an entry is `Status`, with `#N` when it is not the N-th attempt, and the stage's retryTrigger if any)
-//     approvals: { X: { Deploy.Approve: { status, summary, customData, externalEntityLink } } }
+//     approvals: { X: { Deploy.Approve: { status, summary, customData, externalEntityLink } } }   (a list: one per attempt)
 //     received: { X Build.Compile#2: { inputs: { Src: X Source.Checkout#1 }, configuration: {...} } }
 //       what a call was given: each input artifact holds the name of the call that wrote it
 //     events: { X: [execution InProgress, stage Source InProgress, ...] }   X's status events, exactly
@@ -66,7 +66,7 @@ interface Expectations {
   executions: Record<string, string | Record<string, string>>;
   stages?: Record<string, Record<string, Attempts>>;
   actions?: Record<string, Record<string, Attempts>>;
-  approvals?: Record<string, Record<string, Record<string, string>>>;
+  approvals?: Record<string, Record<string, Record<string, string> | Record<string, string>[]>>;
   received?: Record<string, { inputs?: Record<string, string>; configuration?: Record<string, unknown> }>;
   events?: Record<string, string[]>;
 }
@@ -261,16 +261,17 @@ function checkExpectations(h: ScenarioHarness, want: Expectations): void {
   }
 
   for (const [label, approvals] of Object.entries(want.approvals ?? {})) {
-    const got: Record<string, Record<string, string>> = {};
+    const got: Record<string, Record<string, string>[]> = {};
     for (const a of h.store.getExecution(h.idOf(label))?.approvals ?? []) {
-      got[`${a.stage}.${a.action}`] = {
+      (got[`${a.stage}.${a.action}`] ??= []).push({
         status: a.status,
         ...(a.summary !== undefined ? { summary: h.normalise(a.summary) } : {}),
         ...(a.customData !== undefined ? { customData: h.normalise(a.customData) } : {}),
         ...(a.externalEntityLink !== undefined ? { externalEntityLink: h.normalise(a.externalEntityLink) } : {}),
-      };
+      });
     }
-    expect(got, `approvals of ${label}`).toEqual(approvals);
+    const wanted = Object.fromEntries(Object.entries(approvals).map(([k, v]) => [k, Array.isArray(v) ? v : [v]]));
+    expect(got, `approvals of ${label}`).toEqual(wanted);
   }
 
   for (const [name, wanted] of Object.entries(want.received ?? {})) {
