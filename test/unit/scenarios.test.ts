@@ -23,7 +23,7 @@
 //     - rollback: R Deploy [to X]        (prepareRollback: a new execution R of type ROLLBACK)
 //     - disable: Deploy REASON  /  enable: Deploy     the stage's inbound transition (setTransition)
 //     - edit: NAME                       the pipeline file now reads as pipelines.NAME
-//     - done: X [STATUS]                 until X's drive returns (with that status)
+//     - done: X [STATUS]                 until X's drive returns (with that status; InProgress when it parked)
 //     A control step may say `refused: MESSAGE`: it must throw a PipeError with exactly that message. Like every
 //     `pipe` command, a control step also starts a worker (after its own work) for each parked execution that needs
 //     one: its approval expired, or a stop was asked.
@@ -34,7 +34,8 @@
 //     executions: { X: Succeeded, R: { status, type, trigger, target, message, autoRollback } }   every execution
 //     stages: { X: { Build: [Failed, Succeeded ManualStageRetry] } }   every stage attempt, in order
 //     actions: { X: { Build.Compile: [Failed, Succeeded] } }           every action execution, by attempt
-//       (an entry is `Status`, with `#N` when it is not the N-th attempt, and the stage's retryTrigger if any)
+//       (an entry is `Status`, with `#N` when it is not the N-th attempt, and the stage's retryTrigger if any;
+//       the stages and actions listed for an execution are all it has)
 //     approvals: { X: { Deploy.Approve: { status, summary, customData, externalEntityLink } } }   (a list: one per attempt)
 //     received: { X Build.Compile#2: { inputs: { Src: X Source.Checkout#1 }, configuration: {...} } }
 //       what a call was given: each input artifact holds the name of the call that wrote it
@@ -73,6 +74,7 @@ interface Expectations {
 
 const VERBS = ['start', 'running', 'waiting', 'status', 'approval', 'succeed', 'fail', 'approve', 'reject', 'expire', 'stop', 'abandon', 'retry', 'rollback', 'disable', 'enable', 'edit', 'done'] as const;
 type Verb = (typeof VERBS)[number];
+const CONTROL_VERBS: readonly Verb[] = ['approve', 'reject', 'stop', 'abandon', 'retry', 'rollback', 'disable', 'enable'];
 
 function loadScenario(file: string): Scenario {
   let s: Scenario;
@@ -133,6 +135,7 @@ async function runStep(h: ScenarioHarness, step: Record<string, string>): Promis
   const [label = '', second = '', ...more] = arg.split(' ');
   const tail = more.join(' ');
   const refused = step['refused'];
+  if (refused !== undefined && !CONTROL_VERBS.includes(verb)) throw new Error(`only ${CONTROL_VERBS.join(', ')} can be refused`);
   const control = (fn: () => void) => {
     if (refused === undefined) return fn();
     try {
