@@ -1,11 +1,13 @@
 // One CodeBuild build, start to end: PROVISIONING, DOWNLOAD_SOURCE, the buildspec's phases, UPLOAD_ARTIFACTS,
 // FINALIZING. The container is removed whatever happens: success, failure, a stop or a crash of ours.
+import { Transform } from 'node:stream';
 import type { Readable } from 'node:stream';
 import type { ArtifactIo } from '../artifacts/index.js';
 import { PipeError, describeError } from '../core/index.js';
 import type { ArtifactSelectionSpec, BuildPhaseType, BuildSpec, BuildStatus } from '../core/index.js';
 import { normalizeEntryPath } from '../artifacts/index.js';
 import { agentLine } from './build-log.js';
+import { PROGRESS_EVERY_MS } from '../core/index.js';
 import type { LineSink } from './build-log.js';
 import { composeBuildEnvironment, secondarySourceDir, SRC_DIR, SRC_ROOT } from './build-env.js';
 import type { BuildIdentity } from './build-env.js';
@@ -305,7 +307,9 @@ class BuildRun {
       if (artifactName !== undefined && !normalizeEntryPath(artifactName)) {
         throw new PipeError('ARTIFACT_ERROR', `CLIENT_ERROR: artifact name ${selection.name} expands to ${artifactName}, which is not a path inside the artifacts folder`);
       }
-      const tar = await container.getArchive(root);
+      const tar = withProgress(await container.getArchive(root), (bytes) =>
+        this.req.line('system', agentLine(`Artifact ${output.name}: ${(bytes / (1024 * 1024)).toFixed(1)} MB read from the build so far`)),
+      );
       const r = await this.deps.artifacts.packageFromTar(tar, root, resolved, output.path, this.warn);
       this.req.line('system', agentLine(`Artifact ${output.name}: ${r.files.length} file(s), ${r.size} bytes`));
       done.push({ name: output.name, path: output.path, ...r, ...(artifactName ? { artifactName } : {}) });
@@ -336,4 +340,23 @@ class BuildRun {
 
 function usesRunAs(spec: BuildSpec): boolean {
   return spec.runAs !== undefined || Object.values(spec.phases).some((p) => p?.runAs !== undefined);
+}
+
+
+/** The stream through a counter that tells `report` every couple of seconds how many bytes have passed. */
+function withProgress(tar: Readable, report: (bytes: number) => void): Readable {
+  let bytes = 0;
+  let told = performance.now();
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      if (performance.now() - told > PROGRESS_EVERY_MS) {
+        told = performance.now();
+        report(bytes);
+      }
+      done(null, chunk);
+    },
+  });
+  tar.on('error', (e) => counter.destroy(e));
+  return tar.pipe(counter);
 }
