@@ -41,7 +41,7 @@ describeDocker('.pipeignore', () => {
     const r = await pipe(['build', dir, '--artifacts', out], makePipeEnv(), { PIPE_PROGRESS_MS: '0' });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/^Copying the source: \d+ files, 0\.0 MB so far$/m);
-    expect(r.stdout).toMatch(/^\[Container\] \S+ \S+ Artifact artifacts\.zip: \d+\.\d MB read from the build so far$/m);
+    expect(r.stdout).toMatch(/^\[Container\] \S+ \S+ Artifact primary: \d+\.\d MB read from the build so far$/m);
   });
 
   it('without one, copies the whole folder', async () => {
