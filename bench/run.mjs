@@ -2,10 +2,11 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchImages } from './images.mjs';
 import { benchPipeline } from './pipeline.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const suites = [['pipeline', benchPipeline]];
+const suites = [['pipeline', benchPipeline], ['images', benchImages]];
 if (existsSync(join(here, 'engine.mjs'))) {
   const { benchEngine } = await import('./engine.mjs');
   suites.push(['engine', benchEngine]);

@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
-# Sets a machine up for pipe, idempotently: a Docker engine that answers, the local build image
-# pipe/standard:1, and the project's npm packages. With --test, also the real clients the tests use
-# (AWS CLI v2 from Debian at /usr/bin/aws, boto3 for /usr/bin/python3 from Debian, git, zip). Quick the second
-# time: every step checks before it acts.
+# Sets a machine up for pipe, idempotently: a Docker engine that answers, the local build images
+# pipe/standard:1 (minimal, for fast tests) and pipe/standard:7.0 (CodeBuild's tools, scripts/images/), and the
+# project's npm packages. With --test, also the real clients the tests use (AWS CLI v2 from Debian at /usr/bin/aws,
+# boto3 for /usr/bin/python3 from Debian, git, zip, tmux). Quick the second time: every step checks before it acts.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 IMAGE=${PIPE_IMAGE:-pipe/standard:1}
+STANDARD_IMAGE=pipe/standard:7.0
 WITH_TEST=0
+WITH_STANDARD=1
 for arg in "$@"; do
   case "$arg" in
     --test) WITH_TEST=1 ;;
+    --no-standard) WITH_STANDARD=0 ;;
     -h|--help)
-      echo "usage: scripts/setup.sh [--test]"
+      echo "usage: scripts/setup.sh [--test] [--no-standard]"
       echo "  Installs and starts a Docker engine if none answers, builds $IMAGE if missing,"
-      echo "  runs npm install. --test also installs the test clients (awscli v2, python3-boto3, git, zip)."
+      echo "  builds $STANDARD_IMAGE (CodeBuild's tools, about 6 minutes and 3 GB) if missing or if"
+      echo "  its definition (scripts/images/) changed, runs npm install."
+      echo "  --test also installs the test clients (awscli v2, python3-boto3, git, zip, tmux); --no-standard skips $STANDARD_IMAGE."
       exit 0 ;;
     *) echo "setup: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
   esac
@@ -78,6 +83,27 @@ ensure_image() {
   say "image $IMAGE built"
 }
 
+# pipe/standard:7.0 carries the digest of its definition as a label: rebuilt only when the definition changes.
+ensure_standard_image() {
+  local want have old
+  want=$(bash scripts/images/standard-7.0.sh --digest)
+  have=$(docker image inspect --format '{{ index .Config.Labels "pipe.image.digest" }}' "$STANDARD_IMAGE" 2>/dev/null || true)
+  if [ "$have" = "$want" ]; then say "image $STANDARD_IMAGE present (definition $want)"; return; fi
+  if [ -n "$have" ]; then
+    say "image $STANDARD_IMAGE is of definition $have, scripts/images/ says $want: rebuilding"
+  else
+    say "building $STANDARD_IMAGE (definition $want; about 6 minutes)"
+  fi
+  is_root || die "building $STANDARD_IMAGE needs root (debootstrap, chroot); run as root, or pass --no-standard"
+  command -v debootstrap >/dev/null 2>&1 || apt_install debootstrap
+  old=$(docker image inspect --format '{{.Id}}' "$STANDARD_IMAGE" 2>/dev/null || true)
+  bash scripts/images/standard-7.0.sh "$STANDARD_IMAGE"
+  # The previous build is now untagged; remove it unless a container still uses it.
+  if [ -n "$old" ] && [ "$old" != "$(docker image inspect --format '{{.Id}}' "$STANDARD_IMAGE")" ]; then
+    docker image rm "$old" >/dev/null 2>&1 || say "previous $STANDARD_IMAGE ($old) is still in use; left in place"
+  fi
+}
+
 ensure_npm() {
   if [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then
     say "npm packages installed; building"
@@ -106,6 +132,7 @@ ensure_test_clients() {
 
 ensure_docker
 ensure_image
+if [ "$WITH_STANDARD" = 1 ]; then ensure_standard_image; fi
 if [ "$WITH_TEST" = 1 ]; then ensure_test_clients; fi
 ensure_npm
 say "ready"

@@ -3,6 +3,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { PipeError } from '../core/index.js';
 import type { ActionPlan, ExecutionPlan } from '../core/index.js';
+import { resolveBuildImage } from '../codebuild/index.js';
 import type { DockerEngine } from '../infra/index.js';
 import { findReferences, readCodeBuildConfiguration, readGitSourceConfiguration } from '../plan/index.js';
 import { readGitFile, resolveGitSource } from '../source/index.js';
@@ -32,7 +33,7 @@ export async function preflight(plan: ExecutionPlan, engine: DockerEngine): Prom
   for (const a of actions) {
     if (a.type !== 'Build/CodeBuild') continue;
     const c = readCodeBuildConfiguration(a.configuration);
-    if (!c.image.includes('#{')) await engine.ensureImage(c.image).catch((e: unknown) => {
+    if (!c.image.includes('#{')) await engine.ensureImage(resolveBuildImage(c.image).image).catch((e: unknown) => {
       throw withAction(a, e);
     });
     const primary = a.inputArtifacts[0];

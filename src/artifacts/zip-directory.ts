@@ -1,7 +1,7 @@
 // Zips a directory of the host (a `pipe build` source), so it reaches the container the way an input artifact does.
 import { lstat, readdir, readlink, realpath } from 'node:fs/promises';
 import { join, posix, relative, resolve, sep } from 'node:path';
-import { PipeError } from '../core/index.js';
+import { PROGRESS_EVERY_MS, PipeError } from '../core/index.js';
 import { resolveLinkTarget } from './safe-paths.js';
 import type { FileDigest } from './checksum.js';
 import { writeZip, type ZipEntry } from './zip-writer.js';
@@ -23,8 +23,7 @@ export interface ZipDirectoryOptions {
   progress?: (files: number, bytes: number) => void;
 }
 
-/** How often `progress` is told, at most. */
-const PROGRESS_EVERY_MS = 2000;
+
 
 /**
  * Every file of `dir`, `.git` included (codebuild_build.sh copies the whole directory), as a zip at `zipPath`.

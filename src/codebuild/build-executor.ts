@@ -79,6 +79,7 @@ export function createBuildExecutor(deps: BuildExecutorDeps): ActionExecutor {
         secrets: secrets.resolved.buildspecSecrets,
         outputs: ctx.outputs,
         labels: { ...ctx.labels, [LABELS.role]: 'build' },
+        ...(config.privilegedMode ? { privileged: true } : {}),
         ...(timeout ? { timeoutMinutes: timeout } : {}),
         cacheScope: `${ctx.pipeline}/${ctx.action.stage}.${ctx.action.name}`,
         signal: ctx.signal,

@@ -1,17 +1,21 @@
 // One CodeBuild build, start to end: PROVISIONING, DOWNLOAD_SOURCE, the buildspec's phases, UPLOAD_ARTIFACTS,
 // FINALIZING. The container is removed whatever happens: success, failure, a stop or a crash of ours.
+import { Transform } from 'node:stream';
 import type { Readable } from 'node:stream';
 import type { ArtifactIo } from '../artifacts/index.js';
 import { PipeError, describeError } from '../core/index.js';
 import type { ArtifactSelectionSpec, BuildPhaseType, BuildSpec, BuildStatus } from '../core/index.js';
 import { normalizeEntryPath } from '../artifacts/index.js';
 import { agentLine } from './build-log.js';
+import { PROGRESS_EVERY_MS } from '../core/index.js';
 import type { LineSink } from './build-log.js';
 import { composeBuildEnvironment, secondarySourceDir, SRC_DIR, SRC_ROOT } from './build-env.js';
 import type { BuildIdentity } from './build-env.js';
 import type { BuildContainer } from './container-port.js';
 import type { BuildContainerFactory } from './docker-container.js';
 import { runPhases } from './phase-runner.js';
+import { resolveBuildImage } from './build-image.js';
+import { planRuntimeVersions, readRuntimeCatalog } from './runtime-versions.js';
 import type { PhaseRecord } from './phase-runner.js';
 import { PIPE_DIR, ShellSession } from './shell-session.js';
 import { packFiles } from './tar.js';
@@ -58,6 +62,8 @@ export interface BuildRequest {
   /** Evaluate each artifacts block's `name` with the shell at upload time, as a CodeBuild project does. */
   expandArtifactNames?: boolean;
   labels: Record<string, string>;
+  /** privilegedMode: a Docker engine for `docker build`/`run` in the buildspec; what it creates goes with the build. */
+  privileged?: boolean;
   timeoutMinutes?: number;
   /** Whose cache entries this build shares: `<pipeline>/<Stage>.<Action>`. Without it the cache is not used. */
   cacheScope?: string;
@@ -140,11 +146,15 @@ class BuildRun {
     if (spec.env.shell === 'powershell.exe' || spec.env.shell === 'cmd.exe') {
       return this.result('FAILED', `YAML_FILE_ERROR: env.shell ${spec.env.shell} needs a Windows container; pipe runs Linux containers only`);
     }
-    // PROVISIONING: the image and the container.
+    // PROVISIONING: the image (a local stand-in for CodeBuild's curated names) and the container.
+    const local = resolveBuildImage(identity.image);
+    if (local.parity) this.warn(local.parity);
     let imageEnv: Record<string, string>;
+    let imageLabels: Record<string, string> = {};
     const provisioned = await this.step('PROVISIONING', async () => {
-      imageEnv = await this.deps.containers.prepareImage(identity.image);
-      this.container = await this.deps.containers.create({ image: identity.image, labels: this.req.labels });
+      imageEnv = await this.deps.containers.prepareImage(local.image);
+      imageLabels = (await this.deps.containers.imageLabels?.(local.image)) ?? {};
+      this.container = await this.deps.containers.create({ image: local.image, labels: this.req.labels, ...(this.req.privileged ? { docker: true } : {}) });
     });
     if (!provisioned.ok) return this.result(this.stopReason ?? 'FAILED', provisioned.message);
     const container = this.container as BuildContainer;
@@ -152,8 +162,16 @@ class BuildRun {
     // DOWNLOAD_SOURCE: input artifacts into the container, the shell session's starting state.
     const shell = spec.env.shell ?? 'sh';
     const session = new ShellSession(container, shell === '/bin/sh' ? 'sh' : shell, spec.version === '0.2');
+    let runtimeCommands: string[] = [];
     const downloaded = await this.step('DOWNLOAD_SOURCE', async () => {
       const env = composeBuildEnvironment(imageEnv, spec, this.req.secrets ?? {}, this.req.environment, identity);
+      // runtime-versions is resolved here, as CodeBuild does, against the image's catalog.
+      const requested = spec.phases.install?.runtimeVersions ?? {};
+      if (Object.keys(requested).length > 0) {
+        const runtimes = planRuntimeVersions(requested, env, readRuntimeCatalog(local.image, imageLabels), local.image);
+        for (const note of runtimes.notes) this.warn(note);
+        runtimeCommands = runtimes.commands;
+      }
       await session.init(env, SRC_DIR);
       if (this.req.primarySource) await container.putFiles(SRC_DIR, await this.deps.artifacts.unzipToTar(this.req.primarySource.path));
       for (const s of this.req.secondarySources) {
@@ -170,6 +188,8 @@ class BuildRun {
       phaseEnded: (r) => this.record(r),
       line: this.req.line,
       isStopped: () => this.stopReason !== undefined,
+      runtimeCommands,
+      hasDocker: this.req.privileged === true,
     });
     if (this.stopReason) return this.result(this.stopReason, this.stopReason === 'TIMED_OUT' ? 'build timed out' : 'build stopped');
 
@@ -287,7 +307,9 @@ class BuildRun {
       if (artifactName !== undefined && !normalizeEntryPath(artifactName)) {
         throw new PipeError('ARTIFACT_ERROR', `CLIENT_ERROR: artifact name ${selection.name} expands to ${artifactName}, which is not a path inside the artifacts folder`);
       }
-      const tar = await container.getArchive(root);
+      const tar = withProgress(await container.getArchive(root), (bytes) =>
+        this.req.line('system', agentLine(`Artifact ${output.name}: ${(bytes / (1024 * 1024)).toFixed(1)} MB read from the build so far`)),
+      );
       const r = await this.deps.artifacts.packageFromTar(tar, root, resolved, output.path, this.warn);
       this.req.line('system', agentLine(`Artifact ${output.name}: ${r.files.length} file(s), ${r.size} bytes`));
       done.push({ name: output.name, path: output.path, ...r, ...(artifactName ? { artifactName } : {}) });
@@ -318,4 +340,23 @@ class BuildRun {
 
 function usesRunAs(spec: BuildSpec): boolean {
   return spec.runAs !== undefined || Object.values(spec.phases).some((p) => p?.runAs !== undefined);
+}
+
+
+/** The stream through a counter that tells `report` every couple of seconds how many bytes have passed. */
+function withProgress(tar: Readable, report: (bytes: number) => void): Readable {
+  let bytes = 0;
+  let told = performance.now();
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      if (performance.now() - told > PROGRESS_EVERY_MS) {
+        told = performance.now();
+        report(bytes);
+      }
+      done(null, chunk);
+    },
+  });
+  tar.on('error', (e) => counter.destroy(e));
+  return tar.pipe(counter);
 }

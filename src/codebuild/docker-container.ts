@@ -1,22 +1,34 @@
 // The build's container on a real Docker engine: one long-lived container per build, removed when it ends.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { DockerEngine } from '../infra/index.js';
-import type { ContainerHandle } from '../infra/index.js';
+import { randomUUID } from 'node:crypto';
+import { LABELS } from '../core/index.js';
+import { DockerEngine, startDockerProxy } from '../infra/index.js';
+import type { ContainerHandle, DockerProxy } from '../infra/index.js';
 import type { BuildContainer, BuildExecOptions } from './container-port.js';
 
 export interface BuildContainerRequest {
   image: string;
   labels: Record<string, string>;
+  /** privilegedMode: the build gets a Docker engine at /var/run/docker.sock (the host's, through a labelling proxy). */
+  docker?: boolean;
 }
 
 export interface BuildContainerFactory {
   /** Makes sure the image exists (or fails naming it), returns its own environment. */
   prepareImage(image: string): Promise<Record<string, string>>;
   create(request: BuildContainerRequest): Promise<BuildContainer>;
+  /** The image's labels, for its runtime catalog; a factory without it offers no runtime selection. */
+  imageLabels?(image: string): Promise<Record<string, string>>;
 }
 
 class DockerBuildContainer implements BuildContainer {
-  constructor(private readonly handle: ContainerHandle) {}
+  constructor(
+    private readonly handle: ContainerHandle,
+    private readonly afterRemove: () => Promise<void> = async () => undefined,
+  ) {}
 
   get id(): string {
     return this.handle.id;
@@ -39,8 +51,12 @@ class DockerBuildContainer implements BuildContainer {
     return this.handle.getArchive(path);
   }
 
-  remove(): Promise<void> {
-    return this.handle.remove();
+  async remove(): Promise<void> {
+    try {
+      await this.handle.remove();
+    } finally {
+      await this.afterRemove();
+    }
   }
 }
 
@@ -53,22 +69,49 @@ export function createDockerBuildContainers(engine: DockerEngine = new DockerEng
       await engine.ensureImage(image);
       return (await engine.imageEnv(image)) ?? {};
     },
-    async create({ image, labels }) {
-      const handle = await engine.createContainer({
-        image,
-        labels,
-        // The container only hosts the build's commands, each run through exec; it idles until removed.
-        entrypoint: ['/bin/sh', '-c', 'trap "exit 0" TERM INT; while :; do sleep 3600 & wait $!; done'],
-        cmd: [],
-        workingDir: '/',
-      });
+    async imageLabels(image) {
+      return (await engine.imageLabels(image)) ?? {};
+    },
+    async create({ image, labels, docker }) {
+      const engineOfBuild = docker ? await startBuildDocker(engine) : undefined;
+      let handle: ContainerHandle;
+      try {
+        handle = await engine.createContainer({
+          image,
+          labels,
+          // The container only hosts the build's commands, each run through exec; it idles until removed.
+          entrypoint: ['/bin/sh', '-c', 'trap "exit 0" TERM INT; while :; do sleep 3600 & wait $!; done'],
+          cmd: [],
+          workingDir: '/',
+          ...(engineOfBuild ? { binds: [`${engineOfBuild.proxy.socketPath}:/var/run/docker.sock`] } : {}),
+        });
+      } catch (e) {
+        await engineOfBuild?.close();
+        throw e;
+      }
+      const container = new DockerBuildContainer(handle, async () => engineOfBuild?.close());
       try {
         await handle.start();
       } catch (e) {
-        await handle.remove();
+        await container.remove();
         throw e;
       }
-      return new DockerBuildContainer(handle);
+      return container;
+    },
+  };
+}
+
+/** A privileged build's Docker engine; closing it removes what the build created, except the images it tagged. */
+async function startBuildDocker(engine: DockerEngine): Promise<{ proxy: DockerProxy; close(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'pipe-docker-'));
+  const labels = { [LABELS.managed]: 'true', [LABELS.ownerPid]: String(process.pid), [LABELS.buildDocker]: randomUUID() };
+  const proxy = await startDockerProxy(join(dir, 'docker.sock'), labels);
+  return {
+    proxy,
+    async close() {
+      await proxy.close();
+      await engine.removeLabelled({ [LABELS.buildDocker]: labels[LABELS.buildDocker] });
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }

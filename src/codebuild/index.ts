@@ -19,3 +19,7 @@ export { runSingleBuild, loadSourceBuildspec, DEFAULT_PRIMARY_ARTIFACT } from '.
 export type { SingleBuildOptions, SingleBuildResult } from './single-build.js';
 export { BuildStore, INTERRUPTED_BUILD, buildWorkDir } from './build-store.js';
 export type { BuildRecord } from './build-store.js';
+export { resolveBuildImage, STANDARD_IMAGE } from './build-image.js';
+export type { LocalBuildImage } from './build-image.js';
+export { planRuntimeVersions, readRuntimeCatalog, RUNTIMES_LABEL } from './runtime-versions.js';
+export type { RuntimeCatalog, RuntimePlan } from './runtime-versions.js';

@@ -6,6 +6,10 @@ import { agentLine, LineSplitter } from './build-log.js';
 import type { LineSink } from './build-log.js';
 import type { ShellSession } from './shell-session.js';
 
+/** As CodeBuild's troubleshooting guide answers "Cannot connect to the Docker daemon": enable privileged mode. */
+export const NO_DOCKER_HINT =
+  'Warning: docker commands need a Docker engine, which a build gets only in privileged mode: set privilegedMode: true in the build action\'s configuration (pipe build --privileged)';
+
 export interface PhaseRecord {
   phase: BuildPhaseType;
   status: BuildStatus;
@@ -21,6 +25,10 @@ export interface PhaseHooks {
   phaseEnded(record: PhaseRecord): void;
   line: LineSink;
   isStopped(): boolean;
+  /** runtime-versions' switching commands: run as root at the start of INSTALL, before its own commands. */
+  runtimeCommands?: readonly string[];
+  /** privilegedMode: the build has a Docker engine; without one, a failing docker command gets CodeBuild's hint. */
+  hasDocker?: boolean;
 }
 
 export interface PhasesOutcome {
@@ -49,7 +57,8 @@ export async function runPhases(spec: BuildSpec, session: ShellSession, hooks: P
     const started = new Date();
     hooks.phaseStarted(type);
     hooks.line('system', agentLine(`Entering phase ${type}`));
-    const attempt = phase ? await runWithRetries(name, phase, spec, session, hooks, () => succeeding) : { failed: false, failureOutput: '' };
+    const setup = name === 'install' ? (hooks.runtimeCommands ?? []).map((text) => ({ text, location: { file: spec.file, line: 0, column: 0 } })) : [];
+    const attempt = phase ? await runWithRetries(name, phase, spec, session, hooks, () => succeeding, setup) : { failed: false, failureOutput: '' };
     const status: BuildStatus = hooks.isStopped() ? 'STOPPED' : attempt.failed ? 'FAILED' : 'SUCCEEDED';
     const ended = new Date();
     hooks.line('system', agentLine(`Phase complete: ${type} State: ${status}`));
@@ -83,13 +92,14 @@ async function runWithRetries(
   session: ShellSession,
   hooks: PhaseHooks,
   succeeding: () => boolean,
+  setup: readonly CommandSpec[],
 ): Promise<PhaseAttempt> {
   const retry = phase.onFailure?.kind === 'RETRY' ? phase.onFailure : undefined;
-  let attempt = await runPhaseOnce(phase, spec, session, hooks, succeeding);
+  let attempt = await runPhaseOnce(phase, spec, session, hooks, succeeding, setup);
   for (let n = 1; retry && attempt.failed && n <= retry.count && !hooks.isStopped(); n++) {
     if (retry.pattern !== undefined && !new RegExp(retry.pattern).test(attempt.failureOutput)) break;
     hooks.line('system', agentLine(`Retrying phase ${PHASE_TYPE_OF[name]} (attempt ${n + 1} of ${retry.count + 1})`));
-    attempt = await runPhaseOnce(phase, spec, session, hooks, succeeding);
+    attempt = await runPhaseOnce(phase, spec, session, hooks, succeeding, setup);
   }
   return attempt;
 }
@@ -100,9 +110,12 @@ async function runPhaseOnce(
   session: ShellSession,
   hooks: PhaseHooks,
   succeeding: () => boolean,
+  setup: readonly CommandSpec[],
 ): Promise<PhaseAttempt> {
   const user = phase.runAs ?? spec.runAs;
-  const main = await runList(phase.commands, session, hooks, user, succeeding());
+  // runtime-versions' switching commands run as root, whoever runs the phase's own commands.
+  const switched = setup.length > 0 ? await runList(setup, session, hooks, undefined, succeeding()) : undefined;
+  const main = switched?.failed ? switched : await runList(phase.commands, session, hooks, user, succeeding());
   // `finally` runs whether or not a command failed; CODEBUILD_BUILD_SUCCEEDING already says 0 there.
   const fin = phase.finally.length > 0 ? await runList(phase.finally, session, hooks, user, succeeding() && !main.failed) : undefined;
   const failing = main.failed ? main : fin?.failed ? fin : undefined;
@@ -137,6 +150,9 @@ async function runList(
     if (hooks.isStopped()) return { failed: true, failureOutput: output };
     if (rc !== 0) {
       hooks.line('system', agentLine(`Command did not exit successfully ${command.text} exit status ${rc}`));
+      if (!hooks.hasDocker && output.includes('Cannot connect to the Docker daemon')) {
+        hooks.line('system', agentLine(NO_DOCKER_HINT));
+      }
       return {
         failed: true,
         failureOutput: output,

@@ -20,6 +20,7 @@ import { DEFAULT_BUILD_IMAGE, DEFAULT_BUILD_TIMEOUT_MINUTES, DEFAULT_BUILDSPEC, 
 import { PRIVATE_FILE_MODE, makePrivateDir } from '../infra/index.js';
 import { SecretMasker, openLocalSecrets, resolveBuildSecrets } from '../secrets/index.js';
 import type { SecretCipher } from '../secrets/index.js';
+import { workTreeCommit } from '../source/index.js';
 import { combineBatchArtifacts } from './batch-artifacts.js';
 import { BuildStore, buildWorkDir } from './build-store.js';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION, StoredLogLimit } from '../core/index.js';
@@ -35,6 +36,8 @@ export interface SingleBuildOptions {
   /** Relative to `dir` (CodeBuild's rule), or absolute. */
   buildspec?: string;
   image?: string;
+  /** privilegedMode (codebuild_build.sh -d): the build gets a Docker engine. */
+  privileged?: boolean;
   /** Project-level variables (the local agent's `-e` file): they win over the buildspec's. */
   environment?: Record<string, string>;
   /** Where the artifacts go; default `<artifact store>/local/<build-id>`. */
@@ -177,6 +180,8 @@ export async function runSingleBuild(ctx: SingleBuildContext, options: SingleBui
       line('system', `Hint: the source is ${megabytes(copied.bytes)}; a ${IGNORE_FILE} in ${dir} (the syntax of .gitignore) leaves paths such as node_modules/ out of it`);
     }
     const deps = { containers: createDockerBuildContainers(ctx.engine), artifacts: createArtifactIo(), cache: openCacheStore(ctx.home) };
+    // A git directory's build knows its commit, as a CodeBuild build of a git source does.
+    const commit = await workTreeCommit(dir);
     const base: Omit<BuildRequest, 'spec' | 'outputs' | 'signal' | 'phase'> = {
       identity: {
         projectName: project,
@@ -187,6 +192,7 @@ export async function runSingleBuild(ctx: SingleBuildContext, options: SingleBui
         region: DEFAULT_REGION,
         account: DEFAULT_ACCOUNT,
         startTimeMs: startTime.getTime(),
+        ...(commit ? { sourceVersion: commit, resolvedSourceVersion: commit } : {}),
         secondarySourceNames: [],
       },
       primarySource: { name: 'source', path: sourceZip },
@@ -197,6 +203,7 @@ export async function runSingleBuild(ctx: SingleBuildContext, options: SingleBui
       // One cache per source directory, as a CodeBuild project has one.
       cacheScope: `local/${dir}`,
       labels: { [LABELS.managed]: 'true', [LABELS.ownerPid]: String(process.pid), [LABELS.role]: 'build', [LABELS.action]: buildId },
+      ...(options.privileged ? { privileged: true } : {}),
       timeoutMinutes: options.timeoutMinutes ?? DEFAULT_BUILD_TIMEOUT_MINUTES,
       line,
     };

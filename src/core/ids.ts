@@ -25,4 +25,6 @@ export const LABELS = {
   role: 'dev.pipe.role',
   /** The PIPE_HOME a container belongs to: sweeps of leftovers only touch their own home's containers. */
   home: 'dev.pipe.home',
+  /** On what a privileged build creates through its Docker engine: removed with the build. */
+  buildDocker: 'dev.pipe.build-docker',
 } as const;

@@ -38,3 +38,6 @@ export class StoredLogLimit {
     return [`[pipe] log cut here: it reached ${this.maxBytes} bytes, pipe's limit for a stored log; later lines are not stored`];
   }
 }
+
+/** How often a long copy (a build's source, an artifact) says how far it has got; PIPE_PROGRESS_MS changes it (tests). */
+export const PROGRESS_EVERY_MS = Number(process.env['PIPE_PROGRESS_MS'] ?? 2000);

@@ -71,6 +71,12 @@ export function answerApproval(
     });
   }
   if (isTerminalExecutionStatus(e.status)) throw new PipeError('INVALID_ARGUMENT', `execution ${e.executionId} is ${e.status}`);
+  // Past its timeout a request can no longer be answered, though it still says Waiting until its driver (a worker
+  // this command starts for a parked execution) fails the action.
+  const expiresAt = approvals.get(key)?.expiresAt ?? '';
+  if (Date.parse(expiresAt) <= Date.now()) {
+    throw new PipeError('INVALID_ARGUMENT', `${stage}.${action} is no longer waiting for approval: its request expired at ${expiresAt}`);
+  }
   approvals.respond(key, answer.approve ? 'Approved' : 'Rejected', answer.summary);
   return { executionId: e.executionId, stage, action, needsDriver: !hasLiveOwner(deps, e.executionId) };
 }

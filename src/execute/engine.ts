@@ -114,22 +114,36 @@ export class Engine {
         hint: `'pipe logs ${executionId.slice(0, 8)} --follow' follows it; 'pipe stop ${executionId.slice(0, 8)}' stops it`,
       });
     }
-    const driver = new ExecutionDriver(
-      {
-        store: this.options.store,
-        bus: this.bus,
-        executors: this.executors,
-        ...(this.options.cipher ? { cipher: this.options.cipher } : {}),
-        isAlive: this.options.isAlive,
-        pollMs: this.options.pollMs ?? 200,
-        parkOnApproval: this.options.parkOnApproval ?? false,
-        ...(this.options.recoverDeadOwners ? { recoverDeadOwners: this.options.recoverDeadOwners } : {}),
-      },
-      executionId,
-      this.owner,
-      options.signal,
-    );
-    return driver.drive();
+    for (;;) {
+      const driver = new ExecutionDriver(
+        {
+          store: this.options.store,
+          bus: this.bus,
+          executors: this.executors,
+          ...(this.options.cipher ? { cipher: this.options.cipher } : {}),
+          isAlive: this.options.isAlive,
+          pollMs: this.options.pollMs ?? 200,
+          parkOnApproval: this.options.parkOnApproval ?? false,
+          ...(this.options.recoverDeadOwners ? { recoverDeadOwners: this.options.recoverDeadOwners } : {}),
+        },
+        executionId,
+        this.owner,
+        options.signal,
+      );
+      const result = await driver.drive();
+      // Parked, the lease given back: an answer (or a stop) that came while it was parking found a live owner and
+      // started no worker, so look once more, and carry on here if one came and nobody else took the execution.
+      if (!result.parked || !this.changedWhileParking(executionId) || !leases.acquire(executionId, this.owner)) return result;
+    }
+  }
+
+  /** An approval of the execution answered or expired, or a stop asked for, since its driver last looked. */
+  private changedWhileParking(executionId: string): boolean {
+    const detail = this.options.store.getExecution(executionId);
+    if (!detail) return false;
+    const running = detail.actions.filter((a) => a.status === 'InProgress').map((a) => `${a.stage}.${a.action}`);
+    const settled = detail.approvals.some((a) => running.includes(`${a.stage}.${a.action}`) && (a.status !== 'Waiting' || Date.parse(a.expiresAt) <= Date.now()));
+    return settled || this.options.store.stopRequestOf(executionId).request !== undefined;
   }
 
   close(): void {

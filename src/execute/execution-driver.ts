@@ -139,11 +139,12 @@ export class ExecutionDriver {
 
   private async run(stages: readonly StagePlan[]): Promise<DriveResult> {
     for (const stage of stages) {
+      this.readStopRequest();
       const latest = this.deps.store.latestStageAttempt(this.executionId, stage.name);
       if (latest?.status === 'Succeeded') continue;
-      // A stage left in progress (parked at an approval) is still settled when a stop was asked: its approvals end.
+      // A stage in progress (resumed after a park) is stopped in runStage, which settles what waits in it.
       const resumed = latest?.status === 'InProgress' || latest?.status === 'Stopping';
-      if ((this.stopping === 'wait' || this.stopping === 'abandon') && !resumed) break;
+      if (!resumed && (this.stopping === 'wait' || this.stopping === 'abandon')) break;
       let attempt: number;
       if (!latest) {
         const entry = await this.enter(stage.name);
@@ -231,22 +232,29 @@ export class ExecutionDriver {
     const statuses = this.deps.store.actionStatuses(this.executionId, stage.name, attempt);
     const queue = new PQueue({ concurrency: settingsOf(this.plan).maxParallelActions });
     for (const group of stage.groups) {
-      const stopping = this.stopping === 'wait' || this.stopping === 'abandon';
-      // Once stopping, only actions that had started (approvals a parked execution waits for) are settled.
-      const todo = group.filter((a) => (stopping ? statuses.get(a.name) === 'InProgress' : statuses.get(a.name) !== 'Succeeded'));
-      if (stopping && todo.length === 0) return { kind: 'stopped' };
-      const results = await Promise.all(todo.map((a) => queue.add(() => this.runAction(a, attempt, statuses.get(a.name) === 'InProgress')) as Promise<ActionResult>));
+      this.readStopRequest();
+      const todo = group.filter((a) => statuses.get(a.name) !== 'Succeeded');
+      if (this.stopping === 'wait' || this.stopping === 'abandon') {
+        // Approvals a parked execution left waiting end Abandoned (runApproval settles them), not InProgress forever.
+        await Promise.all(todo.filter((a) => isApprovalAction(a) && statuses.get(a.name) === 'InProgress').map((a) => this.runApproval(a, attempt)));
+        return { kind: 'stopped' };
+      }
+      const results = await Promise.all(todo.map((a) => queue.add(() => this.runAction(a, attempt)) as Promise<ActionResult>));
       if (this.parking || results.some((r) => r.kind === 'parked')) return { kind: 'parked' };
       const failed = results.find((r): r is { kind: 'failed'; message: string } => r.kind === 'failed');
       if (failed) return { kind: 'failed', message: failed.message };
       if (results.some((r) => r.kind === 'abandoned')) return { kind: 'stopped' };
     }
-    return this.stopping === 'abandon' ? { kind: 'stopped' } : { kind: 'succeeded' };
+    // A stop that came while the stage ran stops it, even when its running actions all succeeded: as on
+    // CodePipeline, the stage shows Stopped and a retry of it takes the execution on.
+    this.readStopRequest();
+    return this.stopping === 'wait' || this.stopping === 'abandon' ? { kind: 'stopped' } : { kind: 'succeeded' };
   }
 
-  private async runAction(action: ActionPlan, attempt: number, started = false): Promise<ActionResult> {
+  private async runAction(action: ActionPlan, attempt: number): Promise<ActionResult> {
     if (this.parking) return { kind: 'parked' };
-    if ((this.stopping === 'wait' || this.stopping === 'abandon') && !(started && isApprovalAction(action))) return { kind: 'abandoned' };
+    this.readStopRequest();
+    if (this.stopping === 'wait' || this.stopping === 'abandon') return { kind: 'abandoned' };
     this.inFlight++;
     try {
       return isApprovalAction(action) ? await this.runApproval(action, attempt) : await this.runWork(action, attempt);
@@ -463,6 +471,11 @@ export class ExecutionDriver {
   /** The heartbeat: renews the lease and reads a stop request another process left. */
   private beat(): void {
     this.leases.renew(this.executionId, this.owner);
+    this.readStopRequest();
+  }
+
+  /** A stop another process recorded: read before anything starts, not only on the heartbeat. */
+  private readStopRequest(): void {
     const req = this.deps.store.stopRequestOf(this.executionId);
     if (req.request === 'wait' || req.request === 'abandon') this.requestStop(req.request, req.reason);
   }

@@ -21,6 +21,8 @@ export interface ContainerSpec {
   /** Cap on the container's json-file log (long-lived containers that print a lot, e.g. Lambda environments). */
   logMaxBytes?: number;
   name?: string;
+  /** Host paths mounted into the container, `host:container`. */
+  binds?: string[];
 }
 
 export interface ExecOptions {
@@ -112,6 +114,17 @@ export class DockerEngine {
     }
   }
 
+  /** The image's labels (pipe's own images carry their definition's digest and runtime catalog); undefined when absent. */
+  async imageLabels(image: string): Promise<Record<string, string> | undefined> {
+    try {
+      const info = await this.api.getImage(image).inspect();
+      return { ...(info.Config?.Labels ?? {}) };
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+      throw mapDockerError(e, `inspect image ${image}`);
+    }
+  }
+
   /** Makes sure the image is there: present locally, or pulled. Fails naming the image and the setup command. */
   async ensureImage(image: string): Promise<void> {
     if (await this.hasImage(image)) return;
@@ -147,6 +160,7 @@ export class DockerEngine {
         ...(spec.user ? { User: spec.user } : {}),
         HostConfig: {
           NetworkMode: 'host',
+          ...(spec.binds ? { Binds: spec.binds } : {}),
           ...(spec.memoryBytes ? { Memory: spec.memoryBytes, MemorySwap: spec.memoryBytes } : {}),
           ...(spec.logMaxBytes ? { LogConfig: { Type: 'json-file', Config: { 'max-size': String(spec.logMaxBytes), 'max-file': '2' } } } : {}),
         },
@@ -214,6 +228,36 @@ export class DockerEngine {
     const ids = await this.listContainers(labels);
     await Promise.all(ids.map((id) => this.removeContainer(id)));
     return ids.length;
+  }
+
+  /**
+   * Removes what a build made through its Docker engine (all carrying `labels`): containers, untagged images,
+   * networks and volumes. Images the build tagged stay, for later use. Returns what was removed, by kind.
+   */
+  async removeLabelled(labels: Record<string, string>): Promise<{ containers: number; images: number; networks: number; volumes: number }> {
+    const label = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+    const containers = await this.removeContainers(labels);
+    let images = 0;
+    let networks = 0;
+    let volumes = 0;
+    try {
+      for (const image of await this.api.listImages({ all: true, filters: { label } })) {
+        const tags = (image.RepoTags ?? []).filter((t) => t !== '<none>:<none>');
+        if (tags.length > 0) continue;
+        // A parent of a tagged image cannot go (409): it stays with its child.
+        if (await this.api.getImage(image.Id).remove({ noprune: false }).then(() => true, () => false)) images++;
+      }
+      for (const n of await this.api.listNetworks({ filters: { label } })) {
+        if (await this.api.getNetwork(n.Id).remove().then(() => true, () => false)) networks++;
+      }
+      const listed = (await this.api.listVolumes({ filters: { label } })) as { Volumes?: Array<{ Name: string }> | null };
+      for (const v of listed.Volumes ?? []) {
+        if (await this.api.getVolume(v.Name).remove().then(() => true, () => false)) volumes++;
+      }
+    } catch (e) {
+      throw mapDockerError(e, 'remove what the build created');
+    }
+    return { containers, images, networks, volumes };
   }
 }
 

@@ -9,3 +9,4 @@ export { projectRoot } from './project-root.js';
 export { mapSystemError } from './system-errors.js';
 export { isProcessAlive } from './process.js';
 export { removeLeftoverContainers } from './containers.js';
+export * from './docker-proxy.js';

@@ -31,7 +31,7 @@ export function readTaskEnv(r: BuildspecReader, node: YamlNode, path: string, ke
     const value = r.readBoolean(privileged, at);
     if (value !== undefined) {
       env.privilegedMode = value;
-      if (value) r.warn(privileged, at, 'unsupported-locally', 'privileged-mode is not granted locally: pipe does not run privileged containers');
+      if (value) r.warn(privileged, at, 'unsupported-locally', 'privileged-mode is not applied per task: every task gets a Docker engine when the action has privilegedMode: true (pipe build --privileged), none otherwise');
     }
   }
   const type = entry(map, 'type');

@@ -9,9 +9,6 @@ import type { YamlNode } from './yaml-source.js';
 
 export const PHASE_KEYS = ['run-as', 'on-failure', 'runtime-versions', 'commands', 'finally'] as const;
 
-/** The runtimes of pipe's local image (pipe/standard:1); runtime-versions cannot switch them. */
-export const LOCAL_IMAGE_RUNTIMES: Readonly<Record<string, string>> = { nodejs: '18', python: '3.11' };
-
 /** Default retry count of a bare `RETRY`, and the range CodeBuild allows for `RETRY-<count>`. */
 const DEFAULT_RETRIES = 3;
 const MAX_RETRIES = 100;
@@ -20,7 +17,6 @@ export function readPhases(
   r: BuildspecReader,
   node: YamlNode,
   path: string,
-  variables: Readonly<Record<string, string>>,
 ): Partial<Record<BuildspecPhase, PhaseSpec>> {
   const phases: Partial<Record<BuildspecPhase, PhaseSpec>> = {};
   const map = r.readMapping(node, path);
@@ -36,7 +32,7 @@ export function readPhases(
     // `build:` with nothing under it: CodeBuild runs nothing there, so it is accepted, but said where the phase
     // stands, since it is more often an indentation slip than an intent.
     if (isNullNode(value)) r.warn(key, at, 'tolerated', `phase ${key.value} is empty (null): nothing runs in it`);
-    phases[key.value] = readPhase(r, key.value, value, at, variables);
+    phases[key.value] = readPhase(r, key.value, value, at);
   }
   return phases;
 }
@@ -50,7 +46,6 @@ function readPhase(
   name: BuildspecPhase,
   node: YamlNode,
   path: string,
-  variables: Readonly<Record<string, string>>,
 ): PhaseSpec {
   const phase: PhaseSpec = { runtimeVersions: {}, commands: [], finally: [] };
   const map = r.readMapping(node, path);
@@ -73,7 +68,7 @@ function readPhase(
     if (name !== 'install') {
       r.error(runtimes, at, `runtime-versions is allowed only in the install phase, not in ${name}`);
     } else {
-      phase.runtimeVersions = readRuntimeVersions(r, runtimes, at, variables);
+      phase.runtimeVersions = readRuntimeVersions(r, runtimes, at);
     }
   }
   const commands = entry(map, 'commands');
@@ -157,7 +152,6 @@ function readRuntimeVersions(
   r: BuildspecReader,
   node: YamlNode,
   path: string,
-  variables: Readonly<Record<string, string>>,
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const v of r.readTextMap(node, path)) {
@@ -166,39 +160,8 @@ function readRuntimeVersions(
       r.error(v.node, at, `expected a version for runtime '${v.name}', got nothing`);
       continue;
     }
+    // Which version runs depends on the image; the build resolves it (src/build/runtime-versions.ts).
     out[v.name] = v.value;
-    r.warn(v.node, at, 'unsupported-locally', describeRuntimeMismatch(v.name, v.value, variables));
   }
   return out;
-}
-
-/** What pipe will do instead of selecting a runtime: the local image's runtimes are fixed. */
-function describeRuntimeMismatch(runtime: string, requested: string, variables: Readonly<Record<string, string>>): string {
-  const ref = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(requested);
-  const resolved = ref?.[1] !== undefined ? variables[ref[1]] : requested;
-  const shown = ref ? `${requested}${resolved !== undefined ? ` (= ${resolved})` : ''}` : requested;
-  const installed = LOCAL_IMAGE_RUNTIMES[runtime];
-  if (installed === undefined) {
-    return `runtime-versions is not applied locally: ${runtime} ${shown} is not installed in the local image (it has ${describeLocalRuntimes()})`;
-  }
-  if (resolved !== undefined && matchesVersion(resolved, installed)) {
-    return `runtime-versions is not applied locally: the image's fixed ${runtime} ${installed} is used, which matches ${shown}`;
-  }
-  return `runtime-versions is not applied locally: ${runtime} ${shown} is not installed; the image's ${runtime} ${installed} is used instead`;
-}
-
-function describeLocalRuntimes(): string {
-  return Object.entries(LOCAL_IMAGE_RUNTIMES).map(([n, v]) => `${n} ${v}`).join(', ');
-}
-
-/** `18`, `18.x`, `3.x`, `3.11` match an installed `18` / `3.11`; `latest`, `20`, `3.10` do not. */
-function matchesVersion(requested: string, installed: string): boolean {
-  const want = requested.split('.');
-  const have = installed.split('.');
-  return want.every((part, i) => {
-    const h = have[i];
-    if (part === 'x' || part === '*') return true;
-    if (h === undefined) return /^\d+$/.test(part);
-    return part === h;
-  });
 }

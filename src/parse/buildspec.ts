@@ -13,7 +13,7 @@ import type { YamlMapping, YamlNode, YamlScalar } from './yaml-source.js';
 
 export { describeBuildspec } from './buildspec-describe.js';
 export { parseSecretReference } from './buildspec-env.js';
-export { parseOnFailure, LOCAL_IMAGE_RUNTIMES } from './buildspec-phases.js';
+export { parseOnFailure } from './buildspec-phases.js';
 
 export const BUILDSPEC_KEYS = [
   'version', 'run-as', 'env', 'proxy', 'batch', 'phases', 'reports', 'artifacts', 'cache',
@@ -55,7 +55,7 @@ export function parseBuildspec(text: string, file: string, size?: number): Build
     if (batch) spec.batch = batch;
   }
   const phasesNode = entry(root, 'phases');
-  if (phasesNode) spec.phases = readPhases(r, phasesNode, 'phases', env.variables);
+  if (phasesNode) spec.phases = readPhases(r, phasesNode, 'phases');
   else if (batchNode) {
     r.warn(keyNode(root, 'batch') ?? root, 'phases', 'tolerated',
       'no phases: this buildspec only defines a batch, so it runs only as a batch build');

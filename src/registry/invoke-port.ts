@@ -52,7 +52,12 @@ export interface InvokeResult {
 }
 
 /** What the invoke side offers the control plane. */
+/** Whether the invoke side can run a runtime, and on what: Lambda's function state says it (InvalidRuntime). */
+export type RuntimeSupport = { supported: true; note?: string } | { supported: false; reason: string };
+
 export interface Invoker {
+  /** Whether functions of this runtime can run here (absent: every runtime is taken as runnable). */
+  runtimeSupport?(runtime: string): RuntimeSupport;
   /** Synchronous invoke. Throws a RegistryError (TooManyRequestsException, ...) for service errors only. */
   invoke(request: InvokeRequest): Promise<InvokeResult>;
   /** Stops and removes every environment of this function (all versions), e.g. on delete or code update. */

@@ -53,6 +53,10 @@ export interface FunctionVersionRecord extends VersionSettings {
   lastUpdateStatusReasonCode?: string;
   /** Epoch ms at which a Pending/InProgress state settles to Active/Successful. */
   settleAt?: number;
+  /** What Pending settles to when not Active: Failed with this reason (a runtime the invoke side cannot run). */
+  settleFailure?: { reason: string; code: string };
+  /** Kept as the StateReason of an Active function: which version of its language it runs on here. */
+  runtimeNote?: string;
   /** For a published version: the fingerprint of `$LATEST` it was published from (idempotent PublishVersion). */
   publishedFrom?: string;
 }

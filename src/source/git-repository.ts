@@ -48,6 +48,15 @@ export async function openGitRepository(repository: string): Promise<GitReposito
   return { path: repository, dir: here, name: path.basename(here) };
 }
 
+/** The commit HEAD names in the work tree holding `dir`; undefined outside a git work tree, before a first commit, or without git. */
+export async function workTreeCommit(dir: string): Promise<string | undefined> {
+  try {
+    return await probeGit(dir, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Local branch names, sorted. */
 export async function listBranches(repo: GitRepository): Promise<string[]> {
   const out = await runGit(repo.dir, ['for-each-ref', '--format=%(refname:short)', 'refs/heads']);

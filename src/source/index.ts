@@ -8,5 +8,5 @@ export {
   type ResolvedGitSource,
 } from './resolve-git-source.js';
 export { archiveGitSource, readGitFile } from './archive-git-source.js';
-export { openGitRepository, listBranches, type GitRepository } from './git-repository.js';
+export { openGitRepository, listBranches, workTreeCommit, type GitRepository } from './git-repository.js';
 export { createSourceExecutor } from './source-executor.js';

@@ -134,6 +134,22 @@ describeDocker('pipe build, end to end', () => {
     expect(String(log)).toMatch(/\.log$/);
   });
 
+  it('gives a git directory\'s build its commit as CODEBUILD_RESOLVED_SOURCE_VERSION and CODEBUILD_SOURCE_VERSION', async () => {
+    const spec = 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo "resolved=${CODEBUILD_RESOLVED_SOURCE_VERSION-unset} source=${CODEBUILD_SOURCE_VERSION}"\n';
+    const repo = makeRepo({ 'buildspec.yml': spec });
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
+    const env = makePipeEnv();
+    const r = await pipe(['build', repo], env);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain(`\nresolved=${commit} source=${commit}\n`);
+    // A plain directory has no commit: the variable stays unset, as for an S3 source.
+    const plain = mkdtempSync(join(tmpdir(), 'pipe-plain-'));
+    writeFileSync(join(plain, 'buildspec.yml'), spec);
+    const p = await pipe(['build', plain], env);
+    expect(p.exitCode).toBe(0);
+    expect(p.stdout).toContain('\nresolved=unset source=\n');
+  });
+
   it('prints the reports of a build, also in --json; a failing test does not fail it', async () => {
     const junit = '<testsuite name="s" tests="2" failures="1" time="0.5"><testcase classname="c" name="ok" time="0.1"/><testcase classname="c" name="bad" time="0.4"><failure message="boom"/></testcase></testsuite>';
     const repo = makeRepo({

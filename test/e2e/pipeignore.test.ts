@@ -35,6 +35,15 @@ describeDocker('.pipeignore', () => {
     expect(Object.keys(await readZip(join(out, 'artifacts.zip'))).sort()).toEqual(['.pipeignore', 'buildspec.yml', 'keep.log', 'src/index.js']);
   });
 
+  it('says how far a copy has got, of the source and of each artifact (every chunk with PIPE_PROGRESS_MS=0)', async () => {
+    const dir = project(true);
+    const out = join(dir, 'out');
+    const r = await pipe(['build', dir, '--artifacts', out], makePipeEnv(), { PIPE_PROGRESS_MS: '0' });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^Copying the source: \d+ files, 0\.0 MB so far$/m);
+    expect(r.stdout).toMatch(/^\[Container\] \S+ \S+ Artifact primary: \d+\.\d MB read from the build so far$/m);
+  });
+
   it('without one, copies the whole folder', async () => {
     const dir = project(false);
     const out = join(dir, 'out');

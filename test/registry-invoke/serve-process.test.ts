@@ -84,9 +84,10 @@ describeNeeding(['docker', 'aws'], 'pipe registry serve as a process, with the A
     // AWS_ENDPOINT_URL points SDK calls made by the function back at this server, on the port it picked.
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ n: 1, v: '1', endpoint: first.url });
     const log = Buffer.from(String(tail['LogResult']), 'base64').toString();
-    expect(log).toMatch(/^START RequestId: [0-9a-f-]{36} Version: 1\n.*\tINFO\tgot 1\nEND RequestId: .*\nREPORT RequestId: .*\tInit Duration: [\d.]+ ms/s);
+    // The first invocation of an environment says which Node.js a nodejs20.x function runs on in pipe/standard:1.
+    expect(log).toMatch(/^pipe: nodejs20\.x runs on Node\.js 18 here: pipe\/standard:1 has no Node\.js 20\nSTART RequestId: [0-9a-f-]{36} Version: 1\n.*\tINFO\tgot 1\nEND RequestId: .*\nREPORT RequestId: .*\tInit Duration: [\d.]+ ms/s);
     // The server says what it does: the environment it started, and each invocation with its request id and duration.
-    const requestId = /^START RequestId: ([0-9a-f-]{36})/.exec(log)?.[1];
+    const requestId = /^START RequestId: ([0-9a-f-]{36})/m.exec(log)?.[1];
     const arn = 'arn:aws:lambda:us-east-1:000000000000:function:hello';
     expect(first.events.filter((e) => e['type'] === 'environment-started')).toEqual([
       expect.objectContaining({ functionArn: arn, version: '1', runtime: 'nodejs20.x', durationMs: expect.any(Number), containerId: expect.stringMatching(/^[0-9a-f]{64}$/) }),
@@ -110,7 +111,8 @@ describeNeeding(['docker', 'aws'], 'pipe registry serve as a process, with the A
         env: { ...process.env, PIPE_HOME: home, AWS_REGION: 'us-east-1', NO_COLOR: '1' },
       });
       expect(JSON.parse(r.stdout)).toMatchObject({ n: 3, v: '1' });
-      expect(r.stderr).toMatch(/^START RequestId: [0-9a-f-]{36} Version: 1\n.*\tINFO\tgot 3\nEND RequestId: .*\nREPORT RequestId: /s);
+      // Through the server the environment is warm; in-process it is a cold start, whose log says which Node.js runs.
+      expect(r.stderr).toMatch(where.length > 0 ? /^START RequestId: [0-9a-f-]{36} Version: 1\n.*\tINFO\tgot 3\nEND RequestId: .*\nREPORT RequestId: /s : /^pipe: nodejs20\.x runs on Node\.js 18 here: pipe\/standard:1 has no Node\.js 20\nSTART RequestId: [0-9a-f-]{36} Version: 1\n.*\tINFO\tgot 3\nEND RequestId: .*\nREPORT RequestId: /s);
     }
     expect(await containersOf(first)).toHaveLength(2); // the in-process invoke's leftover sweep left the running server's alone
 

@@ -32,6 +32,10 @@ export async function runBuildspec(
     cache?: CacheStore;
     /** Called with each log line as it comes (to act when the build reaches a point). */
     onLine?: (stream: string, line: string) => void;
+    /** The build's image name (default TEST_IMAGE). */
+    image?: string;
+    /** privilegedMode: the build gets a Docker engine. */
+    privileged?: boolean;
   } = {},
 ): Promise<HarnessResult> {
   const spec = parseBuildspec(yaml, 'buildspec.yml');
@@ -44,7 +48,7 @@ export async function runBuildspec(
         projectName: 'test',
         buildId: `test:${Date.now()}`,
         buildNumber: 7,
-        image: TEST_IMAGE,
+        image: options.image ?? TEST_IMAGE,
         initiator: 'codepipeline/test',
         region: 'us-east-1',
         account: '000000000000',
@@ -59,6 +63,7 @@ export async function runBuildspec(
       environment: options.environment ?? {},
       outputs: (options.outputs ?? []).map((name) => ({ name, path: join(outDir, `${name}.zip`) })),
       labels: { [TEST_LABEL]: 'build', ...options.labels },
+      ...(options.privileged ? { privileged: true } : {}),
       ...(options.timeoutMinutes ? { timeoutMinutes: options.timeoutMinutes } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.cacheScope ? { cacheScope: options.cacheScope } : {}),

@@ -2,6 +2,7 @@
 // missing they fail, saying what is missing and how to get it, unless PIPE_SKIP_MISSING=1 (a quick run), where
 // they are skipped and the run's last lines say how many and why.
 import { describe, it } from 'vitest';
+import { DockerEngine } from '../../src/infra/index.js';
 import { isSkipAllowed, readProbes, REQUIREMENT_NAMES } from './probes.js';
 import type { Requirement } from './probes.js';
 
@@ -41,4 +42,27 @@ export function describeNeeding(needs: readonly Requirement[], name: string, bod
 /** `describe` for tests that need a real Docker engine and the local image. */
 export function describeDocker(name: string, body: () => void): void {
   describeNeeding(['docker'], name, body);
+}
+
+/** pipe/standard:7.0, CodeBuild's tools; setup.sh builds it (minutes), so only the few tests that need it use it. */
+export const STANDARD_TEST_IMAGE = 'pipe/standard:7.0';
+const standardMissing =
+  probes.docker ?? ((await new DockerEngine().hasImage(STANDARD_TEST_IMAGE).catch(() => false)) ? undefined : `image ${STANDARD_TEST_IMAGE} missing (bash scripts/setup.sh builds it)`);
+
+/** `describe` for tests that need pipe/standard:7.0: like every missing requirement, it fails, unless PIPE_SKIP_MISSING=1. */
+export function describeStandardImage(name: string, body: () => void): void {
+  if (!standardMissing) {
+    describe(name, body);
+    return;
+  }
+  const why = `${STANDARD_TEST_IMAGE}: ${standardMissing}`;
+  if (isSkipAllowed()) {
+    describe(name, { skip: true, meta: { skippedFor: why } }, body);
+    return;
+  }
+  describe(name, () => {
+    it(`needs ${STANDARD_TEST_IMAGE}`, { meta: { failedFor: why } }, () => {
+      throw new Error(`${why}\n(PIPE_SKIP_MISSING=1 skips the tests that need it instead)`);
+    });
+  });
 }

@@ -4,13 +4,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { planRuntimeVersions, readRuntimeCatalog, RUNTIMES_LABEL, STANDARD_IMAGE } from '../../src/codebuild/index.js';
 import { ValidationError } from '../../src/core/index.js';
 import type { BuildSpec } from '../../src/core/index.js';
 import { describeBuildspec, loadBuildspec } from '../../src/parse/buildspec.js';
+import { describeShared, SHARED_DIR } from '../support/shared.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const corpusDir = path.resolve(repoRoot, '../shared/corpus/buildspecs');
+const corpusDir = path.join(SHARED_DIR, 'corpus/buildspecs');
+/** pipe/standard:7.0's runtime catalog, as its build puts it in the image's label. */
+const standardCatalog = readRuntimeCatalog(STANDARD_IMAGE, {
+  [RUNTIMES_LABEL]: readFileSync(path.join(repoRoot, 'scripts/images/standard-7.0-runtimes.json')).toString('base64'),
+});
 /** The corpus as it stands; a missing or truncated corpus must fail, not silently test less. */
 const EXPECTED_FILES = 53;
 
@@ -70,7 +76,7 @@ function rejection(file: string): ValidationError {
   throw new Error(`${file} was accepted, but the corpus marks it INVALID`);
 }
 
-describe('buildspec corpus', () => {
+describeShared('buildspec corpus', 'corpus/buildspecs', () => {
   it(`holds ${EXPECTED_FILES} files, each present on disk`, () => {
     expect(existsSync(corpusDir), `corpus not found at ${corpusDir}`).toBe(true);
     expect(entries).toHaveLength(EXPECTED_FILES);
@@ -102,21 +108,27 @@ describe('buildspec corpus', () => {
   it.each(accepted.map((e) => [e.file, e] as const))('%s: warnings name the keys pipe cannot honour', (_name, e) => {
     const text = readFileSync(path.join(corpusDir, e.file), 'utf8');
     const spec = load(e.file);
-    const unsupported = spec.warnings.filter((w) => w.kind === 'unsupported-locally');
-    const warnedKeys = new Set(unsupported.flatMap((w) => w.path.split('.').map((p) => p.replace(/\[\d+\]$/, ''))));
-    // The keys the file's text uses that pipe cannot honour locally, each of which must be warned about...
-    const expected = new Set<string>(Object.keys(spec.phases.install?.runtimeVersions ?? {}).map((r) => `runtime-versions.${r}`));
-    if (spec.env.gitCredentialHelper) expected.add('git-credential-helper');
-    if (/^\s*debug-session:\s*true/m.test(text)) expected.add('debug-session');
-    if (/^\s*compute-type:/m.test(text)) expected.add('compute-type');
-    if (/^\s*privileged-mode:\s*true/m.test(text)) expected.add('privileged-mode');
-    if (/\$env:/i.test(text) && /base-directory/.test(text)) expected.add('base-directory');
-    const missing = [...expected].filter((k) =>
-      k.startsWith('runtime-versions.') ? !unsupported.some((w) => w.path === `phases.install.${k}`) : !warnedKeys.has(k),
+    const warned = (key: string): boolean =>
+      spec.warnings.some((w) => w.kind === 'unsupported-locally' && w.path.split('.').some((p) => p.replace(/\[\d+\]$/, '') === key));
+    // runtime-versions against pipe/standard:7.0: each runtime is selected, or a parity line names it.
+    const runtimes = planRuntimeVersions(spec.phases.install?.runtimeVersions ?? {}, spec.env.variables, standardCatalog, STANDARD_IMAGE);
+    const unresolved = Object.keys(spec.phases.install?.runtimeVersions ?? {}).filter(
+      (runtime) => runtimes.selected[runtime] === undefined && !runtimes.notes.some((n) => n.startsWith(`runtime-versions: ${runtime} `)),
     );
-    expect(missing).toEqual([]);
+    expect(unresolved).toEqual([]);
+    // The keys the file's text uses that pipe cannot honour locally, each of which must be warned about...
+    const expected: string[] = [];
+    if (spec.env.gitCredentialHelper) expected.push('git-credential-helper');
+    if (/^\s*debug-session:\s*true/m.test(text)) expected.push('debug-session');
+    if (/^\s*compute-type:/m.test(text)) expected.push('compute-type');
+    if (/^\s*privileged-mode:\s*true/m.test(text)) expected.push('privileged-mode');
+    if (/\$env:/i.test(text) && /base-directory/.test(text)) expected.push('base-directory');
+    expect(expected.filter((k) => !warned(k))).toEqual([]);
     // ...and no unsupported-locally warning without such a key in the file.
-    for (const w of unsupported) expect(text, w.path).toContain(w.path.split('.').pop()?.replace(/\[\d+\]$/, ''));
+    const unfounded = spec.warnings
+      .filter((x) => x.kind === 'unsupported-locally')
+      .filter((w) => !text.includes(w.path.split('.').pop()?.replace(/\[\d+\]$/, '') ?? ''));
+    expect(unfounded.map((w) => w.path)).toEqual([]);
   });
 
   it.each(rejected.map((e) => [e.file, e] as const))('%s is rejected with a clear error', (_name, e) => {

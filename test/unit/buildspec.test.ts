@@ -343,7 +343,7 @@ describe('phases', () => {
     ]);
   });
 
-  it('warns that runtime-versions are not applied, and whether the fixed runtime matches', () => {
+  it('keeps runtime-versions as written, without a warning: which version runs depends on the image', () => {
     const text = yaml`
       version: 0.2
       env:
@@ -358,15 +358,8 @@ describe('phases', () => {
             golang: latest
           commands: []
     `;
-    expect(warnings(text)).toMatchInlineSnapshot(`
-      [
-        "8:15 unsupported-locally phases.install.runtime-versions.nodejs: runtime-versions is not applied locally: the image's fixed nodejs 18 is used, which matches 18.x",
-        "9:15 unsupported-locally phases.install.runtime-versions.python: runtime-versions is not applied locally: the image's fixed python 3.11 is used, which matches $PY (= 3.11)",
-        "10:13 unsupported-locally phases.install.runtime-versions.java: runtime-versions is not applied locally: java corretto17 is not installed in the local image (it has nodejs 18, python 3.11)",
-        "11:15 unsupported-locally phases.install.runtime-versions.golang: runtime-versions is not applied locally: golang latest is not installed in the local image (it has nodejs 18, python 3.11)",
-      ]
-    `);
-    expect(warnings(text.replace('18.x', '20')).at(0)).toContain('nodejs 20 is not installed; the image\'s nodejs 18 is used instead');
+    expect(warnings(text)).toEqual([]);
+    expect(parse(text).phases.install?.runtimeVersions).toEqual({ nodejs: '18.x', python: '$PY', java: 'corretto17', golang: 'latest' });
   });
 });
 
@@ -561,7 +554,7 @@ describe('batch', () => {
     expect(warnings(text)).toMatchInlineSnapshot(`
       [
         "11:23 unsupported-locally batch.build-list[0].env.compute-type: compute-type BUILD_GENERAL1_LARGE has no local meaning: the build gets this machine's CPU and memory",
-        "12:26 unsupported-locally batch.build-list[0].env.privileged-mode: privileged-mode is not granted locally: pipe does not run privileged containers",
+        "12:26 unsupported-locally batch.build-list[0].env.privileged-mode: privileged-mode is not applied per task: every task gets a Docker engine when the action has privilegedMode: true (pipe build --privileged), none otherwise",
         "16:22 unsupported-locally batch.build-list[1].debug-session: debug-session has no local meaning (no Session Manager); use docker exec on the build container",
         "18:15 unsupported-locally batch.build-list[1].env.type: environment type WINDOWS_SERVER_2019_CONTAINER needs a Windows container; pipe runs Linux containers only",
       ]

@@ -20,6 +20,7 @@ const paintStatus = paintBuildStatus;
 interface BuildFlags {
   buildspec?: string;
   image?: string;
+  privileged?: boolean;
   env: Record<string, string>;
   artifacts?: string;
   json?: boolean;
@@ -75,7 +76,8 @@ export function registerBuildCommand(program: Command, out: Output): void {
     .description('Run one build of a directory, as codebuild_build.sh does (a batch buildspec runs its batch); --plan only shows it')
     .argument('[dir]', 'the source directory (copied whole, .git included), or the id of a build that ran, to show it', '.')
     .option('--buildspec <file>', 'buildspec, relative to DIR or absolute (default buildspec.yml)')
-    .option('--image <image>', 'build image (default pipe/standard:1)')
+    .option('--image <image>', 'build image (default pipe/standard:1; aws/codebuild/standard:7.0 and kin run in pipe/standard:7.0)')
+    .option('--privileged', 'privileged mode, as codebuild_build.sh -d: the build gets a Docker engine (docker build, run, compose)')
     .option('--env <NAME=VALUE>', 'a build environment variable; wins over the buildspec (repeatable)', collectEnv, {})
     .option('--artifacts <dir>', 'where the artifact zips go (default <artifact store>/local/<build-id>)')
     .option('--batch-concurrency <n>', 'builds of a batch run at once', parseConcurrency, DEFAULT_BATCH_CONCURRENCY)
@@ -96,6 +98,7 @@ export function registerBuildCommand(program: Command, out: Output): void {
           dir,
           ...(opts.buildspec ? { buildspec: opts.buildspec } : {}),
           ...(opts.image ? { image: opts.image } : {}),
+          ...(opts.privileged ? { privileged: true } : {}),
           environment: opts.env,
           ...(opts.artifacts ? { artifactsDir: opts.artifacts } : {}),
           batchConcurrency: opts.batchConcurrency,

@@ -11,7 +11,7 @@ import type { InvokeRequest, InvokeResult, InvokeTarget, Invoker } from '../invo
 import { CodeArchiveCache, readBootstraps } from './code-archive.js';
 import { Environment } from './environment.js';
 import type { Credentials } from './runtime-config.js';
-import { describeRuntime } from './runtime-config.js';
+import { describeRuntime, runtimeSupportIn } from './runtime-config.js';
 import { WarmPool } from './warm-pool.js';
 
 /** The value of the `dev.pipe.role` label on every execution environment container. */
@@ -133,10 +133,13 @@ export async function createDockerInvoker(options: DockerInvokerOptions = {}): P
     const wantsLog = request.logType === 'Tail';
     const lease = pool.acquire(target);
     try {
+      let note = '';
       if (lease.cold) {
         const started = await lease.env.start(requestId, wantsLog);
+        const support = runtimeSupportIn(target.runtime, imageFor(target.runtime));
+        if (support.supported && support.note) note = `pipe: ${support.note}\n`;
         if (!started.ok) {
-          return finish(target, requestId, { payload: started.body, functionError: 'Unhandled', log: started.log }, wantsLog);
+          return finish(target, requestId, { payload: started.body, functionError: 'Unhandled', log: `${note}${started.log ?? ''}` }, wantsLog);
         }
       }
       const outcome = await lease.env.invoke({
@@ -147,7 +150,7 @@ export async function createDockerInvoker(options: DockerInvokerOptions = {}): P
         ...(request.clientContext ? { clientContext: decodeClientContext(request.clientContext) } : {}),
       });
       pool.giveBack(lease.env);
-      return finish(target, requestId, outcome, wantsLog);
+      return finish(target, requestId, note ? { ...outcome, log: `${note}${outcome.log ?? ''}` } : outcome, wantsLog);
     } finally {
       lease.release();
     }
@@ -156,6 +159,7 @@ export async function createDockerInvoker(options: DockerInvokerOptions = {}): P
   return {
     invokerId,
     invoke,
+    runtimeSupport: (runtime) => runtimeSupportIn(runtime, imageFor(runtime)),
     retire: (functionArn, version) => pool.retire(functionArn, version),
     async close() {
       await pool.close();

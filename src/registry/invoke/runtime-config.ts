@@ -39,7 +39,7 @@ export function describeRuntime(runtime: string): RuntimeInfo {
     return {
       family: 'nodejs',
       version: node[1] ?? '',
-      command: ['/bin/sh', '-c', `exec node ${RUNTIME_DIR}/${BOOTSTRAP_FILES.nodejs} 2>&1`],
+      command: ['/bin/sh', '-c', `exec "$(${nodeOfMajor(node[1] ?? '')})" ${RUNTIME_DIR}/${BOOTSTRAP_FILES.nodejs} 2>&1`],
     };
   }
   const python = /^python(3\.\d+)$/.exec(runtime);
@@ -51,6 +51,40 @@ export function describeRuntime(runtime: string): RuntimeInfo {
     };
   }
   throw new InvalidRuntimeError(runtime);
+}
+
+/**
+ * The runtime's own Node.js major: pipe/standard:7.0 keeps Node 18, 20 and 22 in n's cache
+ * (/usr/local/n/versions/node/<version>), so nodejs20.x runs Node 20 there; an image without it runs its `node`.
+ */
+function nodeOfMajor(major: string): string {
+  return `ls -d /usr/local/n/versions/node/${major}.*/bin/node 2>/dev/null | sort -V | tail -n 1 | grep . || echo node`;
+}
+
+/** The language versions pipe's own images hold (scripts/setup.sh, scripts/images/), for the notes a function gets. */
+const IMAGE_RUNTIMES: Readonly<Record<string, Readonly<Record<RuntimeFamily, readonly string[]>>>> = {
+  'pipe/standard:1': { nodejs: ['18'], python: ['3.11'] },
+  'pipe/standard:7.0': { nodejs: ['18', '20', '22'], python: ['3.11'] },
+};
+
+const LANGUAGE: Readonly<Record<RuntimeFamily, string>> = { nodejs: 'Node.js', python: 'Python' };
+
+/**
+ * Whether a runtime can run in `image`, and, when the image has another version of its language, a note saying
+ * which runs (as the function's StateReason and in its first invocation's log): never another version silently.
+ */
+export function runtimeSupportIn(runtime: string, image: string): { supported: true; note?: string } | { supported: false; reason: string } {
+  let info: RuntimeInfo;
+  try {
+    info = describeRuntime(runtime);
+  } catch {
+    return { supported: false, reason: `pipe's registry cannot run ${runtime}: it runs nodejs*.x and python3.* functions (Node.js 18, 20 and 22 in pipe/standard:7.0, 18 in pipe/standard:1; Python 3.11)` };
+  }
+  const versions = IMAGE_RUNTIMES[image]?.[info.family];
+  if (!versions || versions.includes(info.version)) return { supported: true };
+  const language = LANGUAGE[info.family];
+  const runsOn = versions.length === 1 ? `${language} ${versions[0]}` : `the image's default ${language} (it has ${versions.join(', ')})`;
+  return { supported: true, note: `${runtime} runs on ${runsOn} here: ${image} has no ${language} ${info.version}` };
 }
 
 export interface Credentials {

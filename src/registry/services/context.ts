@@ -57,10 +57,18 @@ export function settle(ctx: RegistryContext, r: FunctionVersionRecord): Function
   if (r.settleAt === undefined || ctx.now() < r.settleAt) return r;
   const next: FunctionVersionRecord = { ...r, revisionId: newRevisionId() };
   delete next.settleAt;
-  if (r.state === 'Pending') {
+  if (r.state === 'Pending' && r.settleFailure) {
+    // Lambda's own answer to a runtime it cannot run: the function fails to become Active, and says why.
+    next.state = transitionFunctionState(r.state, 'Failed');
+    next.stateReason = r.settleFailure.reason;
+    next.stateReasonCode = r.settleFailure.code;
+    delete next.settleFailure;
+    if (r.lastUpdateStatus === undefined) next.lastUpdateStatus = transitionLastUpdateStatus(undefined, 'Failed');
+  } else if (r.state === 'Pending') {
     next.state = transitionFunctionState(r.state, 'Active');
     delete next.stateReason;
     delete next.stateReasonCode;
+    if (r.runtimeNote) next.stateReason = r.runtimeNote;
     if (r.lastUpdateStatus === undefined) next.lastUpdateStatus = transitionLastUpdateStatus(undefined, 'Successful');
   }
   if (r.lastUpdateStatus === 'InProgress') {

@@ -62,6 +62,7 @@ export async function createFunction(ctx: RegistryContext, input: CreateFunction
     stateReason: CREATING.reason,
     stateReasonCode: CREATING.code,
     settleAt: ctx.now() + ctx.settleMs,
+    ...runtimeOutcome(ctx, settings.runtime),
   };
   return ctx.functions.transaction(() => {
     exists();
@@ -200,4 +201,12 @@ export async function deleteFunction(ctx: RegistryContext, input: FunctionRefInp
     ctx.functions.deleteVersion(arn.region, ref.name, q);
   });
   await retireEnvironments(ctx, functionArn(arn, ref.name), q);
+}
+
+/** What the invoke side says of a runtime: a function it cannot run settles Failed (InvalidRuntime), else a note. */
+function runtimeOutcome(ctx: RegistryContext, runtime: string | undefined): Pick<FunctionVersionRecord, 'settleFailure' | 'runtimeNote'> {
+  const support = runtime === undefined ? undefined : ctx.invoker.runtimeSupport?.(runtime);
+  if (!support) return {};
+  if (!support.supported) return { settleFailure: { reason: support.reason, code: 'InvalidRuntime' } };
+  return support.note ? { runtimeNote: support.note } : {};
 }

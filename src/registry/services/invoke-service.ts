@@ -25,7 +25,7 @@ export async function invoke(ctx: RegistryContext, queue: EventQueue, input: Inv
   const ref = parseFunctionRef(input.FunctionName, arn, input.Qualifier, 170);
   const resolved = resolveQualified(ctx, arn, ref);
   const record = pickWeighted(ctx, resolved.record, resolved.alias?.weights ?? {});
-  if (record.state === 'Pending') {
+  if (record.state === 'Pending' || record.state === 'Failed') {
     throw conflict(`The operation cannot be performed at this time. The function is currently in the following state: ${record.state}`);
   }
   const body = checkJsonPayload(payload);
