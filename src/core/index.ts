@@ -6,3 +6,4 @@ export * from './pipeline.js';
 export * from './buildspec.js';
 export * from './events.js';
 export * from './log-lines.js';
+export * from './aws-api.js';

@@ -1,5 +1,6 @@
 // The registry (the local Lambda): what the rest of pipe may use — the in-process API, its shapes and errors, the server.
 export { Registry } from './registry.js';
+export type { LambdaApi } from './lambda-api.js';
 export type { RegistryOptions } from './registry.js';
 export { RegistryError, REGISTRY_ERRORS, isRegistryError } from './errors.js';
 export type { RegistryErrorName } from './errors.js';

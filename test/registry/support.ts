@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AwsService } from '../../src/core/index.js';
 import { Registry, RegistryServer } from '../../src/registry/index.js';
 import type { InvokeRequest, InvokeResult, Invoker, RegistryOptions } from '../../src/registry/index.js';
 import { TooManyRequestsError } from '../../src/registry/invoke/errors.js';
@@ -106,11 +107,11 @@ export interface TestRegistry {
   stop(): Promise<void>;
 }
 
-export async function startRegistry(options: Partial<RegistryOptions> = {}): Promise<TestRegistry> {
+export async function startRegistry(options: Partial<RegistryOptions> = {}, services: readonly AwsService[] = []): Promise<TestRegistry> {
   const home = mkdtempSync(join(tmpdir(), 'pipe-registry-'));
   const invoker = new EchoInvoker();
   const registry = Registry.open({ invoker, home, eventRetryDelayMs: 10, ...options });
-  const server = new RegistryServer({ registry, host: '127.0.0.1', port: 0 });
+  const server = new RegistryServer({ registry, host: '127.0.0.1', port: 0, services });
   const url = await server.listen();
   return {
     home, registry, server, url, invoker,

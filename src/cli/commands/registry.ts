@@ -1,7 +1,9 @@
 // `pipe registry serve`, `pipe invoke`, `pipe functions`, `pipe layers`: the registry (local Lambda) from the terminal.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { awsServices } from '../../app/index.js';
 import { PipeError } from '../../core/index.js';
+import { pipeHome } from '../../infra/index.js';
 import {
   Registry, RegistryServer, invokeOverHttp, listFunctionsOverHttp, listLayersOverHttp,
 } from '../../registry/index.js';
@@ -137,7 +139,7 @@ async function serve(out: Output, o: ServeOptions): Promise<void> {
     onEventOutcome: (e) => say({ type: 'event-invocation', ...e }, `event invocation of ${e.functionArn}:${e.version} ${e.status} after ${e.attempts} attempt(s)${e.error ? `: ${e.error}` : ''}`),
   });
   const server = new RegistryServer({
-    registry, host: o.host, port,
+    registry, host: o.host, port, services: awsServices({ home: pipeHome(), registry }),
     onError: (e, op) => say({ type: 'error', operation: op, message: String(e) }, `error in ${op}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
   });
   let url: string;

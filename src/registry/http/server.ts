@@ -6,6 +6,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { RegistryError, isRegistryError } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import type { Registry } from '../registry.js';
+import type { AwsService } from '../../core/index.js';
+import { AWS_CALL_BODY_LIMIT, dispatchAwsCall, matchAwsService } from './aws-protocols.js';
 import { jsonBody, readBody, regionOf } from './request.js';
 import type { ApiRequest, ApiResponse } from './request.js';
 import { matchRoute } from './routes.js';
@@ -22,6 +24,8 @@ export interface RegistryServerOptions {
   host?: string;
   /** 0 picks a free port. */
   port?: number;
+  /** AWS APIs served on the same port beside Lambda's (JSON by X-Amz-Target, query by Action). */
+  services?: readonly AwsService[];
   /** Called with unexpected errors (answered as 500 ServiceException); the CLI logs them. */
   onError?: (error: unknown, operation: string) => void;
 }
@@ -66,6 +70,15 @@ export class RegistryServer {
     try {
       checkHeaderSizes(req);
       const url = new URL(req.url ?? '/', 'http://registry');
+      const aws = matchAwsService(req, url.pathname, this.options.services ?? []);
+      if (aws) {
+        operation = aws.operation ?? aws.service.signingName;
+        const read = await readBody(req, AWS_CALL_BODY_LIMIT);
+        if (read.tooLarge) throw new RegistryError('RequestEntityTooLargeException', `Request must be smaller than ${AWS_CALL_BODY_LIMIT} bytes`);
+        const region = regionOf(header(req, 'authorization')) ?? this.registry.defaultRegion;
+        send(res, requestId, await dispatchAwsCall(aws, read.body, { region, host: req.headers.host ?? 'localhost', requestId }));
+        return;
+      }
       const match = matchRoute(req.method ?? 'GET', url.pathname);
       if (!match) {
         req.resume();
