@@ -7,3 +7,4 @@ export * from './buildspec.js';
 export * from './events.js';
 export * from './log-lines.js';
 export * from './aws-api.js';
+export * from './gateway-route.js';
