@@ -2,4 +2,6 @@
 export { continueExecution, createEngine, loadPlan, openPipeContext, settleRecovered, spawnWorker, startPipeline } from './pipeline-service.js';
 export type { PipeContext, StartPipelineOptions } from './pipeline-service.js';
 export { awsServices } from './aws-services.js';
+export type { ServerRecords } from './aws-endpoint.js';
+export { createAwsEndpointProvider, openServerRecords, recordServerAddress, runningServer, SERVER_FILE } from './aws-endpoint.js';
 export type { AwsServiceDeps } from './aws-services.js';

@@ -30,6 +30,7 @@ import { Engine, LeaseStore, newOwnerNonce, ownerId } from '../execute/index.js'
 import type { Owner } from '../execute/index.js';
 import type { PipelineExecutionResult } from '../execute/index.js';
 import { preflight } from './preflight.js';
+import { createAwsEndpointProvider } from './aws-endpoint.js';
 import { createSourceExecutor } from '../source/index.js';
 
 /** The action categories this version has executors for. */
@@ -163,6 +164,7 @@ export function createEngine(ctx: PipeContext, options: { sources?: ReadonlyMap<
         account: DEFAULT_ACCOUNT,
         secrets: openLocalSecrets(ctx.db, ctx.cipher),
         cache: openCacheStore(ctx.home),
+        awsEndpoints: createAwsEndpointProvider(ctx),
       }),
     },
   });

@@ -51,7 +51,8 @@ export function codebuildVariables(id: BuildIdentity): Record<string, string> {
 
 /**
  * The whole starting environment. Values are literal text, never shell-expanded. Names starting with
- * CODEBUILD_ are CodeBuild's: whatever the buildspec or the action says about them is dropped.
+ * CODEBUILD_ are CodeBuild's: whatever the buildspec or the action says about them is dropped. `awsEnv` (endpoints
+ * and credentials, as CodeBuild gives a build its role's) sits where the region does: a buildspec may override it.
  */
 export function composeBuildEnvironment(
   imageEnv: Record<string, string>,
@@ -59,6 +60,7 @@ export function composeBuildEnvironment(
   resolvedSecrets: Record<string, string>,
   actionEnv: Record<string, string>,
   id: BuildIdentity,
+  awsEnv: Record<string, string> = {},
 ): Record<string, string> {
   const user = (vars: Record<string, string>) =>
     Object.fromEntries(Object.entries(vars).filter(([k]) => !k.startsWith('CODEBUILD_')));
@@ -67,6 +69,7 @@ export function composeBuildEnvironment(
     ...imageEnv,
     AWS_REGION: id.region,
     AWS_DEFAULT_REGION: id.region,
+    ...awsEnv,
     ...user(spec.env.variables),
     ...user(resolvedSecrets),
     ...user(actionEnv),

@@ -13,6 +13,8 @@ import { readCodeBuildConfiguration } from '../plan/index.js';
 import type { SecretSource } from '../secrets/index.js';
 import { resolveActionSecrets } from './build-secrets.js';
 import { runBatchAction } from './batch-action.js';
+import { openBuildAwsAccess } from './build-aws.js';
+import type { AwsEndpointProvider } from './aws-endpoint.js';
 
 export interface BuildExecutorDeps {
   containers: BuildContainerFactory;
@@ -24,6 +26,10 @@ export interface BuildExecutorDeps {
   secrets?: SecretSource;
   /** The host cache (<PIPE_HOME>/cache); without it buildspec `cache.paths` are not used. */
   cache?: CacheStore;
+  /** The pipe server builds' AWS calls go to; without it a build gets no AWS_* endpoints or credentials. */
+  awsEndpoints?: AwsEndpointProvider;
+  /** The host's environment, read for --pass-aws-credentials (default process.env). */
+  hostEnv?: NodeJS.ProcessEnv;
 }
 
 /** Loads the buildspec an action names: inline YAML, or a path inside the primary source (CodeBuild's rule). */
@@ -59,45 +65,52 @@ export function createBuildExecutor(deps: BuildExecutorDeps): ActionExecutor {
       const [primary, ...secondary] = ctx.inputs;
       const source = primary?.revision;
       const timeout = config.timeoutInMinutes;
-      const request: BuildRequest = {
-        identity: {
-          projectName: project,
-          buildId,
-          buildNumber: deps.nextBuildNumber(project),
-          image,
-          initiator: `codepipeline/${ctx.pipeline}`,
-          region: deps.region,
-          account: deps.account,
-          startTimeMs: Date.now(),
-          secondarySourceNames: secondary.map((s) => s.name),
-          ...(source ? { sourceVersion: source, resolvedSourceVersion: source } : {}),
-        },
-        spec,
-        ...(primary ? { primarySource: primary } : {}),
-        secondarySources: secondary,
-        environment: secrets.resolved.actionEnvironment,
-        secrets: secrets.resolved.buildspecSecrets,
-        outputs: ctx.outputs,
-        labels: { ...ctx.labels, [LABELS.role]: 'build' },
-        ...(config.privilegedMode ? { privileged: true } : {}),
-        ...(timeout ? { timeoutMinutes: timeout } : {}),
-        cacheScope: `${ctx.pipeline}/${ctx.action.stage}.${ctx.action.name}`,
-        signal: ctx.signal,
-        line: ctx.log,
-        phase: (phase, status, record) => ctx.phase(phase, status, record?.context?.message),
-        warn: ctx.warn,
-      };
-      if (config.batchEnabled) {
-        return runBatchAction(ctx, deps, { spec, project, batchId: buildId, base: request, combineArtifacts: config.combineArtifacts, concurrency: config.batchConcurrency, nextBuildNumber: deps.nextBuildNumber,
-          variables: config.environmentVariables, ...(deps.secrets ? { secretSource: deps.secrets } : {}) });
+      const aws = await openBuildAwsAccess(deps.awsEndpoints, buildId, config.passAwsCredentials, deps.hostEnv ?? process.env, ctx.warn);
+      try {
+        const request: BuildRequest = {
+          identity: {
+            projectName: project,
+            buildId,
+            buildNumber: deps.nextBuildNumber(project),
+            image,
+            initiator: `codepipeline/${ctx.pipeline}`,
+            region: deps.region,
+            account: deps.account,
+            startTimeMs: Date.now(),
+            secondarySourceNames: secondary.map((s) => s.name),
+            ...(source ? { sourceVersion: source, resolvedSourceVersion: source } : {}),
+          },
+          spec,
+          ...(primary ? { primarySource: primary } : {}),
+          secondarySources: secondary,
+          environment: secrets.resolved.actionEnvironment,
+          secrets: secrets.resolved.buildspecSecrets,
+          outputs: ctx.outputs,
+          labels: { ...ctx.labels, [LABELS.role]: 'build' },
+          ...(config.privilegedMode ? { privileged: true } : {}),
+          ...(aws ? { aws: aws.access } : {}),
+          ...(timeout ? { timeoutMinutes: timeout } : {}),
+          cacheScope: `${ctx.pipeline}/${ctx.action.stage}.${ctx.action.name}`,
+          signal: ctx.signal,
+          line: ctx.log,
+          phase: (phase, status, record) => ctx.phase(phase, status, record?.context?.message),
+          warn: ctx.warn,
+        };
+        if (config.batchEnabled) {
+          return await runBatchAction(ctx, deps, { spec, project, batchId: buildId, base: request, combineArtifacts: config.combineArtifacts, concurrency: config.batchConcurrency, nextBuildNumber: deps.nextBuildNumber,
+            variables: config.environmentVariables, ...(deps.secrets ? { secretSource: deps.secrets } : {}) });
+        }
+        const result = await runBuild(request, deps);
+        const unserved = aws?.reportUnserved(ctx.warn) ?? [];
+        const extra = { buildId, buildStatus: result.status, phases: result.phases, reports: result.reports, ...(unserved.length > 0 ? { unservedAwsCalls: unserved } : {}) };
+        const artifacts = result.artifacts.map((a) => ({ name: a.name, path: a.path, sha256: a.sha256, size: a.size }));
+        if (result.status !== 'SUCCEEDED') {
+          return { status: 'Failed', message: `Build ${result.status}: ${result.message ?? ''}`.trim(), artifacts, externalExecutionId: buildId, extra };
+        }
+        return { status: 'Succeeded', outputVariables: result.exportedVariables, artifacts, externalExecutionId: buildId, extra };
+      } finally {
+        await aws?.release();
       }
-      const result = await runBuild(request, deps);
-      const extra = { buildId, buildStatus: result.status, phases: result.phases, reports: result.reports };
-      const artifacts = result.artifacts.map((a) => ({ name: a.name, path: a.path, sha256: a.sha256, size: a.size }));
-      if (result.status !== 'SUCCEEDED') {
-        return { status: 'Failed', message: `Build ${result.status}: ${result.message ?? ''}`.trim(), artifacts, externalExecutionId: buildId, extra };
-      }
-      return { status: 'Succeeded', outputVariables: result.exportedVariables, artifacts, externalExecutionId: buildId, extra };
     },
   };
 }

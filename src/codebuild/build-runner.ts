@@ -11,6 +11,9 @@ import { PROGRESS_EVERY_MS } from '../core/index.js';
 import type { LineSink } from './build-log.js';
 import { composeBuildEnvironment, secondarySourceDir, SRC_DIR, SRC_ROOT } from './build-env.js';
 import type { BuildIdentity } from './build-env.js';
+import { awsVariables } from './aws-endpoint.js';
+import { awsCliShimCommand } from './aws-cli-shim.js';
+import type { BuildAwsAccess } from './aws-endpoint.js';
 import type { BuildContainer } from './container-port.js';
 import type { BuildContainerFactory } from './docker-container.js';
 import { runPhases } from './phase-runner.js';
@@ -62,6 +65,8 @@ export interface BuildRequest {
   /** Evaluate each artifacts block's `name` with the shell at upload time, as a CodeBuild project does. */
   expandArtifactNames?: boolean;
   labels: Record<string, string>;
+  /** How the build reaches AWS APIs (pipe's endpoints and throwaway credentials); without it, no AWS_* variables. */
+  aws?: BuildAwsAccess;
   /** privilegedMode: a Docker engine for `docker build`/`run` in the buildspec; what it creates goes with the build. */
   privileged?: boolean;
   timeoutMinutes?: number;
@@ -164,7 +169,7 @@ class BuildRun {
     const session = new ShellSession(container, shell === '/bin/sh' ? 'sh' : shell, spec.version === '0.2');
     let runtimeCommands: string[] = [];
     const downloaded = await this.step('DOWNLOAD_SOURCE', async () => {
-      const env = composeBuildEnvironment(imageEnv, spec, this.req.secrets ?? {}, this.req.environment, identity);
+      const env = composeBuildEnvironment(imageEnv, spec, this.req.secrets ?? {}, this.req.environment, identity, this.req.aws ? awsVariables(this.req.aws) : {});
       // runtime-versions is resolved here, as CodeBuild does, against the image's catalog.
       const requested = spec.phases.install?.runtimeVersions ?? {};
       if (Object.keys(requested).length > 0) {
@@ -173,6 +178,7 @@ class BuildRun {
         runtimeCommands = runtimes.commands;
       }
       await session.init(env, SRC_DIR);
+      if (this.req.aws) await this.exec(awsCliShimCommand());
       if (this.req.primarySource) await container.putFiles(SRC_DIR, await this.deps.artifacts.unzipToTar(this.req.primarySource.path));
       for (const s of this.req.secondarySources) {
         await container.putFiles('/', packFiles([{ path: `${secondarySourceDir(s.name).slice(1)}/.keep`, content: '' }]));

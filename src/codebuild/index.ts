@@ -23,3 +23,5 @@ export { resolveBuildImage, STANDARD_IMAGE } from './build-image.js';
 export type { LocalBuildImage } from './build-image.js';
 export { planRuntimeVersions, readRuntimeCatalog, RUNTIMES_LABEL } from './runtime-versions.js';
 export type { RuntimeCatalog, RuntimePlan } from './runtime-versions.js';
+export { awsVariables, buildAccessKeyId, describeUnservedCalls, hostCredentials, HOST_CREDENTIAL_VARIABLES, SERVED_ENDPOINT_VARIABLES } from './aws-endpoint.js';
+export type { AwsEndpointLease, AwsEndpointProvider, BuildAwsAccess, UnservedCall } from './aws-endpoint.js';

@@ -22,6 +22,9 @@ import { SecretMasker, openLocalSecrets, resolveBuildSecrets } from '../secrets/
 import type { SecretCipher } from '../secrets/index.js';
 import { workTreeCommit } from '../source/index.js';
 import { combineBatchArtifacts } from './batch-artifacts.js';
+import { openBuildAwsAccess } from './build-aws.js';
+import type { BuildAwsSession } from './build-aws.js';
+import type { AwsEndpointProvider, UnservedCall } from './aws-endpoint.js';
 import { BuildStore, buildWorkDir } from './build-store.js';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION, StoredLogLimit } from '../core/index.js';
 import { removeLeftoverContainers } from '../infra/index.js';
@@ -38,6 +41,8 @@ export interface SingleBuildOptions {
   image?: string;
   /** privilegedMode (codebuild_build.sh -d): the build gets a Docker engine. */
   privileged?: boolean;
+  /** The host's AWS credentials go into the build (codebuild_build.sh -c); services pipe does not serve are AWS's. */
+  passAwsCredentials?: boolean;
   /** Project-level variables (the local agent's `-e` file): they win over the buildspec's. */
   environment?: Record<string, string>;
   /** Where the artifacts go; default `<artifact store>/local/<build-id>`. */
@@ -59,6 +64,8 @@ export interface SingleBuildContext {
   engine: DockerEngine;
   cipher: SecretCipher;
   store: { nextBuildNumber(project: string): number };
+  /** The pipe server the build's AWS calls go to; without it the build gets no AWS_* endpoints or credentials. */
+  awsEndpoints?: AwsEndpointProvider;
 }
 
 export interface SingleBuildResult {
@@ -73,6 +80,8 @@ export interface SingleBuildResult {
   /** Every report group's report; in a batch, each build's, the group named `[identifier] group`. */
   reports: BuildReport[];
   batch?: BatchExecution;
+  /** AWS calls the build made that pipe does not serve (its parity report). */
+  unservedAwsCalls?: UnservedCall[];
 }
 
 /** The buildspec `pipe build` reads: relative paths from the source directory, as CodeBuild reads them. */
@@ -156,6 +165,7 @@ export async function runSingleBuild(ctx: SingleBuildContext, options: SingleBui
   const work = buildWorkDir(ctx.home, buildId);
   makePrivateDir(work);
   let result: SingleBuildResult = { buildId, status: 'FAILED', logPath, artifactsDir, artifacts: [], phases: [], exportedVariables: {}, reports: [] };
+  let aws: BuildAwsSession | undefined;
   try {
     for (const w of spec.warnings) line('system', `Warning: ${w.location.file}:${w.location.line}:${w.location.column} ${w.path}: ${w.message}`);
     const plain = Object.entries(options.environment ?? {}).map(([name, value]) => ({ name, value, type: 'PLAINTEXT' as const }));
@@ -180,6 +190,7 @@ export async function runSingleBuild(ctx: SingleBuildContext, options: SingleBui
       line('system', `Hint: the source is ${megabytes(copied.bytes)}; a ${IGNORE_FILE} in ${dir} (the syntax of .gitignore) leaves paths such as node_modules/ out of it`);
     }
     const deps = { containers: createDockerBuildContainers(ctx.engine), artifacts: createArtifactIo(), cache: openCacheStore(ctx.home) };
+    aws = await openBuildAwsAccess(ctx.awsEndpoints, buildId, options.passAwsCredentials === true, process.env, (m) => line('system', `Warning: ${m}`));
     // A git directory's build knows its commit, as a CodeBuild build of a git source does.
     const commit = await workTreeCommit(dir);
     const base: Omit<BuildRequest, 'spec' | 'outputs' | 'signal' | 'phase'> = {
@@ -204,6 +215,7 @@ export async function runSingleBuild(ctx: SingleBuildContext, options: SingleBui
       cacheScope: `local/${dir}`,
       labels: { [LABELS.managed]: 'true', [LABELS.ownerPid]: String(process.pid), [LABELS.role]: 'build', [LABELS.action]: buildId },
       ...(options.privileged ? { privileged: true } : {}),
+      ...(aws ? { aws: aws.access } : {}),
       timeoutMinutes: options.timeoutMinutes ?? DEFAULT_BUILD_TIMEOUT_MINUTES,
       line,
     };
@@ -264,12 +276,15 @@ export async function runSingleBuild(ctx: SingleBuildContext, options: SingleBui
         reports: build.reports,
       };
     }
+    const unserved = aws?.reportUnserved((m) => line('system', m)) ?? [];
+    if (unserved.length > 0) result = { ...result, unservedAwsCalls: unserved };
     return masker.maskDeep(result);
   } catch (e) {
     if (e instanceof Error) e.message = masker.mask(e.message);
     result = { ...result, message: describeError(e) };
     throw e;
   } finally {
+    await aws?.release();
     closeSync(fd);
     await rm(work, { recursive: true, force: true });
     const shown = masker.maskDeep(result);

@@ -57,6 +57,8 @@ export interface CodeBuildConfiguration {
   environmentVariables: EnvironmentVariable[];
   timeoutInMinutes: number;
   privilegedMode: boolean;
+  /** pipe's own key: the build gets the host's AWS credentials, and the services pipe does not serve are AWS's. */
+  passAwsCredentials: boolean;
   /** CodePipeline's `BatchEnabled`: run the buildspec's `batch` (a batch build) instead of one build. */
   batchEnabled: boolean;
   /** CodePipeline's `CombineArtifacts`: each output holds every build's artifacts, under its identifier. */

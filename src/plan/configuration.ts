@@ -27,6 +27,7 @@ export function readCodeBuildConfiguration(config: Record<string, ConfigValue>):
     environmentVariables: readEnvironmentVariables(config['environmentVariables']),
     timeoutInMinutes: timeout === undefined ? DEFAULT_BUILD_TIMEOUT_MINUTES : Number(timeout),
     privilegedMode: readText(config, 'privilegedMode') === 'true',
+    passAwsCredentials: readText(config, 'passAwsCredentials') === 'true',
     batchEnabled: readText(config, 'batchEnabled') === 'true',
     combineArtifacts: readText(config, 'combineArtifacts') === 'true',
     batchConcurrency: Number(readText(config, 'batchConcurrency') ?? DEFAULT_BATCH_CONCURRENCY),

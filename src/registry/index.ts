@@ -16,6 +16,7 @@ export type { EventOutcome } from './services/event-queue.js';
 export type { InvokeTarget, InvokeRequest, InvokeResult, Invoker, InvocationType } from './invoke-port.js';
 export { RegistryServer } from './http/server.js';
 export type { RegistryServerOptions } from './http/server.js';
+export type { UnservedListener, UnservedRequest } from './http/unserved.js';
 export { invokeOverHttp, listFunctionsOverHttp, listLayersOverHttp } from './http/client.js';
 export { createDockerInvoker } from './invoke/index.js';
 export type { EnvironmentEvent } from './invoke/index.js';

@@ -5,8 +5,10 @@ import type { SecretCipher } from './cipher.js';
 import { ParameterStore } from './parameter-store.js';
 import { SecretStore } from './secret-store.js';
 
-export { ParameterStore, checkParameterName, PARAMETER_VALUE_MAX } from './parameter-store.js';
-export type { Parameter, ParameterSummary } from './parameter-store.js';
+export { ParameterStore, checkParameterName, isParameterType, PARAMETER_TYPES, PARAMETER_VALUE_MAX } from './parameter-store.js';
+export type { Parameter, ParameterSummary, ParameterType, PutParameterOptions } from './parameter-store.js';
+export { ssmService, parameterArn } from './ssm-service.js';
+export { secretsManagerService, secretArn } from './secrets-manager-service.js';
 export { SecretStore, checkSecretName, secretNameCandidates, AWSCURRENT, AWSPREVIOUS, SECRET_VALUE_MAX } from './secret-store.js';
 export type { SecretSummary, SecretValue, SecretVersionSelector, SecretVersionSummary } from './secret-store.js';
 export { resolveBuildSecrets, EMPTY_SECRET_SOURCE, EXPORT_ERROR, PARAMETER_STORE_ERROR, SECRETS_MANAGER_ERROR } from './resolver.js';

@@ -48,4 +48,13 @@ export const SECRETS_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE secret_versions ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 3,
+    name: 'a parameter\'s Type and Description, a secret\'s Description (as the SSM and Secrets Manager APIs set them)',
+    sql: `
+      ALTER TABLE parameters ADD COLUMN type TEXT NOT NULL DEFAULT 'String';
+      ALTER TABLE parameters ADD COLUMN description TEXT NOT NULL DEFAULT '';
+      ALTER TABLE secrets ADD COLUMN description TEXT NOT NULL DEFAULT '';
+    `,
+  },
 ];

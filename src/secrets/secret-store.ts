@@ -23,6 +23,7 @@ export interface SecretVersionSummary {
 
 export interface SecretSummary {
   name: string;
+  description: string;
   createdDate: string;
   lastChangedDate: string;
   /** Newest first. */
@@ -85,19 +86,19 @@ export class SecretStore {
    * Stores a new version of a secret (creating the secret if need be): it takes AWSCURRENT, the version that had
    * AWSCURRENT takes AWSPREVIOUS, and the one that had AWSPREVIOUS is left without a label.
    */
-  putSecretValue(name: string, secretString: string): { name: string; versionId: string; created: boolean } {
+  putSecretValue(name: string, secretString: string, options: { versionId?: string; description?: string } = {}): { name: string; versionId: string; created: boolean } {
     const problem = checkSecretName(name);
     if (problem) throw new PipeError('INVALID_ARGUMENT', problem, { hint: 'e.g. prod/db or github-token' });
     if (secretString === '') throw new PipeError('INVALID_ARGUMENT', `secret ${name}: the secret string cannot be empty`);
     if (Buffer.byteLength(secretString) > SECRET_VALUE_MAX) {
       throw new PipeError('INVALID_ARGUMENT', `secret ${name}: the secret string is ${Buffer.byteLength(secretString)} bytes; at most ${SECRET_VALUE_MAX}`);
     }
-    const versionId = randomUUID();
+    const versionId = options.versionId ?? randomUUID();
     const now = new Date().toISOString();
     return this.db.transaction(() => {
       const exists = this.db.prepare('SELECT 1 FROM secrets WHERE name = ?').get(name) !== undefined;
       if (exists) this.db.prepare('UPDATE secrets SET last_changed = ? WHERE name = ?').run(now, name);
-      else this.db.prepare('INSERT INTO secrets (name, created, last_changed) VALUES (?, ?, ?)').run(name, now, now);
+      else this.db.prepare('INSERT INTO secrets (name, created, last_changed, description) VALUES (?, ?, ?, ?)').run(name, now, now, options.description ?? '');
       const seq = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS n FROM secret_versions WHERE name = ?').get(name) as { n: number }).n + 1;
       this.db
         .prepare('INSERT INTO secret_versions (name, version_id, secret_string, created, seq, sealed) VALUES (?, ?, ?, ?, ?, 1)')
@@ -109,6 +110,14 @@ export class SecretStore {
       label.run(name, AWSCURRENT, versionId);
       return { name, versionId, created: !exists };
     })();
+  }
+
+  /** A secret with no version yet (CreateSecret without a value); false when one of that name exists. */
+  createEmptySecret(name: string, description = ''): boolean {
+    const problem = checkSecretName(name);
+    if (problem) throw new PipeError('INVALID_ARGUMENT', problem, { hint: 'e.g. prod/db or github-token' });
+    const now = new Date().toISOString();
+    return this.db.prepare('INSERT OR IGNORE INTO secrets (name, created, last_changed, description) VALUES (?, ?, ?, ?)').run(name, now, now, description).changes > 0;
   }
 
   /** The stored name a secret id (name or ARN) stands for, or undefined when there is no such secret. */
@@ -130,10 +139,11 @@ export class SecretStore {
 
   /** Every secret with its versions and their stages, by name; secret strings are never listed. */
   listSecrets(): SecretSummary[] {
-    const secrets = this.db.prepare('SELECT name, created, last_changed FROM secrets ORDER BY name').all() as Array<{ name: string; created: string; last_changed: string }>;
+    const secrets = this.db.prepare('SELECT name, created, last_changed, description FROM secrets ORDER BY name').all() as Array<{ name: string; created: string; last_changed: string; description: string }>;
     const versions = this.db.prepare('SELECT version_id, created FROM secret_versions WHERE name = ? ORDER BY seq DESC');
     return secrets.map((s) => ({
       name: s.name,
+      description: s.description,
       createdDate: s.created,
       lastChangedDate: s.last_changed,
       versions: (versions.all(s.name) as Array<{ version_id: string; created: string }>).map((v) => ({

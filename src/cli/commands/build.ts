@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { PipeError } from '../../core/index.js';
 import { DEFAULT_BATCH_CONCURRENCY } from '../../codebuild/index.js';
 import { loadSourceBuildspec, runSingleBuild } from '../../codebuild/index.js';
-import { openPipeContext } from '../../app/index.js';
+import { createAwsEndpointProvider, openPipeContext } from '../../app/index.js';
 import type { SingleBuildResult } from '../../codebuild/index.js';
 import { artifactRoot, pipeHome } from '../../infra/index.js';
 import { describeBuildspec, loadBuildspec } from '../../parse/index.js';
@@ -21,6 +21,7 @@ interface BuildFlags {
   buildspec?: string;
   image?: string;
   privileged?: boolean;
+  passAwsCredentials?: boolean;
   env: Record<string, string>;
   artifacts?: string;
   json?: boolean;
@@ -78,6 +79,7 @@ export function registerBuildCommand(program: Command, out: Output): void {
     .option('--buildspec <file>', 'buildspec, relative to DIR or absolute (default buildspec.yml)')
     .option('--image <image>', 'build image (default pipe/standard:1; aws/codebuild/standard:7.0 and kin run in pipe/standard:7.0)')
     .option('--privileged', 'privileged mode, as codebuild_build.sh -d: the build gets a Docker engine (docker build, run, compose)')
+    .option('--pass-aws-credentials', "give the build the host's AWS credentials (AWS_ACCESS_KEY_ID, ...): calls to services pipe does not serve go to AWS")
     .option('--env <NAME=VALUE>', 'a build environment variable; wins over the buildspec (repeatable)', collectEnv, {})
     .option('--artifacts <dir>', 'where the artifact zips go (default <artifact store>/local/<build-id>)')
     .option('--batch-concurrency <n>', 'builds of a batch run at once', parseConcurrency, DEFAULT_BATCH_CONCURRENCY)
@@ -91,14 +93,16 @@ export function registerBuildCommand(program: Command, out: Output): void {
       // State and artifacts go to the root of the project DIR is in, wherever pipe runs from.
       const from = resolve(dir);
       const ctx = openPipeContext({ home: pipeHome({ from }), artifactRoot: artifactRoot({ from }) });
+      const awsEndpoints = createAwsEndpointProvider(ctx);
       const controller = new AbortController();
       const releaseStop = onStop(() => controller.abort());
       try {
-        const result = await runSingleBuild(ctx, {
+        const result = await runSingleBuild({ ...ctx, awsEndpoints }, {
           dir,
           ...(opts.buildspec ? { buildspec: opts.buildspec } : {}),
           ...(opts.image ? { image: opts.image } : {}),
           ...(opts.privileged ? { privileged: true } : {}),
+          ...(opts.passAwsCredentials ? { passAwsCredentials: true } : {}),
           environment: opts.env,
           ...(opts.artifacts ? { artifactsDir: opts.artifacts } : {}),
           batchConcurrency: opts.batchConcurrency,

@@ -1,7 +1,7 @@
 // `pipe registry serve`, `pipe invoke`, `pipe functions`, `pipe layers`: the registry (local Lambda) from the terminal.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { awsServices } from '../../app/index.js';
+import { awsServices, openServerRecords } from '../../app/index.js';
 import { PipeError } from '../../core/index.js';
 import { pipeHome } from '../../infra/index.js';
 import {
@@ -138,8 +138,9 @@ async function serve(out: Output, o: ServeOptions): Promise<void> {
     invoker,
     onEventOutcome: (e) => say({ type: 'event-invocation', ...e }, `event invocation of ${e.functionArn}:${e.version} ${e.status} after ${e.attempts} attempt(s)${e.error ? `: ${e.error}` : ''}`),
   });
+  const records = openServerRecords(pipeHome());
   const server = new RegistryServer({
-    registry, host: o.host, port, services: awsServices({ home: pipeHome(), registry }),
+    registry, host: o.host, port, services: awsServices({ home: pipeHome(), registry }), onUnserved: records.onUnserved,
     onError: (e, op) => say({ type: 'error', operation: op, message: String(e) }, `error in ${op}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
   });
   let url: string;
@@ -147,10 +148,13 @@ async function serve(out: Output, o: ServeOptions): Promise<void> {
     url = await server.listen();
   } catch (e) {
     registry.close();
+    records.close();
     await invoker.close();
     throw listenError(e, o.host, port);
   }
   endpointUrl = reachableUrl(url);
+  // Builds of this PIPE_HOME send their AWS calls here while it runs.
+  const forget = records.announce(endpointUrl);
   // Ctrl-C, SIGTERM, SIGHUP, or the parent that started it gone (`npx pipe registry serve &` then `kill $!`
   // kills npx's wrapper only): stop, and remove every environment. Listened for before 'listening' is said, so a
   // signal sent as soon as it is read is not missed.
@@ -164,8 +168,10 @@ async function serve(out: Output, o: ServeOptions): Promise<void> {
   say({ type: 'listening', url, pid: process.pid }, `registry listening on ${url} (aws lambda ... --endpoint-url ${url})`);
   const cause = await stopped;
   say({ type: 'stopping', cause }, `registry stopping (${cause})`);
+  forget();
   await server.close();
   registry.close();
+  records.close();
   await invoker.close();
 }
 

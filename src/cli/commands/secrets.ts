@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { PipeError, describeError } from '../../core/index.js';
 import { openPipeContext } from '../../app/index.js';
 import { pipeHome } from '../../infra/index.js';
-import { openLocalSecrets } from '../../secrets/index.js';
+import { PARAMETER_TYPES, isParameterType, openLocalSecrets } from '../../secrets/index.js';
 import type { LocalSecrets } from '../../secrets/index.js';
 import type { Output } from '../output.js';
 
@@ -46,10 +46,12 @@ export function registerSecretCommands(program: Command, out: Output): void {
     .description('Set a parameter (a new version each time)')
     .argument('<name>', 'parameter name, e.g. /my-app/db-host')
     .argument('<value>', 'its value')
+    .option('--type <type>', `what aws ssm get-parameter answers it as: ${PARAMETER_TYPES.join(', ')} (sealed at rest whatever the type; default: the current type, else String)`)
     .option('--json', 'print JSON')
-    .action((name: string, value: string, opts: { json?: boolean }) =>
+    .action((name: string, value: string, opts: { json?: boolean; type?: string }) =>
       withSecrets(({ parameters: store }) => {
-        const version = store.putParameter(name, value);
+        if (opts.type !== undefined && !isParameterType(opts.type)) throw new PipeError('INVALID_ARGUMENT', `--type ${opts.type} is not one of ${PARAMETER_TYPES.join(', ')}`);
+        const version = store.putParameter(name, value, opts.type === undefined ? {} : { type: opts.type });
         if (opts.json) return printJson(out, { name, version });
         out.stdout(`parameter ${name} version ${version}\n`);
       }),

@@ -33,7 +33,12 @@ export function matchAwsService(req: IncomingMessage, pathname: string, services
 }
 
 /** Decodes the body, runs the operation, and encodes its answer or its error in the service's protocol. */
-export async function dispatchAwsCall(dispatch: AwsDispatch, body: Buffer, base: Omit<AwsCall, 'service' | 'operation'>): Promise<ApiResponse> {
+export async function dispatchAwsCall(
+  dispatch: AwsDispatch,
+  body: Buffer,
+  base: Omit<AwsCall, 'service' | 'operation'>,
+  onUnknown?: (operation: string) => void,
+): Promise<ApiResponse> {
   const { service } = dispatch;
   let operation = dispatch.operation ?? '';
   try {
@@ -50,6 +55,7 @@ export async function dispatchAwsCall(dispatch: AwsDispatch, body: Buffer, base:
     }
     const handler = Object.hasOwn(service.operations, operation) ? service.operations[operation] : undefined;
     if (!handler) {
+      onUnknown?.(operation);
       throw service.protocol === 'json'
         ? new AwsApiError('UnknownOperationException', `The operation ${operation} is not supported by this endpoint.`)
         : new AwsApiError('InvalidAction', `The action ${operation} is not valid for this web service.`);

@@ -11,6 +11,8 @@ import { AWS_CALL_BODY_LIMIT, dispatchAwsCall, matchAwsService } from './aws-pro
 import { jsonBody, readBody, regionOf } from './request.js';
 import type { ApiRequest, ApiResponse } from './request.js';
 import { matchRoute } from './routes.js';
+import { describeUnserved } from './unserved.js';
+import type { UnservedListener } from './unserved.js';
 import { hasJsonBody, modelOperation, validateBody } from './validate-input.js';
 
 /** Longest request target and largest header section answered normally; past them, 414 and 431. */
@@ -26,6 +28,8 @@ export interface RegistryServerOptions {
   port?: number;
   /** AWS APIs served on the same port beside Lambda's (JSON by X-Amz-Target, query by Action). */
   services?: readonly AwsService[];
+  /** Told of every signed AWS call answered as an unknown operation (a build's parity report lists them). */
+  onUnserved?: UnservedListener;
   /** Called with unexpected errors (answered as 500 ServiceException); the CLI logs them. */
   onError?: (error: unknown, operation: string) => void;
 }
@@ -76,12 +80,16 @@ export class RegistryServer {
         const read = await readBody(req, AWS_CALL_BODY_LIMIT);
         if (read.tooLarge) throw new RegistryError('RequestEntityTooLargeException', `Request must be smaller than ${AWS_CALL_BODY_LIMIT} bytes`);
         const region = regionOf(header(req, 'authorization')) ?? this.registry.defaultRegion;
-        send(res, requestId, await dispatchAwsCall(aws, read.body, { region, host: req.headers.host ?? 'localhost', requestId }));
+        const onUnknown = (op: string) => this.noteUnserved(req, url, undefined, op);
+        send(res, requestId, await dispatchAwsCall(aws, read.body, { region, host: req.headers.host ?? 'localhost', requestId }, onUnknown));
         return;
       }
       const match = matchRoute(req.method ?? 'GET', url.pathname);
       if (!match) {
-        req.resume();
+        // A query call's operation is in its form body; any other body is dropped.
+        const form = (header(req, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded');
+        const body = form ? (await readBody(req, AWS_CALL_BODY_LIMIT)).body : (req.resume(), undefined);
+        this.noteUnserved(req, url, body);
         throw new RegistryError('UnknownOperationException', `Unknown operation ${req.method ?? ''} ${url.pathname}`);
       }
       operation = match.route.operation;
@@ -113,6 +121,12 @@ export class RegistryServer {
       if (req.destroyed && !req.complete) return;
       send(res, requestId, this.toErrorResponse(e, operation));
     }
+  }
+
+  private noteUnserved(req: IncomingMessage, url: URL, body: Buffer | undefined, operation?: string): void {
+    if (!this.options.onUnserved) return;
+    const call = describeUnserved(req, url, body);
+    if (call) this.options.onUnserved(operation === undefined ? call : { ...call, operation });
   }
 
   private toErrorResponse(e: unknown, operation: string): ApiResponse {
