@@ -38,8 +38,7 @@ describeStandardImage('pipe build: AWS calls from a build on pipe/standard:7.0 g
       '      - aws lambda create-function --function-name twice --runtime nodejs18.x --handler index.handler --role arn:aws:iam::000000000000:role/r --zip-file fileb://fn.zip --query FunctionName --output text',
       `      - aws lambda invoke --function-name twice --cli-binary-format raw-in-base64-out --payload '{"n":21}' out.json --query StatusCode --output text`,
       '      - echo "lambda=$(cat out.json)"',
-      '      - for i in 1 2; do aws s3api put-object --bucket b --key k$i --body out.json >/dev/null 2>&1 || echo s3-refused; done',
-      '      - aws s3api list-buckets >/dev/null 2>&1 || echo s3-refused',
+      '      - aws s3api put-object --bucket b --key k --body out.json >/dev/null 2>&1 || echo s3-refused',
     ].join('\n') + '\n', { 'fn/index.js': 'exports.handler = async (e) => ({ n: e.n * 2 });\n' });
     const r = await pipe(['build', dir, '--image', 'pipe/standard:7.0'], p, HOST_KEYS);
     expect(r.stderr).toBe('');
@@ -48,8 +47,9 @@ describeStandardImage('pipe build: AWS calls from a build on pipe/standard:7.0 g
     expect(r.stdout).toMatch(/^param=https:\/\/app\.example$/m);
     expect(r.stdout).toMatch(/^secret=tok-123$/m);
     expect(r.stdout).toMatch(/^lambda=\{"n":42\}$/m);
-    expect(r.stdout.match(/^s3-refused$/gm)).toHaveLength(3);
-    expect(r.stdout).toMatch(/^this build called 2 AWS APIs pipe does not serve: s3 PutObject \(2 times\), s3 ListBuckets \(once\)$/m);
+    // The S3 call went to pipe (not to AWS: this CLI predates AWS_ENDPOINT_URL, the wrapper passed it on).
+    expect(r.stdout).toMatch(/^s3-refused$/m);
+    expect(r.stdout).toMatch(/^this build called 1 AWS API pipe does not serve: s3 PutObject \(once\)$/m);
     expect(r.stdout).toMatch(/: SUCCEEDED$/m);
     expect(r.exitCode).toBe(0);
   });
