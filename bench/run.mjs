@@ -15,6 +15,9 @@ if (existsSync(join(here, 'registry.mjs'))) {
   const { benchRegistry } = await import('./registry.mjs');
   suites.push(['registry', benchRegistry]);
 }
+for (const [file, name, fn] of [['build-tools.mjs', 'build tools', 'benchBuildTools'], ['artifact-upload.mjs', 'artifact upload', 'benchArtifactUpload']]) {
+  if (existsSync(join(here, file))) suites.push([name, (await import(`./${file}`))[fn]]);
+}
 if (existsSync(join(here, 'registry-upload.mjs'))) {
   const { benchRegistryUpload } = await import('./registry-upload.mjs');
   suites.push(['registry upload', benchRegistryUpload]);

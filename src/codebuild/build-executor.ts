@@ -65,7 +65,7 @@ export function createBuildExecutor(deps: BuildExecutorDeps): ActionExecutor {
       const [primary, ...secondary] = ctx.inputs;
       const source = primary?.revision;
       const timeout = config.timeoutInMinutes;
-      const aws = await openBuildAwsAccess(deps.awsEndpoints, buildId, config.passAwsCredentials, deps.hostEnv ?? process.env, ctx.warn);
+      const aws = openBuildAwsAccess(deps.awsEndpoints, buildId, config.passAwsCredentials, deps.hostEnv ?? process.env, ctx.warn);
       try {
         const request: BuildRequest = {
           identity: {
@@ -101,7 +101,7 @@ export function createBuildExecutor(deps: BuildExecutorDeps): ActionExecutor {
             variables: config.environmentVariables, ...(deps.secrets ? { secretSource: deps.secrets } : {}) });
         }
         const result = await runBuild(request, deps);
-        const unserved = aws?.reportUnserved(ctx.warn) ?? [];
+        const unserved = (await aws?.reportUnserved(ctx.warn)) ?? [];
         const extra = { buildId, buildStatus: result.status, phases: result.phases, reports: result.reports, ...(unserved.length > 0 ? { unservedAwsCalls: unserved } : {}) };
         const artifacts = result.artifacts.map((a) => ({ name: a.name, path: a.path, sha256: a.sha256, size: a.size }));
         if (result.status !== 'SUCCEEDED') {

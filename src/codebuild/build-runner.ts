@@ -66,7 +66,7 @@ export interface BuildRequest {
   expandArtifactNames?: boolean;
   labels: Record<string, string>;
   /** How the build reaches AWS APIs (pipe's endpoints and throwaway credentials); without it, no AWS_* variables. */
-  aws?: BuildAwsAccess;
+  aws?: BuildAwsAccess | Promise<BuildAwsAccess>;
   /** privilegedMode: a Docker engine for `docker build`/`run` in the buildspec; what it creates goes with the build. */
   privileged?: boolean;
   timeoutMinutes?: number;
@@ -169,7 +169,8 @@ class BuildRun {
     const session = new ShellSession(container, shell === '/bin/sh' ? 'sh' : shell, spec.version === '0.2');
     let runtimeCommands: string[] = [];
     const downloaded = await this.step('DOWNLOAD_SOURCE', async () => {
-      const env = composeBuildEnvironment(imageEnv, spec, this.req.secrets ?? {}, this.req.environment, identity, this.req.aws ? awsVariables(this.req.aws) : {});
+      const aws = await this.req.aws;
+      const env = composeBuildEnvironment(imageEnv, spec, this.req.secrets ?? {}, this.req.environment, identity, aws ? awsVariables(aws) : {});
       // runtime-versions is resolved here, as CodeBuild does, against the image's catalog.
       const requested = spec.phases.install?.runtimeVersions ?? {};
       if (Object.keys(requested).length > 0) {
@@ -178,7 +179,7 @@ class BuildRun {
         runtimeCommands = runtimes.commands;
       }
       await session.init(env, SRC_DIR);
-      if (this.req.aws) await this.exec(awsCliShimCommand());
+      if (aws) await this.exec(awsCliShimCommand());
       if (this.req.primarySource) await container.putFiles(SRC_DIR, await this.deps.artifacts.unzipToTar(this.req.primarySource.path));
       for (const s of this.req.secondarySources) {
         await container.putFiles('/', packFiles([{ path: `${secondarySourceDir(s.name).slice(1)}/.keep`, content: '' }]));

@@ -176,6 +176,8 @@ export async function runSingleBuild(ctx: SingleBuildContext, options: SingleBui
       return masker.maskDeep(result);
     }
     masker.add(secrets.maskedValues);
+    // Acquired while the source is copied and the container provisions; the build waits for it only at DOWNLOAD_SOURCE.
+    aws = openBuildAwsAccess(ctx.awsEndpoints, buildId, options.passAwsCredentials === true, process.env, (m) => line('system', `Warning: ${m}`));
     // pipe's own state and artifact store are left out of the copy, so a build never packs an earlier one's output.
     const sourceZip = join(work, 'source.zip');
     const ignore = readIgnoreFile(dir);
@@ -190,7 +192,6 @@ export async function runSingleBuild(ctx: SingleBuildContext, options: SingleBui
       line('system', `Hint: the source is ${megabytes(copied.bytes)}; a ${IGNORE_FILE} in ${dir} (the syntax of .gitignore) leaves paths such as node_modules/ out of it`);
     }
     const deps = { containers: createDockerBuildContainers(ctx.engine), artifacts: createArtifactIo(), cache: openCacheStore(ctx.home) };
-    aws = await openBuildAwsAccess(ctx.awsEndpoints, buildId, options.passAwsCredentials === true, process.env, (m) => line('system', `Warning: ${m}`));
     // A git directory's build knows its commit, as a CodeBuild build of a git source does.
     const commit = await workTreeCommit(dir);
     const base: Omit<BuildRequest, 'spec' | 'outputs' | 'signal' | 'phase'> = {
@@ -276,7 +277,7 @@ export async function runSingleBuild(ctx: SingleBuildContext, options: SingleBui
         reports: build.reports,
       };
     }
-    const unserved = aws?.reportUnserved((m) => line('system', m)) ?? [];
+    const unserved = (await aws?.reportUnserved((m) => line('system', m))) ?? [];
     if (unserved.length > 0) result = { ...result, unservedAwsCalls: unserved };
     return masker.maskDeep(result);
   } catch (e) {
