@@ -9,6 +9,7 @@ import { ZipArchive } from 'archiver';
 import type { ZipEntryData } from 'archiver';
 import { PipeError, describeError } from '../core/index.js';
 import { digestFile, type FileDigest } from './checksum.js';
+import { canWriteParallelZip, writeParallelZip } from './parallel-zip.js';
 
 /** One entry of a zip to write. Files read their bytes from `source` (a host file) only when written. */
 export type ZipEntry =
@@ -62,10 +63,14 @@ function appendEntry(zip: ZipArchive, entry: ZipEntry): void {
 export async function writeZip(zipPath: string, entries: readonly ZipEntry[]): Promise<FileDigest> {
   try {
     await writeFileAtomically(zipPath, async (temp) => {
+      const sorted = sortZipEntries(entries);
+      // Several files deflated at once where this Node can (zlib.crc32); archiver, one at a time, otherwise.
+      const normalized = sorted.map((e) => (e.kind === 'file' ? { ...e, mode: normalizeFileMode(e.mode) } : e));
+      if (canWriteParallelZip() && (await writeParallelZip(temp, normalized))) return;
       const zip = new ZipArchive({ zlib: { level: 6 } });
       const written = pipeline(zip, createWriteStream(temp));
       zip.on('warning', (w) => zip.emit('error', w));
-      for (const entry of sortZipEntries(entries)) appendEntry(zip, entry);
+      for (const entry of sorted) appendEntry(zip, entry);
       // Wait for both sides to settle, so the temp file is closed before a failure removes it.
       const [finalized, flushed] = await Promise.allSettled([zip.finalize(), written]);
       if (flushed.status === 'rejected') throw flushed.reason;
