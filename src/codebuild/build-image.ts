@@ -1,6 +1,8 @@
 // Which local image stands in for a CodeBuild image name: aws/codebuild/standard:7.0 and its kin cannot be
 // pulled here, so builds naming them run in pipe/standard:7.0, and the build says what differs.
-export const STANDARD_IMAGE = 'pipe/standard:7.0';
+import { STANDARD_IMAGE } from '../core/index.js';
+
+export { STANDARD_IMAGE };
 
 export interface LocalBuildImage {
   /** The image the container runs. */

@@ -16,6 +16,8 @@ export const DEFAULT_ACCOUNT = '000000000000';
 export const DEFAULT_REGION = 'us-east-1';
 /** The local image builds and function environments run in unless told otherwise (scripts/setup.sh builds it). */
 export const DEFAULT_IMAGE = 'pipe/standard:1';
+/** CodeBuild's tools and Node.js 18, 20 and 22 (scripts/images/): the builds' stand-in for aws/codebuild/standard:7.0. */
+export const STANDARD_IMAGE = 'pipe/standard:7.0';
 
 export const LABELS = {
   managed: 'dev.pipe.managed',

@@ -88,3 +88,19 @@ describeStandardImage('the registry on pipe/standard:7.0', () => {
     expect(String(json(result.payload))).toMatch(new RegExp(`^${prefix.replace('.', '\\.')}\\d+\\.\\d+$`));
   });
 });
+
+describeStandardImage('the registry\'s default images', () => {
+  it('nodejs22.x runs its own Node.js in pipe/standard:7.0 without a setting', async () => {
+    const invoker = await createDockerInvoker({});
+    try {
+      expect(invoker.runtimeSupport?.('nodejs22.x')).toEqual({ supported: true });
+      expect(invoker.runtimeSupport?.('nodejs18.x')).toEqual({ supported: true });
+      const zip = makeZip({ 'index.js': 'exports.handler = async () => process.version;' });
+      const result = await invoker.invoke(request(makeTarget({ codeZipPath: zip, runtime: 'nodejs22.x' })));
+      expect(String(json(result.payload))).toMatch(/^v22\.\d+\.\d+$/);
+    } finally {
+      await invoker.close();
+    }
+    expect(await containersOf(invoker.invokerId)).toEqual([]);
+  });
+});

@@ -24,7 +24,10 @@ export const ENVIRONMENT_LABELS = {
 } as const;
 
 export { DEFAULT_IMAGE } from '../../core/index.js';
-import { DEFAULT_IMAGE } from '../../core/index.js';
+import { DEFAULT_IMAGE, STANDARD_IMAGE } from '../../core/index.js';
+
+/** Runtimes whose Node.js pipe/standard:1 lacks and pipe/standard:7.0 has. */
+const STANDARD_RUNTIMES: readonly string[] = ['nodejs20.x', 'nodejs22.x'];
 import type { EnvironmentState } from '../../core/index.js';
 import { isProcessAlive } from '../../infra/index.js';
 /** Lambda's Tail: the last 4 KB of the invocation's log. */
@@ -96,7 +99,11 @@ export async function createDockerInvoker(options: DockerInvokerOptions = {}): P
   const user = options.user ?? '993:990';
   if (options.removeLeftovers ?? true) await removeLeftoverEnvironments(engine);
 
-  const imageFor = (runtime: string): string => options.images?.[runtime] ?? options.defaultImage ?? DEFAULT_IMAGE;
+  // nodejs20.x and nodejs22.x run on their own Node.js in pipe/standard:7.0 when it is built (pipe/standard:1 has
+  // Node.js 18 only); everything else stays on the small image, which starts faster.
+  const standard = options.defaultImage === undefined && (await engine.hasImage(STANDARD_IMAGE).catch(() => false));
+  const imageFor = (runtime: string): string =>
+    options.images?.[runtime] ?? options.defaultImage ?? (standard && STANDARD_RUNTIMES.includes(runtime) ? STANDARD_IMAGE : DEFAULT_IMAGE);
   const createEnvironment = (target: InvokeTarget): Environment => {
     const runtime = describeRuntime(target.runtime);
     const endpointUrl = typeof options.endpointUrl === 'function' ? options.endpointUrl() : options.endpointUrl;
