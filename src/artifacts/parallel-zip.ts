@@ -17,6 +17,8 @@ import type { ZipEntry } from './zip-writer.js';
 const deflateRaw = promisify(zlib.deflateRaw);
 /** Files up to this size are read whole and deflated ahead of their turn; larger ones are streamed in turn. */
 const BUFFERED_MAX = 8 * 1024 * 1024;
+/** At most this many bytes of files read ahead of their turn. */
+const AHEAD_BYTES = 64 * 1024 * 1024;
 const LEVEL = 6;
 const S_IFREG = 0o100000;
 const S_IFLNK = 0o120000;
@@ -142,7 +144,11 @@ export async function writeParallelZip(path: string, entries: readonly ZipEntry[
   if (entries.length > PARALLEL_ZIP_MAX_ENTRIES) return false;
   const sizes = await Promise.all(entries.map(async (e) => (e.kind === 'file' && typeof e.source === 'string' ? (await stat(e.source)).size : e.kind === 'file' ? Infinity : 0)));
   if (sizes.reduce((a, b) => a + b, 0) > PARALLEL_ZIP_MAX_BYTES) return false;
-  const ahead = Math.max(2, availableParallelism()) * 2;
+  // Most files of a tree are small, so many are read and deflated ahead (the thread pool keeps every core busy),
+  // as long as what is held in memory stays under AHEAD_BYTES.
+  const ahead = Math.max(2, availableParallelism()) * 32;
+  let held = 0;
+  let next = 0;
   const pending: Array<Promise<Ready | undefined> | undefined> = [];
   const start = (i: number) => {
     const entry = entries[i];
@@ -162,18 +168,22 @@ export async function writeParallelZip(path: string, entries: readonly ZipEntry[
       position += b.length;
     };
     for (let i = 0; i < entries.length; i++) {
-      for (let j = i; j < Math.min(entries.length, i + ahead); j++) start(j);
+      next = Math.max(next, i);
+      while (next < entries.length && next < i + ahead && (next === i || held < AHEAD_BYTES)) {
+        held += Math.min(sizes[next] ?? 0, BUFFERED_MAX + 1);
+        start(next++);
+      }
       const entry = entries[i] as ZipEntry;
       const ready = await pending[i];
       pending[i] = undefined;
+      held -= Math.min(sizes[i] ?? 0, BUFFERED_MAX + 1);
       const name = Buffer.from(entry.name, 'utf8');
       const mode = entry.kind === 'symlink' ? S_IFLNK | 0o777 : S_IFREG | (entry.mode & 0o7777);
       const when = dosDateTime(entry.mtime);
       const offset = position;
       if (ready) {
         const w: Written = { name, method: ready.method, crc: ready.crc, compressed: ready.data.length, size: ready.size, mode, ...when, offset, descriptor: false };
-        await put(localHeader(w));
-        await put(ready.data);
+        await put(Buffer.concat([localHeader(w), ready.data]));
         written.push(w);
         continue;
       }
