@@ -7,8 +7,7 @@ import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { Transform, Writable } from 'node:stream';
-import type { Readable } from 'node:stream';
+import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
@@ -69,8 +68,8 @@ async function prepare(entry: ZipEntry, size: number): Promise<Ready | undefined
     const data = Buffer.from(entry.target);
     return { method: 0, crc: crc32(data), size: data.length, data };
   }
-  if (typeof entry.source !== 'string' || size > BUFFERED_MAX) return undefined;
-  const raw = await readFile(entry.source);
+  if (typeof entry.source === 'function' || size > BUFFERED_MAX) return undefined;
+  const raw = Buffer.isBuffer(entry.source) ? entry.source : await readFile(entry.source);
   const crc = crc32(raw);
   if (raw.length === 0) return { method: 0, crc, size: 0, data: raw };
   const deflated = await deflateRaw(raw, { level: LEVEL });
@@ -142,7 +141,7 @@ async function streamEntry(out: FileHandle, source: Readable, position: number):
  */
 export async function writeParallelZip(path: string, entries: readonly ZipEntry[]): Promise<boolean> {
   if (entries.length > PARALLEL_ZIP_MAX_ENTRIES) return false;
-  const sizes = await Promise.all(entries.map(async (e) => (e.kind === 'file' && typeof e.source === 'string' ? (await stat(e.source)).size : e.kind === 'file' ? Infinity : 0)));
+  const sizes = await Promise.all(entries.map(async (e) => (e.kind !== 'file' ? 0 : typeof e.source === 'string' ? (await stat(e.source)).size : Buffer.isBuffer(e.source) ? e.source.length : Infinity)));
   if (sizes.reduce((a, b) => a + b, 0) > PARALLEL_ZIP_MAX_BYTES) return false;
   // Most files of a tree are small, so many are read and deflated ahead (the thread pool keeps every core busy),
   // as long as what is held in memory stays under AHEAD_BYTES.
@@ -190,7 +189,7 @@ export async function writeParallelZip(path: string, entries: readonly ZipEntry[
       const file = entry as Extract<ZipEntry, { kind: 'file' }>;
       const head = { name, method: 8 as const, crc: 0, compressed: 0, size: 0, mode, ...when, descriptor: true };
       await put(localHeader(head));
-      const source = typeof file.source === 'string' ? createReadStream(file.source) : file.source();
+      const source = typeof file.source === 'string' ? createReadStream(file.source) : Buffer.isBuffer(file.source) ? Readable.from([file.source]) : file.source();
       const r = await streamEntry(out, source, position);
       position += r.compressed;
       const descriptor = Buffer.alloc(16);

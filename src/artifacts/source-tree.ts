@@ -3,7 +3,8 @@ import { posix } from 'node:path';
 
 /** One entry of the tree. File bytes live on the host in `blob`; links keep their literal target. */
 export type TreeNode =
-  | { kind: 'file'; blob: string; size: number; mode: number; mtime: Date }
+  /** `blob`: the bytes' spool file on the host, or the bytes themselves for a small file. */
+  | { kind: 'file'; blob: string | Buffer; size: number; mode: number; mtime: Date }
   | { kind: 'directory'; mode: number; mtime: Date }
   | { kind: 'symlink'; target: string; mtime: Date };
 

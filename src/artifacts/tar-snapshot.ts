@@ -1,4 +1,4 @@
-// Reads a tar stream from Docker's getArchive once into a SourceTree, spooling file bytes to a temp dir.
+// Reads a tar stream from Docker's getArchive once into a SourceTree: small files' bytes in memory, the rest spooled to a temp dir.
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path, { posix } from 'node:path';
@@ -9,6 +9,10 @@ import { PipeError, describeError } from '../core/index.js';
 import { normalizeEntryPath } from './safe-paths.js';
 import { createSourceTree, normalizeRoot, type SourceTree, type TreeNode } from './source-tree.js';
 import { makeOwnedTempDir } from './temp-dirs.js';
+
+/** Files up to this size are kept in memory rather than spooled, as long as all of them stay under IN_MEMORY_TOTAL. */
+const IN_MEMORY_FILE_MAX = 256 * 1024;
+const IN_MEMORY_TOTAL = 256 * 1024 * 1024;
 
 /** A tree read from a tar, whose file bytes stay on disk until `dispose()`. */
 export interface TarSnapshot extends SourceTree {
@@ -46,6 +50,7 @@ export async function readTarSnapshot(tar: Readable, root: string): Promise<TarS
     const warnings: string[] = [];
     const strip = makePrefixStripper(root);
     let blobs = 0;
+    let held = 0;
     const source = extract();
     tar.on('error', (e) => source.destroy(e));
     tar.pipe(source);
@@ -56,10 +61,20 @@ export async function readTarSnapshot(tar: Readable, root: string): Promise<TarS
       switch (header.type) {
         case 'file':
         case 'contiguous-file': {
+          const size = header.size ?? 0;
+          // Small files stay in memory (most of a tree is small files: thousands of spool files cost more than
+          // their bytes), up to IN_MEMORY_TOTAL; the rest are spooled.
+          if (size <= IN_MEMORY_FILE_MAX && held + size <= IN_MEMORY_TOTAL) {
+            const chunks: Buffer[] = [];
+            for await (const c of entry) chunks.push(c as Buffer);
+            held += size;
+            nodes.set(rel, { kind: 'file', blob: Buffer.concat(chunks), size, mode: header.mode ?? 0o644, mtime });
+            continue;
+          }
           // Blobs are numbered, never named after the entry: no entry name can steer a host write.
           const blob = path.join(dir, String(blobs++));
           await pipeline(entry, createWriteStream(blob));
-          nodes.set(rel, { kind: 'file', blob, size: header.size ?? 0, mode: header.mode ?? 0o644, mtime });
+          nodes.set(rel, { kind: 'file', blob, size, mode: header.mode ?? 0o644, mtime });
           continue;
         }
         case 'directory':

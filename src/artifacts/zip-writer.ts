@@ -11,9 +11,9 @@ import { PipeError, describeError } from '../core/index.js';
 import { digestFile, type FileDigest } from './checksum.js';
 import { canWriteParallelZip, writeParallelZip } from './parallel-zip.js';
 
-/** One entry of a zip to write. Files read their bytes from `source` (a host file) only when written. */
+/** One entry of a zip to write. Files read their bytes from `source` (a host file, the bytes, or a stream) only when written. */
 export type ZipEntry =
-  | { kind: 'file'; name: string; source: string | (() => Readable); mode: number; mtime: Date }
+  | { kind: 'file'; name: string; source: string | Buffer | (() => Readable); mode: number; mtime: Date }
   | { kind: 'symlink'; name: string; target: string; mtime: Date };
 
 /** Regular files are stored 0755 when any execute bit is set, else 0644; links 0777. */
@@ -55,7 +55,7 @@ function appendEntry(zip: ZipArchive, entry: ZipEntry): void {
     zip.append(Buffer.alloc(0), data as ZipEntryData);
     return;
   }
-  const source = typeof entry.source === 'string' ? createReadStream(entry.source) : entry.source();
+  const source = typeof entry.source === 'string' ? createReadStream(entry.source) : Buffer.isBuffer(entry.source) ? entry.source : entry.source();
   zip.append(source, { name: entry.name, mode: normalizeFileMode(entry.mode), date: entry.mtime });
 }
 

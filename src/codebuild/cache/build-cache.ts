@@ -4,6 +4,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { pack } from 'tar-stream';
@@ -92,10 +93,10 @@ export async function writeCacheArchive(target: string, files: readonly Selected
         stats.files++;
         continue;
       }
-      if (typeof entry.source !== 'string') continue;
-      const { size } = await stat(entry.source);
+      if (typeof entry.source === 'function') continue;
+      const size = Buffer.isBuffer(entry.source) ? entry.source.length : (await stat(entry.source)).size;
       const sink = tar.entry({ name, type: 'file', size, mode: entry.mode & 0o7777, mtime: entry.mtime });
-      await pipeline(createReadStream(entry.source), sink);
+      await pipeline(Buffer.isBuffer(entry.source) ? Readable.from([entry.source]) : createReadStream(entry.source), sink);
       stats.files++;
       stats.bytes += size;
     }

@@ -64,7 +64,9 @@ export async function hashContainerFiles(
     for (const p of selection.unmatched) warn(`codebuild-hash-files: ${p} matches no file`);
     const total = createHash('sha256');
     for (const f of selection.files) {
-      if (f.entry.kind === 'file' && typeof f.entry.source === 'string') total.update(`${await sha256Of(f.entry.source)}\n`);
+      if (f.entry.kind !== 'file' || typeof f.entry.source === 'function') continue;
+      const digest = Buffer.isBuffer(f.entry.source) ? createHash('sha256').update(f.entry.source).digest('hex') : await sha256Of(f.entry.source);
+      total.update(`${digest}\n`);
     }
     return total.digest('hex');
   } finally {

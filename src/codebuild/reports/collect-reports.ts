@@ -33,14 +33,15 @@ async function collectGroup(container: BuildContainer, group: string, spec: Repo
     const warnings = [...selection.warnings, ...selection.unmatched.map((p) => `Skipping invalid file path ${p}`)];
     const files: Array<{ name: string; bytes: Buffer }> = [];
     for (const f of selection.files) {
-      if (f.entry.kind !== 'file' || typeof f.entry.source !== 'string') continue;
+      if (f.entry.kind !== 'file' || typeof f.entry.source === 'function') continue;
+      const source = f.entry.source;
       const name = f.root === options.srcDir || base !== undefined ? f.name : posix.join(f.root, f.name);
-      const { size } = await stat(f.entry.source);
+      const size = Buffer.isBuffer(source) ? source.length : (await stat(source)).size;
       if (size > MAX_REPORT_FILE_BYTES) {
         warnings.push(`${name} is ${size} bytes, over the ${MAX_REPORT_FILE_BYTES}-byte limit for a report file; skipped`);
         continue;
       }
-      files.push({ name, bytes: await readFile(f.entry.source) });
+      files.push({ name, bytes: Buffer.isBuffer(source) ? source : await readFile(source) });
     }
     if (files.length === 0) warnings.push(`no report files found for report group ${group}`);
     return buildReport(group, spec.fileFormat, files, warnings);
