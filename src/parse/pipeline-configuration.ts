@@ -67,7 +67,7 @@ export const ACTION_TYPE_RULES: Record<ActionType, ActionTypeRules> = {
       { name: 'environmentVariables', default: [], read: readEnvironmentVariables },
       { name: 'timeoutInMinutes', default: String(DEFAULT_BUILD_TIMEOUT_MINUTES), read: readIntegerIn(1, 480) },
       { name: 'privilegedMode', default: 'false', read: readBooleanText },
-      { name: 'passAwsCredentials', default: 'false', read: readBooleanText },
+      { name: 'passAwsCredentials', read: readBooleanText },
       // CodePipeline's batch keys: run the buildspec's batch, and combine its builds' artifacts into each output.
       { name: 'batchEnabled', default: 'false', read: readBooleanText },
       { name: 'combineArtifacts', default: 'false', read: readBooleanText },

@@ -974,7 +974,7 @@ describe('configuration per action type', () => {
         p.yml:23:60 stages[1].actions[1].configuration.buildspec: expected a string, got nothing (null)
           23 |         configuration: { timeoutInMinutes: 481, buildspec: ~, ProjectName: x }
              |                                                            ^
-        p.yml:23:63 stages[1].actions[1].configuration.ProjectName: unknown key 'ProjectName'; expected one of: buildspec, image, environmentVariables, timeoutInMinutes, privilegedMode, batchEnabled, combineArtifacts, batchConcurrency
+        p.yml:23:63 stages[1].actions[1].configuration.ProjectName: unknown key 'ProjectName'; expected one of: buildspec, image, environmentVariables, timeoutInMinutes, privilegedMode, passAwsCredentials, batchEnabled, combineArtifacts, batchConcurrency
           23 |         configuration: { timeoutInMinutes: 481, buildspec: ~, ProjectName: x }
              |                                                               ^"
     `);

@@ -181,6 +181,7 @@ describe('typed configuration', () => {
       environmentVariables: [],
       timeoutInMinutes: 60,
       privilegedMode: false,
+      passAwsCredentials: false,
       batchEnabled: false,
       combineArtifacts: false,
       batchConcurrency: 2,
