@@ -406,7 +406,7 @@ it('pipe parameters and pipe secrets: bad input exits 2 with a clear message', a
   expect(await pipe(['parameters', 'set', '/x', 'two'], p)).toMatchObject({ exitCode: 0, stdout: 'parameter /x version 2' });
   expect((await pipe(['parameters', 'get', '/x'], p)).stdout).toBe('two');
   expect((await pipe(['parameters', 'get', '/x:1'], p)).stdout).toBe('one');
-  expect(JSON.parse((await pipe(['parameters', 'ls', '--json'], p)).stdout)).toEqual([{ name: '/x', version: 2, lastModifiedDate: expect.any(String) }]);
+  expect(JSON.parse((await pipe(['parameters', 'ls', '--json'], p)).stdout)).toEqual([{ name: '/x', version: 2, lastModifiedDate: expect.any(String), type: 'String', description: '' }]);
   expect((await pipe(['parameters', 'rm', '/x'], p)).stdout).toBe('deleted parameter /x');
   expect((await pipe(['parameters', 'ls'], p)).stdout).toBe('no parameters');
 
