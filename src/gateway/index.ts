@@ -1,0 +1,11 @@
+// The local API Gateway: HTTP requests in, API Gateway proxy events to Lambda, results back out. What `pipe serve`
+// (or anyone) needs to run it: startGateway, or the hono app to mount, and the URLs each route answers on.
+export { startGateway, createGatewayApp, MAX_BODY_BYTES, MAX_HEADER_BYTES } from './gateway-server.js';
+export type { Gateway, GatewayOptions } from './gateway-server.js';
+export { INTEGRATION_TIMEOUT_MS } from './gateway-handler.js';
+export type { GatewayRequestLog } from './gateway-handler.js';
+export { GATEWAY_FAILURES } from './gateway-responses.js';
+export type { GatewayFailure } from './gateway-responses.js';
+export { gatewayHostId, FUNCTION_URL_PREFIX } from './gateway-ids.js';
+export { gatewayUrlsOf } from './gateway-urls.js';
+export type { GatewayUrls } from './gateway-urls.js';
