@@ -9,3 +9,4 @@ export type { GatewayFailure } from './gateway-responses.js';
 export { gatewayHostId, FUNCTION_URL_PREFIX } from './gateway-ids.js';
 export { gatewayUrlsOf } from './gateway-urls.js';
 export type { GatewayUrls } from './gateway-urls.js';
+export { readGatewayRoutes, checkResourcePath } from './route-file.js';
