@@ -15,6 +15,10 @@ if (existsSync(join(here, 'registry.mjs'))) {
   const { benchRegistry } = await import('./registry.mjs');
   suites.push(['registry', benchRegistry]);
 }
+if (existsSync(join(here, 'gateway.mjs'))) {
+  const { benchGateway } = await import('./gateway.mjs');
+  suites.push(['gateway', benchGateway]);
+}
 if (existsSync(join(here, 'registry-upload.mjs'))) {
   const { benchRegistryUpload } = await import('./registry-upload.mjs');
   suites.push(['registry upload', benchRegistryUpload]);

@@ -1,10 +1,8 @@
-// The gateway's HTTP side on hono's Node adapter: reads a request off the wire (wire-case headers, raw path,
-// peer address, a bounded body), hands it to the handler, writes the answer; `startGateway` listens on a port.
+// The gateway's HTTP side: reads a request off the wire (wire-case headers, raw path, peer address, a bounded
+// body), hands it to the handler, writes the answer; `startGateway` listens on a port.
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { Hono } from 'hono';
-import { createAdaptorServer } from '@hono/node-server';
-import type { HttpBindings } from '@hono/node-server';
 import type { GatewayRoute } from '../core/index.js';
 import type { LambdaApi } from '../registry/index.js';
 import { createGatewayHandler } from './gateway-handler.js';
@@ -41,78 +39,95 @@ export interface Gateway {
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
-function toResponse(r: GatewayResponse, method: string): Response {
-  const headers = new Headers();
-  for (const [name, value] of r.headers) headers.append(name, value);
-  const body = NULL_BODY_STATUSES.has(r.status) || method === 'HEAD' || r.body.length === 0 ? null : new Uint8Array(r.body.buffer, r.body.byteOffset, r.body.length);
-  return new Response(body, { status: r.status, headers });
-}
-
-/** Reads at most `limit` bytes of the body; undefined when it is longer. */
-async function readBody(stream: ReadableStream<Uint8Array> | null, limit: number): Promise<Buffer | undefined> {
-  if (!stream) return Buffer.alloc(0);
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > limit) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
+/** Reads at most `limit` bytes of the body; undefined (and the rest left unread) when it is longer. */
+function readBody(incoming: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const declared = Number(incoming.headers['content-length'] ?? 0);
+  if (declared > limit) return Promise.resolve(undefined);
+  if (declared === 0 && incoming.headers['transfer-encoding'] === undefined) {
+    incoming.resume();
+    return Promise.resolve(Buffer.alloc(0));
   }
-  return Buffer.concat(chunks, size);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        incoming.off('data', onData);
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    incoming.on('data', onData);
+    incoming.once('end', () => resolve(Buffer.concat(chunks, size)));
+    incoming.once('error', reject);
+  });
 }
 
-/** The gateway as a hono app (Node adapter only: it reads wire-case headers and the peer from the socket). */
-export function createGatewayApp(options: Omit<GatewayOptions, 'host' | 'port'>): Hono<{ Bindings: HttpBindings }> {
+/** Writes the answer; false when a header the function returned is one HTTP cannot carry. */
+function writeResponse(outgoing: ServerResponse, r: GatewayResponse, method: string): boolean {
+  const headers: Record<string, string[]> = {};
+  for (const [name, value] of r.headers) (headers[name] ??= []).push(value);
+  try {
+    outgoing.writeHead(r.status, headers);
+  } catch {
+    return false;
+  }
+  outgoing.end(NULL_BODY_STATUSES.has(r.status) || method === 'HEAD' ? undefined : r.body);
+  return true;
+}
+
+/**
+ * The gateway as a node:http request listener. node:http rather than hono's adapter: the gateway needs the wire
+ * case of header names and the peer address, and routes on its own, and the adapter's Request and Response
+ * objects cost more than the whole of the gateway's own work per request.
+ */
+export function createGatewayListener(options: Omit<GatewayOptions, 'host' | 'port'>): (incoming: IncomingMessage, outgoing: ServerResponse) => void {
   const handle = createGatewayHandler(options);
-  const app = new Hono<{ Bindings: HttpBindings }>();
-  app.all('*', async (c) => {
-    const incoming = c.env.incoming;
+  return (incoming, outgoing) => {
     const receivedAt = Date.now();
     const method = (incoming.method ?? 'GET').toUpperCase();
-    const declared = Number(incoming.headers['content-length'] ?? 0);
-    const body = declared > MAX_BODY_BYTES ? undefined : await readBody(c.req.raw.body, MAX_BODY_BYTES);
-    const { rawPath, rawQuery } = splitTarget(incoming.url ?? '/');
-    if (body === undefined) {
-      const response = gatewayFailure('http', 'too-large', '');
-      return toResponse(response, method);
-    }
-    const req: GatewayRequest = {
-      method,
-      rawPath,
-      rawQuery,
-      headers: headerPairs(incoming.rawHeaders),
-      body,
-      sourceIp: (incoming.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
-      port: incoming.socket.localPort ?? 0,
-      receivedAt,
-    };
-    const { response, log } = await handle(req);
-    let out: Response;
-    try {
-      out = toResponse(response, method);
-    } catch (e) {
+    void (async () => {
+      const body = await readBody(incoming, MAX_BODY_BYTES);
+      if (body === undefined) {
+        // Answered without reading the rest: the connection closes once the answer is out.
+        outgoing.shouldKeepAlive = false;
+        outgoing.once('finish', () => incoming.destroy());
+        writeResponse(outgoing, gatewayFailure('http', 'too-large', ''), method);
+        return;
+      }
+      const { rawPath, rawQuery } = splitTarget(incoming.url ?? '/');
+      const req: GatewayRequest = {
+        method,
+        rawPath,
+        rawQuery,
+        headers: headerPairs(incoming.rawHeaders),
+        body,
+        sourceIp: (incoming.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+        port: incoming.socket.localPort ?? 0,
+        receivedAt,
+      };
+      const { response, log } = await handle(req);
+      if (writeResponse(outgoing, response, method)) {
+        options.onRequest?.(log);
+        return;
+      }
       // A header name or value the function returned that HTTP cannot carry: a malformed result.
-      const kind = log.route?.kind ?? 'http';
-      const failed = gatewayFailure(kind, 'malformed-result', log.requestId);
-      options.onRequest?.({ ...log, status: failed.status, outcome: 'malformed-result', reason: `Malformed Lambda proxy response: ${e instanceof Error ? e.message : String(e)}` });
-      return toResponse(failed, method);
-    }
-    options.onRequest?.(log);
-    return out;
-  });
-  return app;
+      const failed = gatewayFailure(log.route?.kind ?? 'http', 'malformed-result', log.requestId);
+      writeResponse(outgoing, failed, method);
+      options.onRequest?.({ ...log, status: failed.status, outcome: 'malformed-result', reason: 'Malformed Lambda proxy response: a header HTTP cannot carry' });
+    })().catch((e: unknown) => {
+      // The handler answers every failure itself; reaching here is a bug, still answered as API Gateway would.
+      if (!outgoing.headersSent) writeResponse(outgoing, gatewayFailure('http', 'invoke-refused', ''), method);
+      else outgoing.destroy(e instanceof Error ? e : new Error(String(e)));
+    });
+  };
 }
 
 /** Starts the gateway on host:port; resolves once it listens. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
-  const app = createGatewayApp(options);
-  const server = createAdaptorServer({ fetch: app.fetch, serverOptions: { maxHeaderSize: MAX_HEADER_BYTES } }) as Server;
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, createGatewayListener(options));
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,6 +1,6 @@
 // The local API Gateway: HTTP requests in, API Gateway proxy events to Lambda, results back out. What `pipe serve`
-// (or anyone) needs to run it: startGateway, or the hono app to mount, and the URLs each route answers on.
-export { startGateway, createGatewayApp, MAX_BODY_BYTES, MAX_HEADER_BYTES } from './gateway-server.js';
+// (or anyone) needs to run it: startGateway, or the request listener for a server of its own, and each route's URLs.
+export { startGateway, createGatewayListener, MAX_BODY_BYTES, MAX_HEADER_BYTES } from './gateway-server.js';
 export type { Gateway, GatewayOptions } from './gateway-server.js';
 export { INTEGRATION_TIMEOUT_MS } from './gateway-handler.js';
 export type { GatewayRequestLog } from './gateway-handler.js';

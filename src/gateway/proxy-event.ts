@@ -1,6 +1,6 @@
 // The proxy events a matched request becomes: payload 1.0 (REST APIs, and HTTP APIs set to 1.0) and payload 2.0
 // (HTTP APIs and function URLs), field by field as API Gateway fills them (reference: http-front.md §1.1, §2.1).
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { DEFAULT_ACCOUNT } from '../core/index.js';
 import { clfTime, eventBody, groupHeaders, headerValue, parseQuery } from './gateway-request.js';
 import type { GatewayRequest } from './gateway-request.js';
@@ -79,7 +79,7 @@ export function buildV1Event(match: RouteMatch, req: GatewayRequest, ids: Reques
     requestContext: {
       accountId: DEFAULT_ACCOUNT,
       apiId: match.compiled.hostId,
-      resourceId: createHash('sha256').update(`${route.stackName}\0${route.apiId}\0${route.path}`).digest('hex').slice(0, 6),
+      resourceId: match.compiled.resourceId,
       stage: route.stage,
       requestId: ids.requestId,
       extendedRequestId: ids.extendedRequestId,

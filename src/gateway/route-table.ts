@@ -1,5 +1,6 @@
 // Route selection as API Gateway does it: literal segments over `{param}` over `{proxy+}`, a method over `ANY`,
 // `$default` last; and the three ways a URL on the gateway's port names what it wants (see README, "API Gateway").
+import { createHash } from 'node:crypto';
 import type { GatewayApiKind, GatewayRoute } from '../core/index.js';
 import { FUNCTION_URL_PREFIX, gatewayHostId, parseHost } from './gateway-ids.js';
 
@@ -8,6 +9,8 @@ type Segment = { kind: 'literal'; text: string } | { kind: 'param'; name: string
 export interface CompiledRoute {
   route: GatewayRoute;
   hostId: string;
+  /** REST's resourceId: 6 characters, stable per resource path of an API. */
+  resourceId: string;
   /** `METHOD /path` or `$default` (2.0's routeKey). */
   routeKey: string;
   /** `$default` routes and function URLs: every path, after every other route. */
@@ -63,6 +66,7 @@ export function compileRoutes(routes: readonly GatewayRoute[]): CompiledRoute[] 
     return {
       route,
       hostId: gatewayHostId(route),
+      resourceId: createHash('sha256').update(`${route.stackName}\0${route.apiId}\0${route.path}`).digest('hex').slice(0, 6),
       routeKey: catchAll ? '$default' : `${route.method} ${route.path}`,
       catchAll,
       segments,
