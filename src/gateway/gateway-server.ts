@@ -39,10 +39,15 @@ export interface Gateway {
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
-/** Reads at most `limit` bytes of the body; undefined (and the rest left unread) when it is longer. */
+/** Past this much, a body too long is no longer read to its end (so that its client gets the 413): the socket is cut. */
+const DRAIN_CAP_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads the body; undefined when it is longer than `limit`. A body too long is still read to its end, and
+ * dropped, so that the client, still sending, gets the answer rather than a reset connection.
+ */
 function readBody(incoming: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const declared = Number(incoming.headers['content-length'] ?? 0);
-  if (declared > limit) return Promise.resolve(undefined);
   if (declared === 0 && incoming.headers['transfer-encoding'] === undefined) {
     incoming.resume();
     return Promise.resolve(Buffer.alloc(0));
@@ -50,17 +55,13 @@ function readBody(incoming: IncomingMessage, limit: number): Promise<Buffer | un
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const onData = (chunk: Buffer) => {
+    incoming.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        incoming.off('data', onData);
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    };
-    incoming.on('data', onData);
-    incoming.once('end', () => resolve(Buffer.concat(chunks, size)));
+      if (size <= limit && declared <= limit) chunks.push(chunk);
+      else if (size > DRAIN_CAP_BYTES) incoming.destroy();
+    });
+    incoming.once('end', () => resolve(size > limit || declared > limit ? undefined : Buffer.concat(chunks, size)));
+    incoming.once('close', () => resolve(undefined));
     incoming.once('error', reject);
   });
 }
@@ -91,9 +92,6 @@ export function createGatewayListener(options: Omit<GatewayOptions, 'host' | 'po
     void (async () => {
       const body = await readBody(incoming, MAX_BODY_BYTES);
       if (body === undefined) {
-        // Answered without reading the rest: the connection closes once the answer is out.
-        outgoing.shouldKeepAlive = false;
-        outgoing.once('finish', () => incoming.destroy());
         writeResponse(outgoing, gatewayFailure('http', 'too-large', ''), method);
         return;
       }
