@@ -1,11 +1,11 @@
 // One request through the gateway, as a list of steps: find the route, build the proxy event, invoke the function
 // with the route's qualifier (within the integration timeout), map the result back, and say what happened.
-import type { GatewayApiKind, GatewayRoute } from '../core/index.js';
+import type { GatewayApiKind, GatewayFailure, GatewayOutcome, GatewayRoute } from '../core/index.js';
 import { isRegistryError } from '../registry/index.js';
 import type { LambdaApi } from '../registry/index.js';
 import type { GatewayRequest } from './gateway-request.js';
 import { gatewayFailure, requestIdHeader } from './gateway-responses.js';
-import type { GatewayFailure, GatewayResponse } from './gateway-responses.js';
+import type { GatewayResponse } from './gateway-responses.js';
 import { buildV1Event, buildV2Event, newRequestIds, payloadVersionOf } from './proxy-event.js';
 import { mapV1Result, mapV2Result } from './proxy-result.js';
 import { compileRoutes, isRouteMatch, resolveRoute } from './route-table.js';
@@ -24,7 +24,7 @@ export interface GatewayRequestLog {
   status: number;
   durationMs: number;
   /** `invoked` when the function's result was sent, else why the gateway answered itself. */
-  outcome: 'invoked' | GatewayFailure;
+  outcome: GatewayOutcome;
   /** For a malformed result or a refused invoke: what was wrong, as API Gateway's execution log says it. */
   reason?: string;
   route?: GatewayRoute;

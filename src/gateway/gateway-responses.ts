@@ -1,10 +1,6 @@
 // The answers the gateway gives itself, per API kind, with API Gateway's status codes and bodies byte for byte
 // (reference: http-front.md §0): one table, so no handler spells a body of its own.
-import type { GatewayApiKind } from '../core/index.js';
-
-/** What the gateway answers without a usable function result. */
-export const GATEWAY_FAILURES = ['no-route', 'function-error', 'malformed-result', 'invoke-refused', 'throttled', 'timeout', 'too-large'] as const;
-export type GatewayFailure = (typeof GATEWAY_FAILURES)[number];
+import type { GatewayApiKind, GatewayFailure } from '../core/index.js';
 
 export interface GatewayResponse {
   status: number;

@@ -1,5 +1,6 @@
 // The gateway's HTTP side: reads a request off the wire (wire-case headers, raw path, peer address, a bounded
 // body), hands it to the handler, writes the answer; `startGateway` listens on a port.
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -92,7 +93,10 @@ export function createGatewayListener(options: Omit<GatewayOptions, 'host' | 'po
     void (async () => {
       const body = await readBody(incoming, MAX_BODY_BYTES);
       if (body === undefined) {
-        writeResponse(outgoing, gatewayFailure('http', 'too-large', ''), method);
+        const requestId = randomUUID();
+        const failed = gatewayFailure('http', 'too-large', requestId);
+        writeResponse(outgoing, failed, method);
+        options.onRequest?.({ requestId, method, target: incoming.url ?? '/', host: incoming.headers.host, status: failed.status, durationMs: Date.now() - receivedAt, outcome: 'too-large', reason: `the body is longer than ${MAX_BODY_BYTES} bytes` });
         return;
       }
       const { rawPath, rawQuery } = splitTarget(incoming.url ?? '/');

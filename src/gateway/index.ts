@@ -4,8 +4,6 @@ export { startGateway, createGatewayListener, MAX_BODY_BYTES, MAX_HEADER_BYTES }
 export type { Gateway, GatewayOptions } from './gateway-server.js';
 export { INTEGRATION_TIMEOUT_MS } from './gateway-handler.js';
 export type { GatewayRequestLog } from './gateway-handler.js';
-export { GATEWAY_FAILURES } from './gateway-responses.js';
-export type { GatewayFailure } from './gateway-responses.js';
 export { gatewayHostId, FUNCTION_URL_PREFIX } from './gateway-ids.js';
 export { gatewayUrlsOf } from './gateway-urls.js';
 export type { GatewayUrls } from './gateway-urls.js';

@@ -52,6 +52,7 @@ describe('the gateway at the HTTP edge', () => {
     const big = await fetch(`${gateway.url}/big`, { method: 'POST', body: Buffer.alloc(MAX_BODY_BYTES + 1, 0x61), headers: { 'content-type': 'text/plain' } });
     expect([big.status, await big.text()]).toEqual([413, '{"message":"Request Entity Too Large"}']);
     expect(invoked.length).toBe(before);
+    expect(logs.at(-1)).toMatchObject({ method: 'POST', target: '/big', status: 413, outcome: 'too-large' });
     // the same refused when sent chunked, without a Content-Length to go by
     const chunked = await new Promise<number>((resolve, reject) => {
       const url = new URL(`${gateway.url}/big`);
