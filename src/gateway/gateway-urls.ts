@@ -23,3 +23,21 @@ export function gatewayUrlsOf(route: GatewayRoute, gatewayUrl: string): GatewayU
   const stage = route.kind === 'http' && route.stage === '$default' ? '' : `/${route.stage}`;
   return { plain: `${origin}${path}`, host: `${base.protocol}//${id}.execute-api.localhost${port}${stage}${path}` };
 }
+
+/**
+ * For each route, the earlier route of another API that answers the same method and path on the plain form
+ * (which serves every API on one host), if any: that route is reached by its host form only.
+ */
+export function shadowingRoutes(routes: readonly GatewayRoute[]): (GatewayRoute | undefined)[] {
+  const first = new Map<string, GatewayRoute>();
+  return routes.map((r) => {
+    if (r.kind === 'function-url') return undefined;
+    const key = `${r.method} ${r.path.replace(/\{[^}/]*\}/g, '{}').replace(/(.)\/$/, '$1')}`;
+    const earlier = first.get(key);
+    if (earlier === undefined) {
+      first.set(key, r);
+      return undefined;
+    }
+    return earlier.stackName === r.stackName && earlier.apiId === r.apiId ? undefined : earlier;
+  });
+}

@@ -5,6 +5,6 @@ export type { Gateway, GatewayOptions } from './gateway-server.js';
 export { INTEGRATION_TIMEOUT_MS } from './gateway-handler.js';
 export type { GatewayRequestLog } from './gateway-handler.js';
 export { gatewayHostId, FUNCTION_URL_PREFIX } from './gateway-ids.js';
-export { gatewayUrlsOf } from './gateway-urls.js';
+export { gatewayUrlsOf, shadowingRoutes } from './gateway-urls.js';
 export type { GatewayUrls } from './gateway-urls.js';
 export { readGatewayRoutes, checkResourcePath } from './route-file.js';

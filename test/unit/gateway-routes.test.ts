@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GatewayRoute } from '../../src/core/index.js';
 import { RegistryError } from '../../src/registry/index.js';
-import { gatewayHostId, readGatewayRoutes } from '../../src/gateway/index.js';
+import { gatewayHostId, gatewayUrlsOf, readGatewayRoutes, shadowingRoutes } from '../../src/gateway/index.js';
 import { compileRoutes, isRouteMatch, resolveRoute } from '../../src/gateway/route-table.js';
 import { mapV1Result, mapV2Result } from '../../src/gateway/proxy-result.js';
 import { createGatewayHandler } from '../../src/gateway/gateway-handler.js';
@@ -81,6 +81,25 @@ describe('route selection', () => {
     const r = resolveRoute(compileRoutes([url]), undefined, 'GET', `/_lambda-url/${id}/a/b`);
     expect(isRouteMatch(r) && r.path).toBe('/a/b');
     expect(picked([url], 'GET', '/a/b')).toBe('miss http');
+  });
+});
+
+describe('the URLs of a route', () => {
+  it('gives the plain and host forms, and says which routes the plain form cannot reach', () => {
+    const a = route('rest', 'GET', '/users/{id}', { stackName: 'one' });
+    const b = route('rest', 'GET', '/users/{userId}', { stackName: 'two' });
+    const c = route('http', 'GET', '/users/{id}', { stackName: 'one', apiId: 'Other', stage: 'dev' });
+    const d = route('rest', 'POST', '/users/{id}', { stackName: 'two' });
+    expect(shadowingRoutes([a, b, c, d])).toEqual([undefined, a, a, undefined]);
+    expect(gatewayUrlsOf(c, 'http://127.0.0.1:3000')).toEqual({
+      plain: 'http://127.0.0.1:3000/users/{id}',
+      host: `http://${gatewayHostId(c)}.execute-api.localhost:3000/dev/users/{id}`,
+    });
+    const url = route('function-url', 'ANY', '/{proxy+}', { apiId: 'Fn' });
+    expect(gatewayUrlsOf(url, 'http://127.0.0.1:3000')).toEqual({
+      plain: `http://127.0.0.1:3000/_lambda-url/${gatewayHostId(url)}/`,
+      host: `http://${gatewayHostId(url)}.lambda-url.localhost:3000/`,
+    });
   });
 });
 

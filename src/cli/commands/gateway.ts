@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { PipeError } from '../../core/index.js';
 import type { GatewayRoute } from '../../core/index.js';
-import { gatewayUrlsOf, readGatewayRoutes, startGateway } from '../../gateway/index.js';
+import { gatewayUrlsOf, readGatewayRoutes, shadowingRoutes, startGateway } from '../../gateway/index.js';
 import type { GatewayRequestLog } from '../../gateway/index.js';
 import { Registry, createDockerInvoker, invokeOverHttp } from '../../registry/index.js';
 import type { LambdaApi } from '../../registry/index.js';
@@ -96,11 +96,18 @@ async function serve(out: Output, o: GatewayServeOptions): Promise<void> {
     });
     watchParent();
   });
-  for (const r of routes) {
+  const shadowing = shadowingRoutes(routes);
+  routes.forEach((r, i) => {
     const urls = gatewayUrlsOf(r, gateway.url);
     const name = r.kind === 'function-url' ? `${r.stackName}/${r.apiId} function URL` : `${r.stackName}/${r.apiId} ${r.method} ${r.path}`;
-    say({ type: 'route', stackName: r.stackName, apiId: r.apiId, kind: r.kind, method: r.method, path: r.path, ...urls }, `${name}: ${urls.plain} (${urls.host})`);
-  }
+    const by = shadowing[i];
+    if (by === undefined) {
+      say({ type: 'route', stackName: r.stackName, apiId: r.apiId, kind: r.kind, method: r.method, path: r.path, ...urls }, `${name}: ${urls.plain} (${urls.host})`);
+    } else {
+      const other = `${by.stackName}/${by.apiId}`;
+      say({ type: 'route', stackName: r.stackName, apiId: r.apiId, kind: r.kind, method: r.method, path: r.path, host: urls.host, shadowedBy: other }, `${name}: ${urls.host} (${other} answers ${urls.plain})`);
+    }
+  });
   say({ type: 'listening', url: gateway.url, pid: process.pid }, `gateway listening on ${gateway.url}`);
   const cause = await stopped;
   say({ type: 'stopping', cause }, `gateway stopping (${cause})`);
