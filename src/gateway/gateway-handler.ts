@@ -3,6 +3,7 @@
 import type { GatewayApiKind, GatewayFailure, GatewayOutcome, GatewayRoute } from '../core/index.js';
 import { isRegistryError } from '../registry/index.js';
 import type { LambdaApi } from '../registry/index.js';
+import { isLoopbackHost } from './gateway-ids.js';
 import type { GatewayRequest } from './gateway-request.js';
 import { gatewayFailure, requestIdHeader } from './gateway-responses.js';
 import type { GatewayResponse } from './gateway-responses.js';
@@ -37,6 +38,8 @@ export interface GatewayHandlerOptions {
   lambda: Pick<LambdaApi, 'invoke'>;
   /** Overrides the integration timeout of REST and HTTP APIs (SAM's TimeoutInMillis), in ms. */
   timeoutMs?: number;
+  /** Refuse Host headers that are no loopback name (the gateway listens on a loopback address). */
+  loopbackOnly?: boolean;
 }
 
 export interface HandledRequest {
@@ -70,6 +73,10 @@ export function createGatewayHandler(options: GatewayHandlerOptions): (req: Gate
       log: { requestId, ...base, status: response.status, durationMs: Date.now() - req.receivedAt, ...rest },
     });
 
+    if (options.loopbackOnly && !isLoopbackHost(host)) {
+      const ids = newRequestIds('2.0');
+      return done(gatewayFailure('http', 'foreign-host', ids.requestId), { outcome: 'foreign-host', reason: `Host ${host ?? ''} is not a loopback name` }, ids.requestId);
+    }
     const match = resolveRoute(currentTable(), host, req.method, req.rawPath);
     if (!isRouteMatch(match)) {
       const ids = newRequestIds(match.kind === 'rest' ? '1.0' : '2.0');

@@ -35,3 +35,13 @@ export function parseHost(host: string | undefined): HostAddress {
 
 /** The path prefix that reaches a function URL without its host name (for clients that do not resolve *.localhost). */
 export const FUNCTION_URL_PREFIX = '/_lambda-url/';
+
+/**
+ * Whether a Host header names this machine's loopback: 127.0.0.1 (any 127.x), [::1], localhost and *.localhost.
+ * A page of another site that rebinds its own name to 127.0.0.1 still sends its own name, and is refused.
+ */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (host === undefined) return true; // HTTP/1.0 clients send none; only a browser's request carries the page's name
+  const name = host.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
+  return name === 'localhost' || name.endsWith('.localhost') || name === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(name);
+}

@@ -17,6 +17,9 @@ interface Canned {
 
 const JSON_TYPE = 'application/json';
 
+/** Not API Gateway's: a loopback gateway refuses a Host that is no loopback name (DNS rebinding). */
+const FOREIGN_HOST: Canned = { status: 403, body: '{"message":"Forbidden: the gateway on a loopback address answers only loopback host names (127.0.0.1, localhost, *.localhost)"}' };
+
 const TABLE: Record<GatewayApiKind, Record<GatewayFailure, Canned>> = {
   rest: {
     'no-route': { status: 403, body: '{"message":"Missing Authentication Token"}', errorType: 'MissingAuthenticationTokenException' },
@@ -26,6 +29,7 @@ const TABLE: Record<GatewayApiKind, Record<GatewayFailure, Canned>> = {
     throttled: { status: 500, body: '{"message": "Internal server error"}' },
     timeout: { status: 504, body: '{"message": "Endpoint request timed out"}' },
     'too-large': { status: 413, body: '{"message":"Request Too Long"}' },
+    'foreign-host': FOREIGN_HOST,
   },
   http: {
     'no-route': { status: 404, body: '{"message":"Not Found"}' },
@@ -35,6 +39,7 @@ const TABLE: Record<GatewayApiKind, Record<GatewayFailure, Canned>> = {
     throttled: { status: 500, body: '{"message":"Internal Server Error"}' },
     timeout: { status: 503, body: '{"message":"Service Unavailable"}' },
     'too-large': { status: 413, body: '{"message":"Request Entity Too Large"}' },
+    'foreign-host': FOREIGN_HOST,
   },
   // Function URLs: the error body is not documented; 502 as AWS reports it, 429 when throttled.
   'function-url': {
@@ -45,6 +50,7 @@ const TABLE: Record<GatewayApiKind, Record<GatewayFailure, Canned>> = {
     throttled: { status: 429, body: '{"message":"Rate Exceeded."}', errorType: 'TooManyRequestsException' },
     timeout: { status: 502, body: '{"message":"Internal Server Error"}' },
     'too-large': { status: 413, body: '{"message":"Request Entity Too Large"}' },
+    'foreign-host': FOREIGN_HOST,
   },
 };
 

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { GatewayRoute } from '../core/index.js';
 import type { LambdaApi } from '../registry/index.js';
 import { createGatewayHandler } from './gateway-handler.js';
+import { isLoopbackHost } from './gateway-ids.js';
 import type { GatewayRequestLog } from './gateway-handler.js';
 import { headerPairs, splitTarget } from './gateway-request.js';
 import type { GatewayRequest } from './gateway-request.js';
@@ -85,7 +86,7 @@ function writeResponse(outgoing: ServerResponse, r: GatewayResponse, method: str
  * case of header names and the peer address, and routes on its own, and the adapter's Request and Response
  * objects cost more than the whole of the gateway's own work per request.
  */
-export function createGatewayListener(options: Omit<GatewayOptions, 'host' | 'port'>): (incoming: IncomingMessage, outgoing: ServerResponse) => void {
+export function createGatewayListener(options: Omit<GatewayOptions, 'host' | 'port'> & { loopbackOnly?: boolean }): (incoming: IncomingMessage, outgoing: ServerResponse) => void {
   const handle = createGatewayHandler(options);
   return (incoming, outgoing) => {
     const receivedAt = Date.now();
@@ -129,8 +130,9 @@ export function createGatewayListener(options: Omit<GatewayOptions, 'host' | 'po
 
 /** Starts the gateway on host:port; resolves once it listens. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
-  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, createGatewayListener(options));
   const host = options.host ?? '127.0.0.1';
+  const loopbackOnly = isLoopbackHost(host.includes(':') && !host.startsWith('[') ? `[${host}]` : host);
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, createGatewayListener({ ...options, loopbackOnly }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 3000, host, () => {

@@ -70,6 +70,29 @@ describe('the gateway at the HTTP edge', () => {
     expect(Number(await fits.text())).toBeGreaterThan(1024 * 1024);
   });
 
+  it('refuses a Host that is no loopback name (a rebound DNS name), and takes every loopback one', async () => {
+    const status = (host: string) =>
+      new Promise<[number, string]>((resolve, reject) => {
+        const url = new URL(`${gateway.url}/ok`);
+        const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, headers: { host } }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve([res.statusCode ?? 0, body]));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const before = invoked.length;
+    const [code, body] = await status('evil.example:3000');
+    expect(code).toBe(403);
+    expect(JSON.parse(body)).toEqual({ message: 'Forbidden: the gateway on a loopback address answers only loopback host names (127.0.0.1, localhost, *.localhost)' });
+    expect(logs.at(-1)).toMatchObject({ status: 403, outcome: 'foreign-host', reason: 'Host evil.example:3000 is not a loopback name' });
+    expect(invoked.length).toBe(before);
+    for (const host of ['localhost:1', '127.0.0.1', '127.1.2.3:80', '[::1]:3000', 'abc.execute-api.localhost:3000']) {
+      expect((await status(host))[0], host).not.toBe(403);
+    }
+  });
+
   it('refuses request headers past 10,240 bytes with 431', async () => {
     const r = await fetch(`${gateway.url}/ok`, { headers: { 'x-long': 'a'.repeat(11_000) } });
     expect(r.status).toBe(431);
