@@ -77,8 +77,10 @@ function readRoute(c: ProblemCollector, map: YamlMapping, at: string): GatewayRo
   }
   const qualifier = str('qualifier', false);
   const version = str('payloadFormatVersion', false);
-  if (version !== undefined && (kind !== 'http' || (version !== '1.0' && version !== '2.0'))) {
-    c.add(entry(map, 'payloadFormatVersion')!, joinPath(at, 'payloadFormatVersion'), kind === 'http' ? `expected '1.0' or '2.0', got '${version}'` : 'only HTTP APIs choose a payload format (REST APIs send 1.0, function URLs 2.0)');
+  // REST APIs always send 1.0 and function URLs 2.0: saying so is fine, saying otherwise is a mistake.
+  const allowed = kind === 'rest' ? ['1.0'] : kind === 'function-url' ? ['2.0'] : ['1.0', '2.0'];
+  if (version !== undefined && kind !== undefined && !allowed.includes(version)) {
+    c.add(entry(map, 'payloadFormatVersion')!, joinPath(at, 'payloadFormatVersion'), kind === 'http' ? `expected '1.0' or '2.0', got '${version}'` : `a ${kind === 'rest' ? 'REST API sends payload 1.0' : 'function URL sends payload 2.0'}, not '${version}'`);
   }
   if (!stackName || !apiId || !functionName || !kind || !path) return undefined;
   const route: GatewayRoute = { stackName, apiId, kind, method, path, stage: str('stage', false) ?? defaultStage(kind), functionName };

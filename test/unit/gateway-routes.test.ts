@@ -158,7 +158,7 @@ describe('route files', () => {
     const routes = readGatewayRoutes(
       '- stackName: shop\n  apiId: ServerlessRestApi\n  kind: rest\n  method: get\n  path: /items/{id}\n  functionName: items\n' +
       '- { stackName: shop, apiId: ServerlessHttpApi, kind: http, path: $default, functionName: items, qualifier: live }\n' +
-      '- { "stackName": "shop", "apiId": "ItemsFunction", "kind": "function-url", "functionName": "items" }\n',
+      '- { "stackName": "shop", "apiId": "ItemsFunction", "kind": "function-url", "functionName": "items", "payloadFormatVersion": "2.0" }\n',
       'routes.yml',
     );
     expect(routes).toEqual([
@@ -171,13 +171,13 @@ describe('route files', () => {
   it('reports every problem with file:line:col', () => {
     let error: unknown;
     try {
-      readGatewayRoutes('- stackName: s\n  apiId: A\n  kind: soap\n  path: /a/{p+}/b\n  functionName: f\n  metod: GET\n- kind: rest\n  path: items\n', 'routes.yml');
+      readGatewayRoutes('- stackName: s\n  apiId: A\n  kind: soap\n  path: /a/{p+}/b\n  functionName: f\n  metod: GET\n- kind: rest\n  path: items\n  payloadFormatVersion: 2.0\n', 'routes.yml');
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).format()).toMatchInlineSnapshot(`
-      "routes.yml: 7 problems found
+      "routes.yml: 8 problems found
         routes.yml:3:9 [0].kind: expected one of rest, http, function-url, got 'soap'
           3 |   kind: soap
             |         ^
@@ -198,7 +198,10 @@ describe('route files', () => {
             |   ^
         routes.yml:8:9 [1].path: expected a path starting with '/' (like /users/{id}) or $default, got 'items'
           8 |   path: items
-            |         ^"
+            |         ^
+        routes.yml:9:25 [1].payloadFormatVersion: a REST API sends payload 1.0, not '2.0'
+          9 |   payloadFormatVersion: 2.0
+            |                         ^"
     `);
   });
 });
