@@ -112,8 +112,9 @@ export async function createDockerInvoker(options: DockerInvokerOptions = {}): P
       runtime,
       credentials,
       user,
-      // Bootstraps from elsewhere than pipe's runtimes/ may not write log markers: the environment writes them.
-      bootstrapMarkers: options.runtimesDir === undefined,
+      // Bootstraps from elsewhere than pipe's runtimes/ (a provided.* function's own, or another runtimes
+      // folder) may not write log markers: the environment writes them.
+      bootstrapMarkers: options.runtimesDir === undefined && runtime.family !== 'provided',
       ...(endpointUrl ? { endpointUrl } : {}),
       archive: () => archives.get(target, runtime.family),
       ...(options.onEnvironment ? { onState: environmentReporter(options.onEnvironment, target) } : {}),
