@@ -10,7 +10,7 @@ export interface ClientOptions {
   region?: string;
 }
 
-async function call(
+export async function call(
   endpoint: string,
   method: string,
   path: string,
@@ -45,12 +45,26 @@ function regionHeader(region: string | undefined): Record<string, string> {
   return { Authorization: `AWS4-HMAC-SHA256 Credential=pipe/20150331/${region}/lambda/aws4_request, SignedHeaders=host, Signature=unsigned` };
 }
 
-/** Rebuilds the RegistryError the server answered, from `x-amzn-ErrorType` and the body's message. */
+/** Response headers AWS sends with some errors, kept on the rebuilt error (Retry-After with throttling). */
+const ERROR_HEADERS = ['retry-after'];
+
+/**
+ * Rebuilds the RegistryError the server answered, from `x-amzn-ErrorType` and the body: the same name, message,
+ * status and extra fields (`Reason`, ...) the in-process Registry throws.
+ */
 async function errorOf(res: Response): Promise<RegistryError> {
   const type = res.headers.get('x-amzn-errortype') ?? 'ServiceException';
-  const body = (await res.json().catch(() => ({}))) as { message?: string; Message?: string };
-  const name: RegistryErrorName = type in REGISTRY_ERRORS ? (type as RegistryErrorName) : 'ServiceException';
-  return new RegistryError(name, body.message ?? body.Message ?? `HTTP ${res.status}`);
+  const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+  const name: RegistryErrorName = Object.hasOwn(REGISTRY_ERRORS, type) ? (type as RegistryErrorName) : 'ServiceException';
+  const message = typeof body['message'] === 'string' ? body['message'] : typeof body['Message'] === 'string' ? body['Message'] : `HTTP ${res.status}`;
+  const fields: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) if (k !== 'Type' && k !== 'message' && k !== 'Message' && typeof v === 'string') fields[k] = v;
+  const headers: Record<string, string> = {};
+  for (const h of ERROR_HEADERS) {
+    const v = res.headers.get(h);
+    if (v !== null) headers[h === 'retry-after' ? 'Retry-After' : h] = v;
+  }
+  return new RegistryError(name, message, { fields, headers });
 }
 
 export async function invokeOverHttp(endpoint: string, input: InvokeInput, options: ClientOptions = {}): Promise<InvokeOutput> {

@@ -213,3 +213,29 @@ function environmentReporter(report: (e: EnvironmentEvent) => void, target: Invo
     }
   };
 }
+
+/**
+ * An Invoker that creates the Docker one at the first invocation: a process that only reads or changes the control
+ * plane (`pipe functions`, a deploy that publishes) never needs a Docker engine. A failed start is not kept.
+ */
+export function createLazyDockerInvoker(options: DockerInvokerOptions = {}): Invoker {
+  let started: Promise<DockerInvoker> | undefined;
+  const start = (): Promise<DockerInvoker> => {
+    started ??= createDockerInvoker(options).catch((e: unknown) => {
+      started = undefined;
+      throw e;
+    });
+    return started;
+  };
+  const imageFor = (runtime: string): string => options.images?.[runtime] ?? options.defaultImage ?? DEFAULT_IMAGE;
+  return {
+    runtimeSupport: (runtime) => runtimeSupportIn(runtime, imageFor(runtime)),
+    invoke: async (request) => (await start()).invoke(request),
+    retire: async (functionArn, version) => {
+      if (started) await (await started).retire(functionArn, version);
+    },
+    close: async () => {
+      if (started) await (await started.catch(() => undefined))?.close();
+    },
+  };
+}
