@@ -1,6 +1,9 @@
 // The AWS APIs a pipe server mounts beside Lambda's on one port (one --endpoint-url for everything): each room
 // that serves one exports its AwsService, and this list wires them to PIPE_HOME.
-import type { AwsService } from '../core/index.js';
+import { join } from 'node:path';
+import type { AwsService, ObjectBucketService } from '../core/index.js';
+import { JobStore, codePipelineJobService, jobArtifactBucket } from '../deploy/index.js';
+import { openDatabase } from '../infra/index.js';
 import type { Registry } from '../registry/index.js';
 
 export interface AwsServiceDeps {
@@ -8,6 +11,17 @@ export interface AwsServiceDeps {
   registry: Registry;
 }
 
-export function awsServices(_deps: AwsServiceDeps): AwsService[] {
-  return [];
+export function awsServices(deps: AwsServiceDeps): AwsService[] {
+  return [codePipelineJobService(lazyJobStore(deps.home))];
+}
+
+/** The path-style S3 buckets served on the same port: Invoke/Lambda jobs' artifacts. */
+export function awsBuckets(deps: AwsServiceDeps): ObjectBucketService[] {
+  return [jobArtifactBucket(lazyJobStore(deps.home))];
+}
+
+/** The jobs table of PIPE_HOME's state database, opened at the first call that needs it. */
+function lazyJobStore(home: string): () => JobStore {
+  let store: JobStore | undefined;
+  return () => (store ??= new JobStore(openDatabase(join(home, 'state.db'))));
 }

@@ -3,8 +3,10 @@
 // retired by the deploys that replace their code), else the in-process Registry with a Docker invoker that only
 // starts at the first invocation.
 import { resolve } from 'node:path';
-import { LambdaHttpApi, Registry, createLazyDockerInvoker, liveServerRecord } from '../registry/index.js';
+import type { LambdaSession } from '../deploy/index.js';
+import { LambdaHttpApi, Registry, RegistryServer, createLazyDockerInvoker, liveServerRecord } from '../registry/index.js';
 import type { DockerInvokerOptions, LambdaApi } from '../registry/index.js';
+import { awsBuckets, awsServices } from './aws-services.js';
 
 export type LambdaApiHandle =
   | { via: 'server'; api: LambdaApi; endpoint: string; close(): Promise<void> }
@@ -61,4 +63,30 @@ async function answeringServer(home: string): Promise<string | undefined> {
     if (code === 'ECONNREFUSED') return undefined;
     throw e;
   }
+}
+
+/**
+ * A LambdaApi whose functions can call back CodePipeline (and read and write their job's artifacts), for an
+ * Invoke/Lambda action: the PIPE_HOME's registry server already serves both; in-process, a server on an ephemeral
+ * loopback port serves them for as long as the session lasts, and is the AWS_ENDPOINT_URL its functions get.
+ */
+export async function openLambdaSession(options: Omit<OpenLambdaApiOptions, 'endpoint'>): Promise<LambdaSession> {
+  let callback: string | undefined;
+  const handle = await openLambdaApi({ ...options, invoker: { ...options.invoker, endpointUrl: () => callback } });
+  if (handle.via === 'server') return handle;
+  const deps = { home: resolve(options.home), registry: handle.registry };
+  const server = new RegistryServer({ registry: handle.registry, host: '127.0.0.1', port: 0, services: awsServices(deps), buckets: awsBuckets(deps) });
+  try {
+    callback = await server.listen();
+  } catch (e) {
+    await handle.close();
+    throw e;
+  }
+  return {
+    api: handle.api,
+    async close() {
+      await server.close();
+      await handle.close();
+    },
+  };
 }

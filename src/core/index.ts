@@ -8,3 +8,5 @@ export * from './events.js';
 export * from './log-lines.js';
 export * from './aws-api.js';
 export * from './gateway-route.js';
+export * from './job-status.js';
+export * from './object-bucket.js';

@@ -1,7 +1,7 @@
 // `pipe registry serve`, `pipe invoke`, `pipe functions`, `pipe layers`: the registry (local Lambda) from the terminal.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { awsServices, openLambdaApi } from '../../app/index.js';
+import { awsBuckets, awsServices, openLambdaApi } from '../../app/index.js';
 import { PipeError } from '../../core/index.js';
 import { pipeHome } from '../../infra/index.js';
 import { Registry, RegistryServer, liveServerRecord, removeServerRecord, writeServerRecord } from '../../registry/index.js';
@@ -137,7 +137,7 @@ async function serve(out: Output, o: ServeOptions): Promise<void> {
     onEventOutcome: (e) => say({ type: 'event-invocation', ...e }, `event invocation of ${e.functionArn}:${e.version} ${e.status} after ${e.attempts} attempt(s)${e.error ? `: ${e.error}` : ''}`),
   });
   const server = new RegistryServer({
-    registry, host: o.host, port, services: awsServices({ home, registry }),
+    registry, host: o.host, port, services: awsServices({ home, registry }), buckets: awsBuckets({ home, registry }),
     onError: (e, op) => say({ type: 'error', operation: op, message: String(e) }, `error in ${op}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
   });
   let url: string;
