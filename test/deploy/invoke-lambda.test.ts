@@ -12,6 +12,9 @@ import { DockerEngine } from '../../src/infra/docker.js';
 import { Registry } from '../../src/registry/index.js';
 import { makePipeEnv, pipe } from '../support/cli.js';
 import type { PipeEnv } from '../support/cli.js';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { PIPE_BIN } from '../support/cli.js';
 import { describeDocker } from '../support/docker.js';
 import { makeRepo } from '../support/git-fixture.js';
 import { readZip } from '../support/zip-read.js';
@@ -95,6 +98,10 @@ exports.handler = async (event) => {
 };`,
   'job-silent': `exports.handler = async () => 'nothing reported';`,
   'job-thrower': `exports.handler = async () => { throw new TypeError('no such table'); };`,
+  'job-echo': `const j = require('./job.js');
+exports.handler = async (event) => {
+  await j.codepipeline('PutJobSuccessResult', { jobId: event['CodePipeline.job'].id, outputVariables: { Endpoint: process.env.AWS_ENDPOINT_URL } });
+};`,
 };
 
 function createFunctions(home: string): Promise<void> {
@@ -208,5 +215,44 @@ stages:
     const engine = new DockerEngine(undefined, { home: env.home });
     expect(await engine.listContainers({ [LABELS.managed]: 'true', [LABELS.home]: engine.home })).toEqual([]);
     expect(readdirSync(join(env.artifacts, 'invoke-bad'))).toHaveLength(1);
+  });
+
+  it('with a registry server on the PIPE_HOME, the action invokes through it and its function calls back there', async () => {
+    const env = makePipeEnv();
+    await createFunctions(env.home);
+    const repo = makeRepo({ 'a.txt': 'a' });
+    const server = spawn('node', [PIPE_BIN, 'registry', 'serve', '--port', '0', '--json'], { env: { ...process.env, ...env.env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const events: Record<string, unknown>[] = [];
+    const listening = new Promise<string>((resolve) => {
+      createInterface({ input: server.stdout }).on('line', (line) => {
+        const e = JSON.parse(line) as Record<string, unknown>;
+        events.push(e);
+        if (e['type'] === 'listening') resolve(String(e['url']));
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => server.on('exit', resolve));
+    try {
+      const url = await listening;
+      const file = join(mkdtempSync(join(tmpdir(), 'pipe-invoke-pipelines-')), 'echo.yml');
+      writeFileSync(file, `name: invoke-echo
+stages:
+  - name: Source
+    actions:
+      - { name: Checkout, type: Source/Git, configuration: { repository: ${repo} }, outputArtifacts: [Src] }
+  - name: Test
+    actions:
+      - { name: Echo, type: Invoke/Lambda, configuration: { FunctionName: job-echo } }
+`);
+      const run = await pipe(['run', file], env);
+      expect(run.exitCode).toBe(0);
+      const detail = await execution(env, executionId(run.stdout));
+      expect(detail.actions[1]?.outputVariables).toEqual({ Endpoint: url });
+      expect(events.filter((e) => e['type'] === 'invocation').map((e) => [e['functionArn'], e['status']])).toEqual([
+        ['arn:aws:lambda:us-east-1:000000000000:function:job-echo', 'ok'],
+      ]);
+    } finally {
+      server.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
   });
 });
