@@ -199,6 +199,7 @@ stages:
       - { name: Fails, type: Invoke/Lambda, configuration: { FunctionName: job-failer } }
       - { name: Silent, type: Invoke/Lambda, configuration: { FunctionName: job-silent } }
       - { name: Throws, type: Invoke/Lambda, configuration: { FunctionName: job-thrower } }
+      - { name: Missing, type: Invoke/Lambda, configuration: { FunctionName: no-such-function } }
 `);
     // CodePipeline's 20 minutes at time scale 200: six seconds (three cold starts at once fit in it).
     const failed = await pipe(['run', bad], env, { PIPE_DEPLOY_TIME_SCALE: '200' });
@@ -210,6 +211,7 @@ stages:
     expect(byName['Silent']?.status).toBe('Failed');
     expect(byName['Silent']?.statusMessage).toMatch(/^job [0-9a-f-]{36} timed out: job-silent reported no result within 20 minutes \(6000 ms at time scale 200\)$/);
     expect(byName['Throws']).toMatchObject({ status: 'Failed', statusMessage: 'the function failed before reporting: TypeError: no such table' });
+    expect(byName['Missing']).toMatchObject({ status: 'Failed', statusMessage: 'cannot invoke no-such-function: Function not found: arn:aws:lambda:us-east-1:000000000000:function:no-such-function' });
 
     // Every environment the runs started is gone with them.
     const engine = new DockerEngine(undefined, { home: env.home });

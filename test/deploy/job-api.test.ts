@@ -1,6 +1,6 @@
 // The job worker's side of Invoke/Lambda through the real AWS CLI v2 against the registry port, as pipe composes
 // it: `aws s3api get-object / put-object` on a job's artifact keys, and `aws codepipeline put-job-success-result /
-// put-job-failure-result`, and a second report refused. The other errors are unit-tested (test/unit/job-api.test.ts).
+// put-job-failure-result`. Their refusals are unit-tested (test/unit/job-api.test.ts): an AWS CLI call costs seconds.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,14 +41,6 @@ async function aws(...args: string[]): Promise<Record<string, unknown>> {
   return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
 }
 
-async function awsFails(...args: string[]): Promise<string> {
-  try {
-    await aws(...args);
-  } catch (e) {
-    return String((e as { stderr: string }).stderr).trim();
-  }
-  throw new Error(`aws ${args.join(' ')} succeeded`);
-}
 
 function newJob(tag: string) {
   const input = join(home, `${tag}-in.zip`);
@@ -63,7 +55,7 @@ function newJob(tag: string) {
 }
 
 describeNeeding(['aws'], 'CodePipeline job API and artifact bucket, through the AWS CLI', () => {
-  test('s3api get-object reads an input artifact; put-object writes an output; other keys are refused', async () => {
+  test('s3api get-object reads an input artifact; put-object writes an output', async () => {
     const job = newJob('s3');
     const got = join(home, 'got.zip');
     await aws('s3api', 'get-object', '--bucket', BUCKET, '--key', 'p/Src/s3in', got);
@@ -72,10 +64,9 @@ describeNeeding(['aws'], 'CodePipeline job API and artifact bucket, through the 
     writeFileSync(body, Buffer.alloc(70_000, 7)); // past one chunk of an aws-chunked upload
     await aws('s3api', 'put-object', '--bucket', BUCKET, '--key', 'p/Out/s3out', '--body', body);
     expect(readFileSync(job.artifacts[1]?.path ?? '')).toEqual(Buffer.alloc(70_000, 7));
-    expect(await awsFails('s3api', 'put-object', '--bucket', BUCKET, '--key', 'p/Src/s3in', '--body', body)).toContain('An error occurred (AccessDenied) when calling the PutObject operation: Access Denied: p/Src/s3in is not an output artifact of a job in progress');
   });
 
-  test('put-job-success-result records variables and details once; errors as CodePipeline names them', async () => {
+  test('put-job-success-result records variables and details', async () => {
     const job = newJob('ok');
     expect(await aws('codepipeline', 'put-job-success-result', '--job-id', job.id, '--output-variables', 'Tests=42,Suite=smoke',
       '--execution-details', 'summary=42 passed,externalExecutionId=run-42,percentComplete=100')).toEqual({});
@@ -83,7 +74,6 @@ describeNeeding(['aws'], 'CodePipeline job API and artifact bucket, through the 
       status: 'Succeeded',
       result: { status: 'Succeeded', outputVariables: { Tests: '42', Suite: 'smoke' }, summary: '42 passed', externalExecutionId: 'run-42', percentComplete: 100 },
     });
-    expect(await awsFails('codepipeline', 'put-job-success-result', '--job-id', job.id)).toContain(`An error occurred (InvalidJobStateException) when calling the PutJobSuccessResult operation: The job ${job.id} is not in progress: it is Succeeded`);
   });
 
   test('put-job-failure-result records the failure', async () => {
