@@ -65,6 +65,9 @@ async function runAction(ctx: ActionContext, api: LambdaApi, store: JobStore, op
   const actionDeadline = Date.now() + ACTION_TIMEOUT_MS / scale;
   const bucket = artifactBucketName(options.region, options.account);
   let continuationToken: string | undefined;
+  // Invocations still running after their job was answered: waited for before the action ends (an in-process
+  // registry's environments go with the action), except after a timeout or a stop.
+  const running: Promise<void>[] = [];
   for (let attempt = 1; ; attempt++) {
     const artifacts: JobArtifact[] = [
       ...ctx.inputs.map((a) => ({ kind: 'input' as const, name: a.name, bucket, key: keyFor(ctx, a.name), path: a.path, ...(a.revision ? { revision: a.revision } : {}) })),
@@ -74,12 +77,14 @@ async function runAction(ctx: ActionContext, api: LambdaApi, store: JobStore, op
     ctx.log('system', `job ${job.id}: invoking ${functionName}${continuationToken === undefined ? '' : ` (continuation ${attempt - 1})`}`);
     const payload = Buffer.from(JSON.stringify(jobEvent({ jobId: job.id, accountId: options.account, configuration, artifacts, ...(continuationToken === undefined ? {} : { continuationToken }) })));
     const invoked = invokeInBackground(ctx, api, functionName, payload);
+    running.push(invoked.settled);
     const deadline = Math.min(Date.now() + JOB_TIMEOUT_MS / scale, actionDeadline);
     const result = await waitForResult(ctx, store, job, invoked, deadline, scale);
     if (ctx.signal.aborted) return { status: 'Failed', message: 'the action was stopped' };
     if (result.status === 'Failed') {
       // failureDetails.message is the action's error, as the console shows it; a type other than JobFailed says more.
       const message = result.type === 'JobFailed' ? result.message : `${result.type}: ${result.message}`;
+      await Promise.all(running);
       return { status: 'Failed', message, externalExecutionId: result.externalExecutionId ?? job.id };
     }
     if (result.status === 'TimedOut') return { status: 'Failed', message: result.message, externalExecutionId: job.id };
@@ -90,6 +95,7 @@ async function runAction(ctx: ActionContext, api: LambdaApi, store: JobStore, op
       continue;
     }
     ctx.log('system', `job ${job.id}: succeeded${progress ? ` (${progress})` : ''}`);
+    await Promise.all(running);
     const missing = ctx.outputs.filter((o) => !existsSync(o.path)).map((o) => o.name);
     if (missing.length > 0) {
       return { status: 'Failed', message: `the function reported success without writing its output artifact(s) ${missing.join(', ')} (PutObject to the location in the job event)` };
@@ -115,6 +121,8 @@ function keyFor(ctx: ActionContext, artifact: string): string {
 /** What a synchronous invoke came to: undefined while it runs or when it ended normally; else why it failed. */
 interface InvokeWatch {
   failure(): string | undefined;
+  /** Resolves when the invocation has ended, however it ended. */
+  settled: Promise<void>;
 }
 
 /**
@@ -123,7 +131,7 @@ interface InvokeWatch {
  */
 function invokeInBackground(ctx: ActionContext, api: LambdaApi, functionName: string, payload: Buffer): InvokeWatch {
   let failure: string | undefined;
-  api.invoke({ FunctionName: functionName, Payload: payload, LogType: 'Tail' }).then(
+  const settled = api.invoke({ FunctionName: functionName, Payload: payload, LogType: 'Tail' }).then(
     (out) => {
       const log = out.LogResult === undefined ? '' : Buffer.from(out.LogResult, 'base64').toString('utf8');
       for (const line of log.split('\n')) if (line !== '') ctx.log('stdout', line);
@@ -133,7 +141,7 @@ function invokeInBackground(ctx: ActionContext, api: LambdaApi, functionName: st
       failure = `cannot invoke ${functionName}: ${e instanceof Error ? e.message : String(e)}`;
     },
   );
-  return { failure: () => failure };
+  return { failure: () => failure, settled };
 }
 
 function describeFunctionError(payload: Buffer | undefined): string {
