@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { LABELS } from '../../src/core/index.js';
 import { DockerEngine } from '../../src/infra/docker.js';
+import { openDatabase } from '../../src/infra/index.js';
 import { Registry } from '../../src/registry/index.js';
 import { makePipeEnv, pipe } from '../support/cli.js';
 import type { PipeEnv } from '../support/cli.js';
@@ -98,6 +99,7 @@ exports.handler = async (event) => {
 };`,
   'job-silent': `exports.handler = async () => 'nothing reported';`,
   'job-thrower': `exports.handler = async () => { throw new TypeError('no such table'); };`,
+  'job-sleeper': `exports.handler = async () => { console.log('sleeping'); await new Promise((r) => setTimeout(r, 20000)); };`,
   'job-echo': `const j = require('./job.js');
 exports.handler = async (event) => {
   await j.codepipeline('PutJobSuccessResult', { jobId: event['CodePipeline.job'].id, outputVariables: { Endpoint: process.env.AWS_ENDPOINT_URL } });
@@ -255,6 +257,44 @@ stages:
     } finally {
       server.kill('SIGTERM');
       expect(await exited).toBe(0);
+    }
+  });
+
+  it('a stop (Ctrl-C) while the function runs: the action is abandoned, its environment removed, its job closed', async () => {
+    const env = makePipeEnv();
+    await createFunctions(env.home);
+    const repo = makeRepo({ 'a.txt': 'a' });
+    const file = join(mkdtempSync(join(tmpdir(), 'pipe-invoke-pipelines-')), 'sleep.yml');
+    writeFileSync(file, `name: invoke-sleep
+stages:
+  - name: Source
+    actions:
+      - { name: Checkout, type: Source/Git, configuration: { repository: ${repo} }, outputArtifacts: [Src] }
+  - name: Test
+    actions:
+      - { name: Sleep, type: Invoke/Lambda, configuration: { FunctionName: job-sleeper } }
+`);
+    const engine = new DockerEngine(undefined, { home: env.home });
+    const child = spawn('node', [PIPE_BIN, 'run', file], { env: { ...process.env, ...env.env } });
+    let stdout = '';
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const started = Date.now();
+    // Stopped once its environment runs the function: a container of this PIPE_HOME exists.
+    await expect.poll(() => engine.listContainers({ [LABELS.home]: engine.home }), { timeout: 20_000, interval: 100 }).toHaveLength(1);
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.kill('SIGINT');
+    expect(await closed).toBe(1);
+    expect(Date.now() - started).toBeLessThan(15_000); // not the function's 10 s timeout after a cold start
+    const detail = await execution(env, executionId(stdout));
+    expect(detail.status).toBe('Stopped');
+    expect(detail.actions[1]).toMatchObject({ action: 'Sleep', status: 'Abandoned' });
+    expect(await engine.listContainers({ [LABELS.home]: engine.home })).toEqual([]);
+    const db = openDatabase(join(env.home, 'state.db'));
+    try {
+      const jobs = db.prepare('SELECT status, result FROM codepipeline_jobs').all() as { status: string; result: string }[];
+      expect(jobs.map((j) => [j.status, JSON.parse(j.result)])).toEqual([['Failed', { status: 'Failed', type: 'JobFailed', message: 'the action was stopped' }]]);
+    } finally {
+      db.close();
     }
   });
 });
