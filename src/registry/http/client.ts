@@ -1,4 +1,6 @@
-// A small client of the registry's HTTP API (unsigned: the registry accepts any caller), for the CLI's --endpoint.
+// A small client of the registry's HTTP API (unsigned: the registry accepts any caller): the LambdaApi's HTTP
+// adapter and the CLI's --endpoint.
+import { request } from 'node:http';
 import { PipeError } from '../../core/index.js';
 import { REGISTRY_ERRORS, RegistryError } from '../errors.js';
 import type { RegistryErrorName } from '../errors.js';
@@ -20,12 +22,35 @@ export async function call(
   const headers = { ...init.headers, ...regionHeader(options.region) };
   let res: Response;
   try {
-    res = await fetch(new URL(path, endpoint), { method, ...(init.body === undefined ? {} : { body: init.body }), headers });
+    res = await send(new URL(path, endpoint), method, headers, init.body);
   } catch (e) {
     throw unreachable(endpoint, e);
   }
   if (res.status >= 400) throw await errorOf(res);
   return res;
+}
+
+/**
+ * One request with node:http, answered as a fetch Response. Not fetch itself: its 300-second header timeout would
+ * cut off a synchronous invoke of a function allowed 15 minutes; the registry bounds every call itself.
+ */
+function send(url: URL, method: string, headers: Record<string, string>, body: Buffer | undefined): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers: body === undefined ? headers : { ...headers, 'Content-Length': String(body.length) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const status = res.statusCode ?? 500;
+        const answer = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) answer.set(k, Array.isArray(v) ? v.join(', ') : v);
+        const bytes = Buffer.concat(chunks);
+        resolve(new Response(status === 204 || status === 304 || bytes.length === 0 ? null : bytes, { status, headers: answer }));
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** fetch says only "fetch failed"; its cause says why (ECONNREFUSED: nothing listens there). */
