@@ -3,7 +3,7 @@
 // report through the CodePipeline JSON API on the call-back server pipe starts for the action: success with output
 // variables a later action uses, a continuation token, a failure, a function that never reports (a short timeout
 // by PIPE_DEPLOY_TIME_SCALE) and one that throws before reporting.
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { LABELS } from '../../src/core/index.js';
 import { DockerEngine } from '../../src/infra/docker.js';
 import { openDatabase } from '../../src/infra/index.js';
 import { Registry } from '../../src/registry/index.js';
-import { makePipeEnv, pipe } from '../support/cli.js';
+import { REPO_ROOT, makePipeEnv, pipe } from '../support/cli.js';
 import type { PipeEnv } from '../support/cli.js';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -296,5 +296,52 @@ stages:
     } finally {
       db.close();
     }
+  });
+
+  it('the sample\'s smoke test (sample/hello-service/smoke) invokes hello-service through its alias and reports', async () => {
+    const env = makePipeEnv();
+    const sample = join(REPO_ROOT, 'sample', 'hello-service');
+    const file = (path: string) => ({ name: path, content: readFileSync(join(sample, path)).toString('utf8') });
+    const registry = Registry.open({ invoker: new EchoInvoker(), home: env.home });
+    try {
+      const layer = await registry.publishLayerVersion({ LayerName: 'hello-greeting', Content: { ZipFile: makeZip([
+        { name: 'nodejs/node_modules/greeting/index.js', content: file('layer/nodejs/node_modules/greeting/index.js').content },
+      ]) } });
+      await registry.createFunction({ FunctionName: 'hello-service-dev', Role: ROLE, Runtime: 'nodejs18.x', Handler: 'index.handler', Layers: [layer.LayerVersionArn], Code: { ZipFile: makeZip([{ ...file('src/index.js'), name: 'index.js' }]) } });
+      await registry.waitUntilReady({ FunctionName: 'hello-service-dev' });
+      await registry.publishVersion({ FunctionName: 'hello-service-dev' });
+      await registry.createAlias({ FunctionName: 'hello-service-dev', Name: 'live', FunctionVersion: '1' });
+      await registry.createFunction({ FunctionName: 'hello-service-smoke', Role: ROLE, Runtime: 'nodejs18.x', Handler: 'index.handler', Timeout: 10, Code: { ZipFile: makeZip([{ ...file('smoke/index.js'), name: 'index.js' }]) } });
+      await registry.waitUntilReady({ FunctionName: 'hello-service-smoke' });
+    } finally {
+      registry.close();
+    }
+    const repo = makeRepo({ 'a.txt': 'a' });
+    const pipeline = join(mkdtempSync(join(tmpdir(), 'pipe-invoke-pipelines-')), 'smoke.yml');
+    writeFileSync(pipeline, `name: hello-smoke
+stages:
+  - name: Source
+    actions:
+      - { name: Checkout, type: Source/Git, configuration: { repository: ${repo} }, outputArtifacts: [Src] }
+  - name: Test
+    actions:
+      - name: Smoke
+        type: Invoke/Lambda
+        namespace: SmokeVariables
+        configuration:
+          FunctionName: hello-service-smoke
+          UserParameters: '{"function":"hello-service-dev:live","name":"ada","expect":"Hello, ada!"}'
+      - name: Wrong
+        type: Invoke/Lambda
+        configuration:
+          FunctionName: hello-service-smoke
+          UserParameters: '{"function":"hello-service-dev:live","name":"ada","expect":"Bonjour, ada!"}'
+`);
+    const run = await pipe(['run', pipeline], env);
+    expect(run.exitCode).toBe(1);
+    const detail = await execution(env, executionId(run.stdout));
+    const byName = Object.fromEntries(detail.actions.map((a) => [a.action, a]));
+    expect(byName['Smoke']).toMatchObject({ status: 'Succeeded', outputVariables: { Message: 'Hello, ada!', TestedVersion: '1' } });
+    expect(byName['Wrong']).toMatchObject({ status: 'Failed', statusMessage: 'hello-service-dev:live (version 1) answered "Hello, ada!", expected "Bonjour, ada!"' });
   });
 });
