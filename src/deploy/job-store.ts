@@ -3,7 +3,7 @@
 // whichever process serves the CodePipeline API (a `pipe registry serve`, or the action's own call-back server)
 // records the answer. SQLite is what they share.
 import { randomUUID } from 'node:crypto';
-import { migrate } from '../infra/index.js';
+import { isProcessAlive, migrate } from '../infra/index.js';
 import type { Db, Migration } from '../infra/index.js';
 import { transitionJob } from '../core/index.js';
 import type { JobFailureType, JobStatus } from '../core/index.js';
@@ -18,6 +18,7 @@ const JOB_MIGRATIONS: readonly Migration[] = [
         execution_id TEXT NOT NULL,
         action_id TEXT NOT NULL,
         function_name TEXT NOT NULL,
+        owner_pid INTEGER NOT NULL,
         status TEXT NOT NULL,
         artifacts TEXT NOT NULL,
         result TEXT,
@@ -66,6 +67,7 @@ interface Row {
   execution_id: string;
   action_id: string;
   function_name: string;
+  owner_pid: number;
   status: string;
   artifacts: string;
   result: string | null;
@@ -77,16 +79,18 @@ export class JobStore {
   }
 
   /** A new job in progress; its id is a lowercase UUID, as CodePipeline's. */
+  /** A job owned by this process: it waits for the answer. */
   create(job: Omit<JobRecord, 'id' | 'status' | 'result'>, id: string = randomUUID()): JobRecord {
     this.db
-      .prepare('INSERT INTO codepipeline_jobs (id, execution_id, action_id, function_name, status, artifacts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(id, job.executionId, job.actionId, job.functionName, 'InProgress', JSON.stringify(job.artifacts), new Date().toISOString());
+      .prepare('INSERT INTO codepipeline_jobs (id, execution_id, action_id, function_name, owner_pid, status, artifacts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(id, job.executionId, job.actionId, job.functionName, process.pid, 'InProgress', JSON.stringify(job.artifacts), new Date().toISOString());
     return { ...job, id, status: 'InProgress' };
   }
 
+  /** A job whose waiting process died is over: it is Failed with that reason when next looked at. */
   get(id: string): JobRecord | undefined {
     const row = this.db.prepare('SELECT * FROM codepipeline_jobs WHERE id = ?').get(id) as Row | undefined;
-    return row && toRecord(row);
+    return row && toRecord(this.settleOrphan(row));
   }
 
   /**
@@ -111,11 +115,21 @@ export class JobStore {
       .prepare("SELECT * FROM codepipeline_jobs WHERE status = 'InProgress' AND instr(artifacts, ?) > 0")
       .all(JSON.stringify(key)) as Row[];
     for (const row of rows) {
-      const job = toRecord(row);
+      const job = toRecord(this.settleOrphan(row));
+      if (job.status !== 'InProgress') continue;
       const artifact = job.artifacts.find((a) => a.bucket === bucket && a.key === key);
       if (artifact) return { job, artifact };
     }
     return undefined;
+  }
+
+  private settleOrphan(row: Row): Row {
+    if (row.status !== 'InProgress' || row.owner_pid === process.pid || isProcessAlive(row.owner_pid)) return row;
+    const result: JobResult = { status: 'Failed', type: 'JobFailed', message: 'the process running the action ended without an answer to this job' };
+    this.db
+      .prepare("UPDATE codepipeline_jobs SET status = 'Failed', result = ?, finished_at = ? WHERE id = ? AND status = 'InProgress'")
+      .run(JSON.stringify(result), new Date().toISOString(), row.id);
+    return { ...row, status: 'Failed', result: JSON.stringify(result) };
   }
 }
 

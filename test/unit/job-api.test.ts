@@ -1,5 +1,6 @@
 // The CodePipeline job API's checks, called as the server calls them: CodePipeline's error codes and limits, and
 // S3's answers for keys that are not a job's; the store keeps the first answer only.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,4 +85,14 @@ test('aws-chunked bodies (the SDKs\' checksum trailers and streaming signatures)
   expect(decodeAwsChunked(signed).toString()).toBe('hello world');
   const trailer = Buffer.from('3\r\nabc\r\n0\r\nx-amz-checksum-crc32:NSRBwg==\r\n\r\n');
   expect(decodeAwsChunked(trailer).toString()).toBe('abc');
+});
+
+test('a job whose action\'s process died is Failed when next looked at: no report, no artifact access', async () => {
+  const j = job();
+  const dead = spawnSync('true').pid ?? 0;
+  db.prepare('UPDATE codepipeline_jobs SET owner_pid = ? WHERE id = ?').run(dead, j.id);
+  const api = codePipelineJobService(() => store).operations;
+  expect(await error(api['PutJobSuccessResult']?.({ jobId: j.id }, call) ?? Promise.resolve())).toBe(`400 InvalidJobStateException: The job ${j.id} is not in progress: it is Failed`);
+  expect(store.get(j.id)?.result).toEqual({ status: 'Failed', type: 'JobFailed', message: 'the process running the action ended without an answer to this job' });
+  expect(await error(jobArtifactBucket(() => store).putObject('codepipeline-us-east-1-000000000000', 'p/Out/out', Buffer.from('x')))).toMatch(/^403 AccessDenied/);
 });
