@@ -31,9 +31,11 @@ import type { Owner } from '../execute/index.js';
 import type { PipelineExecutionResult } from '../execute/index.js';
 import { preflight } from './preflight.js';
 import { createSourceExecutor } from '../source/index.js';
+import { createInvokeExecutor } from '../deploy/index.js';
+import { openLambdaSession } from './lambda-api.js';
 
 /** The action categories this version has executors for. */
-const RUNNABLE_CATEGORIES: readonly ActionCategory[] = ['Source', 'Build', 'Approval'];
+const RUNNABLE_CATEGORIES: readonly ActionCategory[] = ['Source', 'Build', 'Invoke', 'Approval'];
 
 export interface PipeContext {
   home: string;
@@ -163,6 +165,12 @@ export function createEngine(ctx: PipeContext, options: { sources?: ReadonlyMap<
         account: DEFAULT_ACCOUNT,
         secrets: openLocalSecrets(ctx.db, ctx.cipher),
         cache: openCacheStore(ctx.home),
+      }),
+      Invoke: createInvokeExecutor({
+        db: ctx.db,
+        openLambda: () => openLambdaSession({ home: ctx.home, invoker: { engine: ctx.engine } }),
+        region: DEFAULT_REGION,
+        account: DEFAULT_ACCOUNT,
       }),
     },
   });

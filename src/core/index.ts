@@ -9,3 +9,5 @@ export * from './log-lines.js';
 export * from './aws-api.js';
 export * from './gateway-route.js';
 export * from './gateway-outcome.js';
+export * from './job-status.js';
+export * from './object-bucket.js';

@@ -2,10 +2,10 @@
 import type { Problem, SourceLocation } from './errors.js';
 
 /** Action types pipe knows, as `Category/Provider`, CodePipeline's words. */
-export const ACTION_TYPES = ['Source/Git', 'Build/CodeBuild', 'Deploy/Lambda', 'Approval/Manual'] as const;
+export const ACTION_TYPES = ['Source/Git', 'Build/CodeBuild', 'Deploy/Lambda', 'Invoke/Lambda', 'Approval/Manual'] as const;
 export type ActionType = (typeof ACTION_TYPES)[number];
 
-export const ACTION_CATEGORIES = ['Source', 'Build', 'Deploy', 'Approval'] as const;
+export const ACTION_CATEGORIES = ['Source', 'Build', 'Deploy', 'Invoke', 'Approval'] as const;
 export type ActionCategory = (typeof ACTION_CATEGORIES)[number];
 
 export function categoryOf(type: ActionType): ActionCategory {

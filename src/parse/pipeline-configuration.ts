@@ -45,6 +45,8 @@ export const DEFAULT_BUILDSPEC = 'buildspec.yml';
 export const DEFAULT_BUILD_IMAGE = DEFAULT_IMAGE;
 /** CodeBuild's default build timeout. */
 export const DEFAULT_BUILD_TIMEOUT_MINUTES = 60;
+/** CodePipeline's limit on a configuration value (FunctionName, UserParameters). */
+const INVOKE_VALUE_MAX = 1000;
 /** CodePipeline's limit on an approval's `CustomData`. */
 const APPROVAL_CUSTOM_DATA_MAX = 500;
 
@@ -79,6 +81,17 @@ export const ACTION_TYPE_RULES: Record<ActionType, ActionTypeRules> = {
   // Defined by a later issue; until then any configuration is kept as parsed.
   'Deploy/Lambda': {
     configuration: 'any',
+    inputArtifacts: { min: 0, max: 5 },
+    outputArtifacts: { min: 0, max: 5 },
+    outputVariables: 'any',
+  },
+  // CodePipeline's Lambda invoke action: the function gets a CodePipeline job and reports with PutJob*Result;
+  // its output variables are whatever PutJobSuccessResult sends, so only known at run time.
+  'Invoke/Lambda': {
+    configuration: [
+      { name: 'FunctionName', required: true, read: readTextUpTo(INVOKE_VALUE_MAX) },
+      { name: 'UserParameters', read: readTextUpTo(INVOKE_VALUE_MAX) },
+    ],
     inputArtifacts: { min: 0, max: 5 },
     outputArtifacts: { min: 0, max: 5 },
     outputVariables: 'any',

@@ -17,5 +17,9 @@ export type { InvokeTarget, InvokeRequest, InvokeResult, Invoker, InvocationType
 export { RegistryServer } from './http/server.js';
 export type { RegistryServerOptions } from './http/server.js';
 export { invokeOverHttp, listFunctionsOverHttp, listLayersOverHttp } from './http/client.js';
-export { createDockerInvoker } from './invoke/index.js';
+export { createDockerInvoker, createLazyDockerInvoker } from './invoke/index.js';
+export type { DockerInvokerOptions } from './invoke/index.js';
 export type { EnvironmentEvent } from './invoke/index.js';
+export { LambdaHttpApi } from './http/lambda-client.js';
+export { liveServerRecord, removeServerRecord, serverRecordPath, writeServerRecord } from './server-record.js';
+export type { ServerRecord } from './server-record.js';

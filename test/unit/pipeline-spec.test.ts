@@ -425,6 +425,23 @@ describe('stages', () => {
 describe('actions', () => {
   const stage = (actions: string): string => SOURCE + `  - name: Build\n    actions:\n${actions.replace(/^/gm, '      ')}`;
 
+  test('Invoke/Lambda: FunctionName is required, UserParameters optional, other keys and long values refused', () => {
+    const text = stage(yaml`
+      - { name: A, type: Invoke/Lambda, configuration: { UserParameters: x, Function: f } }
+      - { name: B, type: Invoke/Lambda, configuration: { FunctionName: f, UserParameters: ${'u'.repeat(1001)} } }
+    `);
+    const problems = report(text).split('\n').filter((l) => /^ {2}p\.yml:/.test(l)).map((l) => l.trim());
+    expect(problems).toEqual([
+      "p.yml:12:56 stages[1].actions[0].configuration.FunctionName: missing required configuration key 'FunctionName' for Invoke/Lambda",
+      "p.yml:12:77 stages[1].actions[0].configuration.Function: unknown key 'Function'; expected one of: FunctionName, UserParameters",
+      'p.yml:13:91 stages[1].actions[1].configuration.UserParameters: expected at most 1000 characters, got 1001',
+    ]);
+    const ok = parsePipelineSpec(stage(yaml`
+      - { name: A, type: Invoke/Lambda, configuration: { FunctionName: f }, inputArtifacts: [Src], outputArtifacts: [Out] }
+    `), 'p.yml');
+    expect(ok.stages[1]?.actions[0]?.configuration).toEqual({ FunctionName: 'f' });
+  });
+
   test('missing name and type; an unknown type lists the known ones', () => {
     const text = stage(yaml`
       - inputArtifacts: [Src]
@@ -436,13 +453,13 @@ describe('actions', () => {
         p.yml:12:9 stages[1].actions[0].name: missing required key 'name'
           12 |       - inputArtifacts: [Src]
              |         ^
-        p.yml:12:9 stages[1].actions[0].type: missing required key 'type'; expected one of: Source/Git, Build/CodeBuild, Deploy/Lambda, Approval/Manual
+        p.yml:12:9 stages[1].actions[0].type: missing required key 'type'; expected one of: Source/Git, Build/CodeBuild, Deploy/Lambda, Invoke/Lambda, Approval/Manual
           12 |       - inputArtifacts: [Src]
              |         ^
-        p.yml:13:26 stages[1].actions[1].type: unknown action type 'Build/Codebuild'; did you mean 'Build/CodeBuild'? known types: Source/Git, Build/CodeBuild, Deploy/Lambda, Approval/Manual
+        p.yml:13:26 stages[1].actions[1].type: unknown action type 'Build/Codebuild'; did you mean 'Build/CodeBuild'? known types: Source/Git, Build/CodeBuild, Deploy/Lambda, Invoke/Lambda, Approval/Manual
           13 |       - { name: A, type: Build/Codebuild, inputArtifacts: [Src] }
              |                          ^
-        p.yml:14:26 stages[1].actions[2].type: unknown action type 'Test/Jenkins'; known types: Source/Git, Build/CodeBuild, Deploy/Lambda, Approval/Manual
+        p.yml:14:26 stages[1].actions[2].type: unknown action type 'Test/Jenkins'; known types: Source/Git, Build/CodeBuild, Deploy/Lambda, Invoke/Lambda, Approval/Manual
           14 |       - { name: B, type: Test/Jenkins, inputArtifacts: [Src] }
              |                          ^"
     `);

@@ -1,13 +1,11 @@
 // `pipe registry serve`, `pipe invoke`, `pipe functions`, `pipe layers`: the registry (local Lambda) from the terminal.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { awsServices } from '../../app/index.js';
+import { awsBuckets, awsServices, openLambdaApi } from '../../app/index.js';
 import { PipeError } from '../../core/index.js';
 import { pipeHome } from '../../infra/index.js';
-import {
-  Registry, RegistryServer, invokeOverHttp, listFunctionsOverHttp, listLayersOverHttp,
-} from '../../registry/index.js';
-import type { FunctionConfiguration, InvokeOutput, Invoker, LayersListItem } from '../../registry/index.js';
+import { Registry, RegistryServer, liveServerRecord, removeServerRecord, writeServerRecord } from '../../registry/index.js';
+import type { FunctionConfiguration, Invoker, LambdaApi, LayersListItem } from '../../registry/index.js';
 import { createDockerInvoker } from '../../registry/index.js';
 import { EXIT } from '../exit-codes.js';
 import { onStop, watchParent } from '../stop-signals.js';
@@ -36,13 +34,6 @@ function clientOptions(o: EndpointOptions): { region?: string } {
   return region === undefined ? {} : { region };
 }
 
-/** Listing never invokes; an Invoker that says so keeps `pipe functions` free of Docker. */
-const LISTING_ONLY: Invoker = {
-  invoke: () => Promise.reject(new PipeError('INTERNAL', 'this registry was opened for listing only')),
-  retire: () => Promise.resolve(),
-  close: () => Promise.resolve(),
-};
-
 export function registerRegistryCommands(program: Command, out: Output): void {
   const registry = program.command('registry').description('The registry: a local AWS Lambda (control plane, invoke, HTTP API)');
   registry
@@ -61,7 +52,7 @@ export function registerRegistryCommands(program: Command, out: Output): void {
     .description('Invoke a function: NAME, NAME:QUALIFIER or an ARN (exit 1 on a function error)')
     .option('--payload <json>', 'the event, as JSON text or @file', '{}')
     .option('--tail', 'print the last 4 KB of the invocation log to stderr')
-    .option('--endpoint <url>', 'a running `pipe registry serve` (default: in-process, state in PIPE_HOME)')
+    .option('--endpoint <url>', 'a running `pipe registry serve` (default: the one serving PIPE_HOME, else in-process)')
     .option('--region <region>', REGION_HELP)
     .option('--json', 'print the result as JSON')
     .action((fn: string, o: EndpointOptions & { payload: string; tail?: boolean }) => invoke(out, fn, o));
@@ -69,7 +60,7 @@ export function registerRegistryCommands(program: Command, out: Output): void {
   program
     .command('functions')
     .description('List the registry\'s functions')
-    .option('--endpoint <url>', 'a running `pipe registry serve` (default: in-process)')
+    .option('--endpoint <url>', 'a running `pipe registry serve` (default: the one serving PIPE_HOME, else in-process)')
     .option('--region <region>', REGION_HELP)
     .option('--json', 'print JSON')
     .action((o: EndpointOptions) => listFunctions(out, o));
@@ -77,7 +68,7 @@ export function registerRegistryCommands(program: Command, out: Output): void {
   program
     .command('layers')
     .description('List the registry\'s layers (latest version of each)')
-    .option('--endpoint <url>', 'a running `pipe registry serve` (default: in-process)')
+    .option('--endpoint <url>', 'a running `pipe registry serve` (default: the one serving PIPE_HOME, else in-process)')
     .option('--region <region>', REGION_HELP)
     .option('--json', 'print JSON')
     .action((o: EndpointOptions) => listLayers(out, o));
@@ -123,6 +114,13 @@ async function serve(out: Output, o: ServeOptions): Promise<void> {
   const images = parseImages(o.image);
   const defaultConcurrency = parsePositive('--concurrency', o.concurrency);
   const idleTimeoutMs = parsePositive('--idle-timeout', o.idleTimeout) * 1000;
+  const home = pipeHome();
+  const running = liveServerRecord(home);
+  if (running) {
+    throw new PipeError('INVALID_ARGUMENT', `a registry already serves this PIPE_HOME at ${running.url} (pid ${running.pid})`, {
+      hint: 'use that one (pipe commands on this PIPE_HOME already do), stop it first, or set another PIPE_HOME',
+    });
+  }
   const say = (event: Record<string, unknown>, text: string) =>
     o.json ? out.stdout(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`) : out.stderr(`${text}\n`);
   // Functions get the server's address as AWS_ENDPOINT_URL; known once it listens (--port 0 picks one).
@@ -139,7 +137,7 @@ async function serve(out: Output, o: ServeOptions): Promise<void> {
     onEventOutcome: (e) => say({ type: 'event-invocation', ...e }, `event invocation of ${e.functionArn}:${e.version} ${e.status} after ${e.attempts} attempt(s)${e.error ? `: ${e.error}` : ''}`),
   });
   const server = new RegistryServer({
-    registry, host: o.host, port, services: awsServices({ home: pipeHome(), registry }),
+    registry, host: o.host, port, services: awsServices({ home, registry }), buckets: awsBuckets({ home, registry }),
     onError: (e, op) => say({ type: 'error', operation: op, message: String(e) }, `error in ${op}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
   });
   let url: string;
@@ -151,6 +149,8 @@ async function serve(out: Output, o: ServeOptions): Promise<void> {
     throw listenError(e, o.host, port);
   }
   endpointUrl = reachableUrl(url);
+  // Every other pipe process on this PIPE_HOME now goes through this server (app/lambda-api.ts).
+  writeServerRecord(home, { url: endpointUrl, pid: process.pid, startedAt: new Date().toISOString() });
   // Ctrl-C, SIGTERM, SIGHUP, or the parent that started it gone (`npx pipe registry serve &` then `kill $!`
   // kills npx's wrapper only): stop, and remove every environment. Listened for before 'listening' is said, so a
   // signal sent as soon as it is read is not missed.
@@ -164,6 +164,7 @@ async function serve(out: Output, o: ServeOptions): Promise<void> {
   say({ type: 'listening', url, pid: process.pid }, `registry listening on ${url} (aws lambda ... --endpoint-url ${url})`);
   const cause = await stopped;
   say({ type: 'stopping', cause }, `registry stopping (${cause})`);
+  removeServerRecord(home);
   await server.close();
   registry.close();
   await invoker.close();
@@ -226,7 +227,7 @@ async function readPayload(raw: string): Promise<Buffer> {
 
 async function invoke(out: Output, fn: string, o: EndpointOptions & { payload: string; tail?: boolean }): Promise<void> {
   const input = { FunctionName: fn, Payload: await readPayload(o.payload), LogType: o.tail ? 'Tail' : 'None' };
-  const result = o.endpoint !== undefined ? await invokeOverHttp(o.endpoint, input, clientOptions(o)) : await invokeInProcess(input, clientOptions(o));
+  const result = await withLambdaApi(o, (api) => api.invoke(input));
   const log = result.LogResult === undefined ? undefined : Buffer.from(result.LogResult, 'base64').toString('utf8');
   if (o.json) {
     out.stdout(`${JSON.stringify({
@@ -245,19 +246,8 @@ async function invoke(out: Output, fn: string, o: EndpointOptions & { payload: s
   if (result.FunctionError !== undefined) out.exitCode = EXIT.failed;
 }
 
-async function invokeInProcess(input: { FunctionName: string; Payload: Buffer; LogType: string }, options: { region?: string }): Promise<InvokeOutput> {
-  const invoker = await createDockerInvoker();
-  const registry = Registry.open({ invoker, ...options });
-  try {
-    return await registry.invoke(input);
-  } finally {
-    registry.close();
-    await invoker.close();
-  }
-}
-
 async function listFunctions(out: Output, o: EndpointOptions): Promise<void> {
-  const functions = o.endpoint !== undefined ? await listFunctionsOverHttp(o.endpoint, clientOptions(o)) : await withListingRegistry(o, allFunctions);
+  const functions = await withLambdaApi(o, allFunctions);
   if (o.json) return out.stdout(`${JSON.stringify(functions)}\n`);
   if (functions.length === 0) return out.stderr('no functions\n');
   out.stdout(table(['NAME', 'RUNTIME', 'HANDLER', 'MEMORY', 'TIMEOUT', 'LAST MODIFIED'], functions.map((f: FunctionConfiguration) => [
@@ -266,7 +256,7 @@ async function listFunctions(out: Output, o: EndpointOptions): Promise<void> {
 }
 
 async function listLayers(out: Output, o: EndpointOptions): Promise<void> {
-  const layers = o.endpoint !== undefined ? await listLayersOverHttp(o.endpoint, clientOptions(o)) : await withListingRegistry(o, allLayers);
+  const layers = await withLambdaApi(o, allLayers);
   if (o.json) return out.stdout(`${JSON.stringify(layers)}\n`);
   if (layers.length === 0) return out.stderr('no layers\n');
   out.stdout(table(['NAME', 'LATEST VERSION', 'RUNTIMES', 'CREATED'], layers.map((l: LayersListItem) => [
@@ -275,16 +265,17 @@ async function listLayers(out: Output, o: EndpointOptions): Promise<void> {
   ])));
 }
 
-async function withListingRegistry<T>(o: EndpointOptions, fn: (r: Registry) => Promise<T>): Promise<T> {
-  const registry = Registry.open({ invoker: LISTING_ONLY, ...clientOptions(o) });
+/** The --endpoint given, else the server serving PIPE_HOME, else the registry in-process (Docker only to invoke). */
+async function withLambdaApi<T>(o: EndpointOptions, fn: (api: LambdaApi) => Promise<T>): Promise<T> {
+  const handle = await openLambdaApi({ home: pipeHome(), ...clientOptions(o), ...(o.endpoint === undefined ? {} : { endpoint: o.endpoint }) });
   try {
-    return await fn(registry);
+    return await fn(handle.api);
   } finally {
-    registry.close();
+    await handle.close();
   }
 }
 
-async function allFunctions(r: Registry): Promise<FunctionConfiguration[]> {
+async function allFunctions(r: LambdaApi): Promise<FunctionConfiguration[]> {
   const all: FunctionConfiguration[] = [];
   let marker: string | undefined;
   do {
@@ -295,7 +286,7 @@ async function allFunctions(r: Registry): Promise<FunctionConfiguration[]> {
   return all;
 }
 
-async function allLayers(r: Registry): Promise<LayersListItem[]> {
+async function allLayers(r: LambdaApi): Promise<LayersListItem[]> {
   const all: LayersListItem[] = [];
   let marker: string | undefined;
   do {

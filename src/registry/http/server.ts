@@ -6,8 +6,9 @@ import type { AddressInfo, Socket } from 'node:net';
 import { RegistryError, isRegistryError } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import type { Registry } from '../registry.js';
-import type { AwsService } from '../../core/index.js';
+import type { AwsService, ObjectBucketService } from '../../core/index.js';
 import { AWS_CALL_BODY_LIMIT, dispatchAwsCall, matchAwsService } from './aws-protocols.js';
+import { OBJECT_BODY_LIMIT, handleObjectRequest, matchObjectRequest } from './s3-objects.js';
 import { jsonBody, readBody, regionOf } from './request.js';
 import type { ApiRequest, ApiResponse } from './request.js';
 import { matchRoute } from './routes.js';
@@ -26,6 +27,8 @@ export interface RegistryServerOptions {
   port?: number;
   /** AWS APIs served on the same port beside Lambda's (JSON by X-Amz-Target, query by Action). */
   services?: readonly AwsService[];
+  /** Path-style S3 buckets served on the same port (GetObject / PutObject). */
+  buckets?: readonly ObjectBucketService[];
   /** Called with unexpected errors (answered as 500 ServiceException); the CLI logs them. */
   onError?: (error: unknown, operation: string) => void;
 }
@@ -77,6 +80,14 @@ export class RegistryServer {
         if (read.tooLarge) throw new RegistryError('RequestEntityTooLargeException', `Request must be smaller than ${AWS_CALL_BODY_LIMIT} bytes`);
         const region = regionOf(header(req, 'authorization')) ?? this.registry.defaultRegion;
         send(res, requestId, await dispatchAwsCall(aws, read.body, { region, host: req.headers.host ?? 'localhost', requestId }));
+        return;
+      }
+      const object = matchObjectRequest(req.method ?? 'GET', url.pathname, this.options.buckets ?? []);
+      if (object) {
+        operation = req.method === 'PUT' ? 'PutObject' : 'GetObject';
+        const read = await readBody(req, OBJECT_BODY_LIMIT);
+        if (read.tooLarge) throw new RegistryError('RequestEntityTooLargeException', `Request must be smaller than ${OBJECT_BODY_LIMIT} bytes`);
+        send(res, requestId, await handleObjectRequest(req, object, read.body, requestId));
         return;
       }
       const match = matchRoute(req.method ?? 'GET', url.pathname);
