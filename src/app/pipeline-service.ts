@@ -31,9 +31,12 @@ import type { Owner } from '../execute/index.js';
 import type { PipelineExecutionResult } from '../execute/index.js';
 import { preflight } from './preflight.js';
 import { createSourceExecutor } from '../source/index.js';
+import { createLambdaDeployExecutor } from '../deploy/index.js';
+import { byActionType } from './action-types.js';
+import { openDeployRegistry } from './deploy-endpoint.js';
 
 /** The action categories this version has executors for. */
-const RUNNABLE_CATEGORIES: readonly ActionCategory[] = ['Source', 'Build', 'Approval'];
+const RUNNABLE_CATEGORIES: readonly ActionCategory[] = ['Source', 'Build', 'Deploy', 'Approval'];
 
 export interface PipeContext {
   home: string;
@@ -163,6 +166,14 @@ export function createEngine(ctx: PipeContext, options: { sources?: ReadonlyMap<
         account: DEFAULT_ACCOUNT,
         secrets: openLocalSecrets(ctx.db, ctx.cipher),
         cache: openCacheStore(ctx.home),
+      }),
+      Deploy: byActionType({
+        'Deploy/Lambda': createLambdaDeployExecutor({
+          openRegistry: async () => {
+            const r = await openDeployRegistry(ctx.home);
+            return { lambda: r.registry, db: r.db, close: () => r.close() };
+          },
+        }),
       }),
     },
   });

@@ -12,6 +12,8 @@ import { registerBuildsCommand } from './commands/builds.js';
 import { registerSecretCommands } from './commands/secrets.js';
 import { registerCacheCommands } from './commands/cache.js';
 import { registerControlCommands } from './commands/control.js';
+import { registerDeploymentCommands } from './commands/deployments.js';
+import { registerMetricsCommand } from './commands/metrics.js';
 
 const HELP_FOOTER = `
 Exit codes:
@@ -41,6 +43,8 @@ export function buildProgram(out: Output): Command {
   registerSecretCommands(program, out);
   registerCacheCommands(program, out);
   registerControlCommands(program, out);
+  registerDeploymentCommands(program, out);
+  registerMetricsCommand(program, out);
   return program;
 }
 

@@ -11,3 +11,6 @@ export { ALARM_STATES, checkAlarmSpec, evaluateAlarm } from './alarm-evaluate.js
 export type { AlarmEvaluation, AlarmState } from './alarm-evaluate.js';
 export { codeDeployService, deploymentInfo } from './deployment-codedeploy.js';
 export { cloudWatchService } from './metrics-cloudwatch.js';
+export { AlarmStore } from './alarm-store.js';
+export { createLambdaDeployExecutor } from './traffic-lambda-action.js';
+export type { LambdaDeployDeps } from './traffic-lambda-action.js';

@@ -1,11 +1,16 @@
 // The CloudWatch API pipe serves on the registry port (the query protocol, as the AWS CLI v2 speaks it for
 // `monitoring`): GetMetricStatistics over the registry's AWS/Lambda invocation metrics, with the FunctionName,
-// Resource and ExecutedVersion dimensions, the basic statistics and percentiles.
+// Resource and ExecutedVersion dimensions, the basic statistics and percentiles; and metric alarms on them
+// (PutMetricAlarm, DescribeAlarms with the state evaluated now, DeleteAlarms), which Deploy/Lambda's Alarms name.
 import { AwsApiError } from '../core/index.js';
 import type { AwsService } from '../core/index.js';
 import type { Db } from '../infra/index.js';
 import { isLambdaMetric, isStatistic, percentileOf, readMetricPeriods, statisticOf } from '../registry/index.js';
 import type { MetricSelection } from '../registry/index.js';
+import { checkAlarmSpec, evaluateAlarm } from './alarm-evaluate.js';
+import { AlarmStore } from './alarm-store.js';
+import { timeScaleFrom } from './traffic-schedule.js';
+import type { AlarmSpec } from './traffic-types.js';
 
 /** CloudWatch's limit on the datapoints one GetMetricStatistics call may ask for. */
 const MAX_DATAPOINTS = 1440;
@@ -64,6 +69,54 @@ export function cloudWatchService(openDb: () => Db, flush: () => void = () => {}
           return [point];
         });
         return { Label: metric, Datapoints: datapoints };
+      },
+      async PutMetricAlarm(input) {
+        const spec: AlarmSpec = {
+          name: required(input, 'AlarmName'),
+          metricName: required(input, 'MetricName'),
+          namespace: required(input, 'Namespace'),
+          dimensions: dimensions(input),
+          statistic: typeof input['ExtendedStatistic'] === 'string' ? input['ExtendedStatistic'] : required(input, 'Statistic'),
+          period: Number(required(input, 'Period')),
+          evaluationPeriods: Number(required(input, 'EvaluationPeriods')),
+          threshold: Number(required(input, 'Threshold')),
+          comparisonOperator: required(input, 'ComparisonOperator'),
+          ...(typeof input['TreatMissingData'] === 'string' ? { treatMissingData: input['TreatMissingData'] } : {}),
+        };
+        try {
+          checkAlarmSpec(spec);
+        } catch (e) {
+          throw new AwsApiError('ValidationError', e instanceof Error ? e.message : String(e));
+        }
+        new AlarmStore(openDb()).put(spec);
+        return {};
+      },
+      async DescribeAlarms(input, call) {
+        flush();
+        const names = list(input, 'AlarmNames');
+        const db = openDb();
+        const alarms = new AlarmStore(db).list().filter((a) => names.length === 0 || names.includes(a.spec.name));
+        const timeScale = timeScaleFrom();
+        return {
+          MetricAlarms: alarms.map(({ spec, updatedAt }) => {
+            const e = evaluateAlarm(db, spec, { timeScale, region: call.region });
+            return {
+              AlarmName: spec.name, AlarmArn: `arn:aws:cloudwatch:${call.region}:000000000000:alarm:${spec.name}`,
+              AlarmConfigurationUpdatedTimestamp: new Date(updatedAt), ActionsEnabled: false,
+              StateValue: e.state, StateReason: e.reason, StateUpdatedTimestamp: new Date(),
+              MetricName: spec.metricName, Namespace: spec.namespace,
+              ...(percentileOf(spec.statistic) === undefined ? { Statistic: spec.statistic } : { ExtendedStatistic: spec.statistic }),
+              Dimensions: Object.entries(spec.dimensions).map(([Name, Value]) => ({ Name, Value })),
+              Period: spec.period, EvaluationPeriods: spec.evaluationPeriods, Threshold: spec.threshold,
+              ComparisonOperator: spec.comparisonOperator, TreatMissingData: spec.treatMissingData ?? 'missing',
+            };
+          }),
+          CompositeAlarms: [],
+        };
+      },
+      async DeleteAlarms(input) {
+        new AlarmStore(openDb()).delete(list(input, 'AlarmNames'));
+        return {};
       },
     },
   };

@@ -19,7 +19,7 @@ export type { RegistryServerOptions } from './http/server.js';
 export { invokeOverHttp, listFunctionsOverHttp, listLayersOverHttp } from './http/client.js';
 export { createDockerInvoker } from './invoke/index.js';
 export type { EnvironmentEvent } from './invoke/index.js';
-export { MetricsStore, readMetricPeriods, SAMPLE_LIMIT } from './metrics/metrics-store.js';
+export { MetricsStore, metricVersions, readMetricPeriods, SAMPLE_LIMIT } from './metrics/metrics-store.js';
 export type { MetricPeriod, MetricSelection, InvocationSample } from './metrics/metrics-store.js';
 export { LAMBDA_METRICS, isLambdaMetric, isStatistic, percentileOf, statisticOf } from './metrics/metric-statistics.js';
 export type { LambdaMetric } from './metrics/metric-statistics.js';

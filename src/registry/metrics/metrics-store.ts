@@ -232,3 +232,17 @@ export function readMetricPeriods(db: Db, sel: MetricSelection, startMs: number,
   }
   return [...periods.values()].sort((a, b) => a.start - b.start);
 }
+
+/** The versions that ran invocations of a selection since `startMs` (for a table per version). */
+export function metricVersions(db: Db, sel: MetricSelection, startMs: number): string[] {
+  migrate(db, 'registry-metrics', METRICS_MIGRATIONS);
+  const where = ['resolution = 1', 'region = ?', 'function_name = ?', 'bucket >= ?'];
+  const args: (string | number)[] = [sel.region, sel.functionName, Math.floor(startMs / 1000)];
+  if (sel.resource !== undefined) {
+    where.push('resource = ?');
+    args.push(sel.resource);
+  }
+  return (db.prepare(`SELECT DISTINCT executed_version AS v FROM registry_metrics WHERE ${where.join(' AND ')}`).all(...args) as { v: string }[])
+    .map((r) => r.v)
+    .sort((a, b) => (Number(a) || 0) - (Number(b) || 0));
+}
