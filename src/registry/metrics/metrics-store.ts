@@ -89,6 +89,8 @@ export class MetricsStore {
 
   record(s: InvocationSample): void {
     const resource = s.qualifier === undefined ? '' : `${s.functionName}:${s.qualifier}`;
+    // Hundredths of a millisecond everywhere, so percentiles of the samples never pass the minimum or maximum.
+    const duration = Math.round(s.durationMs * 100) / 100;
     for (const resolution of RESOLUTIONS) {
       const bucket = Math.floor(s.at / 1000 / resolution) * resolution;
       const key = `${resolution}\u0000${s.region}\u0000${s.functionName}\u0000${resource}\u0000${s.executedVersion}\u0000${bucket}`;
@@ -103,10 +105,10 @@ export class MetricsStore {
       }
       b.invocations++;
       if (s.outcome === 'error') b.errors++;
-      b.durationSum += s.durationMs;
-      b.durationMin = b.durationMin === undefined ? s.durationMs : Math.min(b.durationMin, s.durationMs);
-      b.durationMax = b.durationMax === undefined ? s.durationMs : Math.max(b.durationMax, s.durationMs);
-      if (b.durations.length < SAMPLE_LIMIT) b.durations.push(Math.round(s.durationMs * 100) / 100);
+      b.durationSum += duration;
+      b.durationMin = b.durationMin === undefined ? duration : Math.min(b.durationMin, duration);
+      b.durationMax = b.durationMax === undefined ? duration : Math.max(b.durationMax, duration);
+      if (b.durations.length < SAMPLE_LIMIT) b.durations.push(duration);
     }
     this.timer ??= setTimeout(() => this.flush(), this.flushMs).unref();
   }
