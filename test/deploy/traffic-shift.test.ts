@@ -55,7 +55,7 @@ describeDocker('traffic shifting of an alias, with hooks, alarms and rollback', 
     expect([after.ExecutedVersion, after.Payload?.toString()]).toEqual(['2', '"v2"']);
   });
 
-  test('a PreTraffic hook that reports Failed, one that throws, one that never reports: no traffic moves, the deployment fails with why', async () => {
+  test('a PreTraffic hook that reports Failed, one that throws, one that never reports: no traffic moves, the deployment fails with why; a failing PostTraffic hook reverts', async () => {
     await functionWithVersions(h.r, 'guarded', [V(1), V(2)]);
     await hookFunction(h.r, 'pre-fails', 'Failed');
     await hookFunction(h.r, 'pre-throws', 'throw');
@@ -80,6 +80,17 @@ describeDocker('traffic shifting of an alias, with hooks, alarms and rollback', 
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     const a = await h.r.registry.getAlias({ FunctionName: 'guarded', Name: 'live' });
     expect([a.FunctionVersion, a.RoutingConfig]).toEqual(['1', undefined]);
+    // After AllowTraffic the alias is all on the new version: a failing PostTraffic hook really reverts it.
+    const moved: string[] = [];
+    const post = await shiftTraffic({
+      lambda: h.r.registry, db: h.r.db, functionName: 'guarded', alias: 'live', currentVersion: '1', targetVersion: '2',
+      deploymentType: 'AllAtOnce', timeScale: 60, hooks: { postTraffic: 'pre-fails' }, onEvent: (e) => moved.push(e.message),
+    });
+    expect(post).toMatchObject({ status: 'Failed', reason: 'AfterAllowTraffic hook pre-fails reported Failed' });
+    expect(moved).toContain('guarded:live -> version 2 (100%)');
+    expect(moved.at(-1)).toMatch(/^deployment d-\w+ failed \(HOOK_EXECUTION_FAILURE\): AfterAllowTraffic hook pre-fails reported Failed; guarded:live rolled back to version 1 in \d+ ms$/);
+    const back = await h.r.registry.getAlias({ FunctionName: 'guarded', Name: 'live' });
+    expect([back.FunctionVersion, back.RoutingConfig]).toEqual(['1', undefined]);
   });
 
   test('an alarm on the alias\'s Errors fires in the bake window: the alias is back on the old version, and no invocation failed because of the switch', async () => {
