@@ -20,6 +20,8 @@ import type { AlarmSpec, TrafficShiftRequest, TrafficShiftResult } from './traff
 
 /** How often a waiting deployment looks at its alarms, its stop signal and its hooks' reports. */
 const TICK_MS = 100;
+/** How often it renews its lease (a write); the lease lasts 15 s. */
+const RENEW_MS = 1000;
 
 /** Runs one deployment to its end. On failure it has already put the alias back on currentVersion, no weights. */
 export async function shiftTraffic(req: TrafficShiftRequest): Promise<TrafficShiftResult> {
@@ -50,6 +52,7 @@ class DeploymentRun {
   private readonly alarmStates = new Map<string, AlarmState>();
   /** Whether the alias has been touched: a deployment that fails before AllowTraffic leaves it as it found it. */
   private moved = false;
+  private renewedAt = 0;
   private readonly emit: (type: string, message: string) => void;
 
   constructor(
@@ -150,7 +153,10 @@ class DeploymentRun {
   /** One look at what may end the deployment: a stop, an alarm in ALARM, the lease taken by another process. */
   private async tick(watchAlarms: boolean): Promise<void> {
     if (this.req.signal?.aborted) throw new DeploymentHalt('Stopped', 'MANUAL_STOP', 'the deployment was stopped');
-    if (!this.store.renew(this.id, this.owner)) throw new LostOwnership();
+    if (Date.now() - this.renewedAt >= RENEW_MS) {
+      if (!this.store.renew(this.id, this.owner)) throw new LostOwnership();
+      this.renewedAt = Date.now();
+    }
     if (!watchAlarms) return;
     for (const a of this.req.alarms ?? []) this.checkAlarm(a);
   }

@@ -1,7 +1,8 @@
 // shiftTraffic and recoverDeployments against the real registry with the scripted Invoker (no Docker: these
 // deployments invoke nothing): a stop mid-canary, an alias not where the caller says, an alias already split, a
 // second deployment of the same alias, and a deployment whose owner process is dead, rolled back by recovery.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { hostname } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,8 +11,10 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { DeploymentStore, recoverDeployments, shiftTraffic } from '../../src/deploy/index.js';
 import { openDatabase } from '../../src/infra/index.js';
 import type { Db } from '../../src/infra/index.js';
-import { Registry } from '../../src/registry/index.js';
-import { EchoInvoker, ROLE, handlerZip } from '../registry/support.js';
+import { awsServices } from '../../src/app/index.js';
+import { Registry, RegistryServer } from '../../src/registry/index.js';
+import { AWS_CLI, describeNeeding } from '../support/docker.js';
+import { EchoInvoker, ROLE, awsEnv, handlerZip } from '../registry/support.js';
 
 let home: string;
 let registry: Registry;
@@ -96,4 +99,36 @@ test('recovery rolls back a deployment whose owner process is dead, once', async
   await registry.updateAlias({ FunctionName: 'orphan', Name: 'live', FunctionVersion: '2' });
   await recoverDeployments(db, registry);
   expect((await registry.getAlias({ FunctionName: 'orphan', Name: 'live' })).FunctionVersion).toBe('2');
+});
+
+describeNeeding(['aws'], 'the CodeDeploy API through the AWS CLI v2', () => {
+  test('a hook\'s report is taken once, then refused in CodeDeploy\'s words; GetDeployment shows the deployment as CodeDeploy does', async () => {
+    const server = new RegistryServer({ registry, host: '127.0.0.1', port: 0, services: awsServices({ home, registry, db }) });
+    const url = await server.listen();
+    const cli = (...args: string[]) => promisify(execFile)(AWS_CLI, ['--endpoint-url', url, '--output', 'json', 'deploy', ...args], { env: awsEnv() })
+      .then((r) => JSON.parse(r.stdout) as Record<string, unknown>, (e: { stderr: string }) => e.stderr.trim());
+    try {
+      const store = new DeploymentStore(db);
+      const id = store.create({
+        functionName: 'hooked', alias: 'live', currentVersion: '1', targetVersion: '2', deploymentType: 'AllAtOnce', timeScale: 1,
+        hooks: { preTraffic: 'check' }, alarms: [], steps: [{ weight: 1, atMinutes: 0 }], stackName: 'app', logicalId: 'Fn',
+      }, { id: `${hostname()}:${process.pid}:abcd1234`, host: hostname(), pid: process.pid });
+      store.setStatus(id, 'InProgress');
+      store.setEvent(id, 'BeforeAllowTraffic', 'InProgress', { hookFunction: 'check', hookExecutionId: 'hook-1' });
+      const report = ['put-lifecycle-event-hook-execution-status', '--deployment-id', id, '--lifecycle-event-hook-execution-id', 'hook-1', '--status', 'Succeeded'];
+      expect(await cli(...report)).toEqual({ lifecycleEventHookExecutionId: 'hook-1' });
+      expect(store.event(id, 'BeforeAllowTraffic')?.status).toBe('Succeeded');
+      expect(await cli(...report)).toContain('An error occurred (LifecycleEventAlreadyCompletedException) when calling the PutLifecycleEventHookExecutionStatus operation');
+      // GetDeployment over the same service (each AWS CLI start costs seconds here).
+      const codedeploy = awsServices({ home, registry, db }).find((x) => x.signingName === 'codedeploy');
+      const call = { service: 'codedeploy', operation: 'GetDeployment', region: 'us-east-1', host: 'localhost', requestId: 'r' };
+      const info = (await codedeploy?.operations['GetDeployment']?.({ deploymentId: id }, call))?.['deploymentInfo'];
+      expect(info).toMatchObject({
+        deploymentId: id, applicationName: 'app', deploymentGroupName: 'Fn', deploymentConfigName: 'CodeDeployDefault.LambdaAllAtOnce',
+        computePlatform: 'Lambda', status: 'InProgress', creator: 'CloudFormation', createTime: expect.any(Date),
+      });
+    } finally {
+      await server.close();
+    }
+  });
 });
