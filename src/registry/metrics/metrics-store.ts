@@ -31,6 +31,15 @@ export const METRICS_MIGRATIONS: readonly Migration[] = [
   },
 ];
 
+/** Databases whose metrics table is known to exist (readers look every 100 ms during a deployment). */
+const migrated = new WeakSet<Db>();
+
+function ensureTable(db: Db): void {
+  if (migrated.has(db)) return;
+  migrate(db, 'registry-metrics', METRICS_MIGRATIONS);
+  migrated.add(db);
+}
+
 /** Durations kept per bucket for p50/p99 (the first ones of the bucket). */
 export const SAMPLE_LIMIT = 500;
 const RESOLUTIONS = [1, 60] as const;
@@ -82,7 +91,7 @@ export class MetricsStore {
     private readonly db: Db,
     options: MetricsStoreOptions = {},
   ) {
-    migrate(db, 'registry-metrics', METRICS_MIGRATIONS);
+    ensureTable(db);
     this.flushMs = options.flushMs ?? 200;
     this.now = options.now ?? Date.now;
   }
@@ -201,7 +210,7 @@ export interface MetricPeriod {
  * (1-second buckets for periods that are not whole minutes, and for the last 3 hours).
  */
 export function readMetricPeriods(db: Db, sel: MetricSelection, startMs: number, endMs: number, periodS: number): MetricPeriod[] {
-  migrate(db, 'registry-metrics', METRICS_MIGRATIONS);
+  ensureTable(db);
   const resolution = periodS % 60 === 0 && startMs < Date.now() - RETENTION_S[1] * 1000 ? 60 : 1;
   const where = ['resolution = ?', 'region = ?', 'function_name = ?', 'bucket >= ?', 'bucket < ?'];
   const args: (string | number)[] = [resolution, sel.region, sel.functionName, Math.floor(startMs / 1000), Math.ceil(endMs / 1000)];
@@ -237,7 +246,7 @@ export function readMetricPeriods(db: Db, sel: MetricSelection, startMs: number,
 
 /** The versions that ran invocations of a selection since `startMs` (for a table per version). */
 export function metricVersions(db: Db, sel: MetricSelection, startMs: number): string[] {
-  migrate(db, 'registry-metrics', METRICS_MIGRATIONS);
+  ensureTable(db);
   const where = ['resolution = 1', 'region = ?', 'function_name = ?', 'bucket >= ?'];
   const args: (string | number)[] = [sel.region, sel.functionName, Math.floor(startMs / 1000)];
   if (sel.resource !== undefined) {
