@@ -31,7 +31,9 @@ import type { Owner } from '../execute/index.js';
 import type { PipelineExecutionResult } from '../execute/index.js';
 import { preflight } from './preflight.js';
 import { createSourceExecutor } from '../source/index.js';
-import { createLambdaDeployExecutor } from '../deploy/index.js';
+import { DeploymentStore, createLambdaDeployExecutor, recoverDeployments } from '../deploy/index.js';
+import { Registry } from '../registry/index.js';
+import type { Invoker } from '../registry/index.js';
 import { byActionType } from './action-types.js';
 import { openDeployRegistry } from './deploy-endpoint.js';
 
@@ -112,8 +114,26 @@ export async function settleRecovered(ctx: PipeContext): Promise<void> {
     }
   }
   ctx.recoveredBuilds = [];
+  await recoverDeadDeployments(ctx);
   for (const id of parkedNeedingDriver({ store: ctx.store, isAlive: isProcessAlive })) spawnWorker(ctx, id);
 }
+
+/** Deployments of aliases whose process died: the alias back on its version (moving an alias invokes nothing). */
+async function recoverDeadDeployments(ctx: PipeContext): Promise<void> {
+  if (!new DeploymentStore(ctx.db).hasOrphans()) return;
+  const registry = Registry.open({ invoker: NO_INVOKE, home: ctx.home, db: ctx.db });
+  try {
+    await recoverDeployments(ctx.db, registry);
+  } finally {
+    registry.close();
+  }
+}
+
+const NO_INVOKE: Invoker = {
+  invoke: () => Promise.reject(new PipeError('INTERNAL', 'this registry was opened to roll back aliases only')),
+  retire: () => Promise.resolve(),
+  close: () => Promise.resolve(),
+};
 
 /** The half-written zips (`.<name>.<pid>.<nonce>.tmp`) a killed action left in its execution's artifact folder. */
 async function removeTempFiles(dir: string): Promise<void> {

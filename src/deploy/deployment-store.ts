@@ -242,6 +242,12 @@ export class DeploymentStore {
     return live && this.toRecord(live);
   }
 
+  /** Whether an unfinished deployment's owner is gone (recovery has work to do). */
+  hasOrphans(now = Date.now()): boolean {
+    const rows = this.db.prepare(`SELECT * FROM deployments WHERE status IN ('Created', 'Queued', 'InProgress', 'Baking', 'Ready')`).all() as Row[];
+    return rows.some((r) => isOwnerGone(r, now));
+  }
+
   /** Takes every unfinished deployment whose owner is gone, for `owner` to finish: [] when there is none. */
   claimOrphans(owner: Owner, now = Date.now()): DeploymentRecord[] {
     return this.db.transaction(() => {

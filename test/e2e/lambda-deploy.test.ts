@@ -1,7 +1,7 @@
 // Deploy/Lambda in a pipeline run through the real `pipe` binary: the Source artifact's code deployed to $LATEST,
 // published and shifted onto the alias by a canary; the deployment shown by `pipe deployments` and `pipe
-// deployment ID`; and a run SIGKILLed in the middle of a linear shift, whose deployment the next `pipe deployments`
-// rolls back (alias on the old version, no weights) and records Failed with why.
+// deployment ID`; and a run SIGKILLed in the middle of a linear shift, whose deployment the next pipe command rolls
+// back (alias on the old version, no weights) and records Failed with why.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
@@ -94,7 +94,7 @@ describeDocker('Deploy/Lambda in a pipeline run', () => {
     expect([missing.exitCode, missing.stderr]).toEqual([2, 'error: no deployment d-NOPE00000\nhint: pipe deployments lists them']);
   });
 
-  test('a run killed mid-shift: the next pipe deployments rolls the alias back and records the deployment Failed', async () => {
+  test('a run killed mid-shift: the next pipe command rolls the alias back and records the deployment Failed', async () => {
     const p = makePipeEnv();
     await withFunction(p);
     const repo = makeRepo({ 'README': 'nothing' });
@@ -113,11 +113,13 @@ describeDocker('Deploy/Lambda in a pipeline run', () => {
     const left = await withFunction(p, (r) => r.getAlias({ FunctionName: 'api', Name: 'live' }));
     expect(left?.FunctionVersion).toBe('1');
     expect(left?.RoutingConfig?.AdditionalVersionWeights?.['2']).toBeGreaterThan(0);
+    // Any pipe command finishes what a dead process left, the deployment too.
+    expect((await pipe(['executions'], p)).exitCode).toBe(0);
+    const back = await withFunction(p, (r) => r.getAlias({ FunctionName: 'api', Name: 'live' }));
+    expect([back?.FunctionVersion, back?.RoutingConfig]).toEqual(['1', undefined]);
     const [d] = await deployments(p);
     expect(d).toMatchObject({ status: 'Failed', errorCode: 'INTERNAL_ERROR', weight: 0, reason: `the process running the deployment (pid ${run.pid}) ended before it finished; alias live rolled back to version 1` });
     expect(d?.steps.filter((s) => s.at !== undefined).length).toBeGreaterThanOrEqual(2);
-    const back = await withFunction(p, (r) => r.getAlias({ FunctionName: 'api', Name: 'live' }));
-    expect([back?.FunctionVersion, back?.RoutingConfig]).toEqual(['1', undefined]);
     // A second look finds nothing more to recover.
     expect((await deployments(p)).map((x) => x.status)).toEqual(['Failed']);
   });
