@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { Registry } from '../../src/registry/index.js';
 import type { Invoker } from '../../src/registry/index.js';
+import { AlarmStore } from '../../src/deploy/index.js';
 import type { DeploymentRecord } from '../../src/deploy/index.js';
+import { openDatabase } from '../../src/infra/index.js';
 import { makePipeEnv, pipe } from '../support/cli.js';
 import type { PipeEnv } from '../support/cli.js';
 import { describeDocker } from '../support/docker.js';
@@ -122,5 +124,41 @@ describeDocker('Deploy/Lambda in a pipeline run', () => {
     expect(d?.steps.filter((s) => s.at !== undefined).length).toBeGreaterThanOrEqual(2);
     // A second look finds nothing more to recover.
     expect((await deployments(p)).map((x) => x.status)).toEqual(['Failed']);
+  });
+
+  test('named Alarms: an unknown one fails the action before traffic moves; one in ALARM fails it and the alias goes back', async () => {
+    const p = makePipeEnv();
+    await withFunction(p);
+    const db = openDatabase(join(p.home, 'state.db'));
+    try {
+      // No invocation at all, and missing data counts as breaching: ALARM at the first look.
+      new AlarmStore(db).put({
+        name: 'api-errors', metricName: 'Errors', namespace: 'AWS/Lambda', dimensions: { FunctionName: 'api', Resource: 'api:live' },
+        statistic: 'Sum', period: 60, evaluationPeriods: 1, threshold: 1, comparisonOperator: 'GreaterThanOrEqualToThreshold', treatMissingData: 'breaching',
+      });
+    } finally {
+      db.close();
+    }
+    const repo = makeRepo({ 'README': 'nothing' });
+    const write = (name: string, alarms: string) => {
+      const file = join(repo, '..', `${Date.now()}-${name}.yml`);
+      writeFiles(join(file, '..'), { [file.split('/').at(-1) ?? '']: pipeline(repo, `        configuration:
+          FunctionName: api
+          FunctionAlias: live
+          PublishedTargetVersion: "2"
+          DeployStrategy: Canary10Percent5Minutes
+          Alarms: "${alarms}"
+`) });
+      return file;
+    };
+    const unknown = await pipe(['run', write('unknown', 'api-errors, nobody')], p, { PIPE_DEPLOY_TIME_SCALE: '60' });
+    expect(unknown.exitCode).toBe(1);
+    expect(unknown.stdout).toContain('alarm nobody is not defined');
+    const alarmed = await pipe(['run', write('alarmed', 'api-errors')], p, { PIPE_DEPLOY_TIME_SCALE: '60' });
+    expect(alarmed.exitCode).toBe(1);
+    expect(alarmed.stdout).toMatch(/Deploy\.Live: Failed .*deployment d-[A-Z0-9]{9} failed: alarm api-errors is in ALARM: Threshold Crossed: 1 of 1 datapoint\(s\) \[missing\] breached the threshold: Errors Sum greater than or equal to 1\.0; api:live is back on version 1/);
+    const alias = await withFunction(p, (r) => r.getAlias({ FunctionName: 'api', Name: 'live' }));
+    expect([alias?.FunctionVersion, alias?.RoutingConfig]).toEqual(['1', undefined]);
+    expect((await deployments(p)).map((d) => `${d.status} ${d.errorCode ?? ''}`)).toEqual(['Failed ALARM_ACTIVE']);
   });
 });
