@@ -3,7 +3,7 @@
 // as the deployment goes, so another process can show it, answer its hooks, or finish it when its owner died.
 import { randomInt } from 'node:crypto';
 import { hostname } from 'node:os';
-import { transitionDeployment, transitionLifecycleEvent, LIFECYCLE_EVENTS } from '../core/index.js';
+import { PipeError, transitionDeployment, transitionLifecycleEvent, LIFECYCLE_EVENTS } from '../core/index.js';
 import type { DeploymentErrorCode, DeploymentStatus, LifecycleEventName, LifecycleEventStatus } from '../core/index.js';
 import { isProcessAlive, migrate } from '../infra/index.js';
 import type { Db, Migration } from '../infra/index.js';
@@ -145,10 +145,19 @@ export class DeploymentStore {
     migrate(db, 'deploy-deployments', MIGRATIONS);
   }
 
-  /** Records a deployment owned by `owner`, status Created, every lifecycle event Pending and every step planned. */
+  /**
+   * Records a deployment owned by `owner`, status Created, every lifecycle event Pending and every step planned; in
+   * the same transaction as the check that no live deployment holds the alias (two processes cannot both start one).
+   */
   create(d: NewDeployment, owner: Owner, now = Date.now()): string {
     const id = newDeploymentId();
     this.db.transaction(() => {
+      const live = this.liveOn(d.functionName, d.alias);
+      if (live) {
+        throw new PipeError('INVALID_ARGUMENT', `${d.functionName}:${d.alias} is being deployed by ${live.deploymentId} (pid ${live.ownerPid ?? '?'})`, {
+          hint: `wait for it to end: pipe deployment ${live.deploymentId}`,
+        });
+      }
       this.db.prepare(`INSERT INTO deployments (id, function_name, alias, current_version, target_version, deployment_type, status, time_scale, hooks, alarms,
         stack_name, logical_id, execution_id, owner_id, owner_pid, owner_host, lease_expires, created_at) VALUES (?, ?, ?, ?, ?, ?, 'Created', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
         .run(id, d.functionName, d.alias, d.currentVersion, d.targetVersion, d.deploymentType, d.timeScale, JSON.stringify(d.hooks), JSON.stringify(d.alarms),

@@ -32,19 +32,13 @@ export async function shiftTraffic(req: TrafficShiftRequest): Promise<TrafficShi
   // A deployment whose process died left its alias on two versions; it is rolled back before another starts.
   await recoverDeployments(req.db, req.lambda);
   const store = new DeploymentStore(req.db);
-  const live = store.liveOn(req.functionName, req.alias);
-  if (live) {
-    throw new PipeError('INVALID_ARGUMENT', `${req.functionName}:${req.alias} is being deployed by ${live.deploymentId} (pid ${live.ownerPid ?? '?'})`, {
-      hint: `wait for it to end: pipe deployment ${live.deploymentId}`,
-    });
-  }
   const owner = newOwner();
   const hooks = { ...(req.hooks?.preTraffic ? { preTraffic: req.hooks.preTraffic } : {}), ...(req.hooks?.postTraffic ? { postTraffic: req.hooks.postTraffic } : {}) };
   const deploymentId = store.create({
     functionName: req.functionName, alias: req.alias, currentVersion: req.currentVersion, targetVersion: req.targetVersion,
     deploymentType: schedule.name, timeScale, hooks, alarms: req.alarms ?? [], steps: schedule.steps,
     ...(req.stackName ? { stackName: req.stackName } : {}), ...(req.logicalId ? { logicalId: req.logicalId } : {}), ...(req.executionId ? { executionId: req.executionId } : {}),
-  }, owner);
+  }, owner); // refused when a live deployment holds the alias
   return new DeploymentRun(req, store, owner, deploymentId, schedule, timeScale).run();
 }
 
