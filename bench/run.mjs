@@ -23,6 +23,10 @@ if (existsSync(join(here, 'registry-upload.mjs'))) {
   const { benchRegistryUpload } = await import('./registry-upload.mjs');
   suites.push(['registry upload', benchRegistryUpload]);
 }
+if (existsSync(join(here, 'deploy-rollback.mjs'))) {
+  const { benchDeployRollback } = await import('./deploy-rollback.mjs');
+  suites.push(['deploy rollback', benchDeployRollback]);
+}
 
 let failed = false;
 for (const [name, run] of suites) {

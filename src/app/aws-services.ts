@@ -2,7 +2,7 @@
 // that serves one exports its AwsService, and this list wires them to PIPE_HOME.
 import { join } from 'node:path';
 import type { AwsService, ObjectBucketService } from '../core/index.js';
-import { JobStore, codePipelineJobService, jobArtifactBucket } from '../deploy/index.js';
+import { JobStore, cloudWatchService, codeDeployService, codePipelineJobService, jobArtifactBucket } from '../deploy/index.js';
 import { openDatabase } from '../infra/index.js';
 import type { Db } from '../infra/index.js';
 import type { Registry } from '../registry/index.js';
@@ -15,18 +15,28 @@ export interface AwsServiceDeps {
 }
 
 export function awsServices(deps: AwsServiceDeps): AwsService[] {
+  const stateDb = stateDbOf(deps);
+  const jobs = jobStoreOf(stateDb);
   return [
-    codePipelineJobService(jobStoreOf(deps)),
+    codePipelineJobService(jobs),
+    codeDeployService(stateDb),
+    cloudWatchService(stateDb, () => deps.registry.flushMetrics()),
   ];
 }
 
 /** The path-style S3 buckets served on the same port: Invoke/Lambda jobs' artifacts. */
 export function awsBuckets(deps: AwsServiceDeps): ObjectBucketService[] {
-  return [jobArtifactBucket(jobStoreOf(deps))];
+  return [jobArtifactBucket(jobStoreOf(stateDbOf(deps)))];
+}
+
+/** The state database of PIPE_HOME, opened at the first call that needs it. */
+function stateDbOf(deps: AwsServiceDeps): () => Db {
+  let db = deps.db;
+  return () => (db ??= openDatabase(join(deps.home, 'state.db')));
 }
 
 /** The jobs table of the state database, opened at the first call that needs it. */
-function jobStoreOf(deps: AwsServiceDeps): () => JobStore {
+function jobStoreOf(stateDb: () => Db): () => JobStore {
   let store: JobStore | undefined;
-  return () => (store ??= new JobStore(deps.db ?? openDatabase(join(deps.home, 'state.db'))));
+  return () => (store ??= new JobStore(stateDb()));
 }

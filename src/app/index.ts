@@ -5,3 +5,5 @@ export { awsBuckets, awsServices } from './aws-services.js';
 export type { AwsServiceDeps } from './aws-services.js';
 export { openLambdaApi, openLambdaSession } from './lambda-api.js';
 export type { LambdaApiHandle, OpenLambdaApiOptions } from './lambda-api.js';
+export { openDeployRegistry } from './deploy-endpoint.js';
+export type { DeployRegistry } from './deploy-endpoint.js';

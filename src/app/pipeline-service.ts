@@ -33,9 +33,13 @@ import { preflight } from './preflight.js';
 import { createSourceExecutor } from '../source/index.js';
 import { createInvokeExecutor } from '../deploy/index.js';
 import { openLambdaSession } from './lambda-api.js';
+import { DeploymentStore, createLambdaDeployExecutor, recoverDeployments } from '../deploy/index.js';
+import { Registry } from '../registry/index.js';
+import type { Invoker } from '../registry/index.js';
+import { byActionType } from './action-types.js';
 
 /** The action categories this version has executors for. */
-const RUNNABLE_CATEGORIES: readonly ActionCategory[] = ['Source', 'Build', 'Invoke', 'Approval'];
+const RUNNABLE_CATEGORIES: readonly ActionCategory[] = ['Source', 'Build', 'Deploy', 'Invoke', 'Approval'];
 
 export interface PipeContext {
   home: string;
@@ -111,8 +115,26 @@ export async function settleRecovered(ctx: PipeContext): Promise<void> {
     }
   }
   ctx.recoveredBuilds = [];
+  await recoverDeadDeployments(ctx);
   for (const id of parkedNeedingDriver({ store: ctx.store, isAlive: isProcessAlive })) spawnWorker(ctx, id);
 }
+
+/** Deployments of aliases whose process died: the alias back on its version (moving an alias invokes nothing). */
+async function recoverDeadDeployments(ctx: PipeContext): Promise<void> {
+  if (!new DeploymentStore(ctx.db).hasOrphans()) return;
+  const registry = Registry.open({ invoker: NO_INVOKE, home: ctx.home, db: ctx.db });
+  try {
+    await recoverDeployments(ctx.db, registry);
+  } finally {
+    registry.close();
+  }
+}
+
+const NO_INVOKE: Invoker = {
+  invoke: () => Promise.reject(new PipeError('INTERNAL', 'this registry was opened to roll back aliases only')),
+  retire: () => Promise.resolve(),
+  close: () => Promise.resolve(),
+};
 
 /** The half-written zips (`.<name>.<pid>.<nonce>.tmp`) a killed action left in its execution's artifact folder. */
 async function removeTempFiles(dir: string): Promise<void> {
@@ -171,6 +193,15 @@ export function createEngine(ctx: PipeContext, options: { sources?: ReadonlyMap<
         openLambda: () => openLambdaSession({ home: ctx.home, invoker: { engine: ctx.engine } }),
         region: DEFAULT_REGION,
         account: DEFAULT_ACCOUNT,
+      }),
+      Deploy: byActionType({
+        'Deploy/Lambda': createLambdaDeployExecutor({
+          // Through the PIPE_HOME's registry server when one runs, else in-process with a loopback server for hooks.
+          openRegistry: async () => {
+            const session = await openLambdaSession({ home: ctx.home, invoker: { engine: ctx.engine } });
+            return { lambda: session.api, db: ctx.db, close: () => session.close() };
+          },
+        }),
       }),
     },
   });

@@ -13,6 +13,8 @@ import { registerSecretCommands } from './commands/secrets.js';
 import { registerCacheCommands } from './commands/cache.js';
 import { registerControlCommands } from './commands/control.js';
 import { registerGatewayCommands } from './commands/gateway.js';
+import { registerDeploymentCommands } from './commands/deployments.js';
+import { registerMetricsCommand } from './commands/metrics.js';
 
 const HELP_FOOTER = `
 Exit codes:
@@ -43,6 +45,8 @@ export function buildProgram(out: Output): Command {
   registerCacheCommands(program, out);
   registerControlCommands(program, out);
   registerGatewayCommands(program, out);
+  registerDeploymentCommands(program, out);
+  registerMetricsCommand(program, out);
   return program;
 }
 

@@ -11,3 +11,4 @@ export * from './gateway-route.js';
 export * from './gateway-outcome.js';
 export * from './job-status.js';
 export * from './object-bucket.js';
+export * from './deployment-status.js';

@@ -4,3 +4,18 @@ export type { InvokeExecutorOptions, LambdaSession } from './invoke-action.js';
 export { codePipelineJobService, jobArtifactBucket, artifactBucketName } from './job-api.js';
 export { JobStore } from './job-store.js';
 export type { JobArtifact, JobRecord, JobResult } from './job-store.js';
+// Traffic shifting (CodeDeploy-style deployments of an alias), hooks, alarms, and the CodeDeploy and CloudWatch APIs.
+export { shiftTraffic } from './traffic-shift.js';
+export { recoverDeployments } from './deployment-recovery.js';
+export type { AlarmSpec, TrafficShiftRequest, TrafficShiftResult } from './traffic-types.js';
+export { parseDeploymentType, timeScaleFrom } from './traffic-schedule.js';
+export type { TrafficSchedule, TrafficStep } from './traffic-schedule.js';
+export { DeploymentStore } from './deployment-store.js';
+export type { DeploymentRecord, DeploymentStep, LifecycleEventRecord } from './deployment-store.js';
+export { ALARM_STATES, checkAlarmSpec, evaluateAlarm } from './alarm-evaluate.js';
+export type { AlarmEvaluation, AlarmState } from './alarm-evaluate.js';
+export { codeDeployService, deploymentInfo } from './deployment-codedeploy.js';
+export { cloudWatchService } from './metrics-cloudwatch.js';
+export { AlarmStore } from './alarm-store.js';
+export { createLambdaDeployExecutor } from './traffic-lambda-action.js';
+export type { LambdaDeployDeps } from './traffic-lambda-action.js';

@@ -78,12 +78,20 @@ export const ACTION_TYPE_RULES: Record<ActionType, ActionTypeRules> = {
     outputArtifacts: { min: 0, max: 5 },
     outputVariables: 'any',
   },
-  // Defined by a later issue; until then any configuration is kept as parsed.
+  // CodePipeline's Lambda deploy action: a published version (or the input artifact's code, published) moved onto an
+  // alias by a strategy, watching alarms; the keys are CodePipeline's, spelled as it spells them.
   'Deploy/Lambda': {
-    configuration: 'any',
-    inputArtifacts: { min: 0, max: 5 },
-    outputArtifacts: { min: 0, max: 5 },
-    outputVariables: 'any',
+    configuration: [
+      { name: 'FunctionName', required: true, read: readFunctionName },
+      { name: 'FunctionAlias', read: readAliasName },
+      { name: 'PublishedTargetVersion', read: readVersionNumber },
+      { name: 'DeployStrategy', read: readDeployStrategy },
+      { name: 'Alarms', read: readAlarmNames },
+    ],
+    checkConfiguration: checkLambdaDeploy,
+    inputArtifacts: { min: 0, max: 1 },
+    outputArtifacts: { min: 0, max: 0 },
+    outputVariables: ['FunctionVersion'],
   },
   // CodePipeline's Lambda invoke action: the function gets a CodePipeline job and reports with PutJob*Result;
   // its output variables are whatever PutJobSuccessResult sends, so only known at run time.
@@ -374,4 +382,42 @@ function checkVariableName(node: YamlNode, name: string, path: string, problems:
     return false;
   }
   return true;
+}
+
+/** A value checked by `pattern` unless it holds a `#{ns.Key}` reference (known only at run time). */
+function readMatching(node: YamlNode, path: string, problems: ProblemCollector, pattern: RegExp, expected: string): string | undefined {
+  const value = problems.expectString(node, path);
+  if (value === undefined) return undefined;
+  if (hasReference(value) || pattern.test(value)) return value;
+  problems.add(node, path, `expected ${expected}, got ${describeNode(node)}`);
+  return undefined;
+}
+
+function readFunctionName(node: YamlNode, path: string, problems: ProblemCollector): string | undefined {
+  return readMatching(node, path, problems, /^[a-zA-Z0-9-_]{1,64}$/, 'a function name (letters, digits, - and _, at most 64)');
+}
+
+function readAliasName(node: YamlNode, path: string, problems: ProblemCollector): string | undefined {
+  return readMatching(node, path, problems, /^(?![0-9]+$)[a-zA-Z0-9-_]{1,128}$/, 'an alias name (letters, digits, - and _, not all digits)');
+}
+
+function readVersionNumber(node: YamlNode, path: string, problems: ProblemCollector): string | undefined {
+  return readMatching(node, path, problems, /^[1-9][0-9]*$/, 'a published version number');
+}
+
+function readDeployStrategy(node: YamlNode, path: string, problems: ProblemCollector): string | undefined {
+  return readMatching(node, path, problems, /^(AllAtOnce|Canary[1-9][0-9]?Percent[1-9][0-9]*Minutes?|Linear[1-9][0-9]?PercentEvery[1-9][0-9]*Minutes?)$/,
+    'AllAtOnce, Canary<P>Percent<M>Minutes or Linear<P>PercentEvery<M>Minute(s)');
+}
+
+function readAlarmNames(node: YamlNode, path: string, problems: ProblemCollector): string | undefined {
+  return readMatching(node, path, problems, /^\s*[^,\s][^,]{0,254}(,\s*[^,\s][^,]{0,254}){0,9}$/, 'at most 10 alarm names, separated by commas');
+}
+
+/** A strategy moves an alias: without FunctionAlias there is nothing to shift. */
+function checkLambdaDeploy(map: YamlMapping, path: string, problems: ProblemCollector): void {
+  const strategy = entry(map, 'DeployStrategy');
+  if (strategy && !entry(map, 'FunctionAlias')) problems.add(strategy, joinPath(path, 'DeployStrategy'), "a DeployStrategy needs a 'FunctionAlias' to shift");
+  const alarms = entry(map, 'Alarms');
+  if (alarms && !entry(map, 'FunctionAlias')) problems.add(alarms, joinPath(path, 'Alarms'), "Alarms are watched while a 'FunctionAlias' shifts; give one");
 }

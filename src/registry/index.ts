@@ -23,3 +23,7 @@ export type { EnvironmentEvent } from './invoke/index.js';
 export { LambdaHttpApi } from './http/lambda-client.js';
 export { liveServerRecord, removeServerRecord, serverRecordPath, writeServerRecord } from './server-record.js';
 export type { ServerRecord } from './server-record.js';
+export { MetricsStore, metricVersions, readMetricPeriods, SAMPLE_LIMIT } from './metrics/metrics-store.js';
+export type { MetricPeriod, MetricSelection, InvocationSample } from './metrics/metrics-store.js';
+export { LAMBDA_METRICS, isLambdaMetric, isStatistic, percentileOf, statisticOf } from './metrics/metric-statistics.js';
+export type { LambdaMetric } from './metrics/metric-statistics.js';

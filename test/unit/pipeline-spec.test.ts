@@ -167,7 +167,7 @@ describe('a valid pipeline file', () => {
     });
   });
 
-  test('Deploy/Lambda keeps any configuration as parsed, references included', () => {
+  test('Deploy/Lambda keeps its configuration as parsed, references included', () => {
     const spec = parsePipelineSpec(
       SOURCE +
         yaml`
@@ -177,16 +177,16 @@ describe('a valid pipeline file', () => {
               type: Deploy/Lambda
               inputArtifacts: [Src]
               configuration:
-                functionName: hello
-                aliases: [live, "#{SourceVariables.CommitId}"]
-                routing: { live: 0.1 }
+                FunctionName: hello
+                FunctionAlias: "#{SourceVariables.BranchName}"
+                DeployStrategy: Canary10Percent5Minutes
       `.replace(/^/gm, '  '),
       'p.yml',
     );
     expect(spec.stages[1]?.actions[0]?.configuration).toEqual({
-      functionName: 'hello',
-      aliases: ['live', '#{SourceVariables.CommitId}'],
-      routing: { live: '0.1' },
+      FunctionName: 'hello',
+      FunctionAlias: '#{SourceVariables.BranchName}',
+      DeployStrategy: 'Canary10Percent5Minutes',
     });
   });
 
@@ -800,7 +800,7 @@ describe('namespaces and variable references', () => {
                   E: "#{nodot} #{SourceVariables.CommitId"
         - name: Deploy
           actions:
-            - { name: Fn, type: Deploy/Lambda, namespace: Later }
+            - { name: Fn, type: Deploy/Lambda, namespace: Later, configuration: { FunctionName: f } }
     `;
     expect(report(text)).toMatchInlineSnapshot(`
       "p.yml: 11 problems found
@@ -1059,26 +1059,26 @@ describe('configuration per action type', () => {
     `);
   });
 
-  test('configuration must be a mapping; Deploy/Lambda rejects null values', () => {
+  test('configuration must be a mapping; Deploy/Lambda rejects null values and keys it does not take', () => {
     const text =
       SOURCE +
       yaml`
         - name: Deploy
           actions:
             - { name: A, type: Build/CodeBuild, inputArtifacts: [Src], configuration: [buildspec.yml] }
-            - { name: B, type: Deploy/Lambda, configuration: { functionName: ~, tags: [a, ~] } }
+            - { name: B, type: Deploy/Lambda, configuration: { FunctionName: ~, Tags: [a, ~] } }
       `.replace(/^/gm, '  ');
     expect(report(text)).toMatchInlineSnapshot(`
       "p.yml: 3 problems found
         p.yml:12:81 stages[1].actions[0].configuration: expected a mapping, got a list
           12 |       - { name: A, type: Build/CodeBuild, inputArtifacts: [Src], configuration: [buildspec.yml] }
              |                                                                                 ^
-        p.yml:13:72 stages[1].actions[1].configuration.functionName: expected a value, got nothing (null)
-          13 |       - { name: B, type: Deploy/Lambda, configuration: { functionName: ~, tags: [a, ~] } }
+        p.yml:13:72 stages[1].actions[1].configuration.FunctionName: expected a string, got nothing (null)
+          13 |       - { name: B, type: Deploy/Lambda, configuration: { FunctionName: ~, Tags: [a, ~] } }
              |                                                                        ^
-        p.yml:13:85 stages[1].actions[1].configuration.tags[1]: expected a value, got nothing (null)
-          13 |       - { name: B, type: Deploy/Lambda, configuration: { functionName: ~, tags: [a, ~] } }
-             |                                                                                     ^"
+        p.yml:13:75 stages[1].actions[1].configuration.Tags: unknown key 'Tags'; expected one of: FunctionName, FunctionAlias, PublishedTargetVersion, DeployStrategy, Alarms
+          13 |       - { name: B, type: Deploy/Lambda, configuration: { FunctionName: ~, Tags: [a, ~] } }
+             |                                                                           ^"
     `);
   });
 });
