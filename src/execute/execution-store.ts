@@ -225,11 +225,23 @@ export class ExecutionStore {
     return ids;
   }
 
-  listExecutions(options: { pipeline?: string; limit?: number } = {}): ExecutionSummary[] {
-    const rows = (options.pipeline
-      ? this.db.prepare('SELECT * FROM executions WHERE pipeline = ? ORDER BY start_time DESC LIMIT ?').all(options.pipeline, options.limit ?? 50)
-      : this.db.prepare('SELECT * FROM executions ORDER BY start_time DESC LIMIT ?').all(options.limit ?? 50)) as Row[];
-    return rows.map(toSummary);
+  /** Executions, newest first: of one pipeline, with one status, started by one kind of trigger (each optional). */
+  listExecutions(options: { pipeline?: string; status?: string; triggerType?: string; limit?: number } = {}): ExecutionSummary[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (options.pipeline !== undefined) (where.push('pipeline = ?'), args.push(options.pipeline));
+    if (options.status !== undefined) (where.push('status = ?'), args.push(options.status));
+    if (options.triggerType !== undefined) (where.push('trigger_type = ?'), args.push(options.triggerType));
+    const sql = `SELECT * FROM executions${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY start_time DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, options.limit ?? 50) as Row[]).map(toSummary);
+  }
+
+  /** Every pipeline that ran here, with the file of its latest execution. */
+  pipelines(): { pipeline: string; pipelineFile: string; lastStart: string }[] {
+    const rows = this.db
+      .prepare('SELECT e.pipeline, e.pipeline_file, e.start_time FROM executions e JOIN (SELECT pipeline, MAX(start_time) AS t FROM executions GROUP BY pipeline) m ON m.pipeline = e.pipeline AND m.t = e.start_time ORDER BY e.pipeline')
+      .all() as Row[];
+    return rows.map((r) => ({ pipeline: String(r['pipeline']), pipelineFile: String(r['pipeline_file']), lastStart: String(r['start_time']) }));
   }
 
   /** An execution by id or unique id prefix. */
