@@ -4,24 +4,24 @@
 import type { PipeContext } from '../app/index.js';
 import { SecretMasker, openLocalSecrets } from '../secrets/index.js';
 
-/** How long a loaded masker is used before the stores are read again (a secret put just now is masked soon after). */
-const RELOAD_MS = 1000;
-
 export class ResponseMasker {
   private masker = new SecretMasker();
-  private loadedAt = 0;
+  /** What the stores held when the masker was loaded (names, versions, change times): values are read again when it changes. */
+  private loadedFrom = '';
 
   constructor(private readonly ctx: PipeContext) {}
 
   private current(): SecretMasker {
-    if (Date.now() - this.loadedAt < RELOAD_MS) return this.masker;
     const { parameters, secrets } = openLocalSecrets(this.ctx.db, this.ctx.cipher);
+    const listed = { parameters: parameters.listParameters(), secrets: secrets.listSecrets() };
+    const signature = JSON.stringify([listed.parameters.map((p) => [p.name, p.version]), listed.secrets.map((x) => [x.name, x.lastChangedDate, x.versions[0]?.versionId])]);
+    if (signature === this.loadedFrom) return this.masker;
     const values: string[] = [];
-    for (const p of parameters.listParameters()) {
+    for (const p of listed.parameters) {
       const v = parameters.getParameter(p.name)?.value;
       if (v) values.push(v);
     }
-    for (const s of secrets.listSecrets()) {
+    for (const s of listed.secrets) {
       const v = secrets.getSecretValue(s.name)?.secretString;
       if (!v) continue;
       values.push(v);
@@ -36,7 +36,7 @@ export class ResponseMasker {
     const next = new SecretMasker();
     next.add(values);
     this.masker = next;
-    this.loadedAt = Date.now();
+    this.loadedFrom = signature;
     return next;
   }
 
