@@ -14,4 +14,6 @@ await build({
   logLevel: 'warning',
   // core's ids.ts makes ids with node:crypto; the client imports core only for its status tuples and types.
   alias: { 'node:crypto': './scripts/browser-crypto-stub.mjs' },
+  // core reads a few tunables from the environment at load time; the browser has none.
+  define: { 'process.env': '{}' },
 });

@@ -74,6 +74,7 @@ export function createDashboardApp(deps: DashboardDeps): Hono {
   });
 
   app.get('/', (c) => c.html(dashboardPage(deps.extraPages ?? [])));
+  app.get('/favicon.ico', (c) => c.body(null, 204));
   app.get('/assets/:name', (c) => {
     const asset = dashboardAsset(c.req.param('name'));
     if (!asset) return c.text('not found\n', 404);
