@@ -19,6 +19,10 @@ if (existsSync(join(here, 'registry-upload.mjs'))) {
   const { benchRegistryUpload } = await import('./registry-upload.mjs');
   suites.push(['registry upload', benchRegistryUpload]);
 }
+if (existsSync(join(here, 'dashboard.mjs'))) {
+  const { benchDashboard } = await import('./dashboard.mjs');
+  suites.push(['dashboard', benchDashboard]);
+}
 
 let failed = false;
 for (const [name, run] of suites) {

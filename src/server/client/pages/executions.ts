@@ -57,4 +57,5 @@ function draw(root: HTMLElement, query: URLSearchParams, rows: ExecutionRow[]): 
     ),
     rows.length === 0 ? h('p', { class: 'muted' }, 'No execution matches.') : '',
   );
+  performance.mark('pipe:drawn:executions');
 }
