@@ -14,7 +14,7 @@ export type { GetFunctionOutput } from './services/functions-service.js';
 export type { AccountSettings } from './services/account-service.js';
 export type { EventOutcome } from './services/event-queue.js';
 export type { InvokeTarget, InvokeRequest, InvokeResult, Invoker, InvocationType } from './invoke-port.js';
-export { RegistryServer, createAwsHttpServer, listeningUrl } from './http/server.js';
+export { RegistryServer, createAwsHttpServer, createRegistryHandler, listeningUrl } from './http/server.js';
 export type { NodeRequestListener } from './http/server.js';
 export type { RegistryServerOptions } from './http/server.js';
 export { invokeOverHttp, listFunctionsOverHttp, listLayersOverHttp } from './http/client.js';

@@ -4,7 +4,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import type { AwsService } from '../core/index.js';
-import { RegistryServer, createAwsHttpServer, listeningUrl } from '../registry/index.js';
+import { createAwsHttpServer, createRegistryHandler, listeningUrl } from '../registry/index.js';
 import type { NodeRequestListener, Registry } from '../registry/index.js';
 import { createDashboardApp } from './dashboard-app.js';
 import type { DashboardDeps } from './dashboard-app.js';
@@ -30,7 +30,7 @@ export class PipeServer {
 
   constructor(private readonly options: PipeServerOptions) {
     // The registry's handler, mounted: the AWS APIs answer here exactly as `RegistryServer` answers them.
-    this.aws = new RegistryServer({ registry: options.registry, ...(options.services ? { services: options.services } : {}), ...(options.onError ? { onError: options.onError } : {}) }).handler;
+    this.aws = createRegistryHandler({ registry: options.registry, ...(options.services ? { services: options.services } : {}), ...(options.onError ? { onError: options.onError } : {}) });
     const app = createDashboardApp({ ...options, policy: () => this.policy });
     const listener = getRequestListener(app.fetch);
     this.dashboard = (req, res) => void listener(req, res);

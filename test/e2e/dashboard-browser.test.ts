@@ -4,7 +4,9 @@
 // a function invoked from the Test tab. Screenshots of each page go to test/screenshots/.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateFunctionCommand, LambdaClient, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
+import {
+  CreateAliasCommand, CreateFunctionCommand, LambdaClient, PublishVersionCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionActiveV2, waitUntilFunctionUpdatedV2,
+} from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LABELS } from '../../src/core/index.js';
 import { openDashboard } from '../support/browser.js';
@@ -31,6 +33,10 @@ const SOURCE_STAGE = `  - name: Source
 
 function project(gates: Gates): string {
   const buildspec = `version: 0.2
+reports:
+  unit:
+    files: [junit.xml]
+    file-format: JUNITXML
 phases:
   build:
     commands:
@@ -38,10 +44,12 @@ phases:
       - echo "compiling at gate $GATE"
       - ${JSON.stringify(gates.waitCommand())}
       - echo compiled > out.txt
+      - cp fixtures/junit.xml junit.xml
 artifacts:
   files: [out.txt]
 `;
-  const repo = makeRepo({ 'buildspec.yml': buildspec });
+  const junit = '<testsuite name="cart" tests="2" failures="1"><testcase classname="Cart" name="adds" time="0.01"/><testcase classname="Cart" name="totals" time="0.02"><failure message="expected 3 but was 4">at Cart.totals</failure></testcase></testsuite>\n';
+  const repo = makeRepo({ 'buildspec.yml': buildspec, 'fixtures/junit.xml': junit });
   const dir = join(repo, 'pipelines');
   mkdirSync(dir);
   writeFileSync(join(dir, 'approvals.yml'), `name: approvals
@@ -146,6 +154,16 @@ describeNeeding(['docker', 'chromium'], 'the dashboard in Chromium', () => {
       ['Review', 'Approved', ''],
     ]);
     await d.screenshot('pipeline-retried');
+
+    // A transition disabled with its reason is drawn struck through; enabled again, it is an arrow again.
+    await page.click('[data-transition="Security"] button:has-text("Disable transition")');
+    await page.fill('dialog input[name=reason]', 'freeze for the audit');
+    await page.click('dialog button:has-text("Disable")');
+    await page.waitForSelector('[data-transition="Security"].disabled');
+    expect(await page.locator('[data-transition="Security"]').textContent()).toContain('Transition disabled: freeze for the audit');
+    await d.screenshot('pipeline-transition-disabled');
+    await page.click('[data-transition="Security"] button:has-text("Enable transition")');
+    await page.waitForSelector('[data-transition="Security"]:not(.disabled) button:has-text("Disable transition")');
   });
 
   it('shows a running build\'s log lines as they come, with colours, then stops the execution', async () => {
@@ -166,6 +184,11 @@ describeNeeding(['docker', 'chromium'], 'the dashboard in Chromium', () => {
     await page.click('dialog button:has-text("Stop and abandon")');
     await page.waitForSelector('.page-head [data-kind=execution][data-status=Stopped]', { timeout: 60_000 });
     await d.screenshot('execution-stopped');
+    // A link to a line opens the log there, the line marked.
+    const lineLink = await page.locator('#log-lines li:has-text("compiling at gate held") a.ln').getAttribute('href');
+    expect(lineLink).toMatch(/\/log\/Build\/Compile\?line=\d+$/);
+    await page.goto(`${new URL(d.loginUrl).origin}/${lineLink ?? ''}`);
+    await page.waitForSelector('#log-lines li.focus:has-text("compiling at gate held")');
   });
 
   it('downloads a succeeded build\'s artifact: a zip holding what the buildspec named', async () => {
@@ -180,6 +203,11 @@ describeNeeding(['docker', 'chromium'], 'the dashboard in Chromium', () => {
     const path = await download.path();
     expect(await readZip(path)).toEqual({ 'out.txt': 'compiled\n' });
     expect(await page.locator('#timeline .gantt-row').count()).toBe(2);
+    const phases = await page.locator('[data-action="Build.Compile"] .phases tbody tr td:first-child').allTextContents();
+    expect(phases).toEqual(expect.arrayContaining(['PROVISIONING', 'BUILD', 'UPLOAD_ARTIFACTS']));
+    const report = page.locator('[data-action="Build.Compile"] .report');
+    expect(await report.locator('p').textContent()).toContain('1 passed, 1 failed, 0 errors, 0 skipped of 2');
+    expect(await report.locator('tbody tr').allTextContents()).toEqual([expect.stringContaining('Cart.totals')]);
     await d.screenshot('execution-succeeded');
     await page.goto(`${new URL(d.loginUrl).origin}/#/executions`);
     await page.selectOption('#filter-status', 'Stopped');
@@ -194,9 +222,15 @@ describeNeeding(['docker', 'chromium'], 'the dashboard in Chromium', () => {
       Code: { ZipFile: handlerZip("exports.handler = async (e) => { console.log('hello', e.name); return { greeting: 'hi ' + e.name }; };") },
     }));
     await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 30 }, { FunctionName: 'greeter' });
+    await lambda.send(new PublishVersionCommand({ FunctionName: 'greeter' }));
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'greeter', Description: 'second' }));
+    await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 30 }, { FunctionName: 'greeter' });
+    await lambda.send(new PublishVersionCommand({ FunctionName: 'greeter' }));
+    await lambda.send(new CreateAliasCommand({ FunctionName: 'greeter', Name: 'live', FunctionVersion: '2', RoutingConfig: { AdditionalVersionWeights: { '1': 0.2 } } }));
     const page = d.page;
     await page.goto(`${new URL(d.loginUrl).origin}/#/functions`);
     await page.click('#functions a:has-text("greeter")');
+    expect(await page.locator('.weights[data-alias=live] .weight').allTextContents()).toEqual(['v2 80%', 'v1 20%']);
     await page.fill('#test-event-name', 'named');
     await page.fill('#test-event', '{"name": "Ada"}');
     await page.click('#test-save');

@@ -53,14 +53,19 @@ export function listeningUrl(server: Server): string {
   return `http://${host}:${a.port}`;
 }
 
+/** Answers requests to the AWS APIs (Lambda REST, and the JSON / query services): what another server mounts. */
+export function createRegistryHandler(options: Pick<RegistryServerOptions, 'registry' | 'services' | 'onError'>): NodeRequestListener {
+  const handler = new RegistryRequestHandler(options.registry, options.services ?? [], options.onError);
+  return (req, res) => void handler.handle(req, res);
+}
+
 export class RegistryServer {
   private readonly server: Server;
-  /** Answers one request to the AWS APIs (Lambda REST, and the JSON / query services): mountable in another server. */
+  /** Answers one request to the AWS APIs: mountable in another server. */
   readonly handler: NodeRequestListener;
 
   constructor(private readonly options: RegistryServerOptions) {
-    const handler = new RegistryRequestHandler(options.registry, options.services ?? [], options.onError);
-    this.handler = (req, res) => void handler.handle(req, res);
+    this.handler = createRegistryHandler(options);
     this.server = createAwsHttpServer(this.handler);
   }
 

@@ -27,11 +27,16 @@ export const get = <T>(path: string) => call<T>('GET', path);
 export const post = <T>(path: string, body: unknown = {}) => call<T>('POST', path, body);
 export const put = <T>(path: string, body: unknown = {}) => call<T>('PUT', path, body);
 
+/** Sent on the window after an action succeeded. */
+export const CHANGED_EVENT = 'pipe:changed';
+
 /** Runs a button's action; a refusal (CodePipeline's reason) is shown, not thrown. */
 export async function act(what: () => Promise<unknown>): Promise<boolean> {
   try {
     await what();
     notify('', false);
+    // Some changes leave no event in the log (a transition disabled): the page shown reads itself again.
+    window.dispatchEvent(new Event(CHANGED_EVENT));
     return true;
   } catch (e) {
     const err = e as ApiError;

@@ -3,7 +3,7 @@
 // and a waiting approval impossible to miss. Live: an event changes its tile at once, then the page is read again.
 import type { RunEvent } from '../../../core/index.js';
 import type { ActionTile, PipelineView, StageCard } from '../../views.js';
-import { act, get, post } from '../api.js';
+import { CHANGED_EVENT, act, get, post } from '../api.js';
 import { disableTransitionDialog, releaseDialog, reviewApproval, stopDialog } from '../dialogs.js';
 import { clear, enc, formatAge, formatDuration, h, link, shortId } from '../dom.js';
 import type { LiveFeed } from '../live.js';
@@ -34,9 +34,11 @@ export function pipelinePage(root: HTMLElement, name: string, live: LiveFeed): (
     if (e.type !== 'log') reload();
   };
   const unsubscribe = live.subscribe(onEvent);
+  window.addEventListener(CHANGED_EVENT, reload);
   void load();
   return () => {
     unsubscribe();
+    window.removeEventListener(CHANGED_EVENT, reload);
     clearTimeout(timer);
   };
 }
