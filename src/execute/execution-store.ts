@@ -244,6 +244,35 @@ export class ExecutionStore {
     return rows.map((r) => ({ pipeline: String(r['pipeline']), pipelineFile: String(r['pipeline_file']), lastStart: String(r['start_time']) }));
   }
 
+  /** The newest sequence number of the event log (0 when empty): a follower that starts from now starts after it. */
+  lastSeq(): number {
+    const row = this.db.prepare('SELECT MAX(seq) AS seq FROM events').get() as { seq: number | null };
+    return row.seq ?? 0;
+  }
+
+  /** Executions waiting to enter a stage of the pipeline, first in line first. */
+  stageWaits(pipeline: string): { executionId: string; stage: string; since: string }[] {
+    const rows = this.db.prepare('SELECT execution_id, stage, since FROM stage_waits WHERE pipeline = ? ORDER BY arrival').all(pipeline) as Row[];
+    return rows.map((r) => ({ executionId: String(r['execution_id']), stage: String(r['stage']), since: String(r['since']) }));
+  }
+
+  /** How many approvals wait for an answer in the pipeline's executions in progress. */
+  waitingApprovalCount(pipeline: string): number {
+    const row = this.db
+      .prepare(`SELECT COUNT(*) AS n FROM approvals a JOIN executions e ON e.id = a.execution_id WHERE e.pipeline = ? AND a.status = 'Waiting' AND e.status IN ('InProgress','Stopping')`)
+      .get(pipeline) as { n: number };
+    return row.n;
+  }
+
+  /** The output variables of the actions of these executions that output a `CommitId` (source actions), in one query. */
+  sourceOutputs(executionIds: readonly string[]): { executionId: string; outputVariables: Record<string, string> }[] {
+    if (executionIds.length === 0) return [];
+    const rows = this.db
+      .prepare(`SELECT execution_id, output_variables_json FROM action_executions WHERE execution_id IN (SELECT value FROM json_each(?)) AND output_variables_json LIKE '%"CommitId"%' ORDER BY start_time, rowid`)
+      .all(JSON.stringify(executionIds)) as Row[];
+    return rows.map((r) => ({ executionId: String(r['execution_id']), outputVariables: parse<Record<string, string>>(r['output_variables_json'], {}) }));
+  }
+
   /** An execution by id or unique id prefix. */
   getExecution(idOrPrefix: string): ExecutionDetail | undefined {
     const rows = this.db.prepare('SELECT * FROM executions WHERE id LIKE ? ORDER BY start_time DESC LIMIT 2').all(`${idOrPrefix}%`) as Row[];

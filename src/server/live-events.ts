@@ -14,7 +14,7 @@ const KEEPALIVE_MS = 15_000;
 
 export function streamEvents(c: Context, store: ExecutionStore, masker: ResponseMasker): Response {
   const lastId = c.req.header('Last-Event-ID') ?? c.req.query('after');
-  const afterSeq = lastId !== undefined && /^\d+$/.test(lastId) ? Number(lastId) : latestSeq(store);
+  const afterSeq = lastId !== undefined && /^\d+$/.test(lastId) ? Number(lastId) : store.lastSeq();
   const executionId = c.req.query('execution') || undefined;
   return streamSSE(c, async (stream) => {
     const controller = new AbortController();
@@ -38,12 +38,6 @@ export function streamEvents(c: Context, store: ExecutionStore, masker: Response
   });
 }
 
-/** The newest sequence number in the log: a stream opened without Last-Event-ID starts from now. */
-function latestSeq(store: ExecutionStore): number {
-  const row = store.db.prepare('SELECT MAX(seq) AS seq FROM events').get() as { seq: number | null };
-  return row.seq ?? 0;
-}
-
 /**
  * An action's log as the event log holds it, with the sequence number it was read up to: a page shows these lines,
  * then the live events after that number, so no line is shown twice or missed.
@@ -61,5 +55,5 @@ export function actionLog(store: ExecutionStore, executionId: string, stage: str
     }
   }
   // Nothing of this execution after `seq` yet: the page may take live events from the log's newest number on.
-  return { lines, seq: Math.max(seq, latestSeq(store)) };
+  return { lines, seq: Math.max(seq, store.lastSeq()) };
 }

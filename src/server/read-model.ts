@@ -98,12 +98,9 @@ export function executionRows(deps: ReadDeps, filter: { pipeline?: string; statu
 function sourceRevisions(deps: ReadDeps, ids: string[]): Map<string, { commitId: string; summary: string }> {
   const out = new Map<string, { commitId: string; summary: string }>();
   if (ids.length === 0) return out;
-  const rows = deps.ctx.db
-    .prepare(`SELECT execution_id, output_variables_json FROM action_executions WHERE execution_id IN (SELECT value FROM json_each(?)) AND output_variables_json LIKE '%"CommitId"%'`)
-    .all(JSON.stringify(ids)) as { execution_id: string; output_variables_json: string }[];
-  for (const r of rows) {
-    const v = JSON.parse(r.output_variables_json) as Record<string, string>;
-    if (v['CommitId'] && !out.has(r.execution_id)) out.set(r.execution_id, { commitId: v['CommitId'], summary: (v['CommitMessage'] ?? '').split('\n')[0] ?? '' });
+  for (const r of deps.ctx.store.sourceOutputs(ids)) {
+    const v = r.outputVariables;
+    if (v['CommitId'] && !out.has(r.executionId)) out.set(r.executionId, { commitId: v['CommitId'], summary: (v['CommitMessage'] ?? '').split('\n')[0] ?? '' });
   }
   return out;
 }
@@ -123,7 +120,7 @@ export async function pipelineView(deps: ReadDeps, name: string): Promise<Pipeli
   };
   const gate = new StageGate(deps.ctx.db);
   const disabled = new Map(gate.disabledTransitions(name).map((t) => [t.stage, t]));
-  const waits = deps.ctx.db.prepare('SELECT execution_id, stage, since FROM stage_waits WHERE pipeline = ? ORDER BY arrival').all(name) as { execution_id: string; stage: string; since: string }[];
+  const waits = deps.ctx.store.stageWaits(name);
   const stages = plan.stages.map((s, index): StageCard => {
     // The newest execution that entered this stage is the one the card shows.
     let shown: ExecutionDetail | undefined;
@@ -148,7 +145,7 @@ export async function pipelineView(deps: ReadDeps, name: string): Promise<Pipeli
       actions,
       ...(index === 0 ? {} : { transition: off ? { enabled: false, reason: off.reason, disabledAt: off.disabledAt } : { enabled: true } }),
       ...(holder ? { heldBy: holder } : {}),
-      waiting: waits.filter((w) => w.stage === s.name).map((w) => ({ executionId: w.execution_id, since: w.since })),
+      waiting: waits.filter((w) => w.stage === s.name).map((w) => ({ executionId: w.executionId, since: w.since })),
     };
   });
   const latest = executionRows(deps, { pipeline: name, limit: 1 })[0];
@@ -185,7 +182,6 @@ export async function pipelineSummaries(deps: ReadDeps): Promise<PipelineSummary
     const d = latest ? deps.ctx.store.getExecution(latest.executionId) : undefined;
     const plan = await planOfFile(ref.file);
     const names = plan ? plan.stages.map((s) => s.name) : (d?.stages.map((s) => s.stage) ?? []);
-    const waiting = deps.ctx.db.prepare(`SELECT COUNT(*) AS n FROM approvals a JOIN executions e ON e.id = a.execution_id WHERE e.pipeline = ? AND a.status = 'Waiting' AND e.status IN ('InProgress','Stopping')`).get(ref.name) as { n: number };
     out.push({
       name: ref.name,
       file: ref.file,
@@ -194,7 +190,7 @@ export async function pipelineSummaries(deps: ReadDeps): Promise<PipelineSummary
         return status ? { name: n, status } : { name: n };
       }),
       ...(latest ? { latest } : {}),
-      waitingApprovals: waiting.n,
+      waitingApprovals: deps.ctx.store.waitingApprovalCount(ref.name),
     });
   }
   return out;
