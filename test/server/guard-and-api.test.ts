@@ -10,6 +10,7 @@ import { main } from '../../src/cli/main.js';
 import type { Output } from '../../src/cli/output.js';
 import { openLocalSecrets } from '../../src/secrets/index.js';
 import { TOKEN_FILE } from '../../src/server/index.js';
+import { ROLE, handlerZip } from '../registry/support.js';
 import { logLine, recordExecution, send, startTestServer } from './support.js';
 import type { TestServer } from './support.js';
 
@@ -115,6 +116,13 @@ describe('the dashboard server refuses what it must', () => {
     expect(r.status).toBe(200);
     expect(r.body).not.toContain('hunter2');
     expect(JSON.parse(r.body).variables).toEqual({ DbPassword: '***' });
+    // A function's environment, which the AWS API returns as it is, is masked on the dashboard's page.
+    await t.registry.createFunction({ FunctionName: 'db-client', Runtime: 'nodejs20.x', Role: ROLE, Handler: 'index.handler', Code: { ZipFile: handlerZip() }, Environment: { Variables: { DB_PASSWORD: 'hunter2-very-secret', DB_HOST: 'db.local' } } });
+    const fn = await send(t.port, '/api/functions/db-client', { Authorization: `Bearer ${t.token}` });
+    expect(fn.status).toBe(200);
+    expect(JSON.parse(fn.body).configuration.Environment).toEqual({ Variables: { DB_PASSWORD: '***', DB_HOST: 'db.local' } });
+    const aws = await send(t.port, '/2015-03-31/functions/db-client/configuration', {});
+    expect(JSON.parse(aws.body).Environment).toEqual({ Variables: { DB_PASSWORD: 'hunter2-very-secret', DB_HOST: 'db.local' } });
   });
 });
 

@@ -21,6 +21,7 @@ const NO_INVOKE: Invoker = {
 export interface TestServer {
   home: string;
   ctx: PipeContext;
+  registry: Registry;
   server: PipeServer;
   url: string;
   port: number;
@@ -35,7 +36,7 @@ export async function startTestServer(home = mkdtempSync(join(tmpdir(), 'pipe-se
   const server = new PipeServer({ ctx, registry, journal: new InvocationJournal(home), token, host: '127.0.0.1', port: 0, pipelinesDir: join(home, 'no-pipelines') });
   const url = await server.listen();
   return {
-    home, ctx, server, url, port: Number(new URL(url).port), token,
+    home, ctx, registry, server, url, port: Number(new URL(url).port), token,
     async close() {
       await server.close();
       registry.close();

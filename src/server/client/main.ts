@@ -26,6 +26,7 @@ function nav(): void {
 function route(): void {
   dispose();
   clear(app);
+  document.title = 'pipe';
   nav();
   const raw = location.hash.replace(/^#/, '') || '/pipelines';
   const [path = '', search = ''] = raw.split('?');

@@ -73,6 +73,8 @@ function draw(root: HTMLElement, v: PipelineView): void {
       ),
     ),
   );
+  // In the tab's title too, so a waiting approval shows from another tab.
+  document.title = v.waitingApprovals.length > 0 ? `⏸ ${v.waitingApprovals.length} waiting for approval · ${v.name} · pipe` : `${v.name} · pipe`;
   for (const a of v.waitingApprovals) {
     root.append(h('div', { class: 'approval-banner', role: 'alert', 'data-approval': `${a.stage}.${a.action}` },
       h('span', { class: 'icon big' }, '⏸'),
