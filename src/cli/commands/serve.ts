@@ -140,7 +140,9 @@ export async function runServer(out: Output, o: ServeFlags, mode: 'serve' | 'reg
     say({ type: 'listening', url, pid: process.pid, dashboard: server.loginUrl }, `registry listening on ${url} (aws lambda ... --endpoint-url ${url})\ndashboard on ${server.loginUrl}`);
   } else {
     say({ type: 'listening', url, pid: process.pid, dashboard: server.loginUrl }, `dashboard on ${server.loginUrl}\nAWS APIs on ${url} (aws lambda ... --endpoint-url ${url})`);
-    // The API Gateway room is not part of this build: say so rather than take the flag and do nothing.
+    // The API Gateway room (src/gateway, startGateway) is not in this branch: say so rather than take the flag and
+    // do nothing. Wiring it: `startGateway({ host: o.host, port: gatewayPort, routes: <the deployed stacks' routes,
+    // from the deploy room>, lambda: registry })` here, closed beside the server.
     if (o.gatewayPort !== undefined) say({ type: 'warning', message: 'no API Gateway in this build: --gateway-port is ignored' }, 'warning: no API Gateway in this build: --gateway-port is ignored');
     if (o.open) openBrowser(server.loginUrl, say);
   }
