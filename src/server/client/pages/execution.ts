@@ -25,6 +25,7 @@ export function executionPage(root: HTMLElement, id: string, log: { stage: strin
     if (log && !logPanel) {
       logPanel = logView(v.executionId, log.stage, log.action, log.line, live);
       root.append(logPanel.el);
+      if (log.line === undefined) logPanel.el.scrollIntoView({ block: 'start' });
     }
   };
   const unsubscribe = live.subscribe((e: RunEvent) => {
