@@ -111,6 +111,7 @@ describeNeeding(['docker', 'chromium'], 'the dashboard in Chromium', () => {
   it('opens with the token: the Pipelines page lists both pipelines', async () => {
     await d.page.waitForSelector('#pipelines tr[data-pipeline="approvals"]');
     expect(await d.page.locator('#pipelines tbody tr').count()).toBe(2);
+    await d.page.waitForSelector('#live[data-state=live]');
     expect(await d.page.locator('#live').textContent()).toBe('live');
     await d.screenshot('pipelines');
   });
