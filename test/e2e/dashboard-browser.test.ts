@@ -230,6 +230,8 @@ describeNeeding(['docker', 'chromium'], 'the dashboard in Chromium', () => {
     await lambda.send(new CreateAliasCommand({ FunctionName: 'greeter', Name: 'live', FunctionVersion: '2', RoutingConfig: { AdditionalVersionWeights: { '1': 0.2 } } }));
     const page = d.page;
     await page.goto(`${new URL(d.loginUrl).origin}/#/functions`);
+    await page.waitForSelector('#functions tr[data-function=greeter]');
+    await d.screenshot('functions');
     await page.click('#functions a:has-text("greeter")');
     expect(await page.locator('.weights[data-alias=live] .weight').allTextContents()).toEqual(['v2 80%', 'v1 20%']);
     await page.fill('#test-event-name', 'named');
