@@ -116,7 +116,7 @@ describeNeeding(['docker', 'chromium'], 'the dashboard in Chromium', () => {
     await d.screenshot('pipelines');
   });
 
-  it('releases a change, approves one approval, rejects another, then retries the failed stage', async () => {
+  it('releases a change, approves one approval, rejects another, then retries the failed stage and rolls one back', async () => {
     const page = d.page;
     await page.click('#pipelines a[href="#/pipeline/approvals"]');
     await page.click('#release');
@@ -155,6 +155,16 @@ describeNeeding(['docker', 'chromium'], 'the dashboard in Chromium', () => {
       ['Review', 'Approved', ''],
     ]);
     await d.screenshot('pipeline-retried');
+
+    // Start rollback: a ROLLBACK execution runs QA again (its approval waits again) with that execution's artifacts.
+    await page.click('[data-stage="QA"] button:has-text("Start rollback")');
+    await page.waitForSelector('.approval-banner[data-approval="QA.SignOff"]');
+    await page.click('.approval-banner[data-approval="QA.SignOff"] button');
+    await page.click('dialog button:has-text("Approve")');
+    await page.waitForSelector(`[data-stage="QA"]:not([data-execution="${executionId}"]) [data-role=stage-status][data-status=Succeeded]`);
+    const rollbackId = await page.locator('[data-stage="QA"]').getAttribute('data-execution');
+    const rollback = await page.evaluate(async (id) => (await fetch(`/api/executions/${id}`)).json() as Promise<{ executionType: string; rollbackTarget?: string; status: string }>, rollbackId);
+    expect(rollback).toMatchObject({ executionType: 'ROLLBACK', rollbackTarget: executionId, status: 'Succeeded' });
 
     // A transition disabled with its reason is drawn struck through; enabled again, it is an arrow again.
     await page.click('[data-transition="Security"] button:has-text("Disable transition")');
