@@ -156,6 +156,28 @@ describe('live events', () => {
   });
 });
 
+describe('live events of a page that went away', () => {
+  it('stop being read from the log once the browser closes the stream', async () => {
+    const t = await startTestServer();
+    try {
+      const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+      const before = timers();
+      const open = () => new Promise<ReturnType<typeof request>>((resolve) => {
+        const req = request({ host: '127.0.0.1', port: t.port, path: '/api/events', headers: { Host: `127.0.0.1:${t.port}`, Authorization: `Bearer ${t.token}` } }, (res) => {
+          res.once('data', () => resolve(req)); // the 'ready' message: the stream is being followed
+        });
+        req.end();
+      });
+      const streams = await Promise.all(Array.from({ length: 10 }, open));
+      expect(timers()).toBeGreaterThanOrEqual(before + 10); // each stream waits on the log (and its keepalive)
+      for (const s of streams) s.destroy();
+      await expect.poll(timers, { timeout: 5000, interval: 50 }).toBeLessThanOrEqual(before);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('pipe serve on the command line', () => {
   it('refuses to listen beyond loopback without a token of one\'s own (exit 2)', async () => {
     const lines: string[] = [];
