@@ -26,6 +26,9 @@ if (existsSync(join(here, 'registry-upload.mjs'))) {
 if (existsSync(join(here, 'deploy-rollback.mjs'))) {
   const { benchDeployRollback } = await import('./deploy-rollback.mjs');
   suites.push(['deploy rollback', benchDeployRollback]);
+if (existsSync(join(here, 'dashboard.mjs'))) {
+  const { benchDashboard } = await import('./dashboard.mjs');
+  suites.push(['dashboard', benchDashboard]);
 }
 
 let failed = false;

@@ -21,3 +21,6 @@ await build({
   // Some bundled CommonJS packages call require(); give them one.
   banner: { js: "import { createRequire as __pipeCreateRequire } from 'node:module'; const require = __pipeCreateRequire(import.meta.url);" },
 });
+
+// The dashboard's client, for the browser (scripts/bundle-client.mjs).
+await import('./bundle-client.mjs');

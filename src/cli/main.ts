@@ -15,6 +15,7 @@ import { registerControlCommands } from './commands/control.js';
 import { registerGatewayCommands } from './commands/gateway.js';
 import { registerDeploymentCommands } from './commands/deployments.js';
 import { registerMetricsCommand } from './commands/metrics.js';
+import { registerServeCommand } from './commands/serve.js';
 
 const HELP_FOOTER = `
 Exit codes:
@@ -47,6 +48,7 @@ export function buildProgram(out: Output): Command {
   registerGatewayCommands(program, out);
   registerDeploymentCommands(program, out);
   registerMetricsCommand(program, out);
+  registerServeCommand(program, out);
   return program;
 }
 

@@ -225,11 +225,52 @@ export class ExecutionStore {
     return ids;
   }
 
-  listExecutions(options: { pipeline?: string; limit?: number } = {}): ExecutionSummary[] {
-    const rows = (options.pipeline
-      ? this.db.prepare('SELECT * FROM executions WHERE pipeline = ? ORDER BY start_time DESC LIMIT ?').all(options.pipeline, options.limit ?? 50)
-      : this.db.prepare('SELECT * FROM executions ORDER BY start_time DESC LIMIT ?').all(options.limit ?? 50)) as Row[];
-    return rows.map(toSummary);
+  /** Executions, newest first: of one pipeline, with one status, started by one kind of trigger (each optional). */
+  listExecutions(options: { pipeline?: string; status?: string; triggerType?: string; limit?: number } = {}): ExecutionSummary[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (options.pipeline !== undefined) (where.push('pipeline = ?'), args.push(options.pipeline));
+    if (options.status !== undefined) (where.push('status = ?'), args.push(options.status));
+    if (options.triggerType !== undefined) (where.push('trigger_type = ?'), args.push(options.triggerType));
+    const sql = `SELECT * FROM executions${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY start_time DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, options.limit ?? 50) as Row[]).map(toSummary);
+  }
+
+  /** Every pipeline that ran here, with the file of its latest execution. */
+  pipelines(): { pipeline: string; pipelineFile: string; lastStart: string }[] {
+    const rows = this.db
+      .prepare('SELECT e.pipeline, e.pipeline_file, e.start_time FROM executions e JOIN (SELECT pipeline, MAX(start_time) AS t FROM executions GROUP BY pipeline) m ON m.pipeline = e.pipeline AND m.t = e.start_time ORDER BY e.pipeline')
+      .all() as Row[];
+    return rows.map((r) => ({ pipeline: String(r['pipeline']), pipelineFile: String(r['pipeline_file']), lastStart: String(r['start_time']) }));
+  }
+
+  /** The newest sequence number of the event log (0 when empty): a follower that starts from now starts after it. */
+  lastSeq(): number {
+    const row = this.db.prepare('SELECT MAX(seq) AS seq FROM events').get() as { seq: number | null };
+    return row.seq ?? 0;
+  }
+
+  /** Executions waiting to enter a stage of the pipeline, first in line first. */
+  stageWaits(pipeline: string): { executionId: string; stage: string; since: string }[] {
+    const rows = this.db.prepare('SELECT execution_id, stage, since FROM stage_waits WHERE pipeline = ? ORDER BY arrival').all(pipeline) as Row[];
+    return rows.map((r) => ({ executionId: String(r['execution_id']), stage: String(r['stage']), since: String(r['since']) }));
+  }
+
+  /** How many approvals wait for an answer in the pipeline's executions in progress. */
+  waitingApprovalCount(pipeline: string): number {
+    const row = this.db
+      .prepare(`SELECT COUNT(*) AS n FROM approvals a JOIN executions e ON e.id = a.execution_id WHERE e.pipeline = ? AND a.status = 'Waiting' AND e.status IN ('InProgress','Stopping')`)
+      .get(pipeline) as { n: number };
+    return row.n;
+  }
+
+  /** The output variables of the actions of these executions that output a `CommitId` (source actions), in one query. */
+  sourceOutputs(executionIds: readonly string[]): { executionId: string; outputVariables: Record<string, string> }[] {
+    if (executionIds.length === 0) return [];
+    const rows = this.db
+      .prepare(`SELECT execution_id, output_variables_json FROM action_executions WHERE execution_id IN (SELECT value FROM json_each(?)) AND output_variables_json LIKE '%"CommitId"%' ORDER BY start_time, rowid`)
+      .all(JSON.stringify(executionIds)) as Row[];
+    return rows.map((r) => ({ executionId: String(r['execution_id']), outputVariables: parse<Record<string, string>>(r['output_variables_json'], {}) }));
   }
 
   /** An execution by id or unique id prefix. */

@@ -1,16 +1,14 @@
 // `pipe registry serve`, `pipe invoke`, `pipe functions`, `pipe layers`: the registry (local Lambda) from the terminal.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { awsBuckets, awsServices, openLambdaApi } from '../../app/index.js';
+import { openLambdaApi } from '../../app/index.js';
 import { PipeError } from '../../core/index.js';
 import { pipeHome } from '../../infra/index.js';
-import { Registry, RegistryServer, liveServerRecord, removeServerRecord, writeServerRecord } from '../../registry/index.js';
-import type { FunctionConfiguration, Invoker, LambdaApi, LayersListItem } from '../../registry/index.js';
-import { createDockerInvoker } from '../../registry/index.js';
+import type { FunctionConfiguration, LambdaApi, LayersListItem } from '../../registry/index.js';
 import { EXIT } from '../exit-codes.js';
-import { onStop, watchParent } from '../stop-signals.js';
-import type { StopCause } from '../stop-signals.js';
 import type { Output } from '../output.js';
+import { runServer } from './serve.js';
+import type { ServerFlags } from './serve.js';
 
 interface EndpointOptions {
   endpoint?: string;
@@ -38,14 +36,15 @@ export function registerRegistryCommands(program: Command, out: Output): void {
   const registry = program.command('registry').description('The registry: a local AWS Lambda (control plane, invoke, HTTP API)');
   registry
     .command('serve')
-    .description('Serve the Lambda API (use any AWS client with --endpoint-url http://HOST:PORT)')
+    .description('Serve the Lambda API (use any AWS client with --endpoint-url http://HOST:PORT), with the dashboard on the same port')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on', '9001')
-    .option('--image <runtime=image>', 'the image of a runtime\'s environments, e.g. python3.12=my/python:3.12 (repeatable; default pipe/standard:1)', collect, [])
+    .option('--image <runtime=image>', 'the image of a runtime\'s environments, e.g. python3.12=my/python:3.12 (repeatable; default pipe/standard:1)', (v: string, p: string[]) => [...p, v], [])
     .option('--concurrency <n>', 'concurrent environments per function without reserved concurrency', '10')
     .option('--idle-timeout <seconds>', 'stop an environment idle this long', '600')
+    .option('--token <token>', 'the token the dashboard on the same port requires (needed to listen beyond loopback)')
     .option('--json', 'print events as JSON lines')
-    .action((o: ServeOptions) => serve(out, o));
+    .action((o: ServerFlags) => runServer(out, o, 'registry'));
 
   program
     .command('invoke <function>')
@@ -72,148 +71,6 @@ export function registerRegistryCommands(program: Command, out: Output): void {
     .option('--region <region>', REGION_HELP)
     .option('--json', 'print JSON')
     .action((o: EndpointOptions) => listLayers(out, o));
-}
-
-function parsePort(raw: string): number {
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new PipeError('INVALID_ARGUMENT', `--port ${raw} is not a port number`);
-  return port;
-}
-
-interface ServeOptions {
-  host: string;
-  port: string;
-  image: string[];
-  concurrency: string;
-  idleTimeout: string;
-  json?: boolean;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-function parseImages(pairs: string[]): Record<string, string> {
-  const images: Record<string, string> = {};
-  for (const pair of pairs) {
-    const m = /^([a-z0-9.]+)=(\S+)$/.exec(pair);
-    if (!m) throw new PipeError('INVALID_ARGUMENT', `--image ${pair} is not RUNTIME=IMAGE (like python3.12=my/python:3.12)`);
-    images[m[1] ?? ''] = m[2] ?? '';
-  }
-  return images;
-}
-
-function parsePositive(flag: string, raw: string): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new PipeError('INVALID_ARGUMENT', `${flag} ${raw} is not a whole number of at least 1`);
-  return n;
-}
-
-async function serve(out: Output, o: ServeOptions): Promise<void> {
-  const port = parsePort(o.port);
-  const images = parseImages(o.image);
-  const defaultConcurrency = parsePositive('--concurrency', o.concurrency);
-  const idleTimeoutMs = parsePositive('--idle-timeout', o.idleTimeout) * 1000;
-  const home = pipeHome();
-  const running = liveServerRecord(home);
-  if (running) {
-    throw new PipeError('INVALID_ARGUMENT', `a registry already serves this PIPE_HOME at ${running.url} (pid ${running.pid})`, {
-      hint: 'use that one (pipe commands on this PIPE_HOME already do), stop it first, or set another PIPE_HOME',
-    });
-  }
-  const say = (event: Record<string, unknown>, text: string) =>
-    o.json ? out.stdout(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`) : out.stderr(`${text}\n`);
-  // Functions get the server's address as AWS_ENDPOINT_URL; known once it listens (--port 0 picks one).
-  let endpointUrl: string | undefined;
-  const docker = await createDockerInvoker({
-    endpointUrl: () => endpointUrl, images, defaultConcurrency, idleTimeoutMs,
-    onEnvironment: (e) => say({ ...e }, e.type === 'environment-started'
-      ? `environment started for ${e.functionArn}:${e.version} (${e.runtime}) in ${e.durationMs} ms${e.containerId ? `, container ${e.containerId.slice(0, 12)}` : ''}`
-      : `environment stopped for ${e.functionArn}:${e.version}${e.containerId ? `, container ${e.containerId.slice(0, 12)}` : ''}`),
-  });
-  const invoker = loggingInvoker(docker, say);
-  const registry = Registry.open({
-    invoker,
-    onEventOutcome: (e) => say({ type: 'event-invocation', ...e }, `event invocation of ${e.functionArn}:${e.version} ${e.status} after ${e.attempts} attempt(s)${e.error ? `: ${e.error}` : ''}`),
-  });
-  const server = new RegistryServer({
-    registry, host: o.host, port, services: awsServices({ home, registry }), buckets: awsBuckets({ home, registry }),
-    onError: (e, op) => say({ type: 'error', operation: op, message: String(e) }, `error in ${op}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
-  });
-  let url: string;
-  try {
-    url = await server.listen();
-  } catch (e) {
-    registry.close();
-    await invoker.close();
-    throw listenError(e, o.host, port);
-  }
-  endpointUrl = reachableUrl(url);
-  // Every other pipe process on this PIPE_HOME now goes through this server (app/lambda-api.ts).
-  writeServerRecord(home, { url: endpointUrl, pid: process.pid, startedAt: new Date().toISOString() });
-  // Ctrl-C, SIGTERM, SIGHUP, or the parent that started it gone (`npx pipe registry serve &` then `kill $!`
-  // kills npx's wrapper only): stop, and remove every environment. Listened for before 'listening' is said, so a
-  // signal sent as soon as it is read is not missed.
-  const stopped = new Promise<StopCause>((resolve) => {
-    const release = onStop((c) => {
-      release();
-      resolve(c);
-    });
-    watchParent();
-  });
-  say({ type: 'listening', url, pid: process.pid }, `registry listening on ${url} (aws lambda ... --endpoint-url ${url})`);
-  const cause = await stopped;
-  say({ type: 'stopping', cause }, `registry stopping (${cause})`);
-  removeServerRecord(home);
-  await server.close();
-  registry.close();
-  await invoker.close();
-}
-
-/** Every synchronous invocation, logged as it ends: function, version, request id, duration and how it went. */
-function loggingInvoker(inner: Invoker, say: (event: Record<string, unknown>, text: string) => void): Invoker {
-  return {
-    async invoke(request) {
-      const started = performance.now();
-      const base = { type: 'invocation', functionArn: request.target.functionArn, version: request.target.version, requestId: request.requestId };
-      try {
-        const r = await inner.invoke(request);
-        const durationMs = Math.round(performance.now() - started);
-        const status = r.functionError ? `FunctionError ${r.functionError}` : 'ok';
-        say({ ...base, durationMs, status }, `invoke ${request.target.functionArn}:${request.target.version} ${request.requestId} ${durationMs} ms ${status}`);
-        return r;
-      } catch (e) {
-        const durationMs = Math.round(performance.now() - started);
-        const status = e instanceof Error && 'name' in e ? e.name : 'error';
-        say({ ...base, durationMs, status, message: e instanceof Error ? e.message : String(e) }, `invoke ${request.target.functionArn}:${request.target.version} ${request.requestId} ${durationMs} ms ${status}`);
-        throw e;
-      }
-    },
-    retire: (functionArn, version) => inner.retire(functionArn, version),
-    close: () => inner.close(),
-  };
-}
-
-/** Environments share the host's network: a server listening on every address is reached on loopback. */
-function reachableUrl(url: string): string {
-  const u = new URL(url);
-  if (u.hostname === '0.0.0.0' || u.hostname === '[::]') u.hostname = '127.0.0.1';
-  return u.origin;
-}
-
-/** A port in use or a host that is not this machine's is the caller's to fix: exit 2 with what to do. */
-function listenError(e: unknown, host: string, port: number): PipeError {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') {
-    return new PipeError('INVALID_ARGUMENT', `cannot listen on ${host}:${port}: the port is in use`, {
-      hint: 'another `pipe registry serve` may be running there; pick another --port',
-      cause: e,
-    });
-  }
-  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EACCES') {
-    return new PipeError('INVALID_ARGUMENT', `cannot listen on ${host}:${port} (${code})`, { hint: 'use --host 127.0.0.1 or 0.0.0.0, and a --port above 1023', cause: e });
-  }
-  return new PipeError('INTERNAL', `cannot listen on ${host}:${port}: ${(e as Error).message}`, { cause: e });
 }
 
 async function readPayload(raw: string): Promise<Buffer> {
