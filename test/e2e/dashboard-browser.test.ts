@@ -243,7 +243,8 @@ describeNeeding(['docker', 'chromium'], 'the dashboard in Chromium', () => {
     await page.waitForSelector('#functions tr[data-function=greeter]');
     await d.screenshot('functions');
     await page.click('#functions a:has-text("greeter")');
-    expect(await page.locator('.weights[data-alias=live] .weight').allTextContents()).toEqual(['v2 80%', 'v1 20%']);
+    // The function's page renders after its data arrives: wait for the alias bar, not for the click.
+    await expect.poll(() => page.locator('.weights[data-alias=live] .weight').allTextContents(), { timeout: 10_000 }).toEqual(['v2 80%', 'v1 20%']);
     await page.fill('#test-event-name', 'named');
     await page.fill('#test-event', '{"name": "Ada"}');
     await page.click('#test-save');
