@@ -63,6 +63,9 @@ async function applyFunction(ctx: ApplyContext, model: FunctionModel, prev: Func
   const config = { ...model.config, ...(model.config.EphemeralStorage ? {} : {}) };
   if (d.create) {
     progress('CREATE_IN_PROGRESS', name);
+    // Never journal (and so never undo) the creation of a function that is not ours.
+    const exists = await lambda.getFunctionConfiguration({ FunctionName: name }).then(() => true, (e: unknown) => (isNotFound(e) ? false : Promise.reject(e)));
+    if (exists) throw new PipeError('INVALID_ARGUMENT', `function ${name} already exists (outside this stack)`, { hint: 'choose another FunctionName, or delete that function' });
     store.journal(ctx.stackName, model.logicalId, { op: 'createFunction', functionName: name });
     await lambda.createFunction({ FunctionName: name, Code: { ZipFile: await readFile(zip) }, ...config });
     await lambda.waitUntilReady({ FunctionName: name });
