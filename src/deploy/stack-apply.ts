@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { configDigest, codeDigestOf, decideFunction, layerChanged } from './stack-plan.js';
 import type { StackResolver } from './stack-resolver.js';
 import { zipCode } from './stack-code.js';
-import type { AliasModel, FunctionModel, LayerModel, VersionModel } from './template-models.js';
+import type { AliasModel, FunctionModel, LayerModel, ResourceModel, VersionModel } from './template-models.js';
 import type { AliasState, DeployedState, FunctionState, LayerState, VersionState } from './stack-state.js';
 import type { StackStore } from './stack-store.js';
 import type { ShiftTraffic } from './stack-traffic.js';
@@ -26,6 +26,8 @@ export interface ApplyContext {
   executionId?: string;
   signal?: AbortSignal;
   log(message: string): void;
+  /** Work that waits until every resource is applied: traffic shifts (a hook may be created in a later level). */
+  defer(task: () => Promise<void>): void;
 }
 
 export function isNotFound(e: unknown): boolean {
@@ -42,7 +44,7 @@ export async function applyResource(ctx: ApplyContext, resolver: StackResolver, 
   const progress = (status: ResourceStatus, physicalId?: string) => ctx.store.setResource(ctx.stackName, { logicalId: id, type, status, state: null, ...(physicalId ? { physicalId } : {}) });
   switch (model.kind) {
     case 'function':
-      return applyFunction(ctx, model, prev?.kind === 'function' ? prev : undefined, retain, progress);
+      return applyFunction(ctx, model, prev?.kind === 'function' ? prev : undefined, retain, progress, () => resolver.model(id));
     case 'layer':
       return applyLayer(ctx, model, prev?.kind === 'layer' ? prev : undefined, progress);
     case 'version':
@@ -54,7 +56,10 @@ export async function applyResource(ctx: ApplyContext, resolver: StackResolver, 
 
 type Progress = (status: ResourceStatus, physicalId?: string) => void;
 
-async function applyFunction(ctx: ApplyContext, model: FunctionModel, prev: FunctionState | undefined, retain: boolean, progress: Progress): Promise<FunctionState> {
+async function applyFunction(
+  ctx: ApplyContext, model: FunctionModel, prev: FunctionState | undefined, retain: boolean, progress: Progress,
+  remodel: () => ResourceModel | undefined,
+): Promise<FunctionState> {
   const digest = await codeDigestOf(model);
   const d = decideFunction(model, digest, prev);
   const zip = await zipCode(model.code, digest, ctx.codeDir);
@@ -104,22 +109,30 @@ async function applyFunction(ctx: ApplyContext, model: FunctionModel, prev: Func
   } else if (current.FunctionVersion !== version) {
     const pref = model.deploymentPreference;
     if (pref) {
-      store.journal(ctx.stackName, model.logicalId, { op: 'shiftTraffic', functionName: name, alias });
-      const result = await ctx.shiftTraffic({
-        lambda, db: ctx.db, functionName: name, alias, currentVersion: current.FunctionVersion, targetVersion: version, deploymentType: pref.type,
-        hooks: pref.hooks, stackName: ctx.stackName, logicalId: model.logicalId,
-        ...(ctx.timeScale === undefined ? {} : { timeScale: ctx.timeScale }),
-        ...(ctx.executionId === undefined ? {} : { executionId: ctx.executionId }),
-        ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
-        onEvent: (e) => ctx.log(`${model.logicalId}: ${e.message}`),
+      const target = version;
+      const from = current.FunctionVersion;
+      ctx.defer(async () => {
+        store.journal(ctx.stackName, model.logicalId, { op: 'shiftTraffic', functionName: name, alias });
+        // Evaluated again now: a hook function named by Ref exists by the time traffic shifts.
+        const fresh = remodel();
+        const hooks = fresh?.kind === 'function' ? (fresh.deploymentPreference?.hooks ?? pref.hooks) : pref.hooks;
+        const result = await ctx.shiftTraffic({
+          lambda, db: ctx.db, functionName: name, alias, currentVersion: from, targetVersion: target, deploymentType: pref.type,
+          hooks, stackName: ctx.stackName, logicalId: model.logicalId,
+          ...(ctx.timeScale === undefined ? {} : { timeScale: ctx.timeScale }),
+          ...(ctx.executionId === undefined ? {} : { executionId: ctx.executionId }),
+          ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+          onEvent: (e) => ctx.log(`${model.logicalId}: ${e.message}`),
+        });
+        if (result.status !== 'Succeeded') {
+          throw new PipeError('BUILD_FAILED', `${model.logicalId}: deployment ${result.deploymentId} of ${name}:${alias} ${result.status}${result.reason ? `: ${result.reason}` : ''}`);
+        }
+        ctx.log(`${model.logicalId}: alias ${alias} -> version ${target}`);
       });
-      if (result.status !== 'Succeeded') {
-        throw new PipeError('BUILD_FAILED', `deployment ${result.deploymentId} of ${name}:${alias} ${result.status}${result.reason ? `: ${result.reason}` : ''}`);
-      }
     } else {
       await lambda.updateAlias({ FunctionName: name, Name: alias, FunctionVersion: version, RoutingConfig: { AdditionalVersionWeights: {} } });
+      ctx.log(`${model.logicalId}: alias ${alias} -> version ${version}`);
     }
-    ctx.log(`${model.logicalId}: alias ${alias} -> version ${version}`);
   }
   state.alias = { name: alias, version, weights: {} };
   return state;

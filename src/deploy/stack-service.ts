@@ -122,20 +122,28 @@ export async function deployStack(ctx: StackContext, req: DeployRequest): Promis
     store.setStatus(req.stackName, s, reason);
     log(`${req.stackName}  ${s}${reason ? `  ${reason}` : ''}`);
   };
+  const deferred: (() => Promise<void>)[] = [];
   const actx: ApplyContext = {
     lambda: ctx.lambda, db: ctx.db, store, stackName: req.stackName, codeDir: join(ctx.home, 'stacks', req.stackName, 'code'),
-    shiftTraffic: ctx.shiftTraffic ?? shiftAtOnce, log: (m) => log(`  ${m}`),
+    shiftTraffic: ctx.shiftTraffic ?? shiftAtOnce, log: (m) => log(`  ${m}`), defer: (task) => deferred.push(task),
     ...(req.timeScale === undefined ? {} : { timeScale: req.timeScale }),
     ...(req.executionId === undefined ? {} : { executionId: req.executionId }),
     ...(req.signal === undefined ? {} : { signal: req.signal }),
   };
-  const failure = await applyAll(actx, new StackResolver(input), previous, log);
+  const failure = (await applyAll(actx, new StackResolver(input), previous, log)) ?? (await runDeferred(deferred));
   if (failure !== undefined) {
     await rollBack(ctx, store, req.stackName, operation, failure, log);
     return { stack: store.get(req.stackName)!, plan, changed: true, failure };
   }
   await finish(ctx, store, req.stackName, operation, log);
   return { stack: store.get(req.stackName)!, plan, changed: true };
+}
+
+/** The traffic shifts, all at once, after every resource is in place; the first failure is the deploy's. */
+async function runDeferred(tasks: readonly (() => Promise<void>)[]): Promise<string | undefined> {
+  const results = await Promise.allSettled(tasks.map((t) => t()));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  return failed ? describeError(failed.reason) : undefined;
 }
 
 function sameJson(a: unknown, b: unknown): boolean {

@@ -190,7 +190,12 @@ export class ModelBuilder {
       return runtime;
     }
     const family = runtimeFamily(runtime);
-    if (!family || !(RUNTIMES as readonly string[]).includes(runtime)) {
+    if (family && !(RUNTIMES as readonly string[]).includes(runtime)) {
+      const close = RUNTIMES.find((r) => r.startsWith(runtime.replace(/\.\d+$/, '.')));
+      this.ctx.problems.add(node, joinPath(path, 'Runtime'), `${runtime} is not a Lambda runtime name${close ? ` (did you mean ${close}?)` : ''}`);
+      return runtime;
+    }
+    if (!family) {
       this.ctx.problems.add(node, joinPath(path, 'Runtime'), `runtime ${runtime} is not supported locally; pipe runs nodejs* and python3.* functions`);
       return runtime;
     }

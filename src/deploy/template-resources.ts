@@ -35,8 +35,18 @@ export function generatedOwner(name: string, resources: ReadonlyMap<string, Temp
   for (const suffix of ['Role', 'Version', 'Alias', 'Url', 'DeploymentGroup']) {
     if (name.endsWith(suffix) && resources.get(name.slice(0, -suffix.length))?.kind === 'function') return name.slice(0, -suffix.length);
   }
+  // SAM names what it generates after the resource it comes from: `MyApiProdStage`, `MyApiDeployment1a2b3c`, ...
+  for (const [id, r] of resources) {
+    if (r.type.startsWith('AWS::Serverless::') && name.length > id.length && name.startsWith(id)) return id;
+  }
   return undefined;
 }
+
+/**
+ * Properties SAM moves into resources it generates (event sources, the CodeDeploy group), so what they refer to is
+ * not something the function itself waits for: a hook may refer to the function's new version.
+ */
+const GENERATED_FROM = ['Events', 'DeploymentPreference'];
 
 export const SAM_IMPLICIT = ['ServerlessRestApi', 'ServerlessHttpApi', 'ServerlessDeploymentApplication'] as const;
 
@@ -74,7 +84,8 @@ export function readResources(spec: TemplateSpec, c: ProblemCollector): Map<stri
     if (!r || value.kind !== 'mapping') continue;
     const needs = new Set<string>();
     const path = joinPath('Resources', key.value);
-    collectReferences(r.props, joinPath(path, 'Properties'), (name, at, where) => {
+    const own: YamlMapping = r.type === 'AWS::Serverless::Function' ? { ...r.props, entries: r.props.entries.filter((e) => !GENERATED_FROM.includes(e.key.value)) } : r.props;
+    collectReferences(own, joinPath(path, 'Properties'), (name, at, where) => {
       const id = out.has(name) ? name : generatedOwner(name, out);
       if (id === undefined) return;
       if (id === key.value && out.has(name)) c.add(at, where, `resource ${key.value} refers to itself`);
@@ -83,9 +94,9 @@ export function readResources(spec: TemplateSpec, c: ProblemCollector): Map<stri
     const depends = entry(value, 'DependsOn');
     for (const d of depends ? (depends.kind === 'sequence' ? depends.items : [depends]) : []) {
       if (d.kind !== 'scalar') continue;
-      if (!out.has(d.value)) c.add(d, joinPath(path, 'DependsOn'), `DependsOn ${d.value}: no resource of that name in the template`);
+      if (!out.has(d.value) && generatedOwner(d.value, out) === undefined) c.add(d, joinPath(path, 'DependsOn'), `DependsOn ${d.value}: no resource of that name in the template`);
       else if (d.value === key.value) c.add(d, joinPath(path, 'DependsOn'), `resource ${key.value} depends on itself`);
-      else needs.add(d.value);
+      else if ((out.has(d.value) ? d.value : generatedOwner(d.value, out)) !== key.value) needs.add(out.has(d.value) ? d.value : generatedOwner(d.value, out)!);
     }
     r.needs = [...needs];
   }
