@@ -9,3 +9,5 @@ export { checkStackName, deleteStack, deployStack, listGatewayRoutes, planStackC
 export type { DeployRequest, DeployResult, StackContext } from './stack-service.js';
 export { shiftAtOnce } from './stack-traffic.js';
 export type { ShiftTraffic, StackTrafficShift, StackTrafficResult } from './stack-traffic.js';
+export { cloudFormationService } from './stack-aws-api.js';
+export type { CloudFormationDeps } from './stack-aws-api.js';
