@@ -6,7 +6,8 @@ import { closeSync, openSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION, LABELS, PipeError, newExecutionId } from '../core/index.js';
-import type { ActionCategory, ExecutionPlan, ExecutionTrigger, RunEventListener } from '../core/index.js';
+import type { ActionCategory, ActionType, ExecutionPlan, ExecutionTrigger, RunEventListener } from '../core/index.js';
+import type { ActionExecutor } from '../execute/index.js';
 import { createArtifactIo, removeDeadOwnersTempDirs } from '../artifacts/index.js';
 import { BuildStore, buildWorkDir, createDockerBuildContainers, openCacheStore } from '../codebuild/index.js';
 import { DockerEngine } from '../infra/index.js';
@@ -31,9 +32,30 @@ import type { Owner } from '../execute/index.js';
 import type { PipelineExecutionResult } from '../execute/index.js';
 import { preflight } from './preflight.js';
 import { createSourceExecutor } from '../source/index.js';
+import { createCloudFormationExecutor } from '../deploy/index.js';
+import { deployTimeScale, stackContextOf } from './stack-context.js';
 
-/** The action categories this version has executors for. */
-const RUNNABLE_CATEGORIES: readonly ActionCategory[] = ['Source', 'Build', 'Approval'];
+/** The action categories this version has executors for, and within Deploy the types. */
+const RUNNABLE_CATEGORIES: readonly ActionCategory[] = ['Source', 'Build', 'Approval', 'Deploy'];
+const DEPLOY_EXECUTORS: Partial<Record<ActionType, (ctx: PipeContext) => ActionExecutor>> = {
+  'Deploy/CloudFormation': (ctx) => createCloudFormationExecutor({ open: () => stackContextOf(ctx), ...timeScaleOption() }),
+};
+
+function timeScaleOption(): { timeScale?: number } {
+  const scale = deployTimeScale();
+  return scale === undefined ? {} : { timeScale: scale };
+}
+
+/** The Deploy category's executor: the one of the action's type. */
+function deployExecutor(ctx: PipeContext): ActionExecutor {
+  return {
+    run: (actx) => {
+      const make = DEPLOY_EXECUTORS[actx.action.type];
+      if (!make) throw new PipeError('INVALID_SPEC', `${actx.action.id}: pipe cannot run ${actx.action.type} actions yet`);
+      return make(ctx).run(actx);
+    },
+  };
+}
 
 export interface PipeContext {
   home: string;
@@ -155,6 +177,7 @@ export function createEngine(ctx: PipeContext, options: { sources?: ReadonlyMap<
     },
     executors: {
       Source: createSourceExecutor(options.sources ?? new Map()),
+      Deploy: deployExecutor(ctx),
       Build: createBuildExecutor({
         containers: createDockerBuildContainers(ctx.engine),
         artifacts: createArtifactIo(),
@@ -169,7 +192,7 @@ export function createEngine(ctx: PipeContext, options: { sources?: ReadonlyMap<
 }
 
 function checkRunnable(plan: ExecutionPlan): void {
-  const unrunnable = plan.stages.flatMap((s) => s.groups.flat()).find((a) => !RUNNABLE_CATEGORIES.includes(a.category));
+  const unrunnable = plan.stages.flatMap((s) => s.groups.flat()).find((a) => !RUNNABLE_CATEGORIES.includes(a.category) || (a.category === 'Deploy' && !DEPLOY_EXECUTORS[a.type]));
   if (unrunnable) {
     throw new PipeError('INVALID_SPEC', `${unrunnable.id}: pipe cannot run ${unrunnable.type} actions yet`, {
       hint: `this version runs ${RUNNABLE_CATEGORIES.slice(0, -1).join(', ')} and ${RUNNABLE_CATEGORIES.at(-1) ?? ''} actions; 'pipe validate' checks the file`,

@@ -11,3 +11,5 @@ export { shiftAtOnce } from './stack-traffic.js';
 export type { ShiftTraffic, StackTrafficShift, StackTrafficResult } from './stack-traffic.js';
 export { cloudFormationService } from './stack-aws-api.js';
 export type { CloudFormationDeps } from './stack-aws-api.js';
+export { createCloudFormationExecutor } from './stack-executor.js';
+export type { CloudFormationExecutorDeps } from './stack-executor.js';

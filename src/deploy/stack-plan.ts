@@ -125,6 +125,7 @@ export async function planStack(input: ResolveInput, previous: readonly StackRes
       const prev = prevById.get(id);
       if (r.kind === 'skipped') {
         plan.skipped.push({ logicalId: id, type: r.type });
+        if (!prev) changes.push({ action: 'Add', logicalId: id, type: r.type, replacement: 'False', details: ['not deployed locally'] });
         resolver.setDeployed(id, { kind: 'skipped', placeholder: `${input.stackName}-${id}` });
         continue;
       }

@@ -21,6 +21,8 @@ export interface ResolveInput {
   stackId: string;
   parameters: Readonly<Record<string, string>>;
   codeRoot: string;
+  /** The template's folder inside codeRoot, when the root is an artifact's. */
+  codeBase?: string;
   region: string;
   account: string;
   /** The gateway's base URL, for outputs that name an execute-api URL. */
@@ -65,7 +67,7 @@ export class StackResolver {
       warn: (node, path, message) => this.warn(node, path, message),
     });
     this.models = new ModelBuilder(
-      { stackName: input.stackName, codeRoot: input.codeRoot, account: input.account, region: input.region, problems: this.problems, warn: (n, p, m) => this.warn(n, p, m) },
+      { stackName: input.stackName, codeRoot: input.codeRoot, ...(input.codeBase ? { codeBase: input.codeBase } : {}), account: input.account, region: input.region, problems: this.problems, warn: (n, p, m) => this.warn(n, p, m) },
       this.evaluator,
     );
     for (const r of this.resources.values()) if (r.kind === 'skipped') this.warn(r.key, joinPath('Resources', r.logicalId), `skipped:${r.type}`);

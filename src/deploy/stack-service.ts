@@ -2,7 +2,7 @@
 // on any failure to exactly what it was, delete it leaving nothing, and recover stacks whose process died.
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION, PipeError, canUpdateStack, describeError, isStableStackStatus } from '../core/index.js';
 import type { GatewayRoute, StackStatus } from '../core/index.js';
 import { isProcessAlive } from '../infra/index.js';
@@ -40,7 +40,7 @@ export interface DeployRequest {
   templateFile: string;
   stackName: string;
   parameters?: Readonly<Record<string, string>>;
-  /** Where CodeUri / ContentUri resolve (default: the template's folder). */
+  /** What CodeUri / ContentUri may not leave (default: the template's folder); they resolve from the template's folder. */
   codeRoot?: string;
   timeScale?: number;
   executionId?: string;
@@ -71,6 +71,7 @@ function resolveInput(ctx: StackContext, req: DeployRequest, stackId: string): R
     stackId,
     parameters: req.parameters ?? {},
     codeRoot: req.codeRoot ?? dirname(req.templateFile),
+    ...(req.codeRoot ? { codeBase: relative(req.codeRoot, dirname(req.templateFile)).split(sep).join('/') } : {}),
     region: ctx.region ?? DEFAULT_REGION,
     account: ctx.account ?? DEFAULT_ACCOUNT,
     gatewayUrl: ctx.gatewayUrl ?? process.env['PIPE_GATEWAY_URL'] ?? 'http://127.0.0.1:3000',

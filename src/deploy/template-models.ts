@@ -3,6 +3,7 @@
 // explicit version or alias. SAM's "warn and skip" properties become warnings; its "fail" cases problems.
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
+import { posix } from 'node:path';
 import { entry, joinPath, runtimeFamily } from '../parse/index.js';
 import type { ProblemCollector, YamlMapping, YamlNode } from '../parse/index.js';
 import { resolveInside } from '../artifacts/index.js';
@@ -66,8 +67,10 @@ export type ResourceModel = FunctionModel | LayerModel | VersionModel | AliasMod
 
 export interface ModelContext {
   stackName: string;
-  /** Where CodeUri / ContentUri resolve: the template's folder, or the input artifact's. */
+  /** What CodeUri / ContentUri may not leave: the template's folder, or the input artifact's root. */
   codeRoot: string;
+  /** The template's folder inside codeRoot ('' when it is codeRoot): relative code paths start there. */
+  codeBase?: string;
   account: string;
   region: string;
   problems: ProblemCollector;
@@ -227,9 +230,9 @@ export class ModelBuilder {
   location(uri: string, node: YamlNode, path: string): CodeSource {
     let abs: string;
     try {
-      abs = resolveInside(this.ctx.codeRoot, uri.trim() === '' ? '.' : uri.trim());
+      abs = resolveInside(this.ctx.codeRoot, posix.join(this.ctx.codeBase ?? '', uri.trim() === '' ? '.' : uri.trim()));
     } catch (e) {
-      this.ctx.problems.add(node, path, `${uri} is outside ${this.ctx.codeRoot}; code must come from the template's folder or the input artifact${e instanceof PipeError ? '' : ''}`);
+      this.ctx.problems.add(node, path, `${uri} is outside ${this.ctx.codeRoot}; code must come from the template's folder or the input artifact`);
       return { kind: 'path', path: this.ctx.codeRoot, isZip: false, uri };
     }
     if (!existsSync(abs)) {

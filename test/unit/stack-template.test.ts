@@ -99,7 +99,7 @@ Outputs:
     Imported: 'imported-Shared-Vpc',
     Url: 'http://127.0.0.1:3000/hello/',
   });
-  expect(p.changes.map((c) => `${c.action} ${c.logicalId}`)).toEqual(['Add Fn']);
+  expect(p.changes.map((c) => `${c.action} ${c.logicalId}`)).toEqual(['Add Fn', 'Add Table']);
   expect(p.warnings).toEqual([
     'resources not deployed locally (skipped; Ref/GetAtt give placeholders): AWS::DynamoDB::Table',
     '37:35 Outputs.Imported.Value["Fn::ImportValue"]: Fn::ImportValue Shared-Vpc: no other stack exports locally; a placeholder is used',
