@@ -195,7 +195,7 @@ function checkRunnable(plan: ExecutionPlan): void {
   const unrunnable = plan.stages.flatMap((s) => s.groups.flat()).find((a) => !RUNNABLE_CATEGORIES.includes(a.category) || (a.category === 'Deploy' && !DEPLOY_EXECUTORS[a.type]));
   if (unrunnable) {
     throw new PipeError('INVALID_SPEC', `${unrunnable.id}: pipe cannot run ${unrunnable.type} actions yet`, {
-      hint: `this version runs ${RUNNABLE_CATEGORIES.slice(0, -1).join(', ')} and ${RUNNABLE_CATEGORIES.at(-1) ?? ''} actions; 'pipe validate' checks the file`,
+      hint: `this version runs ${RUNNABLE_CATEGORIES.filter((c) => c !== 'Deploy').join(', ')} and ${Object.keys(DEPLOY_EXECUTORS).join(', ')} actions; 'pipe validate' checks the file`,
     });
   }
 }

@@ -119,6 +119,7 @@ export async function deployStack(ctx: StackContext, req: DeployRequest): Promis
     previousTemplate: { body: existing?.templateBody ?? '', digest: existing?.templateDigest ?? '', parameters: existing?.parameters ?? [] },
   };
   existing = claim(ctx, store, req.stackName, input, operation, plan);
+  log(`${req.stackName}  ${existing.status}`);
   const status = (s: StackStatus, reason?: string) => {
     store.setStatus(req.stackName, s, reason);
     log(`${req.stackName}  ${s}${reason ? `  ${reason}` : ''}`);
@@ -159,9 +160,8 @@ function claim(ctx: StackContext, store: StackStore, name: string, input: Resolv
     const fields = { templateBody: input.spec.doc.text, templateDigest: plan.templateDigest, parameters: plan.parameters, ownerPid: process.pid, operation };
     if (!now) {
       store.insert({ name, status: 'REVIEW_IN_PROGRESS', outputs: [], routes: [], ...fields }, input.stackId);
-      const s = store.get(name)!;
       store.setStatus(name, 'CREATE_IN_PROGRESS');
-      return s;
+      return store.get(name)!;
     }
     store.update(name, fields);
     store.setStatus(name, 'UPDATE_IN_PROGRESS');

@@ -126,5 +126,5 @@ it('an action type pipe cannot run yet: exit 2 before anything starts', async ()
 `);
   const r = await pipe(['run', file], env);
   expect(r.exitCode).toBe(2);
-  expect(r.stderr).toBe("error: Deploy.Push: pipe cannot run Deploy/Lambda actions yet\nhint: this version runs Source, Build and Approval actions; 'pipe validate' checks the file");
+  expect(r.stderr).toBe("error: Deploy.Push: pipe cannot run Deploy/Lambda actions yet\nhint: this version runs Source, Build, Approval and Deploy/CloudFormation actions; 'pipe validate' checks the file");
 });
