@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PipeError } from '../../src/core/index.js';
 import type { ValidationError } from '../../src/core/index.js';
-import { deleteStack, deployStack, recoverStacks, StackStore } from '../../src/deploy/index.js';
+import { deleteStack, deployStack, listGatewayRoutes, recoverStacks, StackStore } from '../../src/deploy/index.js';
 import type { StackContext } from '../../src/deploy/index.js';
 import { openDatabase } from '../../src/infra/index.js';
 import type { Db } from '../../src/infra/index.js';
@@ -112,6 +112,17 @@ describe('stack life', () => {
     expect(events).toEqual([
       'app CREATE_IN_PROGRESS', 'Shared CREATE_IN_PROGRESS', 'Shared CREATE_COMPLETE', 'Api CREATE_IN_PROGRESS', 'Api CREATE_COMPLETE', 'app CREATE_COMPLETE',
     ]);
+  });
+
+  it("stores the Api events of the sample service as gateway routes on its alias; a delete removes them", async () => {
+    const sample = join(import.meta.dirname, '../../sample/hello-service/template.yaml');
+    const r = await deployStack(ctx, { templateFile: sample, stackName: 'hello' });
+    expect(r.stack.status).toBe('CREATE_COMPLETE');
+    expect(listGatewayRoutes(db)).toEqual([{
+      stackName: 'hello', apiId: 'ServerlessRestApi', kind: 'rest', method: 'GET', path: '/hello', stage: 'Prod', functionName: 'hello-service-dev', qualifier: 'live',
+    }]);
+    await deleteStack(ctx, 'hello');
+    expect(listGatewayRoutes(db)).toEqual([]);
   });
 
   it('an update with nothing changed makes no registry change and publishes no version', async () => {
