@@ -32,7 +32,7 @@ import type { Owner } from '../execute/index.js';
 import type { PipelineExecutionResult } from '../execute/index.js';
 import { preflight } from './preflight.js';
 import { createSourceExecutor } from '../source/index.js';
-import { createCloudFormationExecutor } from '../deploy/index.js';
+import { createCloudFormationExecutor, hasOrphanedStacks } from '../deploy/index.js';
 import { deployTimeScale, stackContextOf } from './stack-context.js';
 
 /** The action categories this version has executors for, and within Deploy the types. */
@@ -131,6 +131,8 @@ export async function settleRecovered(ctx: PipeContext): Promise<void> {
     }
   }
   ctx.recoveredBuilds = [];
+  // Stacks a killed deploy left half-done are rolled back (or their cleanup finished) through the registry.
+  if (hasOrphanedStacks(ctx.db, isProcessAlive)) await (await stackContextOf(ctx)).close();
   for (const id of parkedNeedingDriver({ store: ctx.store, isAlive: isProcessAlive })) spawnWorker(ctx, id);
 }
 

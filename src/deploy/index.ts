@@ -5,7 +5,7 @@ export type { StackPlan, ResourceChange, PlannedFunction } from './stack-plan.js
 export { STACK_NAME_PATTERN } from './template-parameters.js';
 export { StackStore } from './stack-store.js';
 export type { StackRecord, StackEvent, StackOutput, StackResourceRecord } from './stack-store.js';
-export { checkStackName, deleteStack, deployStack, listGatewayRoutes, planStackChanges, recoverStacks } from './stack-service.js';
+export { checkStackName, deleteStack, deployStack, hasOrphanedStacks, listGatewayRoutes, planStackChanges, recoverStacks } from './stack-service.js';
 export type { DeployRequest, DeployResult, StackContext } from './stack-service.js';
 export { shiftAtOnce } from './stack-traffic.js';
 export type { ShiftTraffic, StackTrafficShift, StackTrafficResult } from './stack-traffic.js';

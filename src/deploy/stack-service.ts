@@ -310,6 +310,11 @@ async function finishDelete(ctx: StackContext, store: StackStore, name: string, 
   onEvent(`${name}  DELETE_COMPLETE`);
 }
 
+/** Whether some stack is in an *_IN_PROGRESS state whose process is gone (a cheap check: no registry needed). */
+export function hasOrphanedStacks(db: Db, alive: (pid: number) => boolean = isProcessAlive): boolean {
+  return new StackStore(db).list().some((s) => !isStableStackStatus(s.status) && s.ownerPid !== process.pid && (s.ownerPid === undefined || !alive(s.ownerPid)));
+}
+
 /**
  * Stacks a killed process left in an *_IN_PROGRESS state, finished by whichever command comes next: a create or
  * update is rolled back from its journal, a cleanup or a delete is carried to its end. Returns their names.
