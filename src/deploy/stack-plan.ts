@@ -2,7 +2,8 @@
 // the change set (Add / Modify / Remove, Replacement) it would make. Changes nothing; a template with problems
 // fails here with all of them, before any registry call.
 import { createHash } from 'node:crypto';
-import type { ChangeAction, Replacement } from '../core/index.js';
+import { ValidationError } from '../core/index.js';
+import type { ChangeAction, Problem, Replacement } from '../core/index.js';
 import { StackResolver, KNOWN_AFTER_DEPLOY } from './stack-resolver.js';
 import type { ResolveInput } from './stack-resolver.js';
 import type { FunctionModel, LayerModel, ResourceModel } from './template-models.js';
@@ -111,6 +112,16 @@ export async function codeDigestOf(model: ResourceModel): Promise<string> {
 
 /** Plans a deploy of `input` over the stored resources; throws a ValidationError with every problem. */
 export async function planStack(input: ResolveInput, previous: readonly StackResourceRecord[]): Promise<{ plan: StackPlan; resolver: StackResolver }> {
+  try {
+    return await planOrThrow(input, previous);
+  } catch (e) {
+    // A template the reader already faulted may trip resolution up: its problems are the report.
+    if (e instanceof ValidationError || input.spec.problems.length === 0) throw e;
+    throw new ValidationError(input.spec.file, input.spec.problems);
+  }
+}
+
+async function planOrThrow(input: ResolveInput, previous: readonly StackResourceRecord[]): Promise<{ plan: StackPlan; resolver: StackResolver }> {
   const resolver = new StackResolver(input);
   const prevById = new Map(previous.map((r) => [r.logicalId, r]));
   const changes: ResourceChange[] = [];
@@ -153,8 +164,19 @@ export async function planStack(input: ResolveInput, previous: readonly StackRes
   }
   plan.outputs = resolver.outputs();
   plan.warnings = resolver.summary();
-  resolver.problems.throwIfAny();
+  throwProblems(input.spec.file, resolver.problems.problems);
   return { plan, resolver };
+}
+
+/** Every problem once (the reader and resolution may see the same one), by position. */
+function throwProblems(file: string, problems: readonly Problem[]): void {
+  if (problems.length === 0) return;
+  const seen = new Set<string>();
+  const unique = problems.filter((p) => {
+    const key = `${p.location.line}:${p.location.column}:${p.message}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+  throw new ValidationError(file, [...unique].sort((a, b) => a.location.line - b.location.line || a.location.column - b.location.column));
 }
 
 function changeOf(model: ResourceModel, digest: string, prev: StackResourceRecord | undefined, type: string): ResourceChange | undefined {

@@ -47,6 +47,8 @@ export class StackResolver {
   constructor(readonly input: ResolveInput) {
     const { spec } = input;
     this.problems = new ProblemCollector(spec.doc);
+    // The reader's findings first: a resolution problem adds to them, so every problem is reported at once.
+    this.problems.problems.push(...spec.problems);
     const { values, resolved } = resolveParameters(spec, input.parameters, this.problems);
     this.parameters = resolved;
     this.resources = readResources(spec, this.problems);

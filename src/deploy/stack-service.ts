@@ -66,7 +66,7 @@ export function checkStackName(name: string): void {
 
 function resolveInput(ctx: StackContext, req: DeployRequest, stackId: string): ResolveInput {
   return {
-    spec: loadTemplate(req.templateFile),
+    spec: loadTemplate(req.templateFile, { keepProblems: true }),
     stackName: req.stackName,
     stackId,
     parameters: req.parameters ?? {},

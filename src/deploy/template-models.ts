@@ -141,6 +141,8 @@ export class ModelBuilder {
   private fn(r: TemplateResource, path: string): FunctionModel {
     const p = r.props;
     const sam = r.type === 'AWS::Serverless::Function';
+    const pkg = entry(p, 'PackageType');
+    if (pkg?.kind === 'scalar' && pkg.value === 'Image') return this.refused(r);
     for (const k of IGNORED_FUNCTION_PROPERTIES) {
       if (k === 'DeploymentPreference' && sam) continue;
       const n = entry(p, k);
@@ -185,6 +187,14 @@ export class ModelBuilder {
     return model;
   }
 
+  /** A function the reader refused (an image function): its name still answers Ref, nothing else is checked. */
+  private refused(r: TemplateResource): FunctionModel {
+    const config: FunctionConfig = {
+      Runtime: '', Handler: '', MemorySize: 128, Timeout: 3, Description: '', Role: '', Environment: { Variables: {} }, Layers: [], Architectures: ['x86_64'],
+    };
+    return { kind: 'function', logicalId: r.logicalId, functionName: physicalFunctionName(this.ctx.stackName, r.logicalId), config, code: { kind: 'inline', text: '', fileName: 'index.js' }, allProperties: false, routes: [] };
+  }
+
   private runtime(p: YamlMapping, path: string): string {
     const node = entry(p, 'Runtime');
     const runtime = this.str(p, 'Runtime', path) ?? '';
@@ -222,8 +232,13 @@ export class ModelBuilder {
       this.ctx.problems.add(entry(p, 'Code') ?? r.key, joinPath(path, 'Code'), 'Code takes ZipFile (inline code) or a local path; S3 locations are not supported locally');
       return { kind: 'inline', text: '', fileName };
     }
+    const node = entry(p, 'CodeUri');
     const uri = this.str(p, 'CodeUri', path) ?? '.';
-    return this.location(uri, entry(p, 'CodeUri') ?? r.key, joinPath(path, 'CodeUri'));
+    // S3 and object locations are the reader's to refuse.
+    if ((node?.kind === 'mapping' && this.val(p, 'CodeUri', path) !== null && typeof this.val(p, 'CodeUri', path) === 'object') || /^s3:\/\//i.test(uri)) {
+      return { kind: 'inline', text: '', fileName };
+    }
+    return this.location(uri, node ?? r.key, joinPath(path, 'CodeUri'));
   }
 
   /** A CodeUri / ContentUri: inside the code root, a folder (zipped) or a .zip (used as is). */
@@ -309,7 +324,8 @@ export class ModelBuilder {
     const node = entry(p, key);
     const uri = this.str(p, key, path);
     let content: CodeSource;
-    if (uri === undefined || (!sam && node?.kind === 'mapping')) {
+    if (uri !== undefined && /^s3:\/\//i.test(uri)) content = { kind: 'inline', text: '', fileName: 'layer' };
+    else if (uri === undefined || (!sam && node?.kind === 'mapping')) {
       this.ctx.problems.add(node ?? r.key, joinPath(path, key), `${key} takes a local folder or .zip${sam ? '' : '; S3 locations are not supported locally'}`);
       content = { kind: 'path', path: this.ctx.codeRoot, isZip: false, uri: '' };
     } else content = this.location(uri, node!, joinPath(path, key));

@@ -54,10 +54,17 @@ export interface TemplateSpec {
   resources: YamlMapping;
   /** Accepted but not honoured: listed, never failing. */
   warnings: Problem[];
+  /** With `keepProblems`: what is wrong in the file, left for the caller to report with its own findings. */
+  problems: Problem[];
+}
+
+export interface ReadTemplateOptions {
+  /** Return the file's problems in the spec instead of throwing (YAML that does not parse still throws). */
+  keepProblems?: boolean;
 }
 
 /** Parses and checks a template; throws a ValidationError with every problem. */
-export function readTemplate(text: string, file: string, totalBytes?: number): TemplateSpec {
+export function readTemplate(text: string, file: string, totalBytes?: number, options: ReadTemplateOptions = {}): TemplateSpec {
   const doc = parseYaml(text, file, totalBytes, TEMPLATE_LIMITS);
   const c = new ProblemCollector(doc);
   if (doc.root === null) {
@@ -80,6 +87,8 @@ export function readTemplate(text: string, file: string, totalBytes?: number): T
     if (t !== SAM_TRANSFORM) c.warn(entry(root, 'Transform') ?? root, 'Transform', `transform ${t} is not applied locally; the template is read as it is`);
   }
   const resources = readResources(root, c, isSam);
+  // Past the resource quota nothing else is worth resolving: fail now, fast.
+  if ((resources?.entries.length ?? 0) > TEMPLATE_LIMITS.resources) c.throwIfAny();
   for (const section of ['Parameters', 'Mappings', 'Conditions', 'Outputs', 'Globals'] as const) {
     const node = entry(root, section);
     if (node && node.kind !== 'mapping') c.add(node, section, `${section} is a mapping, got ${node.kind === 'sequence' ? 'a list' : `'${(node as YamlScalar).value}'`}`);
@@ -89,8 +98,11 @@ export function readTemplate(text: string, file: string, totalBytes?: number): T
   checkOutputs(root, c);
   checkIntrinsics(root, c);
   if (isSam) checkSamRules(root, c);
-  c.throwIfAny();
-  return { file, doc, root, transforms, isSam, resources: resources ?? { kind: 'mapping', entries: [], location: root.location }, warnings: c.sortedWarnings() };
+  if (!options.keepProblems) c.throwIfAny();
+  return {
+    file, doc, root, transforms, isSam, resources: resources ?? { kind: 'mapping', entries: [], location: root.location }, warnings: c.sortedWarnings(),
+    problems: [...c.problems],
+  };
 }
 
 function readTransforms(root: YamlMapping, c: ProblemCollector): string[] {
@@ -198,7 +210,7 @@ export function splitGetAtt(s: YamlScalar): YamlNode {
 }
 
 /** Reads a template file, never more than a byte past the size limit (a 10 MB file fails by its size, fast). */
-export function loadTemplate(file: string): TemplateSpec {
+export function loadTemplate(file: string, options: ReadTemplateOptions = {}): TemplateSpec {
   const { bytes, size } = readCapped(file);
-  return readTemplate(bytes.toString('utf8'), file, size);
+  return readTemplate(bytes.toString('utf8'), file, size, options);
 }

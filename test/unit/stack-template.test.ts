@@ -152,7 +152,7 @@ Resources:
   });
 });
 
-it('refuses every SAM fail case at once, each with its line and column', async () => {
+it("refuses every SAM fail case and every resolution problem at once, each with its line and column", async () => {
   expect(await problems(`${HEAD}Globals:
   Function:
     Role: arn:aws:iam::1:role/x
@@ -189,10 +189,14 @@ Resources:
 `)).toEqual([
     '5:5 Globals.Function.Role: Role cannot be set in Globals.Function (SAM refuses Role, Policies, FunctionName and Events there); set it on each function',
     '6:5 Globals.Function.Events: Events cannot be set in Globals.Function (SAM refuses Role, Policies, FunctionName and Events there); set it on each function',
+    '8:3 Parameters.NoDefault: parameter NoDefault has no Default and no value was given; pass --parameter NoDefault=VALUE',
     '12:32 Resources.Image.Properties.PackageType: PackageType Image is not supported: the local registry runs zip functions (node and python runtimes)',
     '15:57 Resources.Java.Properties.Runtime: runtime java21 is not supported locally; pipe runs nodejs* and python3.* functions',
     '18:28 Resources.S3Code.Properties.CodeUri: s3://bucket/key.zip is an S3 location; pipe deploys local code: give a folder or .zip inside the template\'s folder or input artifact',
     '21:28 Resources.ObjectCode.Properties.CodeUri: an S3 object location (Bucket/Key) is not supported locally; give a folder or .zip inside the template\'s folder or input artifact',
+    '24:28 Resources.Missing.Properties.CodeUri: code location nowhere/ does not exist (looked for <dir>/nowhere)',
+    '24:109 Resources.Missing.Properties.Environment.Variables.T.Ref: Ref Nothing: no parameter, resource or pseudo parameter of that name',
+    "27:28 Resources.Escape.Properties.CodeUri: ../../etc is outside <dir>; code must come from the template's folder or the input artifact",
     '28:3 Resources.Bad_Id: logical ID \'Bad_Id\' is not alphanumeric (A-Z, a-z, 0-9), as CloudFormation requires',
     '32:5 Resources.Typo.Propoerties: unknown key \'Propoerties\'; did you mean \'Properties\'?',
     '35:36 Resources.Tagged.Properties.TopicName: unknown tag !Reff; CloudFormation\'s short forms are !Ref !Condition !GetAtt !Sub !If !Join !Select !Split !FindInMap !Equals !And !Or !Not !GetAZs !ImportValue !Base64 !Cidr',
