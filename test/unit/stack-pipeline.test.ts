@@ -150,3 +150,23 @@ it('pipe validate refuses a bad ActionMode, stack name and TemplatePath, with po
   expect(r.err).toContain("configuration.StackName: stack name '9lives' is not valid");
   expect(r.err).toContain("configuration.TemplatePath: expected ArtifactName::path/in/artifact, got 'template.yaml'");
 });
+
+it('pipe deploy exits 1 when the stack rolled back, 2 for a template with problems, and pipe stack shows why', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pipe-stack-cli-'));
+  writeFileSync(join(dir, 'index.js'), 'exports.handler = async () => 1;\n');
+  const file = join(dir, 'template.yaml');
+  writeFileSync(file, 'Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties: { FunctionName: shared-name, Handler: index.handler, Runtime: nodejs20.x }\n');
+  expect((await pipe('deploy', file, '--stack-name', 'first')).code).toBe(0);
+  const second = await pipe('deploy', file, '--stack-name', 'second');
+  expect(second.code).toBe(1);
+  expect(second.err).toBe('error: stack second rolled back: Fn: function shared-name already exists (outside this stack)\n');
+  const events = JSON.parse((await pipe('stack', 'events', 'second', '--json')).out) as { LogicalResourceId: string; ResourceStatus: string; ResourceStatusReason?: string }[];
+  expect(events.map((e) => `${e.LogicalResourceId} ${e.ResourceStatus}`).reverse()).toEqual([
+    'second CREATE_IN_PROGRESS', 'Fn CREATE_IN_PROGRESS', 'Fn CREATE_FAILED', 'second ROLLBACK_IN_PROGRESS', 'second ROLLBACK_COMPLETE',
+  ]);
+  writeFileSync(file, 'Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n');
+  const bad = await pipe('deploy', file, '--stack-name', 'third');
+  expect(bad.code).toBe(2);
+  expect(bad.err.replaceAll(file, '<file>')).toContain("<file>:3:11 Resources.Fn.Type: AWS::Serverless::Function needs the SAM transform");
+  for (const name of ['first', 'second']) expect((await pipe('stack', 'delete', name)).code).toBe(0);
+});
