@@ -115,10 +115,11 @@ async function applyFunction(
         store.journal(ctx.stackName, model.logicalId, { op: 'shiftTraffic', functionName: name, alias });
         // Evaluated again now: a hook function named by Ref exists by the time traffic shifts.
         const fresh = remodel();
-        const hooks = fresh?.kind === 'function' ? (fresh.deploymentPreference?.hooks ?? pref.hooks) : pref.hooks;
+        const now = fresh?.kind === 'function' ? (fresh.deploymentPreference ?? pref) : pref;
+        const hooks = now.hooks;
         const result = await ctx.shiftTraffic({
           lambda, db: ctx.db, functionName: name, alias, currentVersion: from, targetVersion: target, deploymentType: pref.type,
-          hooks, stackName: ctx.stackName, logicalId: model.logicalId,
+          hooks, alarms: now.alarms, stackName: ctx.stackName, logicalId: model.logicalId,
           ...(ctx.timeScale === undefined ? {} : { timeScale: ctx.timeScale }),
           ...(ctx.executionId === undefined ? {} : { executionId: ctx.executionId }),
           ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),

@@ -69,7 +69,7 @@ export class StackResolver {
       warn: (node, path, message) => this.warn(node, path, message),
     });
     this.models = new ModelBuilder(
-      { stackName: input.stackName, codeRoot: input.codeRoot, ...(input.codeBase ? { codeBase: input.codeBase } : {}), account: input.account, region: input.region, problems: this.problems, warn: (n, p, m) => this.warn(n, p, m) },
+      { stackName: input.stackName, codeRoot: input.codeRoot, ...(input.codeBase ? { codeBase: input.codeBase } : {}), account: input.account, region: input.region, problems: this.problems, warn: (n, p, m) => this.warn(n, p, m), resource: (id) => this.resources.get(id) },
       this.evaluator,
     );
     for (const r of this.resources.values()) if (r.kind === 'skipped') this.warn(r.key, joinPath('Resources', r.logicalId), `skipped:${r.type}`);

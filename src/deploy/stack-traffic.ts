@@ -4,6 +4,20 @@
 import type { Db } from '../infra/index.js';
 import type { LambdaApi } from '../registry/index.js';
 
+/** An AWS::CloudWatch::Alarm of the template, resolved (the shape the traffic room evaluates). */
+export interface StackAlarmSpec {
+  name: string;
+  metricName: string;
+  namespace: string;
+  dimensions: Record<string, string>;
+  statistic: string;
+  period: number;
+  evaluationPeriods: number;
+  threshold: number;
+  comparisonOperator: string;
+  treatMissingData?: string;
+}
+
 export interface StackTrafficShift {
   lambda: LambdaApi;
   db: Db;
@@ -13,6 +27,7 @@ export interface StackTrafficShift {
   targetVersion: string;
   deploymentType: string;
   hooks?: { preTraffic?: string; postTraffic?: string };
+  alarms?: StackAlarmSpec[];
   timeScale?: number;
   stackName?: string;
   logicalId?: string;

@@ -12,6 +12,7 @@ import { PipeError } from '../core/index.js';
 import type { GatewayRoute } from '../core/index.js';
 import type { TemplateResource } from './template-resources.js';
 import type { TemplateEvaluator } from './template-values.js';
+import type { StackAlarmSpec } from './stack-traffic.js';
 import { stringify } from './template-values.js';
 
 export type CodeSource = { kind: 'path'; path: string; isZip: boolean; uri: string } | { kind: 'inline'; text: string; fileName: string };
@@ -33,7 +34,8 @@ export interface DeploymentPreferenceModel {
   type: string;
   enabled: boolean;
   hooks: { preTraffic?: string; postTraffic?: string };
-  alarms: string[];
+  /** The template's AWS::CloudWatch::Alarm resources the preference names, resolved. */
+  alarms: StackAlarmSpec[];
 }
 
 export interface FunctionModel {
@@ -75,6 +77,8 @@ export interface ModelContext {
   region: string;
   problems: ProblemCollector;
   warn(node: YamlNode, path: string, message: string): void;
+  /** The template resource of a logical id, for the alarms a DeploymentPreference names. */
+  resource(logicalId: string): TemplateResource | undefined;
 }
 
 /** Properties pipe accepts but does not honour (no IAM, X-Ray, VPC, ... locally): warned in one summary line. */
@@ -269,15 +273,47 @@ export class ModelBuilder {
     if (!enabled) return undefined;
     for (const k of ['TriggerConfigurations', 'Role', 'Alarms']) if (v[k] !== undefined && k !== 'Alarms') this.ctx.warn(node, at, `ignored:DeploymentPreference.${k}`);
     const hooks = (v['Hooks'] ?? {}) as Record<string, unknown>;
-    const model: DeploymentPreferenceModel = {
-      type: stringify(v['Type'] ?? 'AllAtOnce'),
-      enabled,
-      hooks: {},
-      alarms: Array.isArray(v['Alarms']) ? v['Alarms'].map(stringify) : [],
-    };
+    const model: DeploymentPreferenceModel = { type: stringify(v['Type'] ?? 'AllAtOnce'), enabled, hooks: {}, alarms: this.alarms(node) };
     if (hooks['PreTraffic'] !== undefined) model.hooks.preTraffic = stringify(hooks['PreTraffic']);
     if (hooks['PostTraffic'] !== undefined) model.hooks.postTraffic = stringify(hooks['PostTraffic']);
     return model;
+  }
+
+  /** `Alarms: [!Ref SomeAlarm, ...]` (also under an !If): each AWS::CloudWatch::Alarm of the template, evaluated. */
+  private alarms(pref: YamlNode): StackAlarmSpec[] {
+    const ids = new Set<string>();
+    const walk = (n: YamlNode): void => {
+      if (n.kind === 'sequence') n.items.forEach(walk);
+      if (n.kind !== 'mapping') return;
+      const ref = n.entries.length === 1 && n.entries[0]!.key.value === 'Ref' ? n.entries[0]!.value : undefined;
+      if (ref?.kind === 'scalar') ids.add(ref.value);
+      for (const e of n.entries) walk(e.value);
+    };
+    const alarmsNode = pref.kind === 'mapping' ? entry(pref, 'Alarms') : undefined;
+    if (alarmsNode) walk(alarmsNode);
+    const out: StackAlarmSpec[] = [];
+    for (const id of ids) {
+      const r = this.ctx.resource(id);
+      if (r?.type !== 'AWS::CloudWatch::Alarm') continue;
+      const at = joinPath(joinPath('Resources', id), 'Properties');
+      const p = this.ev.value(r.props, at) as Record<string, unknown>;
+      const dims: Record<string, string> = {};
+      for (const d of Array.isArray(p['Dimensions']) ? (p['Dimensions'] as { Name?: unknown; Value?: unknown }[]) : []) dims[stringify(d.Name)] = stringify(d.Value);
+      const spec: StackAlarmSpec = {
+        name: stringify(p['AlarmName'] ?? `${this.ctx.stackName}-${id}`),
+        metricName: stringify(p['MetricName']),
+        namespace: stringify(p['Namespace'] ?? 'AWS/Lambda'),
+        dimensions: dims,
+        statistic: stringify(p['Statistic'] ?? p['ExtendedStatistic'] ?? 'Sum'),
+        period: Number(p['Period'] ?? 60),
+        evaluationPeriods: Number(p['EvaluationPeriods'] ?? 1),
+        threshold: Number(p['Threshold'] ?? 0),
+        comparisonOperator: stringify(p['ComparisonOperator'] ?? 'GreaterThanOrEqualToThreshold'),
+      };
+      if (p['TreatMissingData'] !== undefined) spec.treatMissingData = stringify(p['TreatMissingData']);
+      out.push(spec);
+    }
+    return out;
   }
 
   private routes(r: TemplateResource, path: string): Omit<GatewayRoute, 'stackName'>[] {

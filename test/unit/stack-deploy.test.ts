@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PipeError } from '../../src/core/index.js';
 import type { ValidationError } from '../../src/core/index.js';
 import { deleteStack, deployStack, listGatewayRoutes, recoverStacks, StackStore } from '../../src/deploy/index.js';
-import type { StackContext } from '../../src/deploy/index.js';
+import type { StackContext, StackTrafficShift } from '../../src/deploy/index.js';
 import { openDatabase } from '../../src/infra/index.js';
 import type { Db } from '../../src/infra/index.js';
 import { Registry } from '../../src/registry/index.js';
@@ -239,6 +239,82 @@ Outputs:`).replace('Default: hello', 'Default: hi'));
     expect(await functionNames()).toEqual([kept]);
     expect(await layerVersions()).toEqual([1]);
     expect(new StackStore(db).list()).toEqual([]);
+  });
+});
+
+describe('a function with a DeploymentPreference', () => {
+  const CANARY = `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: python3.12
+      AutoPublishAlias: live
+      DeploymentPreference:
+        Type: Canary10Percent5Minutes
+        Alarms: [!Ref Errors]
+        Hooks: { PreTraffic: !Ref Check }
+  Check:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: CodeDeployHook_check
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: python3.12
+      DeploymentPreference: { Enabled: false }
+      Environment: { Variables: { TARGET: !Ref Api.Version } }
+  Errors:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      MetricName: Errors
+      Namespace: AWS/Lambda
+      Statistic: Sum
+      Period: 60
+      EvaluationPeriods: 1
+      Threshold: 1
+      ComparisonOperator: GreaterThanOrEqualToThreshold
+      Dimensions:
+        - { Name: Resource, Value: !Sub "\${Api}:live" }
+        - { Name: FunctionName, Value: !Ref Api }
+`;
+
+  it('hands the shift to the traffic step with the hook and the alarm resolved; a failed shift rolls the stack back', async () => {
+    write('template.yaml', CANARY);
+    const asked: StackTrafficShift[] = [];
+    let answer: 'Succeeded' | 'Failed' = 'Succeeded';
+    const shifting: StackContext = {
+      ...ctx,
+      shiftTraffic: async (req) => {
+        asked.push(req);
+        if (answer === 'Failed') return { deploymentId: 'd-2', status: 'Failed', reason: 'alarm Errors is in ALARM' };
+        await req.lambda.updateAlias({ FunctionName: req.functionName, Name: req.alias, FunctionVersion: req.targetVersion });
+        return { deploymentId: 'd-1', status: 'Succeeded' };
+      },
+    };
+    const first = await deploy({}, shifting);
+    expect(first.stack.status).toBe('CREATE_COMPLETE');
+    expect(asked).toEqual([]);
+    const fn = first.plan.functions.find((f) => f.logicalId === 'Api')!.functionName;
+    write('src/app.py', 'def handler(event, context):\n    return "v2"\n');
+    expect((await deploy({}, shifting)).stack.status).toBe('UPDATE_COMPLETE');
+    expect(asked.map((a) => ({ ...a, lambda: undefined, db: undefined, onEvent: undefined }))).toEqual([{
+      lambda: undefined, db: undefined, onEvent: undefined, functionName: fn, alias: 'live', currentVersion: '1', targetVersion: '2',
+      deploymentType: 'Canary10Percent5Minutes', hooks: { preTraffic: 'CodeDeployHook_check' }, stackName: 'app', logicalId: 'Api',
+      alarms: [{
+        name: 'app-Errors', metricName: 'Errors', namespace: 'AWS/Lambda', dimensions: { Resource: `${fn}:live`, FunctionName: fn }, statistic: 'Sum',
+        period: 60, evaluationPeriods: 1, threshold: 1, comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      }],
+    }]);
+    expect((await registry.getAlias({ FunctionName: fn, Name: 'live' })).FunctionVersion).toBe('2');
+    answer = 'Failed';
+    write('src/app.py', 'def handler(event, context):\n    return "v3"\n');
+    const failed = await deploy({}, shifting);
+    expect(failed.stack.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(failed.failure).toBe(`Api: deployment d-2 of ${fn}:live Failed: alarm Errors is in ALARM`);
+    expect((await registry.getAlias({ FunctionName: fn, Name: 'live' })).FunctionVersion).toBe('2');
+    expect(await versions(fn)).toEqual(['$LATEST', '1', '2', '3']);
   });
 });
 
