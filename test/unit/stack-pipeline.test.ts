@@ -170,3 +170,31 @@ it('pipe deploy exits 1 when the stack rolled back, 2 for a template with proble
   expect(bad.err.replaceAll(file, '<file>')).toContain("<file>:3:11 Resources.Fn.Type: AWS::Serverless::Function needs the SAM transform");
   for (const name of ['first', 'second']) expect((await pipe('stack', 'delete', name)).code).toBe(0);
 });
+
+it('REPLACE_ON_FAILURE deletes a stack whose first create failed, then creates it', async () => {
+  const repo = makeRepo({
+    'template.yaml': 'Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties: { FunctionName: replace-me, Handler: index.handler, Runtime: nodejs20.x }\n',
+    'index.js': 'exports.handler = async () => 1;\n',
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'pipe-stack-replace-'));
+  writeFileSync(join(dir, 'blocker.yaml'), 'Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties: { FunctionName: replace-me, CodeUri: ., Handler: index.handler, Runtime: nodejs20.x }\n');
+  writeFileSync(join(dir, 'index.js'), 'exports.handler = async () => 0;\n');
+  const file = join(dir, 'pipeline.yml');
+  writeFileSync(file, pipeline(repo, `  - name: Deploy
+    actions:
+      - name: App
+        type: Deploy/CloudFormation
+        configuration: { ActionMode: REPLACE_ON_FAILURE, StackName: replaced, TemplatePath: "SourceOutput::template.yaml" }
+        inputArtifacts: [SourceOutput]
+`));
+  // Another stack holds the function name: the first create fails and rolls back.
+  expect((await pipe('deploy', join(dir, 'blocker.yaml'), '--stack-name', 'blocker')).code).toBe(0);
+  expect((await pipe('run', file)).code).toBe(1);
+  expect((JSON.parse((await pipe('stack', 'describe', 'replaced', '--json')).out) as { StackStatus: string }).StackStatus).toBe('ROLLBACK_COMPLETE');
+  expect((await pipe('stack', 'delete', 'blocker')).code).toBe(0);
+  const again = await pipe('run', file);
+  expect(again.code).toBe(0);
+  expect(again.out).toContain('stack replaced is in ROLLBACK_COMPLETE: deleting it before creating it again');
+  expect((JSON.parse((await pipe('stack', 'describe', 'replaced', '--json')).out) as { StackStatus: string }).StackStatus).toBe('CREATE_COMPLETE');
+  expect((await pipe('stack', 'delete', 'replaced')).code).toBe(0);
+});
