@@ -1,7 +1,7 @@
 // Stack operations as steps: plan a template against the stack, create or update it level by level, roll it back
 // on any failure to exactly what it was, delete it leaving nothing, and recover stacks whose process died.
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION, PipeError, canUpdateStack, describeError, isStableStackStatus } from '../core/index.js';
 import type { GatewayRoute, StackStatus } from '../core/index.js';
@@ -251,7 +251,16 @@ async function finish(ctx: StackContext, store: StackStore, name: string, op: St
   }
   store.clearJournal(name);
   store.update(name, { ownerPid: null, operation: null });
+  await pruneCodeZips(ctx, store, name);
   log(`${name}  ${store.get(name)!.status}`);
+}
+
+/** The stack keeps the zip of each function's deployed code (a rollback's way back); older ones go. */
+async function pruneCodeZips(ctx: StackContext, store: StackStore, name: string): Promise<void> {
+  const dir = join(ctx.home, 'stacks', name, 'code');
+  const kept = new Set(store.resources(name).flatMap((r) => (r.state?.kind === 'function' ? [r.state.codeZip] : [])));
+  const files = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(files.map((f) => join(dir, f)).filter((f) => !kept.has(f)).map((f) => rm(f, { force: true })));
 }
 
 async function rollBack(ctx: StackContext, store: StackStore, name: string, op: StackOperation, reason: string, log: (l: string) => void): Promise<void> {

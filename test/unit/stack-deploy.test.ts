@@ -2,7 +2,7 @@
 // that changes only a layer, an update that changes nothing, a code change moving the alias, a failed first create
 // (ROLLBACK_COMPLETE, delete, create), a failed update rolled back to the exact previous state, delete with Retain,
 // and a deploy killed at every registry call, then recovered.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -159,6 +159,8 @@ describe('stack life', () => {
     expect((await registry.getAlias({ FunctionName: fn, Name: 'live' })).FunctionVersion).toBe('2');
     expect((await registry.getFunctionConfiguration({ FunctionName: fn, Qualifier: '2' })).Environment?.Variables).toEqual({ GREETING: 'hi' });
     expect(r.stack.outputs.find((o) => o.OutputKey === 'Version')?.OutputValue).toBe('2');
+    // The stack keeps only the zip of the code deployed now.
+    expect(readdirSync(join(dir, 'stacks', 'app', 'code'))).toHaveLength(1);
   });
 
   it('a parameter outside AllowedValues is refused before anything changes', async () => {
