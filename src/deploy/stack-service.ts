@@ -132,12 +132,16 @@ export async function deployStack(ctx: StackContext, req: DeployRequest): Promis
     ...(req.executionId === undefined ? {} : { executionId: req.executionId }),
     ...(req.signal === undefined ? {} : { signal: req.signal }),
   };
-  const failure = (await applyAll(actx, new StackResolver(input), previous, log)) ?? (await runDeferred(deferred));
+  const resolver = new StackResolver(input);
+  const failure = (await applyAll(actx, resolver, previous, log)) ?? (await runDeferred(deferred));
   if (failure !== undefined) {
     await rollBack(ctx, store, req.stackName, operation, failure, log);
     return { stack: store.get(req.stackName)!, plan, changed: true, failure };
   }
-  await finish(ctx, store, req.stackName, operation, log);
+  // What the template still holds: the rest of the previous resources is removed by the cleanup.
+  const kept: StackOperation = { ...operation, keep: [...resolver.resources.keys()].filter((id) => resolver.isIncluded(id)) };
+  store.update(req.stackName, { operation: kept });
+  await finish(ctx, store, req.stackName, kept, log);
   return { stack: store.get(req.stackName)!, plan, changed: true };
 }
 
@@ -223,13 +227,14 @@ function physicalIdOf(s: DeployedState): string | undefined {
 }
 
 /** What an update left behind: resources gone from the template, and the replaced ones (old function, old layer version). */
-function leftBehind(previous: readonly StackResourceRecord[], now: readonly StackResourceRecord[]): { removed: StackResourceRecord[]; replaced: StackResourceRecord[] } {
+function leftBehind(op: StackOperation, now: readonly StackResourceRecord[]): { removed: StackResourceRecord[]; replaced: StackResourceRecord[] } {
   const byId = new Map(now.map((r) => [r.logicalId, r]));
+  const keep = new Set(op.keep ?? now.map((r) => r.logicalId));
   const removed: StackResourceRecord[] = [];
   const replaced: StackResourceRecord[] = [];
-  for (const p of previous) {
+  for (const p of op.previous) {
     const n = byId.get(p.logicalId);
-    if (!n) removed.push(p);
+    if (!n || !keep.has(p.logicalId)) removed.push(p);
     else if (p.state && n.state && physicalIdOf(p.state) !== physicalIdOf(n.state) && p.state.kind !== 'skipped') replaced.push(p);
   }
   return { removed, replaced };
@@ -240,7 +245,7 @@ async function finish(ctx: StackContext, store: StackStore, name: string, op: St
   if (op.kind === 'create') {
     store.setStatus(name, 'CREATE_COMPLETE');
   } else {
-    const { removed, replaced } = leftBehind(op.previous, store.resources(name));
+    const { removed, replaced } = leftBehind(op, store.resources(name));
     if (removed.length + replaced.length > 0) {
       store.setStatus(name, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
       await deleteResources(undo, replaced, false);
@@ -361,7 +366,7 @@ export async function recoverStacks(ctx: StackContext, only?: string): Promise<s
 
 async function cleanupAfterCrash(ctx: StackContext, store: StackStore, name: string, op: StackOperation): Promise<void> {
   const undo = { lambda: ctx.lambda, store, stackName: name, log: () => undefined };
-  const { removed, replaced } = leftBehind(op.previous, store.resources(name));
+  const { removed, replaced } = leftBehind(op, store.resources(name));
   await deleteResources(undo, replaced, false);
   await deleteResources(undo, removed, false);
   for (const r of removed) store.removeResource(name, r.logicalId);

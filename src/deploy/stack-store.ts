@@ -91,6 +91,8 @@ export interface StackOperation {
   previousOutputs: StackOutput[];
   previousRoutes: GatewayRoute[];
   previousTemplate: { body: string; digest: string; parameters: ResolvedParameter[] };
+  /** Set once every resource is applied: the logical ids the new template holds (the cleanup removes the others). */
+  keep?: string[];
 }
 
 export interface StackResourceRecord {

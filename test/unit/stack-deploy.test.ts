@@ -163,6 +163,37 @@ describe('stack life', () => {
     expect(readdirSync(join(dir, 'stacks', 'app', 'code'))).toHaveLength(1);
   });
 
+  it('an update that drops a function (or turns its Condition off) deletes it in the cleanup', async () => {
+    write('template.yaml', TEMPLATE.replace('Resources:', `Conditions:
+  WithExtra: !Equals [!Ref Greeting, hello]
+Resources:
+  Extra:
+    Type: AWS::Serverless::Function
+    Condition: WithExtra
+    Properties: { CodeUri: src/, Handler: app.handler, Runtime: python3.12 }
+  Other:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: src/, Handler: app.handler, Runtime: python3.12 }`));
+    const r = await deploy();
+    expect(await functionNames()).toHaveLength(3);
+    const api = r.plan.functions.find((f) => f.logicalId === 'Api')!.functionName;
+    write('template.yaml', TEMPLATE.replace('Resources:', `Conditions:
+  WithExtra: !Equals [!Ref Greeting, hello]
+Resources:
+  Extra:
+    Type: AWS::Serverless::Function
+    Condition: WithExtra
+    Properties: { CodeUri: src/, Handler: app.handler, Runtime: python3.12 }`));
+    const next = await deploy({ Greeting: 'hi' });
+    expect(next.plan.changes.filter((c) => c.action === 'Remove').map((c) => c.logicalId).sort()).toEqual(['Extra', 'Other']);
+    expect(next.stack.status).toBe('UPDATE_COMPLETE');
+    expect(await functionNames()).toEqual([api]);
+    expect(new StackStore(db).resources('app').map((x) => x.logicalId)).toEqual(['Shared', 'Api']);
+    const events = new StackStore(db).events('app').map((e) => `${e.LogicalResourceId} ${e.ResourceStatus}`);
+    // Events newest first; resources are deleted in the reverse of their creation order.
+    expect(events.slice(0, 6)).toEqual(['app UPDATE_COMPLETE', 'Extra DELETE_COMPLETE', 'Extra DELETE_IN_PROGRESS', 'Other DELETE_COMPLETE', 'Other DELETE_IN_PROGRESS', 'app UPDATE_COMPLETE_CLEANUP_IN_PROGRESS']);
+  });
+
   it('a parameter outside AllowedValues is refused before anything changes', async () => {
     await expect(deploy({ Greeting: 'yo' })).rejects.toThrow(/problem/);
     const err = await deploy({ Greeting: 'yo' }).then(() => undefined, (e: unknown) => e as ValidationError);
