@@ -7,7 +7,7 @@ import { DEFAULT_ACCOUNT, DEFAULT_REGION, PipeError, canUpdateStack, describeErr
 import type { GatewayRoute, StackStatus } from '../core/index.js';
 import { isProcessAlive } from '../infra/index.js';
 import type { Db } from '../infra/index.js';
-import { loadTemplate } from '../parse/index.js';
+import { entry, loadTemplate } from '../parse/index.js';
 import type { LambdaApi } from '../registry/index.js';
 import { applyResource } from './stack-apply.js';
 import type { ApplyContext } from './stack-apply.js';
@@ -161,7 +161,11 @@ function claim(ctx: StackContext, store: StackStore, name: string, input: Resolv
   return ctx.db.transaction(() => {
     const now = store.get(name);
     if (now && !isStableStackStatus(now.status)) throw new PipeError('INVALID_ARGUMENT', `stack ${name} is in ${now.status} state: another deploy (pid ${now.ownerPid ?? '?'}) is working on it`);
-    const fields = { templateBody: input.spec.doc.text, templateDigest: plan.templateDigest, parameters: plan.parameters, ownerPid: process.pid, operation };
+    const description = entry(input.spec.root, 'Description');
+    const fields = {
+      templateBody: input.spec.doc.text, templateDigest: plan.templateDigest, parameters: plan.parameters, ownerPid: process.pid, operation,
+      ...(description?.kind === 'scalar' ? { description: description.value } : {}),
+    };
     if (!now) {
       store.insert({ name, status: 'REVIEW_IN_PROGRESS', outputs: [], routes: [], ...fields }, input.stackId);
       store.setStatus(name, 'CREATE_IN_PROGRESS');

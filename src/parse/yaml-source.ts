@@ -121,7 +121,7 @@ function syntaxError(e: unknown, lines: LineIndex, depth: number): ValidationErr
     const column = (mark?.column ?? 0) + 1;
     const reason = (e as YAMLException & { reason?: string }).reason ?? e.message;
     const message = isDepthLimitError(reason)
-      ? `the document nests deeper than ${depth} levels, pipe's limit; a pipeline, buildspec or template needs far fewer`
+      ? `the document nests deeper than ${depth} levels, pipe's limit; a pipeline or buildspec needs far fewer`
       : `YAML syntax error: ${reason}`;
     return new ValidationError(lines.file, [
       {
