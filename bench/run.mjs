@@ -20,6 +20,11 @@ if (existsSync(join(here, 'registry-upload.mjs'))) {
   suites.push(['registry upload', benchRegistryUpload]);
 }
 
+if (existsSync(join(here, 'stacks.mjs'))) {
+  const { benchStacks } = await import('./stacks.mjs');
+  suites.push(['stacks', benchStacks]);
+}
+
 let failed = false;
 for (const [name, run] of suites) {
   console.log(`\n## ${name}`);
