@@ -98,6 +98,8 @@ async function applyFunction(
   if (d.publish || version === undefined) {
     store.journal(ctx.stackName, model.logicalId, { op: 'publishVersion', functionName: name });
     version = (await lambda.publishVersion({ FunctionName: name })).Version;
+    // As CloudFormation waits for a resource to stabilise: the version answers before the alias points at it.
+    await lambda.waitUntilReady({ FunctionName: name, Qualifier: version });
     state.publishedConfigDigest = configDigest(model.config);
     ctx.log(`${model.logicalId}: published version ${version} of ${name}`);
   }
@@ -166,6 +168,7 @@ async function applyVersion(ctx: ApplyContext, model: VersionModel, prev: Versio
   progress('CREATE_IN_PROGRESS');
   ctx.store.journal(ctx.stackName, model.logicalId, { op: 'publishVersion', functionName: model.functionName });
   const v = await ctx.lambda.publishVersion({ FunctionName: model.functionName, Description: model.description });
+  await ctx.lambda.waitUntilReady({ FunctionName: model.functionName, Qualifier: v.Version });
   return { kind: 'version', functionName: model.functionName, version: v.Version, arn: v.FunctionArn, ...(retain ? { retain } : {}) };
 }
 
