@@ -182,6 +182,8 @@ async function applyAll(ctx: ApplyContext, resolver: StackResolver, previous: re
   const prevById = new Map(previous.map((r) => [r.logicalId, r]));
   const routes: GatewayRoute[] = [];
   for (const level of resolver.levels) {
+    // A stopped action stops between levels: what is done so far is rolled back.
+    if (ctx.signal?.aborted) return 'the deploy was stopped';
     const results = await Promise.allSettled(level.map(async (id) => {
       const r = resolver.resources.get(id)!;
       if (!resolver.isIncluded(id)) return;
