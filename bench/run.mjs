@@ -31,6 +31,11 @@ if (existsSync(join(here, 'dashboard.mjs'))) {
   suites.push(['dashboard', benchDashboard]);
 }
 
+if (existsSync(join(here, 'stacks.mjs'))) {
+  const { benchStacks } = await import('./stacks.mjs');
+  suites.push(['stacks', benchStacks]);
+}
+
 let failed = false;
 for (const [name, run] of suites) {
   console.log(`\n## ${name}`);

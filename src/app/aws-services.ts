@@ -2,7 +2,7 @@
 // that serves one exports its AwsService, and this list wires them to PIPE_HOME.
 import { join } from 'node:path';
 import type { AwsService, ObjectBucketService } from '../core/index.js';
-import { JobStore, cloudWatchService, codeDeployService, codePipelineJobService, jobArtifactBucket } from '../deploy/index.js';
+import { JobStore, cloudWatchService, codeDeployService, codePipelineJobService, cloudFormationService, jobArtifactBucket } from '../deploy/index.js';
 import { openDatabase } from '../infra/index.js';
 import type { Db } from '../infra/index.js';
 import type { Registry } from '../registry/index.js';
@@ -21,6 +21,7 @@ export function awsServices(deps: AwsServiceDeps): AwsService[] {
     codePipelineJobService(jobs),
     codeDeployService(stateDb),
     cloudWatchService(stateDb, () => deps.registry.flushMetrics()),
+    cloudFormationService({ home: deps.home, lambda: deps.registry, openDb: stateDb, region: deps.registry.defaultRegion, account: deps.registry.account }),
   ];
 }
 

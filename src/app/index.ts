@@ -7,3 +7,5 @@ export { openLambdaApi, openLambdaSession } from './lambda-api.js';
 export type { LambdaApiHandle, OpenLambdaApiOptions } from './lambda-api.js';
 export { openDeployRegistry } from './deploy-endpoint.js';
 export type { DeployRegistry } from './deploy-endpoint.js';
+export { openStackContext } from './stack-context.js';
+export type { OpenStackContext } from './stack-context.js';

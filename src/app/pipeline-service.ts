@@ -6,7 +6,8 @@ import { closeSync, openSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION, LABELS, PipeError, newExecutionId } from '../core/index.js';
-import type { ActionCategory, ExecutionPlan, ExecutionTrigger, RunEventListener } from '../core/index.js';
+import type { ActionCategory, ActionType, ExecutionPlan, ExecutionTrigger, RunEventListener } from '../core/index.js';
+import type { ActionExecutor } from '../execute/index.js';
 import { createArtifactIo, removeDeadOwnersTempDirs } from '../artifacts/index.js';
 import { BuildStore, buildWorkDir, createDockerBuildContainers, openCacheStore } from '../codebuild/index.js';
 import { DockerEngine } from '../infra/index.js';
@@ -32,14 +33,14 @@ import type { PipelineExecutionResult } from '../execute/index.js';
 import { preflight } from './preflight.js';
 import { createSourceExecutor } from '../source/index.js';
 import { createInvokeExecutor } from '../deploy/index.js';
-import { openLambdaSession } from './lambda-api.js';
+import { openLambdaApi, openLambdaSession } from './lambda-api.js';
 import { DeploymentStore, createLambdaDeployExecutor, recoverDeployments } from '../deploy/index.js';
-import { Registry } from '../registry/index.js';
-import type { Invoker } from '../registry/index.js';
 import { byActionType } from './action-types.js';
 
 /** The action categories this version has executors for. */
 const RUNNABLE_CATEGORIES: readonly ActionCategory[] = ['Source', 'Build', 'Deploy', 'Invoke', 'Approval'];
+import { createCloudFormationExecutor, hasOrphanedStacks } from '../deploy/index.js';
+import { deployTimeScale, stackContextOf } from './stack-context.js';
 
 export interface PipeContext {
   home: string;
@@ -116,25 +117,22 @@ export async function settleRecovered(ctx: PipeContext): Promise<void> {
   }
   ctx.recoveredBuilds = [];
   await recoverDeadDeployments(ctx);
+  // Stacks a killed deploy left half-done are rolled back (or their cleanup finished) through the registry.
+  if (hasOrphanedStacks(ctx.db, isProcessAlive)) await (await stackContextOf(ctx)).close();
   for (const id of parkedNeedingDriver({ store: ctx.store, isAlive: isProcessAlive })) spawnWorker(ctx, id);
 }
 
 /** Deployments of aliases whose process died: the alias back on its version (moving an alias invokes nothing). */
 async function recoverDeadDeployments(ctx: PipeContext): Promise<void> {
   if (!new DeploymentStore(ctx.db).hasOrphans()) return;
-  const registry = Registry.open({ invoker: NO_INVOKE, home: ctx.home, db: ctx.db });
+  // Through the PIPE_HOME's registry server when one runs (moving an alias starts no container in-process).
+  const lambda = await openLambdaApi({ home: ctx.home });
   try {
-    await recoverDeployments(ctx.db, registry);
+    await recoverDeployments(ctx.db, lambda.api);
   } finally {
-    registry.close();
+    await lambda.close();
   }
 }
-
-const NO_INVOKE: Invoker = {
-  invoke: () => Promise.reject(new PipeError('INTERNAL', 'this registry was opened to roll back aliases only')),
-  retire: () => Promise.resolve(),
-  close: () => Promise.resolve(),
-};
 
 /** The half-written zips (`.<name>.<pid>.<nonce>.tmp`) a killed action left in its execution's artifact folder. */
 async function removeTempFiles(dir: string): Promise<void> {
@@ -202,9 +200,15 @@ export function createEngine(ctx: PipeContext, options: { sources?: ReadonlyMap<
             return { lambda: session.api, db: ctx.db, close: () => session.close() };
           },
         }),
+        'Deploy/CloudFormation': createCloudFormationExecutor({ open: () => stackContextOf(ctx), ...timeScaleOption() }),
       }),
     },
   });
+}
+
+function timeScaleOption(): { timeScale?: number } {
+  const scale = deployTimeScale();
+  return scale === undefined ? {} : { timeScale: scale };
 }
 
 function checkRunnable(plan: ExecutionPlan): void {

@@ -16,6 +16,7 @@ import { registerGatewayCommands } from './commands/gateway.js';
 import { registerDeploymentCommands } from './commands/deployments.js';
 import { registerMetricsCommand } from './commands/metrics.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerStackCommands } from './commands/stack.js';
 
 const HELP_FOOTER = `
 Exit codes:
@@ -49,6 +50,7 @@ export function buildProgram(out: Output): Command {
   registerDeploymentCommands(program, out);
   registerMetricsCommand(program, out);
   registerServeCommand(program, out);
+  registerStackCommands(program, out);
   return program;
 }
 

@@ -12,3 +12,4 @@ export * from './gateway-outcome.js';
 export * from './job-status.js';
 export * from './object-bucket.js';
 export * from './deployment-status.js';
+export * from './stack-status.js';

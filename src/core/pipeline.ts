@@ -2,7 +2,7 @@
 import type { Problem, SourceLocation } from './errors.js';
 
 /** Action types pipe knows, as `Category/Provider`, CodePipeline's words. */
-export const ACTION_TYPES = ['Source/Git', 'Build/CodeBuild', 'Deploy/Lambda', 'Invoke/Lambda', 'Approval/Manual'] as const;
+export const ACTION_TYPES = ['Source/Git', 'Build/CodeBuild', 'Deploy/Lambda', 'Deploy/CloudFormation', 'Invoke/Lambda', 'Approval/Manual'] as const;
 export type ActionType = (typeof ACTION_TYPES)[number];
 
 export const ACTION_CATEGORIES = ['Source', 'Build', 'Deploy', 'Invoke', 'Approval'] as const;
@@ -25,6 +25,10 @@ export interface EnvironmentVariable {
   value: string;
   type: EnvironmentVariableType;
 }
+
+/** CodePipeline's CloudFormation action modes. */
+export const CLOUDFORMATION_ACTION_MODES = ['CREATE_UPDATE', 'DELETE_ONLY', 'REPLACE_ON_FAILURE', 'CHANGE_SET_REPLACE', 'CHANGE_SET_EXECUTE'] as const;
+export type CloudFormationActionMode = (typeof CLOUDFORMATION_ACTION_MODES)[number];
 
 /** The output variables a Source/Git action publishes under its namespace. */
 export const SOURCE_GIT_VARIABLES = [

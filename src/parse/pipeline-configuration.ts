@@ -6,6 +6,7 @@ import {
   ENVIRONMENT_VARIABLE_TYPES,
   SOURCE_GIT_VARIABLES,
   DEFAULT_IMAGE,
+  CLOUDFORMATION_ACTION_MODES,
 } from '../core/index.js';
 import type { ActionType, ConfigValue, EnvironmentVariableType } from '../core/index.js';
 import { entry, joinPath, suggest } from './problems.js';
@@ -102,6 +103,24 @@ export const ACTION_TYPE_RULES: Record<ActionType, ActionTypeRules> = {
     ],
     inputArtifacts: { min: 0, max: 5 },
     outputArtifacts: { min: 0, max: 5 },
+    outputVariables: 'any',
+  },
+  // CodePipeline's CloudFormation action; its outputs are the stack's Outputs (known once it is deployed).
+  'Deploy/CloudFormation': {
+    configuration: [
+      { name: 'ActionMode', required: true, read: readOneOf(CLOUDFORMATION_ACTION_MODES) },
+      { name: 'StackName', required: true, read: readStackName },
+      { name: 'TemplatePath', read: readArtifactPath },
+      { name: 'TemplateConfiguration', read: readArtifactPath },
+      { name: 'ParameterOverrides', read: readAny },
+      { name: 'Capabilities', read: readAny },
+      { name: 'ChangeSetName', read: readPath },
+      { name: 'OutputFileName', read: readPath },
+      { name: 'RoleArn', read: readPath },
+    ],
+    checkConfiguration: checkCloudFormation,
+    inputArtifacts: { min: 0, max: 10 },
+    outputArtifacts: { min: 0, max: 1 },
     outputVariables: 'any',
   },
   // CodePipeline's manual approval: no artifacts, no variables; the keys are CodePipeline's, spelled as it spells them.
@@ -203,6 +222,40 @@ function readAny(node: YamlNode, path: string, problems: ProblemCollector): Conf
       }
       return out;
     }
+  }
+}
+
+function readOneOf(values: readonly string[]): ReadValue {
+  return (node, path, problems) => {
+    const value = problems.expectString(node, path);
+    if (value === undefined || values.includes(value) || hasReference(value)) return value;
+    const close = suggest(value, values);
+    problems.add(node, path, `'${value}' is not one of ${values.join(', ')}${close ? `; did you mean '${close}'?` : ''}`);
+    return undefined;
+  };
+}
+
+function readStackName(node: YamlNode, path: string, problems: ProblemCollector): string | undefined {
+  const value = problems.expectString(node, path);
+  if (value === undefined || hasReference(value) || /^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(value)) return value;
+  problems.add(node, path, `stack name '${value}' is not valid: CloudFormation takes a letter, then letters, digits and hyphens, at most 128 characters`);
+  return undefined;
+}
+
+/** CodePipeline's `ArtifactName::path/in/the/artifact`. */
+function readArtifactPath(node: YamlNode, path: string, problems: ProblemCollector): string | undefined {
+  const value = problems.expectString(node, path);
+  if (value === undefined || hasReference(value) || /^[A-Za-z0-9_-]+::.+$/.test(value)) return value;
+  problems.add(node, path, `expected ArtifactName::path/in/artifact, got '${value}'`);
+  return undefined;
+}
+
+/** The modes that deploy a template need one. */
+function checkCloudFormation(map: YamlMapping, path: string, problems: ProblemCollector): void {
+  const mode = entry(map, 'ActionMode');
+  const value = mode?.kind === 'scalar' ? mode.value : undefined;
+  if (value && ['CREATE_UPDATE', 'REPLACE_ON_FAILURE', 'CHANGE_SET_REPLACE'].includes(value) && !entry(map, 'TemplatePath')) {
+    problems.add(map, path, `ActionMode ${value} needs TemplatePath (ArtifactName::template.yaml)`);
   }
 }
 

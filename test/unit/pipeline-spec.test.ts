@@ -453,13 +453,13 @@ describe('actions', () => {
         p.yml:12:9 stages[1].actions[0].name: missing required key 'name'
           12 |       - inputArtifacts: [Src]
              |         ^
-        p.yml:12:9 stages[1].actions[0].type: missing required key 'type'; expected one of: Source/Git, Build/CodeBuild, Deploy/Lambda, Invoke/Lambda, Approval/Manual
+        p.yml:12:9 stages[1].actions[0].type: missing required key 'type'; expected one of: Source/Git, Build/CodeBuild, Deploy/Lambda, Deploy/CloudFormation, Invoke/Lambda, Approval/Manual
           12 |       - inputArtifacts: [Src]
              |         ^
-        p.yml:13:26 stages[1].actions[1].type: unknown action type 'Build/Codebuild'; did you mean 'Build/CodeBuild'? known types: Source/Git, Build/CodeBuild, Deploy/Lambda, Invoke/Lambda, Approval/Manual
+        p.yml:13:26 stages[1].actions[1].type: unknown action type 'Build/Codebuild'; did you mean 'Build/CodeBuild'? known types: Source/Git, Build/CodeBuild, Deploy/Lambda, Deploy/CloudFormation, Invoke/Lambda, Approval/Manual
           13 |       - { name: A, type: Build/Codebuild, inputArtifacts: [Src] }
              |                          ^
-        p.yml:14:26 stages[1].actions[2].type: unknown action type 'Test/Jenkins'; known types: Source/Git, Build/CodeBuild, Deploy/Lambda, Invoke/Lambda, Approval/Manual
+        p.yml:14:26 stages[1].actions[2].type: unknown action type 'Test/Jenkins'; known types: Source/Git, Build/CodeBuild, Deploy/Lambda, Deploy/CloudFormation, Invoke/Lambda, Approval/Manual
           14 |       - { name: B, type: Test/Jenkins, inputArtifacts: [Src] }
              |                          ^"
     `);

@@ -4,8 +4,9 @@ import type { Command } from 'commander';
 import { ValidationError } from '../../core/index.js';
 import type { ExecutionPlan, Problem, RunEventListener } from '../../core/index.js';
 import { loadPlan, openPipeContext, settleRecovered, startPipeline } from '../../app/index.js';
-import { dirname, resolve } from 'node:path';
-import { artifactRoot, pipeHome } from '../../infra/index.js';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { artifactRoot, findWorkspaceRoot, pipeHome } from '../../infra/index.js';
 import { EXIT } from '../exit-codes.js';
 import { onStop } from '../stop-signals.js';
 import type { StopCause } from '../stop-signals.js';
@@ -20,6 +21,18 @@ function collectVariable(value: string, previous: Record<string, string> | undef
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 }
 
+/**
+ * The pipeline file a name means: the path as given, else a bare file name (`deploy.yml`) looked up in `pipelines/`
+ * here and at the project's root, so `pipe run deploy.yml` works from the root as typed.
+ */
+export function locatePipelineFile(file: string): string {
+  if (existsSync(file) || /[\\/]/.test(file)) return file;
+  for (const dir of [resolve('pipelines'), join(findWorkspaceRoot(), 'pipelines')]) {
+    if (existsSync(join(dir, file))) return join(dir, file);
+  }
+  return file;
+}
+
 export function registerPipelineCommands(program: Command, out: Output): void {
   program
     .command('run')
@@ -28,7 +41,8 @@ export function registerPipelineCommands(program: Command, out: Output): void {
     .option('--json', 'print every event as a JSON line')
     .option('--variable <NAME=VALUE>', 'set a pipeline variable (repeatable)', collectVariable)
     .option('--detach', 'start the execution in the background and print its id (pipe logs ID --follow follows it)')
-    .action(async (file: string, opts: { json?: boolean; variable?: Record<string, string>; detach?: boolean }) => {
+    .action(async (given: string, opts: { json?: boolean; variable?: Record<string, string>; detach?: boolean }) => {
+      const file = locatePipelineFile(given);
       // State and artifacts go to the root of the project the pipeline file is in, wherever pipe runs from.
       const from = dirname(resolve(file));
       const ctx = openPipeContext({ home: pipeHome({ from }), artifactRoot: artifactRoot({ from }) });
@@ -82,7 +96,8 @@ export function registerPipelineCommands(program: Command, out: Output): void {
     .description('Check a pipeline file and report every problem in it at once')
     .argument('<file>', 'pipeline YAML file')
     .option('--json', 'print the plan as JSON; an invalid file: its problems (file, line, column, path, message)')
-    .action(async (file: string, opts: { json?: boolean }) => {
+    .action(async (given: string, opts: { json?: boolean }) => {
+      const file = locatePipelineFile(given);
       let plan: ExecutionPlan;
       try {
         plan = await loadPlan(file);
