@@ -8,3 +8,4 @@ export * from './events.js';
 export * from './log-lines.js';
 export * from './aws-api.js';
 export * from './gateway-route.js';
+export * from './triggers.js';
