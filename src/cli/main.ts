@@ -12,6 +12,7 @@ import { registerBuildsCommand } from './commands/builds.js';
 import { registerSecretCommands } from './commands/secrets.js';
 import { registerCacheCommands } from './commands/cache.js';
 import { registerControlCommands } from './commands/control.js';
+import { registerHooksCommands } from './commands/hooks.js';
 
 const HELP_FOOTER = `
 Exit codes:
@@ -41,6 +42,7 @@ export function buildProgram(out: Output): Command {
   registerSecretCommands(program, out);
   registerCacheCommands(program, out);
   registerControlCommands(program, out);
+  registerHooksCommands(program, out);
   return program;
 }
 

@@ -2,7 +2,7 @@
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { ValidationError } from '../../core/index.js';
-import type { ExecutionPlan, Problem, RunEventListener } from '../../core/index.js';
+import type { ExecutionPlan, Problem, RunEventListener, SourceRevision } from '../../core/index.js';
 import { loadPlan, openPipeContext, settleRecovered, startPipeline } from '../../app/index.js';
 import { dirname, resolve } from 'node:path';
 import { artifactRoot, pipeHome } from '../../infra/index.js';
@@ -20,6 +20,18 @@ function collectVariable(value: string, previous: Record<string, string> | undef
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 }
 
+function collectRevision(value: string, previous: Map<string, { commit: string }> | undefined): Map<string, { commit: string }> {
+  const eq = value.indexOf('=');
+  if (eq <= 0 || eq === value.length - 1) throw new InvalidArgumentError('--source-revision takes ACTION=COMMIT');
+  return new Map([...(previous ?? []), [value.slice(0, eq), { commit: value.slice(eq + 1) }]]);
+}
+
+/** StartPipelineExecution's `sourceRevisions`, recorded with the trigger. */
+function revisionFacts(revisions: Map<string, { commit: string }> | undefined): { sourceRevisions?: SourceRevision[] } {
+  if (!revisions) return {};
+  return { sourceRevisions: [...revisions].map(([actionName, r]) => ({ actionName, revisionType: 'COMMIT_ID', revisionValue: r.commit })) };
+}
+
 export function registerPipelineCommands(program: Command, out: Output): void {
   program
     .command('run')
@@ -28,7 +40,9 @@ export function registerPipelineCommands(program: Command, out: Output): void {
     .option('--json', 'print every event as a JSON line')
     .option('--variable <NAME=VALUE>', 'set a pipeline variable (repeatable)', collectVariable)
     .option('--detach', 'start the execution in the background and print its id (pipe logs ID --follow follows it)')
-    .action(async (file: string, opts: { json?: boolean; variable?: Record<string, string>; detach?: boolean }) => {
+    .option('--source-revision <ACTION=COMMIT>', 'run a source action at this commit instead of its branch (repeatable)', collectRevision)
+    .action(async (file: string, opts: { json?: boolean; variable?: Record<string, string>; detach?: boolean; sourceRevision?: Map<string, { commit: string }> }) => {
+      const revisions = opts.sourceRevision ? { sourceRevisions: opts.sourceRevision } : {};
       // State and artifacts go to the root of the project the pipeline file is in, wherever pipe runs from.
       const from = dirname(resolve(file));
       const ctx = openPipeContext({ home: pipeHome({ from }), artifactRoot: artifactRoot({ from }) });
@@ -37,9 +51,10 @@ export function registerPipelineCommands(program: Command, out: Output): void {
         try {
           const r = await startPipeline(ctx, {
             file,
-            trigger: { triggerType: 'StartPipelineExecution', triggerDetail: `pipe run --detach ${file}` },
+            trigger: { triggerType: 'StartPipelineExecution', triggerDetail: `pipe run --detach ${file}`, ...revisionFacts(opts.sourceRevision) },
             variables: opts.variable ?? {},
             detach: true,
+            ...revisions,
           });
           out.stdout(opts.json ? `${JSON.stringify({ executionId: r.executionId, status: r.status })}\n` : `${r.executionId}\n`);
         } finally {
@@ -54,8 +69,9 @@ export function registerPipelineCommands(program: Command, out: Output): void {
       try {
         const result = await startPipeline(ctx, {
           file,
-          trigger: { triggerType: 'StartPipelineExecution', triggerDetail: `pipe run ${file}` },
+          trigger: { triggerType: 'StartPipelineExecution', triggerDetail: `pipe run ${file}`, ...revisionFacts(opts.sourceRevision) },
           variables: opts.variable ?? {},
+          ...revisions,
           signal: controller.signal,
           listeners,
           onPlan: (plan) => {

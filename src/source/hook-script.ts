@@ -1,0 +1,75 @@
+// The hook pipe installs: a small POSIX sh script that runs the hook it replaced first (keeping its exit status),
+// keeps the branch and tag updates git committed, appends them to a spool file under PIPE_HOME and starts one
+// detached `pipe hooks run`. It never waits on node, and nothing it does can fail git's command.
+
+/** The line that marks a hook file as pipe's. */
+export const HOOK_MARKER = '# installed by pipe hooks install';
+/** The hook pipe installs: it sees every ref update (commit, merge, rebase, tag, a push received by a bare repository). */
+export const HOOK_NAME = 'reference-transaction';
+/** Where the hook found at install time is kept, beside pipe's, to be run first and put back by uninstall. */
+export const CHAINED_SUFFIX = '.pipe-chained';
+
+export interface HookScriptOptions {
+  home: string;
+  artifactRoot: string;
+  node: string;
+  bin: string;
+  /** The hook pipe's replaced (run first), absolute. */
+  chained: string;
+}
+
+function quote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export function hookScript(o: HookScriptOptions): string {
+  return `#!/bin/sh
+${HOOK_MARKER}: starts the pipelines whose triggers match a branch or tag
+# update, in the background; \`pipe hooks status\` shows what it did, \`pipe hooks uninstall\` removes it.
+PIPE_HOME=${quote(o.home)}
+PIPE_ARTIFACTS=${quote(o.artifactRoot)}
+pipe_node=${quote(o.node)}
+pipe_bin=${quote(o.bin)}
+chained=${quote(o.chained)}
+nl='
+'
+all=
+keep=
+while IFS= read -r line || [ -n "$line" ]; do
+  all="$all$line$nl"
+  old=\${line%% *}; rest=\${line#* }; new=\${rest%% *}; ref=\${rest#* }
+  case $ref in refs/heads/*|refs/tags/*) ;; *) continue ;; esac
+  case $new in *[!0]*) ;; *) continue ;; esac
+  [ "$old" = "$new" ] || keep="$keep$line$nl"
+done
+status=0
+if [ -x "$chained" ]; then
+  printf '%s' "$all" | "$chained" "$@"
+  status=$?
+fi
+[ "$1" = committed ] && [ -n "$keep" ] || exit $status
+log="$PIPE_HOME/hooks/hook.log"
+say() {
+  echo "pipe: $1; no pipeline started (pipe hooks status)" >&2
+  echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) hook: $1" >>"$log" 2>/dev/null
+}
+if [ ! -x "$pipe_node" ]; then
+  pipe_node=$(command -v node 2>/dev/null) || { say "node not found (it was $pipe_node when pipe hooks install ran)"; exit $status; }
+fi
+[ -f "$pipe_bin" ] || { say "pipe is not at $pipe_bin any more; run pipe hooks install again"; exit $status; }
+spool="$PIPE_HOME/hooks/spool"
+name="$(date +%s%N)-$$"
+umask 077
+if ! { mkdir -p "$spool" && printf '%s\\n%s\\n%s' "$PWD" ${HOOK_NAME} "$keep" >"$spool/.$name" && mv "$spool/.$name" "$spool/$name"; } 2>/dev/null; then
+  say "cannot write to $spool"
+  exit $status
+fi
+export PIPE_HOME PIPE_ARTIFACTS
+if command -v setsid >/dev/null 2>&1; then
+  setsid "$pipe_node" "$pipe_bin" hooks run </dev/null >>"$log" 2>&1 &
+else
+  nohup "$pipe_node" "$pipe_bin" hooks run </dev/null >>"$log" 2>&1 &
+fi
+exit $status
+`;
+}
