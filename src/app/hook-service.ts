@@ -1,7 +1,7 @@
 // What `pipe hooks run` does after git's hook returned: empties the spool in the order git made the updates and,
 // for each branch or tag update, starts (detached) every installed pipeline whose triggers match, at the exact commit.
 import type { GitRefUpdate } from '../core/index.js';
-import { ValidationError, isPipeError } from '../core/index.js';
+import { ValidationError, isPipeError, isTerminalExecutionStatus } from '../core/index.js';
 import type { ExecutionPlan } from '../core/index.js';
 import { isProcessAlive } from '../infra/index.js';
 import {
@@ -17,7 +17,7 @@ import {
   releaseSpoolLock,
   takeSpoolEntry,
 } from '../source/index.js';
-import type { HookInstallation, SpoolEntry } from '../source/index.js';
+import type { HookInstallation, SpoolEntry, TriggerMatch } from '../source/index.js';
 import { loadPlan, startPipeline } from './pipeline-service.js';
 import type { PipeContext } from './pipeline-service.js';
 
@@ -62,12 +62,13 @@ async function handleUpdate(
   log: HookLog,
 ): Promise<void> {
   const dir = entry.directory;
-  const what = `${update.ref} ${short(update.oldCommit)}..${short(update.newCommit)}`;
   const commit = await peelCommit(dir, update.newCommit);
   if (!commit) {
-    log(`${what}: names no commit; nothing started`);
+    log(`${update.ref} ${short(update.oldCommit)}..${short(update.newCommit)}: names no commit; nothing started`);
     return;
   }
+  // An annotated tag is named by the commit it tags: the one the execution runs.
+  const what = `${update.ref} ${short(update.oldCommit)}..${short(commit)}`;
   let files: Promise<string[]> | undefined;
   const sameRepository = new Map<string, Promise<boolean>>();
   const context = {
@@ -97,7 +98,7 @@ async function handleUpdate(
         log(`${what}: pipeline ${plan.pipeline}: no trigger matches`);
         continue;
       }
-      const first = matches[0];
+      const [first] = matches as [TriggerMatch, ...TriggerMatch[]];
       const r = await startPipeline(ctx, {
         file,
         detach: true,
@@ -105,26 +106,39 @@ async function handleUpdate(
         trigger: {
           triggerType: 'GitHook',
           triggerDetail: `${entry.hook} ${what}`,
-          ...(first
-            ? {
-                gitHook: {
-                  hook: entry.hook,
-                  repository: installation.workTree ?? installation.repository,
-                  ref: update.ref,
-                  oldCommit: update.oldCommit,
-                  newCommit: commit,
-                  sourceActionName: first.actionName,
-                  filter: first.filter,
-                },
-              }
-            : {}),
+          gitHook: {
+            hook: entry.hook,
+            repository: installation.workTree ?? installation.repository,
+            ref: update.ref,
+            oldCommit: update.oldCommit,
+            newCommit: commit,
+            sourceActionName: first.actionName,
+            filter: first.filter,
+          },
           sourceRevisions: matches.map((m) => ({ actionName: m.actionName, revisionType: 'COMMIT_ID' as const, revisionValue: commit })),
         },
       });
       log(`${what}: pipeline ${plan.pipeline}: started execution ${r.executionId} at ${commit} (${matches.map((m) => m.filter).join('; ')})`);
+      if (plan.executionMode !== 'PARALLEL' && !(await arrived(ctx, r.executionId))) log(`execution ${r.executionId}: its worker has not reached the first stage after ${ARRIVAL_DEADLINE_MS / 1000} s; starting the next one anyway`);
     } catch (e) {
       log(`${what}: pipeline ${plan.pipeline} not started: ${describe(e)}`);
     }
+  }
+}
+
+const ARRIVAL_DEADLINE_MS = 20_000;
+
+/**
+ * Waits until the execution's worker has entered its first stage or waits in front of it: the next update's execution
+ * then arrives after it, so QUEUED runs them in the order git made them and SUPERSEDED keeps the newest.
+ */
+async function arrived(ctx: PipeContext, executionId: string): Promise<boolean> {
+  const end = Date.now() + ARRIVAL_DEADLINE_MS;
+  for (;;) {
+    const e = ctx.store.getExecution(executionId);
+    if (!e || e.stages.length > 0 || e.waitingFor || isTerminalExecutionStatus(e.status)) return true;
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 

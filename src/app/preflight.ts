@@ -40,7 +40,7 @@ export async function preflight(
     const repository = isAbsolute(c.repository) ? c.repository : resolve(plan.baseDir, c.repository);
     const asked = revisions.get(a.name);
     const request = asked
-      ? { repository, commit: asked.commit, ...(asked.branch ? { branch: asked.branch } : {}) }
+      ? { repository, commit: asked.commit, ...(asked.branch ? { pushedBranch: asked.branch } : {}) }
       : { repository, ...(c.branch ? { branch: c.branch } : {}), ...(c.commit ? { commit: c.commit } : {}) };
     const resolved = await resolveGitSource(request).catch((e: unknown) => {
       throw withAction(a, e);

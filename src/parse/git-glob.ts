@@ -5,7 +5,7 @@
 export type GlobCompiled = { ok: true; regex: RegExp } | { ok: false; error: string };
 
 function escapeRegex(ch: string): string {
-  return /[\\^$.*+?()[\]{}|/-]/.test(ch) ? `\\${ch}` : ch;
+  return /[\\^$.*+?()[\]{}|/]/.test(ch) ? `\\${ch}` : ch;
 }
 
 /** Compiles a glob into an anchored RegExp, or says what is wrong with it. */
