@@ -20,6 +20,11 @@ if (existsSync(join(here, 'registry-upload.mjs'))) {
   suites.push(['registry upload', benchRegistryUpload]);
 }
 
+if (existsSync(join(here, 'hooks.mjs'))) {
+  const { benchHooks } = await import('./hooks.mjs');
+  suites.push(['git hooks', benchHooks]);
+}
+
 let failed = false;
 for (const [name, run] of suites) {
   console.log(`\n## ${name}`);

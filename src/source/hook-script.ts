@@ -31,6 +31,8 @@ PIPE_ARTIFACTS=${quote(o.artifactRoot)}
 pipe_node=${quote(o.node)}
 pipe_bin=${quote(o.bin)}
 chained=${quote(o.chained)}
+# Only a committed transaction starts anything: without a hook to run first, the others end here.
+[ "$1" = committed ] || [ -x "$chained" ] || exit 0
 nl='
 '
 all=
@@ -60,7 +62,7 @@ fi
 spool="$PIPE_HOME/hooks/spool"
 name="$(date +%s%N)-$$"
 umask 077
-if ! { mkdir -p "$spool" && printf '%s\\n%s\\n%s' "$PWD" ${HOOK_NAME} "$keep" >"$spool/.$name" && mv "$spool/.$name" "$spool/$name"; } 2>/dev/null; then
+if ! { { [ -d "$spool" ] || mkdir -p "$spool"; } && printf '%s\\n%s\\n%s' "$PWD" ${HOOK_NAME} "$keep" >"$spool/.$name" && mv "$spool/.$name" "$spool/$name"; } 2>/dev/null; then
   say "cannot write to $spool"
   exit $status
 fi
