@@ -395,3 +395,30 @@ describe('pipe hooks: when pipe cannot start', () => {
     expect(await started(p)).toEqual([]);
   });
 });
+
+describe('pipe run --source-revision', () => {
+  it('runs the source action at the commit given, as StartPipelineExecution with sourceRevisions does', async () => {
+    const p = makePipeEnv();
+    const repo = makeRepo({ 'a.txt': '0\n' });
+    const first = git(repo, 'rev-parse', 'HEAD');
+    const file = join(repo, 'pipeline.yml');
+    writeFileSync(file, pipelineText({ name: 'manual', repository: '.', branch: 'main' }));
+    commit(repo, { 'a.txt': '1\n' }, 'newer');
+    const r = await pipe(['run', file, '--detach', '--source-revision', `Checkout=${first.slice(0, 10)}`], p);
+    expect(r.exitCode).toBe(0);
+    const id = r.stdout.trim();
+    const source = await waitUntil('the source action', async () => (await executionDetail(id, p)).actions.find((a) => a.action === 'Checkout' && a.status === 'Succeeded'));
+    expect(source.outputVariables['CommitId']).toBe(first);
+    const e = await executionDetail(id, p);
+    expect(e.trigger).toEqual({
+      triggerType: 'StartPipelineExecution',
+      triggerDetail: `pipe run --detach ${file}`,
+      sourceRevisions: [{ actionName: 'Checkout', revisionType: 'COMMIT_ID', revisionValue: first.slice(0, 10) }],
+    });
+    expect((await pipe(['execution', id], p)).stdout).toContain(`           source revision Checkout=${first.slice(0, 10)}\n`);
+    const bad = await pipe(['run', file, '--source-revision', 'Nope=HEAD'], p);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toBe("error: pipeline manual has no Source/Git action 'Nope'\nhint: source actions: Checkout; --source-revision takes ACTION=COMMIT");
+    await pipe(['stop', id, '--abandon'], p);
+  });
+});
