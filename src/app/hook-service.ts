@@ -14,6 +14,7 @@ import {
   matchTriggers,
   peelCommit,
   readInstallations,
+  recordHookProblem,
   releaseSpoolLock,
   takeSpoolEntry,
 } from '../source/index.js';
@@ -89,7 +90,9 @@ async function handleUpdate(
     try {
       plan = await loadPlan(file);
     } catch (e) {
-      log(`${what}: ${file} not started: ${describe(e)}`);
+      const line = `${what}: ${file} not started: ${describe(e)}`;
+      log(line);
+      recordHookProblem(ctx.home, line);
       continue;
     }
     try {
@@ -121,7 +124,9 @@ async function handleUpdate(
       log(`${what}: pipeline ${plan.pipeline}: started execution ${r.executionId} at ${commit} (${matches.map((m) => m.filter).join('; ')})`);
       if (plan.executionMode !== 'PARALLEL' && !(await arrived(ctx, r.executionId))) log(`execution ${r.executionId}: its worker has not reached the first stage after ${ARRIVAL_DEADLINE_MS / 1000} s; starting the next one anyway`);
     } catch (e) {
-      log(`${what}: pipeline ${plan.pipeline} not started: ${describe(e)}`);
+      const line = `${what}: pipeline ${plan.pipeline} not started: ${describe(e)}`;
+      log(line);
+      recordHookProblem(ctx.home, line);
     }
   }
 }

@@ -50,13 +50,19 @@ if [ -x "$chained" ]; then
   status=$?
 fi
 [ "$1" = committed ] && [ -n "$keep" ] || exit $status
+problem="$PIPE_HOME/hooks/problem"
+if [ -f "$problem" ] && IFS= read -r said <"$problem"; then
+  echo "pipe: an earlier update started nothing: $said (pipe hooks status)" >&2
+  rm -f "$problem"
+fi
 log="$PIPE_HOME/hooks/hook.log"
 say() {
   echo "pipe: $1; no pipeline started (pipe hooks status)" >&2
   echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) hook: $1" >>"$log" 2>/dev/null
 }
 if [ ! -x "$pipe_node" ]; then
-  pipe_node=$(command -v node 2>/dev/null) || { say "node not found (it was $pipe_node when pipe hooks install ran)"; exit $status; }
+  found=$(command -v node 2>/dev/null) || { say "node not found (it was $pipe_node when pipe hooks install ran)"; exit $status; }
+  pipe_node=$found
 fi
 [ -f "$pipe_bin" ] || { say "pipe is not at $pipe_bin any more; run pipe hooks install again"; exit $status; }
 spool="$PIPE_HOME/hooks/spool"

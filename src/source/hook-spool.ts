@@ -1,6 +1,6 @@
 // The spool the hook appends ref updates to, and the lock one `pipe hooks run` holds while it empties it, so
 // updates start their executions in the order git made them, each once.
-import { closeSync, openSync, readFileSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GitRefUpdate } from '../core/index.js';
 import { hooksStateDir } from './hook-install.js';
@@ -82,4 +82,16 @@ export function acquireSpoolLock(home: string, isAlive: (pid: number) => boolean
 
 export function releaseSpoolLock(home: string): void {
   rmSync(join(hooksStateDir(home), 'run.lock'), { force: true });
+}
+
+/**
+ * Keeps why the last update started nothing (an invalid pipeline file, a source that does not resolve): the hook
+ * prints it, once, on git's next ref update, since it never waits for the background run that found it.
+ */
+export function recordHookProblem(home: string, line: string): void {
+  try {
+    writeFileSync(join(hooksStateDir(home), 'problem'), `${line.replace(/\n/g, ' ')}\n`, { mode: 0o600 });
+  } catch {
+    // The hook log has it anyway.
+  }
 }

@@ -23,4 +23,4 @@ export {
   type HookInstallation,
   type InstallOptions,
 } from './hook-install.js';
-export { acquireSpoolLock, hasSpoolEntries, parseSpoolEntry, releaseSpoolLock, takeSpoolEntry, type SpoolEntry } from './hook-spool.js';
+export { acquireSpoolLock, hasSpoolEntries, parseSpoolEntry, recordHookProblem, releaseSpoolLock, takeSpoolEntry, type SpoolEntry } from './hook-spool.js';

@@ -2,14 +2,14 @@
 // commands firing the installed hook, and the executions it started read back from the store. Every wait polls a
 // condition with a deadline: the spool emptied, the hook log's lines, an execution's state.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, symlinkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExecutionStore } from '../../src/execute/index.js';
 import type { ExecutionDetail, ExecutionSummary } from '../../src/execute/index.js';
 import { openDatabase } from '../../src/infra/sqlite.js';
-import { makePipeEnv, pipe } from '../support/cli.js';
+import { PIPE_BIN, makePipeEnv, pipe } from '../support/cli.js';
 import type { PipeEnv } from '../support/cli.js';
 import { git, makeRepo, writeFiles } from '../support/git-fixture.js';
 import { endStrayPipes, executionDetail, executionList, waitUntil } from '../support/pipe-process.js';
@@ -369,7 +369,7 @@ describe('pipe hooks: a bare repository receiving a push', () => {
 });
 
 describe('pipe hooks: when pipe cannot start', () => {
-  it('git succeeds and says why in one line when the spool cannot be written, and the log says why an invalid pipeline did not start', async () => {
+  it('git succeeds: the log says why an invalid pipeline did not start (and the next git command says it once), and git says why when the spool cannot be written', async () => {
     const p = makePipeEnv();
     const repo = makeRepo({ 'a.txt': '0\n' });
     const file = join(repo, 'pipelines', 'main.yml');
@@ -389,7 +389,9 @@ describe('pipe hooks: when pipe cannot start', () => {
     writeFileSync(spool, 'not a folder');
     const c2 = gitRun(repo, 'commit', '-q', '--allow-empty', '-m', 'with no spool');
     expect(c2.status).toBe(0);
-    expect(c2.stderr).toBe(`pipe: cannot write to ${spool}; no pipeline started (pipe hooks status)\n`);
+    // The hook says, once, why the earlier update started nothing; then why this one cannot start anything.
+    expect(c2.stderr).toBe(`pipe: an earlier update started nothing: ${line?.replace(/^\S+ /, '')} (pipe hooks status)\npipe: cannot write to ${spool}; no pipeline started (pipe hooks status)\n`);
+    expect(existsSync(join(p.home, 'hooks', 'problem'))).toBe(false);
     const status = await pipe(['hooks', 'status', '--repo', repo], p);
     expect(status.stdout).toMatch(new RegExp(`\\n  \\S+ hook: cannot write to ${spool.replace(/[.]/g, '\\.')}$`));
     expect(await started(p)).toEqual([]);
@@ -420,5 +422,34 @@ describe('pipe run --source-revision', () => {
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toBe("error: pipeline manual has no Source/Git action 'Nope'\nhint: source actions: Checkout; --source-revision takes ACTION=COMMIT");
     await pipe(['stop', id, '--abandon'], p);
+  });
+});
+
+describe('pipe hooks: when node is gone', () => {
+  it('git succeeds and the hook says in one line that node is missing', async () => {
+    const p = makePipeEnv();
+    const repo = makeRepo({ 'a.txt': '0\n' });
+    writeFiles(repo, { 'pipelines/main.yml': pipelineText({ name: 'onmain', repository: '..', branch: 'main' }) });
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-q', '-m', 'pipeline');
+    // Installed by a node that is then removed, committed with a PATH that has git and the shell's tools but no node.
+    const dir = mkdtempSync(join(tmpdir(), 'pipe-nonode-'));
+    const node = join(dir, 'node');
+    copyFileSync(process.execPath, node);
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    for (const tool of ['git', 'date', 'mkdir', 'mv', 'rm', 'setsid']) symlinkSync(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), join(bin, tool));
+    const installed = spawnSync(node, [PIPE_BIN, 'hooks', 'install', '--repo', repo], { env: { ...process.env, ...p.env }, encoding: 'utf8' });
+    expect(installed.status).toBe(0);
+    rmSync(node);
+    const r = spawnSync(join(bin, 'git'), ['commit', '-q', '--allow-empty', '-m', 'no node'], {
+      cwd: repo,
+      encoding: 'utf8',
+      env: { PATH: bin, HOME: dir, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' },
+    });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe(`pipe: node not found (it was ${node} when pipe hooks install ran); no pipeline started (pipe hooks status)\n`);
+    expect(hookLog(p).at(-1)).toMatch(/^\S+Z hook: node not found/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
