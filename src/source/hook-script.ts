@@ -72,6 +72,11 @@ if ! { { [ -d "$spool" ] || mkdir -p "$spool"; } && printf '%s\\n%s\\n%s' "$PWD"
   say "cannot write to $spool"
   exit $status
 fi
+# A live \`pipe hooks run\` looks at the spool again after letting go of its lock, so it takes this update too.
+lock="$PIPE_HOME/hooks/run.lock"
+if [ -f "$lock" ] && IFS= read -r holder <"$lock" && [ -n "$holder" ] && kill -0 "$holder" 2>/dev/null; then
+  exit $status
+fi
 export PIPE_HOME PIPE_ARTIFACTS
 if command -v setsid >/dev/null 2>&1; then
   setsid "$pipe_node" "$pipe_bin" hooks run </dev/null >>"$log" 2>&1 &

@@ -61,7 +61,7 @@ export function acquireSpoolLock(home: string, isAlive: (pid: number) => boolean
   for (let tries = 0; tries < 3; tries++) {
     try {
       const fd = openSync(file, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
+      writeSync(fd, `${process.pid}\n`);
       closeSync(fd);
       return true;
     } catch (e) {
@@ -80,6 +80,10 @@ export function acquireSpoolLock(home: string, isAlive: (pid: number) => boolean
   return false;
 }
 
+/**
+ * Lets go of the lock. The holder must look at the spool again afterwards: a hook that saw the lock held spooled its
+ * update and started no process of its own.
+ */
 export function releaseSpoolLock(home: string): void {
   rmSync(join(hooksStateDir(home), 'run.lock'), { force: true });
 }
