@@ -12,7 +12,7 @@ import { openDatabase } from '../../src/infra/sqlite.js';
 import { PIPE_BIN, makePipeEnv, pipe } from '../support/cli.js';
 import type { PipeEnv } from '../support/cli.js';
 import { git, makeRepo, writeFiles } from '../support/git-fixture.js';
-import { endStrayPipes, executionDetail, executionList, waitUntil } from '../support/pipe-process.js';
+import { endStrayPipes, executionDetail, waitUntil } from '../support/pipe-process.js';
 
 afterEach(endStrayPipes);
 
@@ -79,9 +79,23 @@ async function settled(p: PipeEnv, n: number): Promise<string[]> {
   }, 60_000, 50);
 }
 
+/** Reads the store directly: a `pipe` process per look would load a machine the tests share. */
+function withStore<T>(p: PipeEnv, body: (store: ExecutionStore) => T): T {
+  const db = openDatabase(join(p.home, 'state.db'));
+  try {
+    return body(new ExecutionStore(db));
+  } finally {
+    db.close();
+  }
+}
+
+function executions(p: PipeEnv): ExecutionSummary[] {
+  return existsSync(join(p.home, 'state.db')) ? withStore(p, (s) => s.listExecutions({ limit: 1000 })) : [];
+}
+
 /** The executions a hook started, oldest first, as [ref, commit] of their trigger. */
 async function started(p: PipeEnv, pipeline?: string): Promise<Array<[string, string]>> {
-  const list: ExecutionSummary[] = (await executionList(p)).filter((e) => e.trigger.triggerType === 'GitHook' && (!pipeline || e.pipeline === pipeline));
+  const list: ExecutionSummary[] = executions(p).filter((e) => e.trigger.triggerType === 'GitHook' && (!pipeline || e.pipeline === pipeline));
   return list.reverse().map((e) => [e.trigger.gitHook?.ref ?? '', e.trigger.gitHook?.newCommit ?? '']);
 }
 
@@ -145,9 +159,9 @@ describe('pipe hooks: every kind of ref update', () => {
     expect(await started(p)).toEqual(want);
     expect(outcomes(p)).toHaveLength(want.length);
     // The execution runs the exact commit of its update, and says what started it.
-    const list = (await executionList(p)).filter((e) => e.trigger.gitHook?.ref === 'refs/tags/v2');
-    const v2 = await executionDetail(list[0]?.executionId ?? 'none', p);
-    const source = await waitUntil('the v2 source action', async () => (await executionDetail(v2.executionId, p)).actions.find((a) => a.action === 'Checkout' && a.status === 'Succeeded'));
+    const list = executions(p).filter((e) => e.trigger.gitHook?.ref === 'refs/tags/v2');
+    const v2 = withStore(p, (st) => st.getExecution(list[0]?.executionId ?? 'none')) as ExecutionDetail;
+    const source = await waitUntil('the v2 source action', () => withStore(p, (st) => st.getExecution(v2.executionId))?.actions.find((a) => a.action === 'Checkout' && a.status === 'Succeeded'));
     expect(source.outputVariables['CommitId']).toBe(merged);
     expect(v2.trigger).toMatchObject({
       triggerType: 'GitHook',
@@ -215,7 +229,7 @@ ${tags ? '        - tags: { includes: ["v*"], excludes: ["v*-rc*"] }\n' : ''}`;
     await settled(p, 2 * 11);
     expect(await started(p, 'svc-a')).toEqual([['refs/heads/main', a1], ['refs/heads/main', both], ['refs/tags/v1', both]]);
     expect(await started(p, 'svc-b')).toEqual([['refs/heads/main', both], ['refs/heads/release/1', rel]]);
-    const filters = (await executionList(p)).filter((e) => e.pipeline === 'svc-a').map((e) => e.trigger.gitHook?.filter);
+    const filters = executions(p).filter((e) => e.pipeline === 'svc-a').map((e) => e.trigger.gitHook?.filter);
     expect(filters.sort()).toEqual(['triggers[0].gitConfiguration.push[0]', 'triggers[0].gitConfiguration.push[0]', 'triggers[0].gitConfiguration.push[1]']);
   });
 });
@@ -287,24 +301,18 @@ describe('pipe hooks: a burst of commits', () => {
     await install(p, repo);
     const commits = [1, 2, 3].map((n) => commit(repo, { 'a.txt': `${n}\n` }, `commit ${n}`));
     await settled(p, 3);
-    const list = (await executionList(p)).reverse();
+    const list = executions(p).reverse();
     expect(list.map((e) => e.trigger.gitHook?.newCommit)).toEqual(commits);
     return { p, ids: list.map((e) => e.executionId), commits };
   }
 
   /** Read from the store directly: polling through four `pipe execution` processes would load the machine. */
   function statuses(p: PipeEnv, ids: string[]): string[] {
-    const db = openDatabase(join(p.home, 'state.db'));
-    try {
-      const store = new ExecutionStore(db);
-      return ids.map((id) => {
-        const e = store.getExecution(id) as ExecutionDetail;
-        const approve = e.stages.find((s) => s.stage === 'Approve');
-        return `${e.status}${approve ? ` in Approve` : e.waitingFor ? ` waiting for ${e.waitingFor.stage}` : ''}`;
-      });
-    } finally {
-      db.close();
-    }
+    return withStore(p, (store) => ids.map((id) => {
+      const e = store.getExecution(id) as ExecutionDetail;
+      const approve = e.stages.find((s) => s.stage === 'Approve');
+      return `${e.status}${approve ? ` in Approve` : e.waitingFor ? ` waiting for ${e.waitingFor.stage}` : ''}`;
+    }));
   }
 
   async function stopAll(p: PipeEnv, ids: string[]): Promise<void> {
@@ -409,9 +417,9 @@ describe('pipe run --source-revision', () => {
     const r = await pipe(['run', file, '--detach', '--source-revision', `Checkout=${first.slice(0, 10)}`], p);
     expect(r.exitCode).toBe(0);
     const id = r.stdout.trim();
-    const source = await waitUntil('the source action', async () => (await executionDetail(id, p)).actions.find((a) => a.action === 'Checkout' && a.status === 'Succeeded'));
+    const source = await waitUntil('the source action', () => withStore(p, (st) => st.getExecution(id))?.actions.find((a) => a.action === 'Checkout' && a.status === 'Succeeded'));
     expect(source.outputVariables['CommitId']).toBe(first);
-    const e = await executionDetail(id, p);
+    const e = await executionDetail(id, p); // through the CLI's --json
     expect(e.trigger).toEqual({
       triggerType: 'StartPipelineExecution',
       triggerDetail: `pipe run --detach ${file}`,
@@ -421,7 +429,6 @@ describe('pipe run --source-revision', () => {
     const bad = await pipe(['run', file, '--source-revision', 'Nope=HEAD'], p);
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toBe("error: pipeline manual has no Source/Git action 'Nope'\nhint: source actions: Checkout; --source-revision takes ACTION=COMMIT");
-    await pipe(['stop', id, '--abandon'], p);
   });
 });
 
