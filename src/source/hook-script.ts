@@ -37,12 +37,15 @@ nl='
 '
 all=
 keep=
+created=
 while IFS= read -r line || [ -n "$line" ]; do
   all="$all$line$nl"
   old=\${line%% *}; rest=\${line#* }; new=\${rest%% *}; ref=\${rest#* }
   case $ref in refs/heads/*|refs/tags/*) ;; *) continue ;; esac
   case $new in *[!0]*) ;; *) continue ;; esac
-  [ "$old" = "$new" ] || keep="$keep$line$nl"
+  [ "$old" = "$new" ] && continue
+  keep="$keep$line$nl"
+  case $old in *[!0]*) ;; *) created=1 ;; esac
 done
 status=0
 if [ -x "$chained" ]; then
@@ -50,6 +53,10 @@ if [ -x "$chained" ]; then
   status=$?
 fi
 [ "$1" = committed ] && [ -n "$keep" ] || exit $status
+# \`git pack-refs\` (and \`git gc\`, which runs it) moves loose refs into packed-refs as if each were created: not an update.
+if [ -n "$created" ] && [ -r "/proc/$PPID/cmdline" ]; then
+  case $(tr '\0' ' ' <"/proc/$PPID/cmdline" 2>/dev/null) in *pack-refs*) exit $status ;; esac
+fi
 problem="$PIPE_HOME/hooks/problem"
 if [ -f "$problem" ] && IFS= read -r said <"$problem"; then
   echo "pipe: an earlier update started nothing: $said (pipe hooks status)" >&2

@@ -107,7 +107,7 @@ async function install(p: PipeEnv, repo: string, extra: string[] = []): Promise<
 }
 
 describe('pipe hooks: every kind of ref update', () => {
-  it('a commit, an amend, a branch, a rebase (once), a fast-forward and a merge, a cherry-pick, two tags and a worktree start one execution each at their commit; deletions start nothing', async () => {
+  it('a commit, an amend, a branch, a rebase (once), a fast-forward and a merge, a cherry-pick, two tags and a worktree start one execution each at their commit; deletions and pack-refs start nothing', async () => {
     const p = makePipeEnv();
     const repo = makeRepo({ 'a.txt': '0\n' });
     writeFiles(repo, { 'pipelines/all.yml': pipelineText({ name: 'all', repository: '..', triggers: EVERY_BRANCH_AND_TAG }) });
@@ -150,6 +150,8 @@ describe('pipe hooks: every kind of ref update', () => {
     want.push(['refs/tags/v2', merged]); // the annotated tag's commit, not the tag object
     git(repo, 'branch', '-q', '-D', 'side');
     git(repo, 'tag', '-d', 'v1');
+    git(repo, 'pack-refs', '--all'); // moves every ref into packed-refs, as if each were created: starts nothing
+    git(repo, 'gc', '-q');
     const wt = join(mkdtempSync(join(tmpdir(), 'pipe-wt-')), 'wt');
     git(repo, 'worktree', 'add', '-q', '-b', 'wtb', wt);
     want.push(['refs/heads/wtb', merged]);
