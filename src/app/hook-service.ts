@@ -16,6 +16,7 @@ import {
   readInstallations,
   recordHookProblem,
   releaseSpoolLock,
+  rotateHookLog,
   takeSpoolEntry,
 } from '../source/index.js';
 import type { HookInstallation, SpoolEntry, TriggerMatch } from '../source/index.js';
@@ -27,6 +28,7 @@ export type HookLog = (line: string) => void;
 
 /** Empties the spool unless another live `pipe hooks run` is at it (it looks again after letting go, so nothing waits). */
 export async function runHookSpool(ctx: PipeContext, log: HookLog): Promise<void> {
+  rotateHookLog(ctx.home);
   while (acquireSpoolLock(ctx.home, isProcessAlive)) {
     try {
       for (let entry = takeSpoolEntry(ctx.home); entry; entry = takeSpoolEntry(ctx.home)) await handleEntry(ctx, entry, log);

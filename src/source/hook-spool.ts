@@ -1,6 +1,6 @@
 // The spool the hook appends ref updates to, and the lock one `pipe hooks run` holds while it empties it, so
 // updates start their executions in the order git made them, each once.
-import { closeSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GitRefUpdate } from '../core/index.js';
 import { hooksStateDir } from './hook-install.js';
@@ -97,5 +97,17 @@ export function recordHookProblem(home: string, line: string): void {
     writeFileSync(join(hooksStateDir(home), 'problem'), `${line.replace(/\n/g, ' ')}\n`, { mode: 0o600 });
   } catch {
     // The hook log has it anyway.
+  }
+}
+
+/** The hook log keeps about this much: past it, it becomes `hook.log.1` (the one before is dropped). */
+export const HOOK_LOG_MAX_BYTES = 1024 * 1024;
+
+export function rotateHookLog(home: string, maxBytes = HOOK_LOG_MAX_BYTES): void {
+  const log = join(hooksStateDir(home), 'hook.log');
+  try {
+    if (statSync(log).size > maxBytes) renameSync(log, `${log}.1`);
+  } catch {
+    // No log yet.
   }
 }

@@ -23,4 +23,13 @@ export {
   type HookInstallation,
   type InstallOptions,
 } from './hook-install.js';
-export { acquireSpoolLock, hasSpoolEntries, parseSpoolEntry, recordHookProblem, releaseSpoolLock, takeSpoolEntry, type SpoolEntry } from './hook-spool.js';
+export {
+  acquireSpoolLock,
+  hasSpoolEntries,
+  parseSpoolEntry,
+  recordHookProblem,
+  releaseSpoolLock,
+  rotateHookLog,
+  takeSpoolEntry,
+  type SpoolEntry,
+} from './hook-spool.js';
