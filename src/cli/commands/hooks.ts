@@ -1,11 +1,13 @@
 // `pipe hooks install|uninstall|status`: git-hook triggers. `pipe hooks run` is what the installed hook starts.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { PipeError } from '../../core/index.js';
+import type { ExecutionPlan } from '../../core/index.js';
+import { readGitSourceConfiguration } from '../../plan/index.js';
 import { loadPlan, openPipeContext, runHookSpool, settleRecovered } from '../../app/index.js';
 import { artifactRoot, pipeHome, projectRoot } from '../../infra/index.js';
-import { HOOK_NAME, hookFileState, hooksStateDir, installHook, readInstallations, uninstallHook, workTreeTop } from '../../source/index.js';
+import { HOOK_NAME, gitCommonDir, hookFileState, hooksStateDir, installHook, readInstallations, uninstallHook, workTreeTop } from '../../source/index.js';
 import type { HookInstallation } from '../../source/index.js';
 import type { ExecutionSummary } from '../../execute/index.js';
 import type { Output } from '../output.js';
@@ -58,7 +60,9 @@ export function registerHooksCommands(program: Command, out: Output): void {
       if (i.chained) out.stdout(`  runs first, keeping its exit status: ${i.chained} (the hook that was there)\n`);
       for (const [n, p] of plans.entries()) {
         const triggers = (p.triggers ?? []).map((t) => `trigger on ${t.sourceActionName}`);
-        out.stdout(`  pipeline ${p.pipeline} (${relative(process.cwd(), files[n] ?? '') || files[n]}): ${triggers.length > 0 ? triggers.join(', ') : 'on its source branch'}\n`);
+        const reads = await readsRepository(p, i.repository);
+        const how = !reads ? 'none of its Source/Git actions reads this repository: the hook never starts it' : triggers.length > 0 ? triggers.join(', ') : 'on its source branch';
+        out.stdout(`  pipeline ${p.pipeline} (${relative(process.cwd(), files[n] ?? '') || files[n]}): ${how}\n`);
       }
     });
 
@@ -109,6 +113,17 @@ export function registerHooksCommands(program: Command, out: Output): void {
         ctx.db.close();
       }
     });
+}
+
+/** Whether a Source/Git action of the plan reads the repository whose common directory is `repository`. */
+async function readsRepository(plan: ExecutionPlan, repository: string): Promise<boolean> {
+  for (const a of plan.stages.flatMap((s) => s.groups.flat())) {
+    if (a.type !== 'Source/Git' || a.references.length > 0) continue;
+    const { repository: r } = readGitSourceConfiguration(a.configuration);
+    const dir = isAbsolute(r) ? r : resolve(plan.baseDir, r);
+    if ((await gitCommonDir(dir).catch(() => undefined)) === repository) return true;
+  }
+  return false;
 }
 
 function printInstallation(out: Output, i: HookInstallation & { state: string }): void {
