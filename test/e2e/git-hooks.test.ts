@@ -122,6 +122,8 @@ ${tags ? '        - tags: { includes: ["v*"], excludes: ["v*-rc*"] }\n' : ''}`;
     });
     git(repo, 'add', '-A');
     git(repo, 'commit', '-q', '-m', 'pipelines'); // touches neither service
+    const validated = await pipe(['validate', join(repo, 'pipelines', 'a.yml')], p);
+    expect(validated.stdout).toMatch(/\n  trigger on Checkout: 2 push filters$/);
     const out = await install(p, repo);
     expect(out).toContain('pipeline svc-a (');
     expect(out).toContain('): trigger on Checkout\n');

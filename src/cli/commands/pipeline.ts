@@ -117,6 +117,7 @@ export function registerPipelineCommands(program: Command, out: Output): void {
         out.stdout(`  ${s.name}\n`);
         for (const g of s.groups) for (const a of g) out.stdout(`    ${a.runOrder}. ${a.name} (${a.type})\n`);
       }
+      for (const t of plan.triggers ?? []) out.stdout(`  trigger on ${t.sourceActionName}: ${t.push.length} push filter${t.push.length === 1 ? '' : 's'}\n`);
     });
 
   registerExecutionCommands(program, out);
