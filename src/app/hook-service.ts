@@ -12,7 +12,7 @@ import {
   headBranchOf,
   isTriggeringUpdate,
   matchTriggers,
-  peelCommit,
+  peelCommits,
   readInstallations,
   recordHookProblem,
   releaseSpoolLock,
@@ -39,6 +39,20 @@ export async function runHookSpool(ctx: PipeContext, log: HookLog): Promise<void
   }
 }
 
+/** What one spool entry's updates share: the pipelines as their files say now, and what git said once. */
+interface EntryContext {
+  ctx: PipeContext;
+  installation: HookInstallation;
+  entry: SpoolEntry;
+  /** Each pipeline file's plan, or why it cannot start. */
+  plans: Array<{ file: string; plan: ExecutionPlan } | { file: string; error: unknown }>;
+  peeled: Map<string, string>;
+  isThisRepository: (repo: string) => Promise<boolean>;
+  headBranchOf: (repo: string) => Promise<string | undefined>;
+  together: readonly GitRefUpdate[];
+  log: HookLog;
+}
+
 async function handleEntry(ctx: PipeContext, entry: SpoolEntry, log: HookLog): Promise<void> {
   let repository: string;
   try {
@@ -53,19 +67,37 @@ async function handleEntry(ctx: PipeContext, entry: SpoolEntry, log: HookLog): P
     return;
   }
   const updates = entry.updates.filter(isTriggeringUpdate);
-  for (const update of updates) await handleUpdate(ctx, installation, entry, update, updates, log);
+  if (updates.length === 0) return;
+  const plans: EntryContext['plans'] = [];
+  for (const file of installation.pipelines) plans.push(await loadPlan(file).then((plan) => ({ file, plan }), (error: unknown) => ({ file, error })));
+  const same = new Map<string, Promise<boolean>>();
+  const heads = new Map<string, Promise<string | undefined>>();
+  const shared: EntryContext = {
+    ctx,
+    installation,
+    entry,
+    plans,
+    peeled: await peelCommits(entry.directory, updates.map((u) => u.newCommit)),
+    isThisRepository: (repo) => cached(same, repo, () => gitCommonDir(repo).then((d) => d === installation.repository, () => false)),
+    headBranchOf: (repo) => cached(heads, repo, () => headBranchOf(repo).catch(() => undefined)),
+    together: updates,
+    log,
+  };
+  for (const update of updates) await handleUpdate(shared, update);
 }
 
-async function handleUpdate(
-  ctx: PipeContext,
-  installation: HookInstallation,
-  entry: SpoolEntry,
-  update: GitRefUpdate,
-  together: readonly GitRefUpdate[],
-  log: HookLog,
-): Promise<void> {
-  const dir = entry.directory;
-  const commit = await peelCommit(dir, update.newCommit);
+function cached<T>(map: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  let known = map.get(key);
+  if (!known) {
+    known = make();
+    map.set(key, known);
+  }
+  return known;
+}
+
+async function handleUpdate(e: EntryContext, update: GitRefUpdate): Promise<void> {
+  const { ctx, entry, installation, log } = e;
+  const commit = e.peeled.get(update.newCommit);
   if (!commit) {
     log(`${update.ref} ${short(update.oldCommit)}..${short(update.newCommit)}: names no commit; nothing started`);
     return;
@@ -73,30 +105,20 @@ async function handleUpdate(
   // An annotated tag is named by the commit it tags: the one the execution runs.
   const what = `${update.ref} ${short(update.oldCommit)}..${short(commit)}`;
   let files: Promise<string[]> | undefined;
-  const sameRepository = new Map<string, Promise<boolean>>();
   const context = {
     update,
-    isThisRepository: (repo: string) => {
-      let known = sameRepository.get(repo);
-      if (!known) {
-        known = gitCommonDir(repo).then((d) => d === installation.repository, () => false);
-        sameRepository.set(repo, known);
-      }
-      return known;
-    },
-    headBranchOf: (repo: string) => headBranchOf(repo).catch(() => undefined),
-    changedFiles: () => (files ??= changedFiles(dir, update, commit, together)),
+    isThisRepository: e.isThisRepository,
+    headBranchOf: e.headBranchOf,
+    changedFiles: () => (files ??= changedFiles(entry.directory, update, commit, e.together)),
   };
-  for (const file of installation.pipelines) {
-    let plan: ExecutionPlan;
-    try {
-      plan = await loadPlan(file);
-    } catch (e) {
-      const line = `${what}: ${file} not started: ${describe(e)}`;
+  for (const loaded of e.plans) {
+    if ('error' in loaded) {
+      const line = `${what}: ${loaded.file} not started: ${describe(loaded.error)}`;
       log(line);
       recordHookProblem(ctx.home, line);
       continue;
     }
+    const { file, plan } = loaded;
     try {
       const matches = await matchTriggers(plan, context);
       if (matches.length === 0) {
@@ -125,8 +147,8 @@ async function handleUpdate(
       });
       log(`${what}: pipeline ${plan.pipeline}: started execution ${r.executionId} at ${commit} (${matches.map((m) => m.filter).join('; ')})`);
       if (plan.executionMode !== 'PARALLEL' && !(await arrived(ctx, r.executionId))) log(`execution ${r.executionId}: its worker has not reached the first stage after ${ARRIVAL_DEADLINE_MS / 1000} s; starting the next one anyway`);
-    } catch (e) {
-      const line = `${what}: pipeline ${plan.pipeline} not started: ${describe(e)}`;
+    } catch (err) {
+      const line = `${what}: pipeline ${plan.pipeline} not started: ${describe(err)}`;
       log(line);
       recordHookProblem(ctx.home, line);
     }

@@ -32,6 +32,20 @@ export async function peelCommit(dir: string, object: string): Promise<string | 
   return probeGit(dir, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${object}^{commit}`]);
 }
 
+/** The commit each object names (annotated tags peeled), in one git process; objects that name no commit are left out. */
+export async function peelCommits(dir: string, objects: readonly string[]): Promise<Map<string, string>> {
+  const wanted = objects.filter((o) => /^[0-9a-f]{4,64}$/.test(o));
+  if (wanted.length === 0) return new Map();
+  const out = await runGit(dir, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], { input: wanted.map((o) => `${o}^{commit}\n`).join('') });
+  const peeled = new Map<string, string>();
+  out.stdout.split('\n').forEach((line, i) => {
+    const [id, type] = line.split(' ');
+    const object = wanted[i];
+    if (object !== undefined && id && type === 'commit') peeled.set(object, id);
+  });
+  return peeled;
+}
+
 /**
  * The files a ref update changed: old to new; for a new ref, every commit it brings that no other branch or tag
  * (besides those updated with it, `together`) already held.

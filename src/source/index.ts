@@ -11,7 +11,7 @@ export { archiveGitSource, readGitFile } from './archive-git-source.js';
 export { openGitRepository, listBranches, workTreeCommit, type GitRepository } from './git-repository.js';
 export { createSourceExecutor } from './source-executor.js';
 export { criteriaMatch, isTriggeringUpdate, matchTriggers, type RefUpdateContext, type TriggerMatch } from './trigger-match.js';
-export { changedFiles, gitCommonDir, gitHooksDir, headBranchOf, peelCommit, workTreeTop } from './hook-git.js';
+export { changedFiles, gitCommonDir, gitHooksDir, headBranchOf, peelCommit, peelCommits, workTreeTop } from './hook-git.js';
 export { HOOK_NAME, HOOK_MARKER, CHAINED_SUFFIX, hookScript } from './hook-script.js';
 export {
   hookFileState,
