@@ -55,6 +55,11 @@ export function hasSpoolEntries(home: string): boolean {
   return pendingNames(home).length > 0;
 }
 
+/** How many hook runs wait in the spool (a `pipe hooks run` takes them in a moment; more means it could not). */
+export function countSpoolEntries(home: string): number {
+  return pendingNames(home).length;
+}
+
 /** Takes the spool's lock for this process; false while a live process holds it. A dead holder's lock is taken over. */
 export function acquireSpoolLock(home: string, isAlive: (pid: number) => boolean): boolean {
   const file = join(hooksStateDir(home), 'run.lock');

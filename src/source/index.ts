@@ -25,6 +25,7 @@ export {
 } from './hook-install.js';
 export {
   acquireSpoolLock,
+  countSpoolEntries,
   hasSpoolEntries,
   parseSpoolEntry,
   recordHookProblem,

@@ -83,7 +83,8 @@ describe('pipe hooks: every kind of ref update', () => {
     expect(shown.stdout).toContain(`  trigger  GitHook: reference-transaction refs/tags/v2 000000000000..${merged.slice(0, 12)}\n`);
     expect(shown.stdout).toContain(`           matched triggers[0].gitConfiguration.push[1] (source action Checkout)\n`);
     const status = await pipe(['hooks', 'status', '--repo', repo, '--json'], p);
-    const s = JSON.parse(status.stdout) as { installations: Array<{ state: string; pipelines: string[] }>; executions: unknown[]; log: string[] };
+    const s = JSON.parse(status.stdout) as { installations: Array<{ state: string; pipelines: string[] }>; pending: number; executions: unknown[]; log: string[] };
+    expect(s.pending).toBe(0);
     expect(s.installations).toMatchObject([{ state: 'installed', pipelines: [join(repo, 'pipelines', 'all.yml')] }]);
     expect(s.executions).toHaveLength(5);
     expect(s.log.at(-1)).toContain(`refs/heads/wtb`);

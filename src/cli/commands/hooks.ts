@@ -7,7 +7,7 @@ import type { ExecutionPlan } from '../../core/index.js';
 import { readGitSourceConfiguration } from '../../plan/index.js';
 import { loadPlan, openPipeContext, runHookSpool, settleRecovered } from '../../app/index.js';
 import { artifactRoot, pipeHome, projectRoot } from '../../infra/index.js';
-import { HOOK_NAME, gitCommonDir, hookFileState, hooksStateDir, installHook, readInstallations, uninstallHook, workTreeTop } from '../../source/index.js';
+import { HOOK_NAME, countSpoolEntries, gitCommonDir, hookFileState, hooksStateDir, installHook, readInstallations, uninstallHook, workTreeTop } from '../../source/index.js';
 import type { HookInstallation } from '../../source/index.js';
 import type { ExecutionSummary } from '../../execute/index.js';
 import type { Output } from '../output.js';
@@ -90,10 +90,12 @@ export function registerHooksCommands(program: Command, out: Output): void {
       const installations = readInstallations(home).map((i) => ({ ...i, state: hookFileState(i) }));
       const executions = existsSync(join(home, 'state.db')) ? lastHookExecutions(home, 5) : [];
       const log = logTail(home, 10);
+      const pending = countSpoolEntries(home);
       if (opts.json) {
-        out.stdout(`${JSON.stringify({ home, installations, executions, log }, null, 2)}\n`);
+        out.stdout(`${JSON.stringify({ home, installations, pending, executions, log }, null, 2)}\n`);
         return;
       }
+      if (pending > 0) out.stdout(`${pending} hook run${pending === 1 ? '' : 's'} waiting in ${join(hooksStateDir(home), 'spool')}\n`);
       if (installations.length === 0) out.stdout(`no hooks installed (PIPE_HOME ${home})\n`);
       for (const i of installations) printInstallation(out, i);
       out.stdout(executions.length === 0 ? 'no executions started by a hook\n' : 'last executions started by a hook:\n');
