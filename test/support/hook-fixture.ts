@@ -89,10 +89,16 @@ export function executions(p: PipeEnv): ExecutionSummary[] {
   return existsSync(join(p.home, 'state.db')) ? withStore(p, (s) => s.listExecutions({ limit: 1000 })) : [];
 }
 
-/** The executions a hook started, oldest first, as [ref, commit] of their trigger. */
+/**
+ * The executions a hook started, in the order it started them (the hook log's; start times can tie within a
+ * millisecond), as [ref, commit] of their trigger.
+ */
 export async function started(p: PipeEnv, pipeline?: string): Promise<Array<[string, string]>> {
+  const order = hookLog(p).flatMap((l) => /started execution ([0-9a-f-]{36})/.exec(l)?.[1] ?? []);
   const list: ExecutionSummary[] = executions(p).filter((e) => e.trigger.triggerType === 'GitHook' && (!pipeline || e.pipeline === pipeline));
-  return list.reverse().map((e) => [e.trigger.gitHook?.ref ?? '', e.trigger.gitHook?.newCommit ?? '']);
+  expect(list.every((e) => order.includes(e.executionId))).toBe(true);
+  list.sort((a, b) => order.indexOf(a.executionId) - order.indexOf(b.executionId));
+  return list.map((e) => [e.trigger.gitHook?.ref ?? '', e.trigger.gitHook?.newCommit ?? '']);
 }
 
 export async function install(p: PipeEnv, repo: string, extra: string[] = []): Promise<string> {
