@@ -33,8 +33,12 @@ pipe_bin=${quote(o.bin)}
 chained=${quote(o.chained)}
 # Only a committed transaction starts anything: without a hook to run first, the others end here.
 [ "$1" = committed ] || [ -x "$chained" ] || exit 0
-# Branch and tag updates that name a new commit; awk, not a shell loop, so that a fetch of thousands of refs stays fast.
+# Branch and tag updates that name a new commit. The first lines are read by the shell (a commit has two); the rest
+# of a long transaction (a fetch of thousands of refs) goes to one awk, as a shell loop over it would take seconds.
 keep_updates='$3 ~ /^refs\\/(heads|tags)\\// && $2 ~ /[^0]/ && $1 != $2'
+nl='
+'
+keep=
 status=0
 if [ -x "$chained" ]; then
   input=$(cat)
@@ -43,11 +47,20 @@ if [ -x "$chained" ]; then
   [ "$1" = committed ] || exit $status
   keep=$(printf '%s\\n' "$input" | awk "$keep_updates")
 else
-  keep=$(awk "$keep_updates")
+  n=0
+  while [ $n -lt 16 ] && IFS= read -r line; do
+    n=$((n + 1))
+    old=\${line%% *}; rest=\${line#* }; new=\${rest%% *}; ref=\${rest#* }
+    case $ref in refs/heads/*|refs/tags/*) ;; *) continue ;; esac
+    case $new in *[!0]*) ;; *) continue ;; esac
+    [ "$old" = "$new" ] || keep="$keep$line$nl"
+  done
+  if [ $n -ge 16 ]; then
+    more=$(awk "$keep_updates")
+    [ -z "$more" ] || keep="$keep$more$nl"
+  fi
 fi
 [ -n "$keep" ] || exit $status
-nl='
-'
 created=
 case "$nl$keep" in *"$nl"0000000000000000000000000000000000000000*) created=1 ;; esac
 # \`git pack-refs\` (and \`git gc\`, which runs it) moves loose refs into packed-refs as if each were created: not an update.
