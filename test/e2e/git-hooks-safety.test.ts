@@ -155,3 +155,15 @@ describe('pipe hooks: a transaction of many refs', () => {
     expect(outcomes(p).every((l) => /refs\/tags\/t\d+ 000000000000\.\.[0-9a-f]{12}: pipeline onmain: no trigger matches$/.test(l))).toBe(true);
   });
 });
+
+describe('pipe hooks install: an invalid pipeline file', () => {
+  it('is refused with its problems where they stand, and nothing is installed', async () => {
+    const p = makePipeEnv();
+    const repo = makeRepo({ 'pipelines/bad.yml': pipelineText({ name: 'bad', repository: '..', branch: 'main' }).replace('type: Approval/Manual', 'type: Approval/Manaul') });
+    const r = await pipe(['hooks', 'install', '--repo', repo], p);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(`${join(repo, 'pipelines', 'bad.yml')}:15:27 stages[1].actions[0].type: unknown action type 'Approval/Manaul'; did you mean 'Approval/Manual'?`);
+    expect(existsSync(join(repo, '.git', 'hooks', 'reference-transaction'))).toBe(false);
+    expect(existsSync(join(p.home, 'hooks', 'installed.json'))).toBe(false);
+  });
+});
