@@ -95,10 +95,11 @@ if [ -f "$lock" ] && IFS= read -r holder <"$lock" && [ -n "$holder" ] && kill -0
   exit $status
 fi
 export PIPE_HOME PIPE_ARTIFACTS
+# Niced, so that node starting up does not compete with the rest of git's command.
 if command -v setsid >/dev/null 2>&1; then
-  setsid "$pipe_node" "$pipe_bin" hooks run </dev/null >>"$log" 2>&1 &
+  setsid nice -n 10 "$pipe_node" "$pipe_bin" hooks run </dev/null >>"$log" 2>&1 &
 else
-  nohup "$pipe_node" "$pipe_bin" hooks run </dev/null >>"$log" 2>&1 &
+  nohup nice -n 10 "$pipe_node" "$pipe_bin" hooks run </dev/null >>"$log" 2>&1 &
 fi
 exit $status
 `;
