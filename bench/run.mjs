@@ -36,6 +36,11 @@ if (existsSync(join(here, 'stacks.mjs'))) {
   suites.push(['stacks', benchStacks]);
 }
 
+if (existsSync(join(here, 'hooks.mjs'))) {
+  const { benchHooks } = await import('./hooks.mjs');
+  suites.push(['git hooks', benchHooks]);
+}
+
 let failed = false;
 for (const [name, run] of suites) {
   console.log(`\n## ${name}`);

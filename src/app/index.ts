@@ -9,3 +9,5 @@ export { openDeployRegistry } from './deploy-endpoint.js';
 export type { DeployRegistry } from './deploy-endpoint.js';
 export { openStackContext } from './stack-context.js';
 export type { OpenStackContext } from './stack-context.js';
+export { runHookSpool } from './hook-service.js';
+export type { HookLog } from './hook-service.js';

@@ -31,6 +31,7 @@ import { Engine, LeaseStore, newOwnerNonce, ownerId } from '../execute/index.js'
 import type { Owner } from '../execute/index.js';
 import type { PipelineExecutionResult } from '../execute/index.js';
 import { preflight } from './preflight.js';
+import type { SourceRevisionRequest } from './preflight.js';
 import { createSourceExecutor } from '../source/index.js';
 import { createInvokeExecutor } from '../deploy/index.js';
 import { openLambdaApi, openLambdaSession } from './lambda-api.js';
@@ -156,6 +157,8 @@ export interface StartPipelineOptions {
   onPlan?: (plan: ExecutionPlan, executionId: string) => void;
   /** Record the execution and hand it to a background worker (`pipe run --detach`) instead of running it here. */
   detach?: boolean;
+  /** Source actions to run at a given commit (StartPipelineExecution's `sourceRevisions`), by action name. */
+  sourceRevisions?: ReadonlyMap<string, SourceRevisionRequest>;
 }
 
 export async function loadPlan(file: string): Promise<ExecutionPlan> {
@@ -220,6 +223,17 @@ function checkRunnable(plan: ExecutionPlan): void {
   }
 }
 
+/** Each source revision names a Source/Git action of the pipeline, as StartPipelineExecution checks `actionName`. */
+function checkSourceRevisions(plan: ExecutionPlan, revisions: ReadonlyMap<string, SourceRevisionRequest> | undefined): void {
+  const sources = plan.stages.flatMap((s) => s.groups.flat()).filter((a) => a.type === 'Source/Git').map((a) => a.name);
+  for (const name of revisions?.keys() ?? []) {
+    if (sources.includes(name)) continue;
+    throw new PipeError('INVALID_ARGUMENT', `pipeline ${plan.pipeline} has no Source/Git action '${name}'`, {
+      hint: `source actions: ${sources.join(', ') || 'none'}; --source-revision takes ACTION=COMMIT`,
+    });
+  }
+}
+
 async function checkDocker(ctx: PipeContext, plan: ExecutionPlan): Promise<void> {
   const needsDocker = plan.stages.some((s) => s.groups.some((g) => g.some((a) => a.category === 'Build')));
   if (needsDocker) {
@@ -236,7 +250,8 @@ export async function startPipeline(ctx: PipeContext, options: StartPipelineOpti
   const plan = await loadPlan(options.file);
   checkRunnable(plan);
   await checkDocker(ctx, plan);
-  const resolvedSources = await preflight(plan, ctx.engine);
+  checkSourceRevisions(plan, options.sourceRevisions);
+  const resolvedSources = await preflight(plan, ctx.engine, options.sourceRevisions);
   const executionId = newExecutionId();
   options.onPlan?.(plan, executionId);
   const engine = createEngine(ctx, { sources: resolvedSources });

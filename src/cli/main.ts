@@ -17,6 +17,7 @@ import { registerDeploymentCommands } from './commands/deployments.js';
 import { registerMetricsCommand } from './commands/metrics.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerStackCommands } from './commands/stack.js';
+import { registerHooksCommands } from './commands/hooks.js';
 
 const HELP_FOOTER = `
 Exit codes:
@@ -51,6 +52,7 @@ export function buildProgram(out: Output): Command {
   registerMetricsCommand(program, out);
   registerServeCommand(program, out);
   registerStackCommands(program, out);
+  registerHooksCommands(program, out);
   return program;
 }
 

@@ -13,3 +13,4 @@ export * from './job-status.js';
 export * from './object-bucket.js';
 export * from './deployment-status.js';
 export * from './stack-status.js';
+export * from './triggers.js';

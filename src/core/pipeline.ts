@@ -1,5 +1,6 @@
 // Pipeline domain types by phase of life: PipelineSpec (what the file said) and ExecutionPlan (resolved, ready to run).
 import type { Problem, SourceLocation } from './errors.js';
+import type { PipelineTriggerSpec } from './triggers.js';
 
 /** Action types pipe knows, as `Category/Provider`, CodePipeline's words. */
 export const ACTION_TYPES = ['Source/Git', 'Build/CodeBuild', 'Deploy/Lambda', 'Deploy/CloudFormation', 'Invoke/Lambda', 'Approval/Manual'] as const;
@@ -147,6 +148,8 @@ export interface PipelineSpec {
   maxParallelActions?: number;
   variables: PipelineVariableSpec[];
   stages: StageSpec[];
+  /** CodePipeline V2's git triggers; none: every update of the branch a source action names starts it. */
+  triggers?: PipelineTriggerSpec[];
   /** What the file asks for that pipe accepts but does not honour locally; the file is still valid. */
   warnings: Problem[];
 }
@@ -196,6 +199,8 @@ export interface ExecutionPlan {
   baseDir: string;
   variables: PipelineVariableSpec[];
   stages: StagePlan[];
+  /** The file's git triggers (absent in plans stored before triggers existed). */
+  triggers?: PipelineTriggerSpec[];
   /** Which action produces each artifact. */
   artifactProducers: Record<string, string>;
   /** The spec's warnings, for the CLI to show. */

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import type { Db } from '../infra/index.js';
 import { migrate } from '../infra/index.js';
 import { isProcessAlive } from '../infra/index.js';
+import type { GitHookTrigger, SourceRevision } from '../core/index.js';
 import type { ActionStatus, ApprovalStatus, ArtifactRef, ExecutionMode, ExecutionStatus, ExecutionType, RunEvent, StageStatus } from '../core/index.js';
 import type { SecretCipher } from '../secrets/index.js';
 import { STATE_MIGRATIONS } from './store-migrations.js';
@@ -15,7 +16,7 @@ export interface ExecutionSummary {
   fileDigest: string;
   status: ExecutionStatus;
   statusMessage?: string;
-  trigger: { triggerType: string; triggerDetail: string };
+  trigger: { triggerType: string; triggerDetail: string; gitHook?: GitHookTrigger; sourceRevisions?: SourceRevision[] };
   startTime: string;
   endTime?: string;
   variables: Record<string, string>;
@@ -122,13 +123,13 @@ export class ExecutionStore {
           this.db
             .prepare(
               `INSERT INTO executions (id, pipeline, pipeline_file, file_digest, status, trigger_type, trigger_detail,
-               owner_pid, owner_host, start_time, variables_json, execution_mode, execution_type, rollback_target)
-               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+               owner_pid, owner_host, start_time, variables_json, execution_mode, execution_type, rollback_target, trigger_json)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                ON CONFLICT (id) DO UPDATE SET status = excluded.status, end_time = NULL`,
             )
             .run(e.executionId, e.pipeline, e.start.file, e.start.digest, e.status, e.start.trigger.triggerType,
               e.start.trigger.triggerDetail, process.pid, hostname(), e.time, json(e.start.variables),
-              e.start.executionMode ?? 'SUPERSEDED', e.start.executionType ?? 'STANDARD', e.start.rollbackTarget ?? null);
+              e.start.executionMode ?? 'SUPERSEDED', e.start.executionType ?? 'STANDARD', e.start.rollbackTarget ?? null, triggerFacts(e.start.trigger));
         } else {
           const ended = e.status === 'Stopping' || e.status === 'InProgress' ? null : e.time;
           this.db
@@ -451,6 +452,12 @@ export class ExecutionStore {
   }
 }
 
+/** The trigger's facts beyond its type and detail, as JSON; null when there are none. */
+function triggerFacts(t: { gitHook?: GitHookTrigger; sourceRevisions?: SourceRevision[] }): string | null {
+  const facts = { ...(t.gitHook ? { gitHook: t.gitHook } : {}), ...(t.sourceRevisions ? { sourceRevisions: t.sourceRevisions } : {}) };
+  return Object.keys(facts).length > 0 ? JSON.stringify(facts) : null;
+}
+
 function toSummary(r: Row): ExecutionSummary {
   return {
     executionId: String(r['id']),
@@ -459,7 +466,7 @@ function toSummary(r: Row): ExecutionSummary {
     fileDigest: String(r['file_digest']),
     status: r['status'] as ExecutionStatus,
     ...opt('statusMessage', r['status_message']),
-    trigger: { triggerType: String(r['trigger_type']), triggerDetail: String(r['trigger_detail']) },
+    trigger: { triggerType: String(r['trigger_type']), triggerDetail: String(r['trigger_detail']), ...parse<object>(r['trigger_json'], {}) },
     startTime: String(r['start_time']),
     ...opt('endTime', r['end_time']),
     variables: parse(r['variables_json'], {}),

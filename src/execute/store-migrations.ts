@@ -163,4 +163,9 @@ export const STATE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: "a trigger's facts beyond type and detail: a git hook's ref, commits and filter; the source revisions asked for",
+    sql: `ALTER TABLE executions ADD COLUMN trigger_json TEXT;`,
+  },
 ];

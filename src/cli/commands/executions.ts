@@ -61,6 +61,7 @@ export function registerExecutionCommands(program: Command, out: Output): void {
         if (opts.json) return out.stdout(`${JSON.stringify(e, null, 2)}\n`);
         const c = out.color;
         out.stdout(`Execution ${e.executionId}\n  pipeline ${e.pipeline} (${e.pipelineFile})\n  status   ${paintStatus(c, e.status)}${e.statusMessage ? ` - ${e.statusMessage}` : ''}\n  trigger  ${e.trigger.triggerType}: ${e.trigger.triggerDetail}\n  type     ${e.executionType}${e.rollbackTarget ? ` of execution ${e.rollbackTarget}` : ''}, mode ${e.executionMode}\n  started  ${e.startTime}, took ${durationBetween(e.startTime, e.endTime)}\n`);
+        for (const line of triggerLines(e.trigger)) out.stdout(`           ${line}\n`);
         if (e.waitingFor) out.stdout(`  waiting  in front of stage ${e.waitingFor.stage} since ${e.waitingFor.since}: ${e.waitingFor.reason}\n`);
         for (const s of e.stages) {
           const attempt = s.attempt > 1 ? `  attempt ${s.attempt}${s.retryTrigger ? ` (${s.retryTrigger})` : ''}` : '';
@@ -132,6 +133,18 @@ export function registerExecutionCommands(program: Command, out: Output): void {
         await followLogs(store, e.executionId, action, print);
       }),
     );
+}
+
+/** What a git hook or `--source-revision` adds to the trigger line: the ref, the commits and the filter. */
+function triggerLines(t: ExecutionDetail['trigger']): string[] {
+  const lines: string[] = [];
+  const g = t.gitHook;
+  if (g) {
+    lines.push(`${g.hook} in ${g.repository}: ${g.ref} ${g.oldCommit} -> ${g.newCommit}`);
+    lines.push(`matched ${g.filter} (source action ${g.sourceActionName})`);
+  }
+  for (const r of t.sourceRevisions ?? []) if (!g) lines.push(`source revision ${r.actionName}=${r.revisionValue}`);
+  return lines;
 }
 
 /** Prints log lines as the event log gets them, for every matching action, until the execution ends. */

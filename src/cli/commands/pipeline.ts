@@ -2,7 +2,7 @@
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { ValidationError } from '../../core/index.js';
-import type { ExecutionPlan, Problem, RunEventListener } from '../../core/index.js';
+import type { ExecutionPlan, Problem, RunEventListener, SourceRevision } from '../../core/index.js';
 import { loadPlan, openPipeContext, settleRecovered, startPipeline } from '../../app/index.js';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -33,6 +33,18 @@ export function locatePipelineFile(file: string): string {
   return file;
 }
 
+function collectRevision(value: string, previous: Map<string, { commit: string }> | undefined): Map<string, { commit: string }> {
+  const eq = value.indexOf('=');
+  if (eq <= 0 || eq === value.length - 1) throw new InvalidArgumentError('--source-revision takes ACTION=COMMIT');
+  return new Map([...(previous ?? []), [value.slice(0, eq), { commit: value.slice(eq + 1) }]]);
+}
+
+/** StartPipelineExecution's `sourceRevisions`, recorded with the trigger. */
+function revisionFacts(revisions: Map<string, { commit: string }> | undefined): { sourceRevisions?: SourceRevision[] } {
+  if (!revisions) return {};
+  return { sourceRevisions: [...revisions].map(([actionName, r]) => ({ actionName, revisionType: 'COMMIT_ID', revisionValue: r.commit })) };
+}
+
 export function registerPipelineCommands(program: Command, out: Output): void {
   program
     .command('run')
@@ -41,8 +53,10 @@ export function registerPipelineCommands(program: Command, out: Output): void {
     .option('--json', 'print every event as a JSON line')
     .option('--variable <NAME=VALUE>', 'set a pipeline variable (repeatable)', collectVariable)
     .option('--detach', 'start the execution in the background and print its id (pipe logs ID --follow follows it)')
-    .action(async (given: string, opts: { json?: boolean; variable?: Record<string, string>; detach?: boolean }) => {
+    .option('--source-revision <ACTION=COMMIT>', 'run a source action at this commit instead of its branch (repeatable)', collectRevision)
+    .action(async (given: string, opts: { json?: boolean; variable?: Record<string, string>; detach?: boolean; sourceRevision?: Map<string, { commit: string }> }) => {
       const file = locatePipelineFile(given);
+      const revisions = opts.sourceRevision ? { sourceRevisions: opts.sourceRevision } : {};
       // State and artifacts go to the root of the project the pipeline file is in, wherever pipe runs from.
       const from = dirname(resolve(file));
       const ctx = openPipeContext({ home: pipeHome({ from }), artifactRoot: artifactRoot({ from }) });
@@ -51,9 +65,10 @@ export function registerPipelineCommands(program: Command, out: Output): void {
         try {
           const r = await startPipeline(ctx, {
             file,
-            trigger: { triggerType: 'StartPipelineExecution', triggerDetail: `pipe run --detach ${file}` },
+            trigger: { triggerType: 'StartPipelineExecution', triggerDetail: `pipe run --detach ${file}`, ...revisionFacts(opts.sourceRevision) },
             variables: opts.variable ?? {},
             detach: true,
+            ...revisions,
           });
           out.stdout(opts.json ? `${JSON.stringify({ executionId: r.executionId, status: r.status })}\n` : `${r.executionId}\n`);
         } finally {
@@ -68,8 +83,9 @@ export function registerPipelineCommands(program: Command, out: Output): void {
       try {
         const result = await startPipeline(ctx, {
           file,
-          trigger: { triggerType: 'StartPipelineExecution', triggerDetail: `pipe run ${file}` },
+          trigger: { triggerType: 'StartPipelineExecution', triggerDetail: `pipe run ${file}`, ...revisionFacts(opts.sourceRevision) },
           variables: opts.variable ?? {},
+          ...revisions,
           signal: controller.signal,
           listeners,
           onPlan: (plan) => {
@@ -116,6 +132,7 @@ export function registerPipelineCommands(program: Command, out: Output): void {
         out.stdout(`  ${s.name}\n`);
         for (const g of s.groups) for (const a of g) out.stdout(`    ${a.runOrder}. ${a.name} (${a.type})\n`);
       }
+      for (const t of plan.triggers ?? []) out.stdout(`  trigger on ${t.sourceActionName}: ${t.push.length} push filter${t.push.length === 1 ? '' : 's'}\n`);
     });
 
   registerExecutionCommands(program, out);
