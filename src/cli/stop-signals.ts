@@ -2,6 +2,7 @@
 // (`pipe logs ID | head`). While a command holds a stop handler, every such signal calls it (a second Ctrl-C
 // does not kill pipe half-way through its clean-up); with none held, a closed stdout ends pipe quietly.
 import { readFileSync } from 'node:fs';
+import { isProcessAlive } from '../infra/index.js';
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 export type StopCause = (typeof SIGNALS)[number] | 'EPIPE' | 'parent exited';
@@ -52,7 +53,7 @@ export function watchParent(intervalMs = 1000): () => void {
   if (parentOfShell !== undefined && parentOfShell > 1) watched.push(parentOfShell);
   const first = process.ppid;
   const timer = setInterval(() => {
-    if (process.ppid !== first || watched.some((pid) => !isRunning(pid))) fire('parent exited');
+    if (process.ppid !== first || watched.some((pid) => !isProcessAlive(pid))) fire('parent exited');
   }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);
@@ -77,14 +78,4 @@ function commOf(pid: number): string | undefined {
 function parentOf(pid: number): number | undefined {
   const ppid = Number(statOf(pid)?.[2]);
   return Number.isInteger(ppid) ? ppid : undefined;
-}
-
-/** Whether a process runs; a zombie (dead, not yet reaped by its parent) does not. */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  return statOf(pid)?.[1] !== 'Z';
 }

@@ -17,7 +17,8 @@ export interface ControlDeps {
   isAlive: (pid: number) => boolean;
 }
 
-function execution(store: ExecutionStore, id: string): ExecutionDetail {
+/** An execution by id or unique id prefix; NOT_FOUND, or INVALID_ARGUMENT for an ambiguous prefix. */
+export function findExecution(store: ExecutionStore, id: string): ExecutionDetail {
   const found = store.getExecution(id);
   if (found) return found;
   const n = store.countPrefix(id);
@@ -41,7 +42,7 @@ export interface ControlResult {
 
 /** `pipe stop`: stop and wait lets running actions finish; abandon marks them Abandoned now. */
 export function requestStop(deps: ControlDeps, id: string, options: { abandon: boolean; reason?: string }): ControlResult {
-  const e = execution(deps.store, id);
+  const e = findExecution(deps.store, id);
   if (isTerminalExecutionStatus(e.status)) {
     throw new PipeError('INVALID_ARGUMENT', `execution ${e.executionId} is ${e.status}; only an execution in progress can be stopped`);
   }
@@ -59,7 +60,7 @@ export function answerApproval(
   stageAction: string,
   answer: { approve: boolean; summary?: string },
 ): ControlResult & { stage: string; action: string } {
-  const e = execution(deps.store, id);
+  const e = findExecution(deps.store, id);
   const [stage, action] = splitStageAction(e, stageAction);
   const approvals = new ApprovalStore(deps.store.db);
   const key = approvals.waiting(e.executionId, stage, action);
@@ -100,7 +101,7 @@ export function prepareRetry(
   stage: string,
   options: { allActions: boolean; currentStructureDigest?: string },
 ): ControlResult & { attempt: number } {
-  const e = execution(deps.store, id);
+  const e = findExecution(deps.store, id);
   const state = deps.store.runState(e.executionId);
   if (!state) throw new PipeError('INVALID_ARGUMENT', `execution ${e.executionId} was recorded by an older pipe and cannot be retried`);
   const plan = state.plan as ExecutionPlan;
@@ -158,7 +159,7 @@ export function prepareRollback(
   }
   let target: string;
   if (options.to) {
-    const t = execution(deps.store, options.to);
+    const t = findExecution(deps.store, options.to);
     if (t.pipeline !== plan.pipeline) throw new PipeError('INVALID_ARGUMENT', `execution ${t.executionId} is of pipeline ${t.pipeline}, not ${plan.pipeline}`);
     if (t.executionType === 'ROLLBACK') throw new PipeError('INVALID_ARGUMENT', `execution ${t.executionId} is a rollback: a rollback execution cannot be a rollback target`);
     const st = deps.store.latestStageAttempt(t.executionId, stage);

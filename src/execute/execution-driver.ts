@@ -79,6 +79,8 @@ export class ExecutionDriver {
   private readonly approvals: ApprovalStore;
   private readonly leases: LeaseStore;
   private plan!: ExecutionPlan;
+  /** Where this execution's artifacts go: read once from the store, with the plan. */
+  private artifactRoot = '';
   private mode: ExecutionMode = 'SUPERSEDED';
 
   constructor(
@@ -114,6 +116,7 @@ export class ExecutionDriver {
       return { executionId: this.executionId, status: state.summary.status, ...(state.summary.statusMessage ? { message: state.summary.statusMessage } : {}) };
     }
     this.plan = state.plan as ExecutionPlan;
+    this.artifactRoot = state.artifactRoot;
     this.mode = settingsOf(this.plan).mode;
     this.status = state.summary.status === 'Stopping' ? 'Stopping' : 'InProgress';
     this.loadOutputs(state.summary.variables, state.summary.rollbackTarget);
@@ -336,7 +339,7 @@ export class ExecutionDriver {
   }
 
   private async runWork(action: ActionPlan, attempt: number): Promise<ActionResult> {
-    const dir = join(this.deps.store.runState(this.executionId)?.artifactRoot ?? '', this.plan.pipeline, this.executionId);
+    const dir = join(this.artifactRoot, this.plan.pipeline, this.executionId);
     const emitAction = (status: 'InProgress' | 'Succeeded' | 'Failed' | 'Abandoned', message?: string, details?: Record<string, unknown>, sealed?: Record<string, string>) =>
       this.emitAction(action, attempt, status, message, details, sealed);
     let configuration: Record<string, ConfigValue>;

@@ -100,20 +100,22 @@ const opt = <K extends string>(key: K, v: unknown): Partial<Record<K, string>> =
   typeof v === 'string' && v !== '' ? ({ [key]: v } as Record<K, string>) : {};
 
 export class ExecutionStore {
+  /** Built once (after the migrations): better-sqlite3 makes a new wrapper per call of db.transaction. */
+  private readonly recordTx: (e: RunEvent) => void;
+
   constructor(readonly db: Db) {
     migrate(db, 'state', STATE_MIGRATIONS);
+    const appendEvent = db.prepare('INSERT INTO events (execution_id, body) VALUES (?, ?)');
+    this.recordTx = db.transaction((ev: RunEvent) => {
+      this.applyToState(ev);
+      appendEvent.run(ev.executionId, JSON.stringify(ev));
+    });
   }
 
   /** Records one event: the state tables, and the append-only event log every other process reads. */
   record(e: RunEvent): void {
     this.recordTx(e);
   }
-
-  private readonly recordTx = (e: RunEvent) =>
-    this.db.transaction((ev: RunEvent) => {
-      this.applyToState(ev);
-      this.db.prepare('INSERT INTO events (execution_id, body) VALUES (?, ?)').run(ev.executionId, JSON.stringify(ev));
-    })(e);
 
   private applyToState(e: RunEvent): void {
     switch (e.type) {

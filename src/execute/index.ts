@@ -6,7 +6,7 @@ export { ExecutionStore } from './execution-store.js';
 export type { ActionExecutionRecord, ApprovalRecord, ExecutionDetail, ExecutionSummary, StageExecutionRecord } from './execution-store.js';
 export { Engine, pipelineVariables } from './engine.js';
 export type { DriveResult, UntimedEvent } from './engine.js';
-export { answerApproval, hasLiveOwner, parkedNeedingDriver, prepareRetry, prepareRollback, requestStop, setTransition } from './control.js';
+export { answerApproval, findExecution, hasLiveOwner, parkedNeedingDriver, prepareRetry, prepareRollback, requestStop, setTransition } from './control.js';
 export type { ControlDeps, ControlResult } from './control.js';
 export { StageGate } from './stage-gate.js';
 export { LeaseStore, newOwner, newOwnerNonce, ownerId } from './lease.js';

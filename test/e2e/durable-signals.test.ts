@@ -9,12 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { LABELS } from '../../src/core/index.js';
-import { makePipeEnv, pipe } from '../support/cli.js';
+import { pipe } from '../support/cli.js';
 import type { PipeEnv } from '../support/cli.js';
 import { describeDocker } from '../support/docker.js';
 import { startGates } from '../support/gate.js';
 import type { Gates } from '../support/gate.js';
-import { git, makeRepo } from '../support/git-fixture.js';
+import { git, makeRepo, writeFiles } from '../support/git-fixture.js';
+import { gatedPipelineFiles, isolatedPipeEnv } from '../support/gated-repo.js';
 import {
   endStrayPipes, executionDetail, executionIdOf, executionList, homeContainers, leftoverTempFiles, startPipe, waitForEnd, waitUntil,
   workerPids,
@@ -26,48 +27,22 @@ let gates: Gates;
 let small: string;
 let large: string;
 
-function pipelineYaml(): string {
-  return `name: signals
-stages:
-  - name: Source
-    actions:
-      - name: Checkout
-        type: Source/Git
-        configuration: { repository: . }
-        outputArtifacts: [Src]
-  - name: Build
-    actions:
-      - name: Build
-        type: Build/CodeBuild
-        configuration:
-          buildspec: buildspec.yml
-          environmentVariables: { GATE: never }
-        inputArtifacts: [Src]
-`;
-}
-
 beforeAll(async () => {
   gates = await startGates();
-  const buildspec = `version: 0.2\nphases:\n  build:\n    commands:\n      - echo "build started"\n      - ${JSON.stringify(gates.waitCommand())}\n`;
-  small = makeRepo({ 'buildspec.yml': buildspec, 'pipeline.yml': pipelineYaml() });
+  const files = gatedPipelineFiles(gates, { name: 'signals', defaultGate: 'never' });
+  small = makeRepo(files);
   large = mkdtempSync(join(tmpdir(), 'pipe-large-repo-'));
   git(large, 'init', '-q', '-b', 'main');
   mkdirSync(join(large, 'data'));
   for (let i = 0; i < 30; i++) writeFileSync(join(large, 'data', `blob-${i}.bin`), randomBytes(2_000_000));
-  writeFileSync(join(large, 'buildspec.yml'), buildspec);
-  writeFileSync(join(large, 'pipeline.yml'), pipelineYaml());
+  writeFiles(large, files);
   execFileSync('git', ['-c', 'core.looseCompression=0', 'add', '-A'], { cwd: large });
   git(large, 'commit', '-q', '-m', 'large');
 });
 afterAll(() => gates.close());
 afterEach(endStrayPipes);
 
-/** Each test's own state and TMPDIR, so what is left in either is its own. */
-function signalEnv(): PipeEnv & { tmp: string } {
-  const p = makePipeEnv();
-  const tmp = mkdtempSync(join(tmpdir(), 'pipe-signal-tmp-'));
-  return { ...p, env: { ...p.env, TMPDIR: tmp }, tmp };
-}
+const signalEnv = isolatedPipeEnv;
 
 const run = (repo: string, env: PipeEnv, ownGroup = false) => startPipe(['run', join(repo, 'pipeline.yml')], env, { ownGroup });
 
@@ -126,7 +101,7 @@ async function stopDuringGit(group: boolean): Promise<void> {
 async function runningBuild(env: PipeEnv): Promise<{ p: PipeProcess; id: string }> {
   const p = run(small, env);
   const id = await executionIdOf(p);
-  await p.waitForOutput(/^\[Build\.Build\] build started$/m);
+  await p.waitForOutput(/^\[Build\.Build\] build at gate never$/m);
   expect(await homeContainers(env, { [LABELS.executionId]: id })).toHaveLength(1);
   return { p, id };
 }
@@ -159,7 +134,7 @@ describeDocker('signals to pipe run and its worker', () => {
     const env = signalEnv();
     const r = await pipe(['run', join(small, 'pipeline.yml'), '--detach'], env);
     const id = r.stdout.trim();
-    await waitUntil('the build to run', async () => (await pipe(['logs', id, 'Build.Build'], env)).stdout.includes('build started'));
+    await waitUntil('the build to run', async () => (await pipe(['logs', id, 'Build.Build'], env)).stdout.includes('build at gate never'));
     const [worker] = workerPids(id);
     expect(worker).toBeGreaterThan(0);
     process.kill(Number(worker), 'SIGTERM');

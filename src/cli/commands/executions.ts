@@ -3,22 +3,14 @@ import { existsSync, readFileSync, statSync, openSync, readSync, closeSync } fro
 import type { Command } from 'commander';
 import { PipeError, isTerminalExecutionStatus } from '../../core/index.js';
 import { BuildStore } from '../../codebuild/index.js';
-import { followEvents } from '../../execute/index.js';
-import type { ExecutionDetail, ExecutionStore } from '../../execute/index.js';
+import { findExecution, followEvents } from '../../execute/index.js';
+import type { ExecutionStore } from '../../execute/index.js';
 import type { Output } from '../output.js';
 import { onStop } from '../stop-signals.js';
 import { durationBetween, paint, paintStatus } from '../render/style.js';
 import { renderReportLines } from '../render/report-summary.js';
 import { findBuild, printBuildLog } from './builds.js';
 import { openContext } from './control.js';
-
-function findExecution(store: ExecutionStore, id: string): ExecutionDetail {
-  const found = store.getExecution(id);
-  if (found) return found;
-  const n = store.countPrefix(id);
-  if (n > 1) throw new PipeError('INVALID_ARGUMENT', `execution id '${id}' is ambiguous: ${n} executions start with it`);
-  throw new PipeError('NOT_FOUND', `no execution '${id}'`, { hint: "'pipe executions' lists them" });
-}
 
 async function withStore<T>(body: (store: ExecutionStore, builds: BuildStore) => Promise<T> | T): Promise<T> {
   const ctx = await openContext();
