@@ -3,3 +3,5 @@ export { continueExecution, createEngine, loadPlan, openPipeContext, settleRecov
 export type { PipeContext, StartPipelineOptions } from './pipeline-service.js';
 export { awsServices } from './aws-services.js';
 export type { AwsServiceDeps } from './aws-services.js';
+export { resultOf, runSingleBuild } from './build-service.js';
+export type { BatchBuildSummary, SingleBuildResult } from './build-service.js';

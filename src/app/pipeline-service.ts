@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION, LABELS, PipeError, newExecutionId } from '../core/index.js';
 import type { ActionCategory, ExecutionPlan, ExecutionTrigger, RunEventListener } from '../core/index.js';
 import { createArtifactIo, removeDeadOwnersTempDirs } from '../artifacts/index.js';
-import { BuildStore, buildWorkDir, createDockerBuildContainers, openCacheStore } from '../codebuild/index.js';
+import { buildWorkDir, createDockerBuildContainers, openCacheStore } from '../codebuild/index.js';
 import { DockerEngine } from '../infra/index.js';
 import { PRIVATE_FILE_MODE, makePrivateDir, openDatabase } from '../infra/index.js';
 import { projectRoot } from '../infra/index.js';
@@ -45,8 +45,6 @@ export interface PipeContext {
   cipher: SecretCipher;
   /** What opening the context recovered from dead owners (settleRecovered removes their containers). */
   recovered: Recovered;
-  /** Builds of a killed `pipe build` marked FAILED on opening (settleRecovered removes their containers and files). */
-  recoveredBuilds: string[];
 }
 
 /** Opens the state under PIPE_HOME and marks executions a killed process left InProgress as Failed. */
@@ -63,11 +61,9 @@ export function openPipeContext(options: { home: string; artifactRoot?: string }
     engine: new DockerEngine(undefined, { home }),
     cipher: openSecretCipher(home),
     recovered: { finished: [], parked: [] },
-    recoveredBuilds: [],
   };
   // Executions whose process died are finished now, by whichever pipe command comes first.
   recover(ctx);
-  ctx.recoveredBuilds = new BuildStore(db).recoverInterrupted(isProcessAlive);
   return ctx;
 }
 
@@ -90,6 +86,7 @@ export async function settleRecovered(ctx: PipeContext): Promise<void> {
     const state = ctx.store.runState(id);
     const plan = state?.plan as ExecutionPlan | undefined;
     if (state && plan) await removeTempFiles(join(state.artifactRoot, plan.pipeline, id));
+    await rm(buildWorkDir(ctx.home, id), { recursive: true, force: true }); // a `pipe build`'s zipped source
     try {
       const containers = await ctx.engine.listContainerLabels({ [LABELS.managed]: 'true', [LABELS.home]: ctx.engine.home, [LABELS.executionId]: id });
       await Promise.all(containers.map((c) => ctx.engine.removeContainer(String(c['id']))));
@@ -99,16 +96,6 @@ export async function settleRecovered(ctx: PipeContext): Promise<void> {
   }
   ctx.recovered.finished = [];
   await removeDeadOwnersTempDirs(isProcessAlive); // a killed process's tar blobs, zips being combined
-  for (const buildId of ctx.recoveredBuilds) {
-    await rm(buildWorkDir(ctx.home, buildId), { recursive: true, force: true });
-    try {
-      const containers = await ctx.engine.listContainerLabels({ [LABELS.managed]: 'true', [LABELS.home]: ctx.engine.home, [LABELS.action]: buildId });
-      await Promise.all(containers.map((c) => ctx.engine.removeContainer(String(c['id']))));
-    } catch (e) {
-      if (!(e instanceof PipeError && e.code === 'DOCKER_UNAVAILABLE')) throw e;
-    }
-  }
-  ctx.recoveredBuilds = [];
   for (const id of parkedNeedingDriver({ store: ctx.store, isAlive: isProcessAlive })) spawnWorker(ctx, id);
 }
 

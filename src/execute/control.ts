@@ -105,6 +105,9 @@ export function prepareRetry(
   const state = deps.store.runState(e.executionId);
   if (!state) throw new PipeError('INVALID_ARGUMENT', `execution ${e.executionId} was recorded by an older pipe and cannot be retried`);
   const plan = state.plan as ExecutionPlan;
+  if (deps.store.kindOf(e.executionId) === 'build') {
+    throw new PipeError('INVALID_ARGUMENT', `execution ${e.executionId} is a build pipe build ran: it cannot be retried`, { hint: 'run pipe build again' });
+  }
   if (!plan.stages.some((s) => s.name === stage)) {
     throw new PipeError('INVALID_ARGUMENT', `pipeline ${plan.pipeline} has no stage ${stage}`, { hint: `stages: ${plan.stages.map((s) => s.name).join(', ')}` });
   }

@@ -67,6 +67,9 @@ export interface ExecutionDetail extends ExecutionSummary {
   waitingFor?: { stage: string; since: string; reason: string };
 }
 
+/** What an execution runs: a pipeline (`pipe run`), or one build of a directory (`pipe build`), listed apart. */
+export type ExecutionKind = 'pipeline' | 'build';
+
 /** What an execution's owner is asked to do: stop and wait, stop and abandon, or give way (superseded). */
 export type StopRequest = 'wait' | 'abandon' | 'superseded';
 
@@ -227,11 +230,25 @@ export class ExecutionStore {
     return ids;
   }
 
-  listExecutions(options: { pipeline?: string; limit?: number } = {}): ExecutionSummary[] {
+  /** Executions of one kind (pipelines by default), newest first. */
+  listExecutions(options: { pipeline?: string; limit?: number; kind?: ExecutionKind } = {}): ExecutionSummary[] {
+    const kind = options.kind ?? 'pipeline';
     const rows = (options.pipeline
-      ? this.db.prepare('SELECT * FROM executions WHERE pipeline = ? ORDER BY start_time DESC LIMIT ?').all(options.pipeline, options.limit ?? 50)
-      : this.db.prepare('SELECT * FROM executions ORDER BY start_time DESC LIMIT ?').all(options.limit ?? 50)) as Row[];
+      ? this.db.prepare('SELECT * FROM executions WHERE kind = ? AND pipeline = ? ORDER BY start_time DESC, rowid DESC LIMIT ?').all(kind, options.pipeline, options.limit ?? 50)
+      : this.db.prepare('SELECT * FROM executions WHERE kind = ? ORDER BY start_time DESC, rowid DESC LIMIT ?').all(kind, options.limit ?? 50)) as Row[];
     return rows.map(toSummary);
+  }
+
+  /** Ids of executions of this kind that start with `prefix` (at most `limit`, to tell a unique prefix). */
+  idsWithPrefix(prefix: string, kind: ExecutionKind, limit = 2): string[] {
+    const like = `${prefix.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    const rows = this.db.prepare("SELECT id FROM executions WHERE kind = ? AND id LIKE ? ESCAPE '\\' LIMIT ?").all(kind, like, limit) as Row[];
+    return rows.map((r) => String(r['id']));
+  }
+
+  kindOf(executionId: string): ExecutionKind | undefined {
+    const r = this.db.prepare('SELECT kind FROM executions WHERE id = ?').get(executionId) as Row | undefined;
+    return r ? (r['kind'] as ExecutionKind) : undefined;
   }
 
   /** An execution by id or unique id prefix. */
@@ -282,10 +299,10 @@ export class ExecutionStore {
   }
 
   /** What a process needs to continue an execution: its plan, resolved sources and artifact root, kept at its start. */
-  attachRunState(executionId: string, state: { plan: unknown; sources: unknown; artifactRoot: string }): void {
+  attachRunState(executionId: string, state: { plan: unknown; sources: unknown; artifactRoot: string; kind?: ExecutionKind }): void {
     this.db
-      .prepare('UPDATE executions SET plan_json = ?, sources_json = ?, artifact_root = ? WHERE id = ?')
-      .run(JSON.stringify(state.plan), JSON.stringify(state.sources ?? {}), state.artifactRoot, executionId);
+      .prepare('UPDATE executions SET plan_json = ?, sources_json = ?, artifact_root = ?, kind = ? WHERE id = ?')
+      .run(JSON.stringify(state.plan), JSON.stringify(state.sources ?? {}), state.artifactRoot, state.kind ?? 'pipeline', executionId);
   }
 
   runState(executionId: string): RunState | undefined {
@@ -375,7 +392,7 @@ export class ExecutionStore {
     const rows = this.db
       .prepare(
         `SELECT DISTINCT e.id FROM executions e JOIN stage_executions s ON s.execution_id = e.id
-         WHERE e.pipeline = ? AND s.stage = ? AND e.id != ?
+         WHERE e.pipeline = ? AND e.kind = 'pipeline' AND s.stage = ? AND e.id != ?
            AND e.start_time > (SELECT start_time FROM executions WHERE id = ?)`,
       )
       .all(pipeline, stage, executionId, executionId) as Row[];
@@ -387,7 +404,7 @@ export class ExecutionStore {
     const rows = this.db
       .prepare(
         `SELECT e.id, e.execution_type FROM executions e JOIN stage_executions s ON s.execution_id = e.id
-         WHERE e.pipeline = ? AND s.stage = ? AND s.status = 'Succeeded'
+         WHERE e.pipeline = ? AND e.kind = 'pipeline' AND s.stage = ? AND s.status = 'Succeeded'
            AND s.attempt = (SELECT MAX(attempt) FROM stage_executions WHERE execution_id = e.id AND stage = s.stage)
          ORDER BY e.start_time DESC`,
       )

@@ -3,7 +3,7 @@ export { runExecution } from './orchestrator.js';
 export type { OrchestratorDeps, PipelineExecutionResult, StartOptions } from './orchestrator.js';
 export type { ActionContext, ActionExecutor, ActionOutcome, ArtifactLocation } from './action-executor.js';
 export { ExecutionStore } from './execution-store.js';
-export type { ActionExecutionRecord, ApprovalRecord, ExecutionDetail, ExecutionSummary, StageExecutionRecord } from './execution-store.js';
+export type { ActionExecutionRecord, ApprovalRecord, ExecutionDetail, ExecutionKind, ExecutionSummary, RunState, StageExecutionRecord } from './execution-store.js';
 export { Engine, pipelineVariables } from './engine.js';
 export type { DriveResult, UntimedEvent } from './engine.js';
 export { answerApproval, findExecution, hasLiveOwner, parkedNeedingDriver, prepareRetry, prepareRollback, requestStop, setTransition } from './control.js';

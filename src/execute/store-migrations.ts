@@ -163,4 +163,12 @@ export const STATE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'the kind of an execution: a pipeline, or a build pipe build ran',
+    sql: `
+      ALTER TABLE executions ADD COLUMN kind TEXT NOT NULL DEFAULT 'pipeline';
+      CREATE INDEX executions_kind ON executions (kind, start_time);
+    `,
+  },
 ];
