@@ -43,8 +43,11 @@ export interface ControlResult {
 /** `pipe stop`: stop and wait lets running actions finish; abandon marks them Abandoned now. */
 export function requestStop(deps: ControlDeps, id: string, options: { abandon: boolean; reason?: string }): ControlResult {
   const e = findExecution(deps.store, id);
-  if (isTerminalExecutionStatus(e.status)) {
-    throw new PipeError('INVALID_ARGUMENT', `execution ${e.executionId} is ${e.status}; only an execution in progress can be stopped`);
+  // Superseded while it waited, its driver not there yet to say so: it is Superseded already, as CodePipeline has
+  // it (a superseded execution is no longer in progress), and a stop must not turn it into a Stopped one.
+  const status = deps.store.stopRequestOf(e.executionId).request === 'superseded' ? 'Superseded' : e.status;
+  if (isTerminalExecutionStatus(status)) {
+    throw new PipeError('INVALID_ARGUMENT', `execution ${e.executionId} is ${status}; only an execution in progress can be stopped`);
   }
   if (e.status === 'Stopping' && !options.abandon) {
     throw new PipeError('INVALID_ARGUMENT', `execution ${e.executionId} is already stopping`, { hint: `'pipe stop ${e.executionId.slice(0, 8)} --abandon' abandons its running actions now` });
@@ -102,12 +105,12 @@ export function prepareRetry(
   options: { allActions: boolean; currentStructureDigest?: string },
 ): ControlResult & { attempt: number } {
   const e = findExecution(deps.store, id);
-  const state = deps.store.runState(e.executionId);
-  if (!state) throw new PipeError('INVALID_ARGUMENT', `execution ${e.executionId} was recorded by an older pipe and cannot be retried`);
-  const plan = state.plan as ExecutionPlan;
   if (deps.store.kindOf(e.executionId) === 'build') {
     throw new PipeError('INVALID_ARGUMENT', `execution ${e.executionId} is a build pipe build ran: it cannot be retried`, { hint: 'run pipe build again' });
   }
+  const state = deps.store.runState(e.executionId);
+  if (!state) throw new PipeError('INVALID_ARGUMENT', `execution ${e.executionId} was recorded by an older pipe and cannot be retried`);
+  const plan = state.plan as ExecutionPlan;
   if (!plan.stages.some((s) => s.name === stage)) {
     throw new PipeError('INVALID_ARGUMENT', `pipeline ${plan.pipeline} has no stage ${stage}`, { hint: `stages: ${plan.stages.map((s) => s.name).join(', ')}` });
   }

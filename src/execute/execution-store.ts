@@ -318,9 +318,11 @@ export class ExecutionStore {
     };
   }
 
-  /** Asks the execution's owner to stop (it polls this), or marks a waiting execution superseded. */
+  /** Asks the execution's owner to stop (it polls this), or marks a waiting execution superseded; a superseded one stays so. */
   requestStop(executionId: string, request: StopRequest, reason?: string): void {
-    this.db.prepare('UPDATE executions SET stop_request = ?, stop_reason = COALESCE(?, stop_reason) WHERE id = ?').run(request, reason ?? null, executionId);
+    this.db
+      .prepare("UPDATE executions SET stop_request = ?, stop_reason = COALESCE(?, stop_reason) WHERE id = ? AND COALESCE(stop_request, '') != 'superseded'")
+      .run(request, reason ?? null, executionId);
   }
 
   stopRequestOf(executionId: string): { request?: StopRequest; reason?: string } {
