@@ -179,8 +179,10 @@ async function checkDocker(ctx: PipeContext, plan: ExecutionPlan): Promise<void>
 export async function startPipeline(ctx: PipeContext, options: StartPipelineOptions): Promise<PipelineExecutionResult> {
   const plan = await loadPlan(options.file);
   checkRunnable(plan);
-  await checkDocker(ctx, plan);
-  const resolvedSources = await preflight(plan, ctx.engine);
+  // Stopped already (a signal at the first instant): recorded, and ended Stopped at once, with nothing checked.
+  const stopped = () => options.signal?.aborted === true;
+  if (!stopped()) await checkDocker(ctx, plan);
+  const resolvedSources = stopped() ? new Map<string, ResolvedGitSource>() : await preflight(plan, ctx.engine);
   const executionId = newExecutionId();
   options.onPlan?.(plan, executionId);
   const engine = createEngine(ctx, { sources: resolvedSources });
