@@ -11,3 +11,5 @@ export { openStackContext } from './stack-context.js';
 export type { OpenStackContext } from './stack-context.js';
 export { runHookSpool } from './hook-service.js';
 export type { HookLog } from './hook-service.js';
+export { resultOf, runSingleBuild } from './build-service.js';
+export type { BatchBuildSummary, SingleBuildResult } from './build-service.js';

@@ -9,7 +9,7 @@ import { DEFAULT_ACCOUNT, DEFAULT_REGION, LABELS, PipeError, newExecutionId } fr
 import type { ActionCategory, ActionType, ExecutionPlan, ExecutionTrigger, RunEventListener } from '../core/index.js';
 import type { ActionExecutor } from '../execute/index.js';
 import { createArtifactIo, removeDeadOwnersTempDirs } from '../artifacts/index.js';
-import { BuildStore, buildWorkDir, createDockerBuildContainers, openCacheStore } from '../codebuild/index.js';
+import { buildWorkDir, createDockerBuildContainers, openCacheStore } from '../codebuild/index.js';
 import { DockerEngine } from '../infra/index.js';
 import { PRIVATE_FILE_MODE, makePrivateDir, openDatabase } from '../infra/index.js';
 import { projectRoot } from '../infra/index.js';
@@ -53,8 +53,6 @@ export interface PipeContext {
   cipher: SecretCipher;
   /** What opening the context recovered from dead owners (settleRecovered removes their containers). */
   recovered: Recovered;
-  /** Builds of a killed `pipe build` marked FAILED on opening (settleRecovered removes their containers and files). */
-  recoveredBuilds: string[];
 }
 
 /** Opens the state under PIPE_HOME and marks executions a killed process left InProgress as Failed. */
@@ -71,11 +69,9 @@ export function openPipeContext(options: { home: string; artifactRoot?: string }
     engine: new DockerEngine(undefined, { home }),
     cipher: openSecretCipher(home),
     recovered: { finished: [], parked: [] },
-    recoveredBuilds: [],
   };
   // Executions whose process died are finished now, by whichever pipe command comes first.
   recover(ctx);
-  ctx.recoveredBuilds = new BuildStore(db).recoverInterrupted(isProcessAlive);
   return ctx;
 }
 
@@ -98,6 +94,7 @@ export async function settleRecovered(ctx: PipeContext): Promise<void> {
     const state = ctx.store.runState(id);
     const plan = state?.plan as ExecutionPlan | undefined;
     if (state && plan) await removeTempFiles(join(state.artifactRoot, plan.pipeline, id));
+    await rm(buildWorkDir(ctx.home, id), { recursive: true, force: true }); // a `pipe build`'s zipped source
     try {
       const containers = await ctx.engine.listContainerLabels({ [LABELS.managed]: 'true', [LABELS.home]: ctx.engine.home, [LABELS.executionId]: id });
       await Promise.all(containers.map((c) => ctx.engine.removeContainer(String(c['id']))));
@@ -107,16 +104,6 @@ export async function settleRecovered(ctx: PipeContext): Promise<void> {
   }
   ctx.recovered.finished = [];
   await removeDeadOwnersTempDirs(isProcessAlive); // a killed process's tar blobs, zips being combined
-  for (const buildId of ctx.recoveredBuilds) {
-    await rm(buildWorkDir(ctx.home, buildId), { recursive: true, force: true });
-    try {
-      const containers = await ctx.engine.listContainerLabels({ [LABELS.managed]: 'true', [LABELS.home]: ctx.engine.home, [LABELS.action]: buildId });
-      await Promise.all(containers.map((c) => ctx.engine.removeContainer(String(c['id']))));
-    } catch (e) {
-      if (!(e instanceof PipeError && e.code === 'DOCKER_UNAVAILABLE')) throw e;
-    }
-  }
-  ctx.recoveredBuilds = [];
   await recoverDeadDeployments(ctx);
   // Stacks a killed deploy left half-done are rolled back (or their cleanup finished) through the registry.
   if (hasOrphanedStacks(ctx.db, isProcessAlive)) await (await stackContextOf(ctx)).close();
@@ -249,9 +236,11 @@ async function checkDocker(ctx: PipeContext, plan: ExecutionPlan): Promise<void>
 export async function startPipeline(ctx: PipeContext, options: StartPipelineOptions): Promise<PipelineExecutionResult> {
   const plan = await loadPlan(options.file);
   checkRunnable(plan);
-  await checkDocker(ctx, plan);
+  // Stopped already (a signal at the first instant): recorded, and ended Stopped at once, with nothing checked.
+  const stopped = () => options.signal?.aborted === true;
+  if (!stopped()) await checkDocker(ctx, plan);
   checkSourceRevisions(plan, options.sourceRevisions);
-  const resolvedSources = await preflight(plan, ctx.engine, options.sourceRevisions);
+  const resolvedSources = stopped() ? new Map<string, ResolvedGitSource>() : await preflight(plan, ctx.engine, options.sourceRevisions);
   const executionId = newExecutionId();
   options.onPlan?.(plan, executionId);
   const engine = createEngine(ctx, { sources: resolvedSources });

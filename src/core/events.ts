@@ -15,7 +15,7 @@ export interface ArtifactRef {
 
 /** How an execution was started, as CodePipeline's `trigger` says it. */
 export interface ExecutionTrigger {
-  triggerType: 'StartPipelineExecution' | 'Webhook' | 'GitHook' | 'Retry' | 'ManualRollback' | 'AutomatedRollback';
+  triggerType: 'StartPipelineExecution' | 'Webhook' | 'GitHook' | 'Retry' | 'ManualRollback' | 'AutomatedRollback' | 'StartBuild';
   triggerDetail: string;
   /** A `GitHook` trigger: the hook, ref, old and new commit, and the filter that matched. */
   gitHook?: GitHookTrigger;

@@ -68,6 +68,9 @@ export interface ExecutionDetail extends ExecutionSummary {
   waitingFor?: { stage: string; since: string; reason: string };
 }
 
+/** What an execution runs: a pipeline (`pipe run`), or one build of a directory (`pipe build`), listed apart. */
+export type ExecutionKind = 'pipeline' | 'build';
+
 /** What an execution's owner is asked to do: stop and wait, stop and abandon, or give way (superseded). */
 export type StopRequest = 'wait' | 'abandon' | 'superseded';
 
@@ -101,20 +104,22 @@ const opt = <K extends string>(key: K, v: unknown): Partial<Record<K, string>> =
   typeof v === 'string' && v !== '' ? ({ [key]: v } as Record<K, string>) : {};
 
 export class ExecutionStore {
+  /** Built once (after the migrations): better-sqlite3 makes a new wrapper per call of db.transaction. */
+  private readonly recordTx: (e: RunEvent) => void;
+
   constructor(readonly db: Db) {
     migrate(db, 'state', STATE_MIGRATIONS);
+    const appendEvent = db.prepare('INSERT INTO events (execution_id, body) VALUES (?, ?)');
+    this.recordTx = db.transaction((ev: RunEvent) => {
+      this.applyToState(ev);
+      appendEvent.run(ev.executionId, JSON.stringify(ev));
+    });
   }
 
   /** Records one event: the state tables, and the append-only event log every other process reads. */
   record(e: RunEvent): void {
     this.recordTx(e);
   }
-
-  private readonly recordTx = (e: RunEvent) =>
-    this.db.transaction((ev: RunEvent) => {
-      this.applyToState(ev);
-      this.db.prepare('INSERT INTO events (execution_id, body) VALUES (?, ?)').run(ev.executionId, JSON.stringify(ev));
-    })(e);
 
   private applyToState(e: RunEvent): void {
     switch (e.type) {
@@ -226,21 +231,24 @@ export class ExecutionStore {
     return ids;
   }
 
-  /** Executions, newest first: of one pipeline, with one status, started by one kind of trigger (each optional). */
-  listExecutions(options: { pipeline?: string; status?: string; triggerType?: string; limit?: number } = {}): ExecutionSummary[] {
-    const where: string[] = [];
-    const args: unknown[] = [];
+  /**
+   * Executions of one kind (pipelines by default), newest first: of one pipeline, with one status, started by one
+   * kind of trigger (each optional).
+   */
+  listExecutions(options: { pipeline?: string; status?: string; triggerType?: string; limit?: number; kind?: ExecutionKind } = {}): ExecutionSummary[] {
+    const where: string[] = ['kind = ?'];
+    const args: unknown[] = [options.kind ?? 'pipeline'];
     if (options.pipeline !== undefined) (where.push('pipeline = ?'), args.push(options.pipeline));
     if (options.status !== undefined) (where.push('status = ?'), args.push(options.status));
     if (options.triggerType !== undefined) (where.push('trigger_type = ?'), args.push(options.triggerType));
-    const sql = `SELECT * FROM executions${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY start_time DESC LIMIT ?`;
+    const sql = `SELECT * FROM executions WHERE ${where.join(' AND ')} ORDER BY start_time DESC, rowid DESC LIMIT ?`;
     return (this.db.prepare(sql).all(...args, options.limit ?? 50) as Row[]).map(toSummary);
   }
 
   /** Every pipeline that ran here, with the file of its latest execution. */
   pipelines(): { pipeline: string; pipelineFile: string; lastStart: string }[] {
     const rows = this.db
-      .prepare('SELECT e.pipeline, e.pipeline_file, e.start_time FROM executions e JOIN (SELECT pipeline, MAX(start_time) AS t FROM executions GROUP BY pipeline) m ON m.pipeline = e.pipeline AND m.t = e.start_time ORDER BY e.pipeline')
+      .prepare("SELECT e.pipeline, e.pipeline_file, e.start_time FROM executions e JOIN (SELECT pipeline, MAX(start_time) AS t FROM executions WHERE kind = 'pipeline' GROUP BY pipeline) m ON m.pipeline = e.pipeline AND m.t = e.start_time WHERE e.kind = 'pipeline' ORDER BY e.pipeline")
       .all() as Row[];
     return rows.map((r) => ({ pipeline: String(r['pipeline']), pipelineFile: String(r['pipeline_file']), lastStart: String(r['start_time']) }));
   }
@@ -272,6 +280,18 @@ export class ExecutionStore {
       .prepare(`SELECT execution_id, output_variables_json FROM action_executions WHERE execution_id IN (SELECT value FROM json_each(?)) AND output_variables_json LIKE '%"CommitId"%' ORDER BY start_time, rowid`)
       .all(JSON.stringify(executionIds)) as Row[];
     return rows.map((r) => ({ executionId: String(r['execution_id']), outputVariables: parse<Record<string, string>>(r['output_variables_json'], {}) }));
+  }
+
+  /** Ids of executions of this kind that start with `prefix` (at most `limit`, to tell a unique prefix). */
+  idsWithPrefix(prefix: string, kind: ExecutionKind, limit = 2): string[] {
+    const like = `${prefix.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    const rows = this.db.prepare("SELECT id FROM executions WHERE kind = ? AND id LIKE ? ESCAPE '\\' LIMIT ?").all(kind, like, limit) as Row[];
+    return rows.map((r) => String(r['id']));
+  }
+
+  kindOf(executionId: string): ExecutionKind | undefined {
+    const r = this.db.prepare('SELECT kind FROM executions WHERE id = ?').get(executionId) as Row | undefined;
+    return r ? (r['kind'] as ExecutionKind) : undefined;
   }
 
   /** An execution by id or unique id prefix. */
@@ -322,10 +342,10 @@ export class ExecutionStore {
   }
 
   /** What a process needs to continue an execution: its plan, resolved sources and artifact root, kept at its start. */
-  attachRunState(executionId: string, state: { plan: unknown; sources: unknown; artifactRoot: string }): void {
+  attachRunState(executionId: string, state: { plan: unknown; sources: unknown; artifactRoot: string; kind?: ExecutionKind }): void {
     this.db
-      .prepare('UPDATE executions SET plan_json = ?, sources_json = ?, artifact_root = ? WHERE id = ?')
-      .run(JSON.stringify(state.plan), JSON.stringify(state.sources ?? {}), state.artifactRoot, executionId);
+      .prepare('UPDATE executions SET plan_json = ?, sources_json = ?, artifact_root = ?, kind = ? WHERE id = ?')
+      .run(JSON.stringify(state.plan), JSON.stringify(state.sources ?? {}), state.artifactRoot, state.kind ?? 'pipeline', executionId);
   }
 
   runState(executionId: string): RunState | undefined {
@@ -341,9 +361,11 @@ export class ExecutionStore {
     };
   }
 
-  /** Asks the execution's owner to stop (it polls this), or marks a waiting execution superseded. */
+  /** Asks the execution's owner to stop (it polls this), or marks a waiting execution superseded; a superseded one stays so. */
   requestStop(executionId: string, request: StopRequest, reason?: string): void {
-    this.db.prepare('UPDATE executions SET stop_request = ?, stop_reason = COALESCE(?, stop_reason) WHERE id = ?').run(request, reason ?? null, executionId);
+    this.db
+      .prepare("UPDATE executions SET stop_request = ?, stop_reason = COALESCE(?, stop_reason) WHERE id = ? AND COALESCE(stop_request, '') != 'superseded'")
+      .run(request, reason ?? null, executionId);
   }
 
   stopRequestOf(executionId: string): { request?: StopRequest; reason?: string } {
@@ -415,7 +437,7 @@ export class ExecutionStore {
     const rows = this.db
       .prepare(
         `SELECT DISTINCT e.id FROM executions e JOIN stage_executions s ON s.execution_id = e.id
-         WHERE e.pipeline = ? AND s.stage = ? AND e.id != ?
+         WHERE e.pipeline = ? AND e.kind = 'pipeline' AND s.stage = ? AND e.id != ?
            AND e.start_time > (SELECT start_time FROM executions WHERE id = ?)`,
       )
       .all(pipeline, stage, executionId, executionId) as Row[];
@@ -427,7 +449,7 @@ export class ExecutionStore {
     const rows = this.db
       .prepare(
         `SELECT e.id, e.execution_type FROM executions e JOIN stage_executions s ON s.execution_id = e.id
-         WHERE e.pipeline = ? AND s.stage = ? AND s.status = 'Succeeded'
+         WHERE e.pipeline = ? AND e.kind = 'pipeline' AND s.stage = ? AND s.status = 'Succeeded'
            AND s.attempt = (SELECT MAX(attempt) FROM stage_executions WHERE execution_id = e.id AND stage = s.stage)
          ORDER BY e.start_time DESC`,
       )

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LABELS, ValidationError } from '../../src/core/index.js';
+import { INTERRUPTED_ACTION } from '../../src/execute/index.js';
 import { DockerEngine } from '../../src/infra/docker.js';
 import { describeBuildspec, loadBuildspec, parseBuildspec } from '../../src/parse/index.js';
 import { makePipeEnv, pipe, PIPE_BIN, REPO_ROOT } from '../support/cli.js';
@@ -187,7 +188,7 @@ describeDocker('pipe build, end to end', () => {
     expect(await engine.listContainers({ [LABELS.home]: env.home, [LABELS.action]: id })).toHaveLength(1);
     expect(readdirSync(join(env.home, 'tmp', 'builds'))).toHaveLength(1);
     const list = JSON.parse((await pipe(['builds', '--json'], env)).stdout) as Array<{ buildId: string; status: string; statusMessage?: string }>;
-    expect(list).toEqual([expect.objectContaining({ buildId: id, status: 'FAILED', statusMessage: 'interrupted: the process running this build died' })]);
+    expect(list).toEqual([expect.objectContaining({ buildId: id, status: 'FAILED', statusMessage: INTERRUPTED_ACTION })]);
     expect(await engine.listContainers({ [LABELS.home]: env.home, [LABELS.action]: id })).toEqual([]);
     expect(readdirSync(join(env.home, 'tmp', 'builds'))).toEqual([]);
   });

@@ -1,4 +1,4 @@
-// `pipe serve` as a process (the bundle, dist/pipe.mjs) and a real headless Chromium (Debian's, driven by
+// `pipe serve` as a process (the bundle, through bin/pipe.js) and a real headless Chromium (Debian's, driven by
 // playwright-core) opened on its start-up URL; screenshots of each page go to test/screenshots/ (git ignores it).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -54,56 +54,46 @@ export function registerPipelineCommands(program: Command, out: Output): void {
     .option('--variable <NAME=VALUE>', 'set a pipeline variable (repeatable)', collectVariable)
     .option('--detach', 'start the execution in the background and print its id (pipe logs ID --follow follows it)')
     .option('--source-revision <ACTION=COMMIT>', 'run a source action at this commit instead of its branch (repeatable)', collectRevision)
-    .action(async (given: string, opts: { json?: boolean; variable?: Record<string, string>; detach?: boolean; sourceRevision?: Map<string, { commit: string }> }) => {
+    .action(async (given: string, opts: RunOptions) => {
       const file = locatePipelineFile(given);
-      const revisions = opts.sourceRevision ? { sourceRevisions: opts.sourceRevision } : {};
-      // State and artifacts go to the root of the project the pipeline file is in, wherever pipe runs from.
-      const from = dirname(resolve(file));
-      const ctx = openPipeContext({ home: pipeHome({ from }), artifactRoot: artifactRoot({ from }) });
-      await settleRecovered(ctx);
-      if (opts.detach) {
-        try {
-          const r = await startPipeline(ctx, {
-            file,
-            trigger: { triggerType: 'StartPipelineExecution', triggerDetail: `pipe run --detach ${file}`, ...revisionFacts(opts.sourceRevision) },
-            variables: opts.variable ?? {},
-            detach: true,
-            ...revisions,
-          });
-          out.stdout(opts.json ? `${JSON.stringify({ executionId: r.executionId, status: r.status })}\n` : `${r.executionId}\n`);
-        } finally {
-          ctx.db.close();
-        }
-        return;
-      }
+      if (opts.detach) return runDetached(out, file, opts);
+      // Taken first: a signal from the first instant on (pipe kept those that came while it loaded) stops the
+      // execution, which is still recorded, and ends Stopped.
       const controller = new AbortController();
       const releaseStop = onStop((cause) => controller.abort(stopReason(cause)));
       let tty: ReturnType<typeof createTtyRenderer> | undefined;
       const listeners: RunEventListener[] = [];
       try {
-        const result = await startPipeline(ctx, {
-          file,
-          trigger: { triggerType: 'StartPipelineExecution', triggerDetail: `pipe run ${file}`, ...revisionFacts(opts.sourceRevision) },
-          variables: opts.variable ?? {},
-          ...revisions,
-          signal: controller.signal,
-          listeners,
-          onPlan: (plan) => {
-            if (opts.json) listeners.push(createJsonRenderer(out));
-            else if (out.isTTY) {
-              tty = createTtyRenderer(out, plan);
-              const r = tty;
-              listeners.push((e) => r.onEvent(e));
-            } else listeners.push(createPlainRenderer(out));
-          },
-        });
-        out.exitCode = result.status === 'Succeeded' ? EXIT.success : EXIT.failed;
-        // The renderers have said how it ended, and why; this only says where to look.
-        if (!opts.json) out.stdout(`Details: pipe execution ${result.executionId}\n`);
+        // State and artifacts go to the root of the project the pipeline file is in, wherever pipe runs from.
+        const from = dirname(resolve(file));
+        const ctx = openPipeContext({ home: pipeHome({ from }), artifactRoot: artifactRoot({ from }) });
+        try {
+          await settleRecovered(ctx);
+          const result = await startPipeline(ctx, {
+            file,
+            trigger: { triggerType: 'StartPipelineExecution', triggerDetail: `pipe run ${file}`, ...revisionFacts(opts.sourceRevision) },
+            variables: opts.variable ?? {},
+            ...(opts.sourceRevision ? { sourceRevisions: opts.sourceRevision } : {}),
+            signal: controller.signal,
+            listeners,
+            onPlan: (plan) => {
+              if (opts.json) listeners.push(createJsonRenderer(out));
+              else if (out.isTTY) {
+                tty = createTtyRenderer(out, plan);
+                const r = tty;
+                listeners.push((e) => r.onEvent(e));
+              } else listeners.push(createPlainRenderer(out));
+            },
+          });
+          out.exitCode = result.status === 'Succeeded' ? EXIT.success : EXIT.failed;
+          // The renderers have said how it ended, and why; this only says where to look.
+          if (!opts.json) out.stdout(`Details: pipe execution ${result.executionId}\n`);
+        } finally {
+          ctx.db.close();
+        }
       } finally {
         tty?.close();
         releaseStop();
-        ctx.db.close();
       }
     });
 
@@ -136,6 +126,32 @@ export function registerPipelineCommands(program: Command, out: Output): void {
     });
 
   registerExecutionCommands(program, out);
+}
+
+/** `pipe run --detach`: the execution is recorded and handed to a background worker; its id is printed. */
+interface RunOptions {
+  json?: boolean;
+  variable?: Record<string, string>;
+  detach?: boolean;
+  sourceRevision?: Map<string, { commit: string }>;
+}
+
+async function runDetached(out: Output, file: string, opts: RunOptions): Promise<void> {
+  const from = dirname(resolve(file));
+  const ctx = openPipeContext({ home: pipeHome({ from }), artifactRoot: artifactRoot({ from }) });
+  try {
+    await settleRecovered(ctx);
+    const r = await startPipeline(ctx, {
+      file,
+      trigger: { triggerType: 'StartPipelineExecution', triggerDetail: `pipe run --detach ${file}`, ...revisionFacts(opts.sourceRevision) },
+      variables: opts.variable ?? {},
+      ...(opts.sourceRevision ? { sourceRevisions: opts.sourceRevision } : {}),
+      detach: true,
+    });
+    out.stdout(opts.json ? `${JSON.stringify({ executionId: r.executionId, status: r.status })}\n` : `${r.executionId}\n`);
+  } finally {
+    ctx.db.close();
+  }
 }
 
 function problemJson(p: Problem): { file: string; line: number; column: number; path: string; message: string } {

@@ -89,7 +89,7 @@ export async function removeLeftoverEnvironments(engine: DockerEngine): Promise<
 export async function createDockerInvoker(options: DockerInvokerOptions = {}): Promise<DockerInvoker> {
   const engine = options.engine ?? new DockerEngine();
   const invokerId = randomUUID();
-  // Found from pipe's package root, so it works from src/, from dist/ and from the dist/pipe.mjs bundle alike.
+  // Found from pipe's package root, so it works from src/, from dist/ and from the dist/pipe.cjs bundle alike.
   const bootstraps = await readBootstraps(options.runtimesDir ?? pathToFileURL(`${join(projectRoot(), 'runtimes')}/`));
   const archives = new CodeArchiveCache(bootstraps, options.archiveCacheBytes ?? 512 * 1024 * 1024);
   const credentials = options.credentials ?? { accessKeyId: 'test', secretAccessKey: 'test', sessionToken: 'test' };
