@@ -18,9 +18,30 @@ if (existsSync(join(here, 'registry.mjs'))) {
 for (const [file, name, fn] of [['build-tools.mjs', 'build tools', 'benchBuildTools'], ['artifact-upload.mjs', 'artifact upload', 'benchArtifactUpload']]) {
   if (existsSync(join(here, file))) suites.push([name, (await import(`./${file}`))[fn]]);
 }
+if (existsSync(join(here, 'gateway.mjs'))) {
+  const { benchGateway } = await import('./gateway.mjs');
+  suites.push(['gateway', benchGateway]);
+}
 if (existsSync(join(here, 'registry-upload.mjs'))) {
   const { benchRegistryUpload } = await import('./registry-upload.mjs');
   suites.push(['registry upload', benchRegistryUpload]);
+}
+if (existsSync(join(here, 'deploy-rollback.mjs'))) {
+  const { benchDeployRollback } = await import('./deploy-rollback.mjs');
+  suites.push(['deploy rollback', benchDeployRollback]);
+if (existsSync(join(here, 'dashboard.mjs'))) {
+  const { benchDashboard } = await import('./dashboard.mjs');
+  suites.push(['dashboard', benchDashboard]);
+}
+
+if (existsSync(join(here, 'stacks.mjs'))) {
+  const { benchStacks } = await import('./stacks.mjs');
+  suites.push(['stacks', benchStacks]);
+}
+
+if (existsSync(join(here, 'hooks.mjs'))) {
+  const { benchHooks } = await import('./hooks.mjs');
+  suites.push(['git hooks', benchHooks]);
 }
 
 let failed = false;

@@ -1,5 +1,50 @@
 #!/usr/bin/env node
-// The `pipe` command: runs the compiled CLI (built by `npm install` through the prepare script).
-import { main } from '../dist/pipe.mjs';
+// The `pipe` command: runs the bundled CLI (dist/pipe.cjs, built by `npm install` through the prepare script),
+// compiled from V8's code cache beside it when there is one (the first run after a build writes it as it exits).
+// A stop signal that comes while the CLI loads is kept and handed to it, so that `pipe run` stopped at its first
+// instant still records its execution Stopped; the launcher lets go of the signals only once the CLI listens to
+// them, since node drops a signal that comes while nothing listens.
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
 
-process.exitCode = await main(process.argv.slice(2));
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+const early = [];
+const keep = (signal) => early.push(signal);
+for (const s of STOP_SIGNALS) process.on(s, keep);
+
+/** Runs the CommonJS bundle and returns its exports, with the code cache if it fits this node. */
+function loadBundle(file) {
+  const cacheFile = `${file}.cache`;
+  let cachedData;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined; // none yet: this run writes it
+  }
+  const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`;
+  const script = new vm.Script(source, { filename: file, cachedData, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+  if (cachedData === undefined || script.cachedDataRejected) {
+    // At exit the cache holds every function this run compiled, not only those compiled at load.
+    process.once('exit', () => {
+      const tmp = `${cacheFile}.${process.pid}.tmp`;
+      try {
+        writeFileSync(tmp, script.createCachedData());
+        renameSync(tmp, cacheFile);
+      } catch {
+        rmSync(tmp, { force: true }); // a read-only install: every start compiles, as without a cache
+      }
+    });
+  }
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+  return module.exports;
+}
+
+const { main } = loadBundle(join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'pipe.cjs'));
+const release = () => {
+  for (const s of STOP_SIGNALS) process.off(s, keep);
+};
+process.exitCode = await main(process.argv.slice(2), undefined, { early, release });

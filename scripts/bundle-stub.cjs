@@ -1,5 +1,5 @@
 // Stands in, in the bundled CLI, for packages pipe never uses on its paths (ssh2 for ssh:// Docker hosts,
-// gRPC for BuildKit sessions) so the CLI does not load them at start. Using one fails saying so.
+// gRPC and protobuf for BuildKit sessions) so the CLI does not load them at start. Using one fails saying so.
 'use strict';
 
 function unavailable(name) {

@@ -2,7 +2,7 @@
 # Sets a machine up for pipe, idempotently: a Docker engine that answers, the local build images
 # pipe/standard:1 (minimal, for fast tests) and pipe/standard:7.0 (CodeBuild's tools, scripts/images/), and the
 # project's npm packages. With --test, also the real clients the tests use (AWS CLI v2 from Debian at /usr/bin/aws,
-# boto3 for /usr/bin/python3 from Debian, git, zip, tmux). Quick the second time: every step checks before it acts.
+# boto3 for /usr/bin/python3 from Debian, git, zip, tmux, chromium). Quick the second time: every step checks before it acts.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -20,7 +20,7 @@ for arg in "$@"; do
       echo "  Installs and starts a Docker engine if none answers, builds $IMAGE if missing,"
       echo "  builds $STANDARD_IMAGE (CodeBuild's tools, about 6 minutes and 3 GB) if missing or if"
       echo "  its definition (scripts/images/) changed, runs npm install."
-      echo "  --test also installs the test clients (awscli v2, python3-boto3, git, zip, tmux); --no-standard skips $STANDARD_IMAGE."
+      echo "  --test also installs the test clients (awscli v2, python3-boto3, git, zip, tmux, chromium); --no-standard skips $STANDARD_IMAGE."
       exit 0 ;;
     *) echo "setup: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
   esac
@@ -125,6 +125,8 @@ ensure_test_clients() {
   command -v git >/dev/null 2>&1 || missing+=(git)
   command -v zip >/dev/null 2>&1 || missing+=(zip)
   command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+  # The dashboard's browser tests drive Debian's Chromium through playwright-core (no browser download).
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
   if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; else say "test clients present"; fi
   aws_cli_v2 || die "/usr/bin/aws is not the AWS CLI v2 ($(/usr/bin/aws --version 2>&1 | head -n 1)); the tests need v2 there"
   system_boto3 || die "/usr/bin/python3 cannot import boto3 after installing python3-boto3"

@@ -6,9 +6,10 @@ import { closeSync, openSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION, LABELS, PipeError, newExecutionId } from '../core/index.js';
-import type { ActionCategory, ExecutionPlan, ExecutionTrigger, RunEventListener } from '../core/index.js';
+import type { ActionCategory, ActionType, ExecutionPlan, ExecutionTrigger, RunEventListener } from '../core/index.js';
+import type { ActionExecutor } from '../execute/index.js';
 import { createArtifactIo, removeDeadOwnersTempDirs } from '../artifacts/index.js';
-import { BuildStore, buildWorkDir, createDockerBuildContainers, openCacheStore } from '../codebuild/index.js';
+import { buildWorkDir, createDockerBuildContainers, openCacheStore } from '../codebuild/index.js';
 import { DockerEngine } from '../infra/index.js';
 import { PRIVATE_FILE_MODE, makePrivateDir, openDatabase } from '../infra/index.js';
 import { projectRoot } from '../infra/index.js';
@@ -31,10 +32,17 @@ import type { Owner } from '../execute/index.js';
 import type { PipelineExecutionResult } from '../execute/index.js';
 import { preflight } from './preflight.js';
 import { createAwsEndpointProvider } from './aws-endpoint.js';
+import type { SourceRevisionRequest } from './preflight.js';
 import { createSourceExecutor } from '../source/index.js';
+import { createInvokeExecutor } from '../deploy/index.js';
+import { openLambdaApi, openLambdaSession } from './lambda-api.js';
+import { DeploymentStore, createLambdaDeployExecutor, recoverDeployments } from '../deploy/index.js';
+import { byActionType } from './action-types.js';
 
 /** The action categories this version has executors for. */
-const RUNNABLE_CATEGORIES: readonly ActionCategory[] = ['Source', 'Build', 'Approval'];
+const RUNNABLE_CATEGORIES: readonly ActionCategory[] = ['Source', 'Build', 'Deploy', 'Invoke', 'Approval'];
+import { createCloudFormationExecutor, hasOrphanedStacks } from '../deploy/index.js';
+import { deployTimeScale, stackContextOf } from './stack-context.js';
 
 export interface PipeContext {
   home: string;
@@ -46,8 +54,6 @@ export interface PipeContext {
   cipher: SecretCipher;
   /** What opening the context recovered from dead owners (settleRecovered removes their containers). */
   recovered: Recovered;
-  /** Builds of a killed `pipe build` marked FAILED on opening (settleRecovered removes their containers and files). */
-  recoveredBuilds: string[];
 }
 
 /** Opens the state under PIPE_HOME and marks executions a killed process left InProgress as Failed. */
@@ -64,11 +70,9 @@ export function openPipeContext(options: { home: string; artifactRoot?: string }
     engine: new DockerEngine(undefined, { home }),
     cipher: openSecretCipher(home),
     recovered: { finished: [], parked: [] },
-    recoveredBuilds: [],
   };
   // Executions whose process died are finished now, by whichever pipe command comes first.
   recover(ctx);
-  ctx.recoveredBuilds = new BuildStore(db).recoverInterrupted(isProcessAlive);
   return ctx;
 }
 
@@ -91,6 +95,7 @@ export async function settleRecovered(ctx: PipeContext): Promise<void> {
     const state = ctx.store.runState(id);
     const plan = state?.plan as ExecutionPlan | undefined;
     if (state && plan) await removeTempFiles(join(state.artifactRoot, plan.pipeline, id));
+    await rm(buildWorkDir(ctx.home, id), { recursive: true, force: true }); // a `pipe build`'s zipped source
     try {
       const containers = await ctx.engine.listContainerLabels({ [LABELS.managed]: 'true', [LABELS.home]: ctx.engine.home, [LABELS.executionId]: id });
       await Promise.all(containers.map((c) => ctx.engine.removeContainer(String(c['id']))));
@@ -100,17 +105,22 @@ export async function settleRecovered(ctx: PipeContext): Promise<void> {
   }
   ctx.recovered.finished = [];
   await removeDeadOwnersTempDirs(isProcessAlive); // a killed process's tar blobs, zips being combined
-  for (const buildId of ctx.recoveredBuilds) {
-    await rm(buildWorkDir(ctx.home, buildId), { recursive: true, force: true });
-    try {
-      const containers = await ctx.engine.listContainerLabels({ [LABELS.managed]: 'true', [LABELS.home]: ctx.engine.home, [LABELS.action]: buildId });
-      await Promise.all(containers.map((c) => ctx.engine.removeContainer(String(c['id']))));
-    } catch (e) {
-      if (!(e instanceof PipeError && e.code === 'DOCKER_UNAVAILABLE')) throw e;
-    }
-  }
-  ctx.recoveredBuilds = [];
+  await recoverDeadDeployments(ctx);
+  // Stacks a killed deploy left half-done are rolled back (or their cleanup finished) through the registry.
+  if (hasOrphanedStacks(ctx.db, isProcessAlive)) await (await stackContextOf(ctx)).close();
   for (const id of parkedNeedingDriver({ store: ctx.store, isAlive: isProcessAlive })) spawnWorker(ctx, id);
+}
+
+/** Deployments of aliases whose process died: the alias back on its version (moving an alias invokes nothing). */
+async function recoverDeadDeployments(ctx: PipeContext): Promise<void> {
+  if (!new DeploymentStore(ctx.db).hasOrphans()) return;
+  // Through the PIPE_HOME's registry server when one runs (moving an alias starts no container in-process).
+  const lambda = await openLambdaApi({ home: ctx.home });
+  try {
+    await recoverDeployments(ctx.db, lambda.api);
+  } finally {
+    await lambda.close();
+  }
 }
 
 /** The half-written zips (`.<name>.<pid>.<nonce>.tmp`) a killed action left in its execution's artifact folder. */
@@ -135,6 +145,8 @@ export interface StartPipelineOptions {
   onPlan?: (plan: ExecutionPlan, executionId: string) => void;
   /** Record the execution and hand it to a background worker (`pipe run --detach`) instead of running it here. */
   detach?: boolean;
+  /** Source actions to run at a given commit (StartPipelineExecution's `sourceRevisions`), by action name. */
+  sourceRevisions?: ReadonlyMap<string, SourceRevisionRequest>;
 }
 
 export async function loadPlan(file: string): Promise<ExecutionPlan> {
@@ -166,8 +178,29 @@ export function createEngine(ctx: PipeContext, options: { sources?: ReadonlyMap<
         cache: openCacheStore(ctx.home),
         awsEndpoints: createAwsEndpointProvider(ctx),
       }),
+      Invoke: createInvokeExecutor({
+        db: ctx.db,
+        openLambda: () => openLambdaSession({ home: ctx.home, invoker: { engine: ctx.engine } }),
+        region: DEFAULT_REGION,
+        account: DEFAULT_ACCOUNT,
+      }),
+      Deploy: byActionType({
+        'Deploy/Lambda': createLambdaDeployExecutor({
+          // Through the PIPE_HOME's registry server when one runs, else in-process with a loopback server for hooks.
+          openRegistry: async () => {
+            const session = await openLambdaSession({ home: ctx.home, invoker: { engine: ctx.engine } });
+            return { lambda: session.api, db: ctx.db, close: () => session.close() };
+          },
+        }),
+        'Deploy/CloudFormation': createCloudFormationExecutor({ open: () => stackContextOf(ctx), ...timeScaleOption() }),
+      }),
     },
   });
+}
+
+function timeScaleOption(): { timeScale?: number } {
+  const scale = deployTimeScale();
+  return scale === undefined ? {} : { timeScale: scale };
 }
 
 function checkRunnable(plan: ExecutionPlan): void {
@@ -175,6 +208,17 @@ function checkRunnable(plan: ExecutionPlan): void {
   if (unrunnable) {
     throw new PipeError('INVALID_SPEC', `${unrunnable.id}: pipe cannot run ${unrunnable.type} actions yet`, {
       hint: `this version runs ${RUNNABLE_CATEGORIES.slice(0, -1).join(', ')} and ${RUNNABLE_CATEGORIES.at(-1) ?? ''} actions; 'pipe validate' checks the file`,
+    });
+  }
+}
+
+/** Each source revision names a Source/Git action of the pipeline, as StartPipelineExecution checks `actionName`. */
+function checkSourceRevisions(plan: ExecutionPlan, revisions: ReadonlyMap<string, SourceRevisionRequest> | undefined): void {
+  const sources = plan.stages.flatMap((s) => s.groups.flat()).filter((a) => a.type === 'Source/Git').map((a) => a.name);
+  for (const name of revisions?.keys() ?? []) {
+    if (sources.includes(name)) continue;
+    throw new PipeError('INVALID_ARGUMENT', `pipeline ${plan.pipeline} has no Source/Git action '${name}'`, {
+      hint: `source actions: ${sources.join(', ') || 'none'}; --source-revision takes ACTION=COMMIT`,
     });
   }
 }
@@ -194,8 +238,11 @@ async function checkDocker(ctx: PipeContext, plan: ExecutionPlan): Promise<void>
 export async function startPipeline(ctx: PipeContext, options: StartPipelineOptions): Promise<PipelineExecutionResult> {
   const plan = await loadPlan(options.file);
   checkRunnable(plan);
-  await checkDocker(ctx, plan);
-  const resolvedSources = await preflight(plan, ctx.engine);
+  // Stopped already (a signal at the first instant): recorded, and ended Stopped at once, with nothing checked.
+  const stopped = () => options.signal?.aborted === true;
+  if (!stopped()) await checkDocker(ctx, plan);
+  checkSourceRevisions(plan, options.sourceRevisions);
+  const resolvedSources = stopped() ? new Map<string, ResolvedGitSource>() : await preflight(plan, ctx.engine, options.sourceRevisions);
   const executionId = newExecutionId();
   options.onPlan?.(plan, executionId);
   const engine = createEngine(ctx, { sources: resolvedSources });

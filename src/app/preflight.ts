@@ -15,8 +15,22 @@ interface KnownSource {
   commitId: string;
 }
 
-/** Checks the plan; returns the git sources it resolved, by action id, for the execution to use. */
-export async function preflight(plan: ExecutionPlan, engine: DockerEngine): Promise<Map<string, ResolvedGitSource>> {
+/** A source action's revision for this execution (a git hook's commit, `--source-revision`), by action name. */
+export interface SourceRevisionRequest {
+  commit: string;
+  /** The branch the commit was pushed to (its BranchName); absent: the branch HEAD or another holding it. */
+  branch?: string;
+}
+
+/**
+ * Checks the plan; returns the git sources it resolved, by action id, for the execution to use. A source action
+ * in `revisions` runs that commit, not its branch's tip.
+ */
+export async function preflight(
+  plan: ExecutionPlan,
+  engine: DockerEngine,
+  revisions: ReadonlyMap<string, SourceRevisionRequest> = new Map(),
+): Promise<Map<string, ResolvedGitSource>> {
   const resolvedSources = new Map<string, ResolvedGitSource>();
   const sources = new Map<string, KnownSource>();
   const actions = plan.stages.flatMap((s) => s.groups.flat());
@@ -24,7 +38,11 @@ export async function preflight(plan: ExecutionPlan, engine: DockerEngine): Prom
     if (a.type !== 'Source/Git' || findReferences(a.configuration).length > 0) continue;
     const c = readGitSourceConfiguration(a.configuration);
     const repository = isAbsolute(c.repository) ? c.repository : resolve(plan.baseDir, c.repository);
-    const resolved = await resolveGitSource({ repository, ...(c.branch ? { branch: c.branch } : {}), ...(c.commit ? { commit: c.commit } : {}) }).catch((e: unknown) => {
+    const asked = revisions.get(a.name);
+    const request = asked
+      ? { repository, commit: asked.commit, ...(asked.branch ? { pushedBranch: asked.branch } : {}) }
+      : { repository, ...(c.branch ? { branch: c.branch } : {}), ...(c.commit ? { commit: c.commit } : {}) };
+    const resolved = await resolveGitSource(request).catch((e: unknown) => {
       throw withAction(a, e);
     });
     resolvedSources.set(a.id, resolved);

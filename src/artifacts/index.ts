@@ -25,3 +25,4 @@ export { combineZips, type CombinePart } from './combine-zips.js';
 export { readZipEntry } from './zip-entry.js';
 export { makeOwnedTempDir, removeDeadOwnersTempDirs } from './temp-dirs.js';
 export { IGNORE_FILE, parseIgnoreFile } from './ignore-file.js';
+export { unzipToDirectory } from './unzip-to-dir.js';

@@ -4,6 +4,8 @@ import { isPipeError, printable, ValidationError } from '../core/index.js';
 import { mapSystemError } from '../infra/index.js';
 import { EXIT } from './exit-codes.js';
 import { createOutput } from './output.js';
+import { watchStopSignals } from './stop-signals.js';
+import type { LauncherSignals } from './stop-signals.js';
 import type { Output } from './output.js';
 import { registerPipelineCommands } from './commands/pipeline.js';
 import { registerRegistryCommands } from './commands/registry.js';
@@ -12,6 +14,12 @@ import { registerBuildsCommand } from './commands/builds.js';
 import { registerSecretCommands } from './commands/secrets.js';
 import { registerCacheCommands } from './commands/cache.js';
 import { registerControlCommands } from './commands/control.js';
+import { registerGatewayCommands } from './commands/gateway.js';
+import { registerDeploymentCommands } from './commands/deployments.js';
+import { registerMetricsCommand } from './commands/metrics.js';
+import { registerServeCommand } from './commands/serve.js';
+import { registerStackCommands } from './commands/stack.js';
+import { registerHooksCommands } from './commands/hooks.js';
 
 const HELP_FOOTER = `
 Exit codes:
@@ -41,17 +49,32 @@ export function buildProgram(out: Output): Command {
   registerSecretCommands(program, out);
   registerCacheCommands(program, out);
   registerControlCommands(program, out);
+  registerGatewayCommands(program, out);
+  registerDeploymentCommands(program, out);
+  registerMetricsCommand(program, out);
+  registerServeCommand(program, out);
+  registerStackCommands(program, out);
+  registerHooksCommands(program, out);
   return program;
 }
 
-/** Runs the CLI; returns the exit code instead of exiting, so tests and the bin share one path. */
-export async function main(argv: string[], out: Output = createOutput()): Promise<number> {
+/** Commands for which a stop signal at any moment, even before they are under way, stops what they run. */
+const isStoppableFromTheStart = (argv: readonly string[]) => (argv[0] === 'run' && !argv.includes('--detach')) || argv[0] === 'build';
+
+/**
+ * Runs the CLI; returns the exit code instead of exiting, so tests and the bin share one path. `launcher`: the stop
+ * signals bin/pipe.js caught while pipe was loading, handed over.
+ */
+export async function main(argv: string[], out: Output = createOutput(), launcher?: LauncherSignals): Promise<number> {
+  const stopWatching = watchStopSignals({ keepForHandler: isStoppableFromTheStart(argv), ...(launcher ? { launcher } : {}) });
   const program = buildProgram(out);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return out.exitCode ?? EXIT.success;
   } catch (e) {
     return reportError(e, out);
+  } finally {
+    stopWatching();
   }
 }
 

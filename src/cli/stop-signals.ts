@@ -1,33 +1,82 @@
 // What stops a foreground command: SIGINT (Ctrl-C), SIGTERM, SIGHUP (the terminal went away) and a closed stdout
 // (`pipe logs ID | head`). While a command holds a stop handler, every such signal calls it (a second Ctrl-C
-// does not kill pipe half-way through its clean-up); with none held, a closed stdout ends pipe quietly.
+// does not kill pipe half-way through its clean-up); with none held, a signal ends pipe as it ends any process
+// (`pipe run` keeps it for the handler it is about to take), and a closed stdout ends pipe quietly.
 import { readFileSync } from 'node:fs';
+import { isProcessAlive } from '../infra/index.js';
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 export type StopCause = (typeof SIGNALS)[number] | 'EPIPE' | 'parent exited';
 
 const handlers = new Set<(cause: StopCause) => void>();
 const listeners = new Map<NodeJS.Signals, () => void>();
+/** Set while a command runs (watchStopSignals): its signals are caught from its first instant. */
+let watch: { keepForHandler: boolean; pending: StopCause[] } | undefined;
 
 function fire(cause: StopCause): void {
-  for (const h of [...handlers]) h(cause);
+  if (handlers.size > 0) {
+    for (const h of [...handlers]) h(cause);
+    return;
+  }
+  if (watch?.keepForHandler) {
+    watch.pending.push(cause); // the command's handler is not held yet: it gets the signal when it is
+    return;
+  }
+  // No handler, and none to wait for: the signal does what it does to any process.
+  if (cause === 'SIGINT' || cause === 'SIGTERM' || cause === 'SIGHUP') {
+    removeListeners();
+    process.kill(process.pid, cause);
+  }
+}
+
+function addListeners(): void {
+  if (listeners.size > 0) return;
+  for (const s of SIGNALS) {
+    const l = () => fire(s);
+    listeners.set(s, l);
+    process.on(s, l);
+  }
+}
+
+function removeListeners(): void {
+  for (const [s, l] of listeners) process.off(s, l);
+  listeners.clear();
+}
+
+/** What the launcher (bin/pipe.js) caught while pipe loaded, and how to make it stop catching. */
+export interface LauncherSignals {
+  early: readonly NodeJS.Signals[];
+  /** Removes the launcher's listeners: called once pipe's own listen, so that no signal finds nobody listening. */
+  release(): void;
+}
+
+/**
+ * Catches stop signals for the whole of a command, from before it parses its arguments, taking over from the
+ * launcher. With `keepForHandler` (`pipe run`: a signal at any moment leaves its execution Stopped) a signal that
+ * comes before the command holds a stop handler is kept and given to the first handler; otherwise it ends pipe as it
+ * would end any process. Returns the function that stops watching.
+ */
+export function watchStopSignals(options: { keepForHandler: boolean; launcher?: LauncherSignals }): () => void {
+  watch = { keepForHandler: options.keepForHandler, pending: [] };
+  addListeners();
+  options.launcher?.release();
+  for (const s of options.launcher?.early ?? []) if ((SIGNALS as readonly string[]).includes(s)) fire(s as StopCause);
+  return () => {
+    const left = watch?.pending[0];
+    watch = undefined;
+    if (handlers.size === 0) removeListeners();
+    if (left) fire(left); // kept for a handler the command never took: it ends pipe now
+  };
 }
 
 /** Calls `handler` on every stop signal until the returned function is called. */
 export function onStop(handler: (cause: StopCause) => void): () => void {
   handlers.add(handler);
-  if (listeners.size === 0) {
-    for (const s of SIGNALS) {
-      const l = () => fire(s);
-      listeners.set(s, l);
-      process.on(s, l);
-    }
-  }
+  addListeners();
+  for (const cause of watch?.pending.splice(0) ?? []) handler(cause);
   return () => {
     handlers.delete(handler);
-    if (handlers.size > 0) return;
-    for (const [s, l] of listeners) process.off(s, l);
-    listeners.clear();
+    if (handlers.size === 0 && !watch) removeListeners();
   };
 }
 
@@ -52,7 +101,7 @@ export function watchParent(intervalMs = 1000): () => void {
   if (parentOfShell !== undefined && parentOfShell > 1) watched.push(parentOfShell);
   const first = process.ppid;
   const timer = setInterval(() => {
-    if (process.ppid !== first || watched.some((pid) => !isRunning(pid))) fire('parent exited');
+    if (process.ppid !== first || watched.some((pid) => !isProcessAlive(pid))) fire('parent exited');
   }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);
@@ -77,14 +126,4 @@ function commOf(pid: number): string | undefined {
 function parentOf(pid: number): number | undefined {
   const ppid = Number(statOf(pid)?.[2]);
   return Number.isInteger(ppid) ? ppid : undefined;
-}
-
-/** Whether a process runs; a zombie (dead, not yet reaped by its parent) does not. */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  return statOf(pid)?.[1] !== 'Z';
 }

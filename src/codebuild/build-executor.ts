@@ -1,10 +1,10 @@
 // Build/CodeBuild: reads the buildspec from the primary source, runs it in a container, packages its artifacts.
-import { LABELS, PipeError, newBuildId } from '../core/index.js';
+import { PipeError, newBuildId } from '../core/index.js';
 import type { BuildSpec } from '../core/index.js';
 import { readZipEntry } from '../artifacts/index.js';
 import { runBuild } from './build-runner.js';
 import type { ArtifactIo } from '../artifacts/index.js';
-import type { BuildRequest } from './build-runner.js';
+import { assembleBuildRequest } from './build-request.js';
 import type { BuildContainerFactory } from './docker-container.js';
 import type { CacheStore } from './cache/index.js';
 import { parseBuildspec } from '../parse/index.js';
@@ -65,9 +65,10 @@ export function createBuildExecutor(deps: BuildExecutorDeps): ActionExecutor {
       const [primary, ...secondary] = ctx.inputs;
       const source = primary?.revision;
       const timeout = config.timeoutInMinutes;
+      // Acquired while the build provisions; the build waits for it only when it composes its environment.
       const aws = openBuildAwsAccess(deps.awsEndpoints, buildId, config.passAwsCredentials, deps.hostEnv ?? process.env, ctx.warn);
       try {
-        const request: BuildRequest = {
+        const request = assembleBuildRequest(ctx, {
           identity: {
             projectName: project,
             buildId,
@@ -83,19 +84,13 @@ export function createBuildExecutor(deps: BuildExecutorDeps): ActionExecutor {
           spec,
           ...(primary ? { primarySource: primary } : {}),
           secondarySources: secondary,
-          environment: secrets.resolved.actionEnvironment,
-          secrets: secrets.resolved.buildspecSecrets,
+          secrets: secrets.resolved,
           outputs: ctx.outputs,
-          labels: { ...ctx.labels, [LABELS.role]: 'build' },
           ...(config.privilegedMode ? { privileged: true } : {}),
           ...(aws ? { aws: aws.access } : {}),
           ...(timeout ? { timeoutMinutes: timeout } : {}),
           cacheScope: `${ctx.pipeline}/${ctx.action.stage}.${ctx.action.name}`,
-          signal: ctx.signal,
-          line: ctx.log,
-          phase: (phase, status, record) => ctx.phase(phase, status, record?.context?.message),
-          warn: ctx.warn,
-        };
+        });
         if (config.batchEnabled) {
           return await runBatchAction(ctx, deps, { spec, project, batchId: buildId, base: request, combineArtifacts: config.combineArtifacts, concurrency: config.batchConcurrency, nextBuildNumber: deps.nextBuildNumber,
             variables: config.environmentVariables, ...(deps.secrets ? { secretSource: deps.secrets } : {}) });

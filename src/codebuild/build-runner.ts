@@ -107,6 +107,8 @@ class BuildRun {
   private container: BuildContainer | undefined;
   private stopReason: 'STOPPED' | 'TIMED_OUT' | undefined;
   private removal: Promise<void> | undefined;
+  /** The primary source's tar, made ahead; finalize lets go of it if the build ended before it was copied in. */
+  private sourceTar: Promise<Buffer | Readable> | undefined;
   private readonly warn: (m: string) => void;
 
   constructor(
@@ -156,10 +158,18 @@ class BuildRun {
     if (local.parity) this.warn(local.parity);
     let imageEnv: Record<string, string>;
     let imageLabels: Record<string, string> = {};
+    // The primary source's tar is made on the host while Docker provisions (awaited, and its failure seen, in
+    // DOWNLOAD_SOURCE); the image's labels are read while the container is created and started.
+    const primary = this.req.primarySource;
+    const sourceTar = primary ? this.deps.artifacts.unzipToTar(primary.path) : undefined;
+    sourceTar?.catch(() => undefined);
+    this.sourceTar = sourceTar;
     const provisioned = await this.step('PROVISIONING', async () => {
       imageEnv = await this.deps.containers.prepareImage(local.image);
-      imageLabels = (await this.deps.containers.imageLabels?.(local.image)) ?? {};
+      const labels = this.deps.containers.imageLabels?.(local.image);
+      labels?.catch(() => undefined);
       this.container = await this.deps.containers.create({ image: local.image, labels: this.req.labels, ...(this.req.privileged ? { docker: true } : {}) });
+      imageLabels = (await labels) ?? {};
     });
     if (!provisioned.ok) return this.result(this.stopReason ?? 'FAILED', provisioned.message);
     const container = this.container as BuildContainer;
@@ -180,7 +190,7 @@ class BuildRun {
       }
       await session.init(env, SRC_DIR);
       if (aws) await this.exec(awsCliShimCommand());
-      if (this.req.primarySource) await container.putFiles(SRC_DIR, await this.deps.artifacts.unzipToTar(this.req.primarySource.path));
+      if (sourceTar) await container.putFiles(SRC_DIR, await sourceTar);
       for (const s of this.req.secondarySources) {
         await container.putFiles('/', packFiles([{ path: `${secondarySourceDir(s.name).slice(1)}/.keep`, content: '' }]));
         await container.putFiles(secondarySourceDir(s.name), await this.deps.artifacts.unzipToTar(s.path));
@@ -338,6 +348,7 @@ class BuildRun {
 
   private async finalize(): Promise<void> {
     const started = new Date();
+    void this.sourceTar?.then((t) => (Buffer.isBuffer(t) ? undefined : t.destroy())).catch(() => undefined);
     this.req.phase?.('FINALIZING', 'IN_PROGRESS');
     this.removal ??= this.container?.remove().catch(() => undefined);
     await this.removal;

@@ -15,13 +15,13 @@ export function resolveActionSecrets(
   variables: readonly EnvironmentVariable[],
   source: SecretSource | undefined,
   buildId: string,
-): { ok: true; resolved: ResolvedBuildSecrets } | { ok: false; outcome: ActionOutcome } {
+): { ok: true; resolved: ResolvedBuildSecrets } | { ok: false; outcome: ActionOutcome; failure: SecretFailure } {
   const resolution = resolveBuildSecrets(spec.env, variables, source ?? EMPTY_SECRET_SOURCE);
   if (resolution.ok) {
     ctx.maskSecrets(resolution.maskedValues);
     return { ok: true, resolved: resolution };
   }
-  return { ok: false, outcome: failInDownloadSource(ctx, resolution.failure, buildId) };
+  return { ok: false, outcome: failInDownloadSource(ctx, resolution.failure, buildId), failure: resolution.failure };
 }
 
 function failInDownloadSource(ctx: Pick<ActionContext, 'log' | 'phase'>, failure: SecretFailure, buildId: string): ActionOutcome {

@@ -1,5 +1,6 @@
 // RunEvent: everything the engine tells the world. Renderers, the store and the dashboard subscribe; nobody prints.
 import type { ExecutionMode } from './pipeline.js';
+import type { GitHookTrigger, SourceRevision } from './triggers.js';
 import type { ActionStatus, BuildPhaseType, BuildStatus, ExecutionStatus, ExecutionType, StageStatus } from './status.js';
 
 /** An artifact as the store and the dashboard show it. */
@@ -14,8 +15,12 @@ export interface ArtifactRef {
 
 /** How an execution was started, as CodePipeline's `trigger` says it. */
 export interface ExecutionTrigger {
-  triggerType: 'StartPipelineExecution' | 'Webhook' | 'GitHook' | 'Retry' | 'ManualRollback' | 'AutomatedRollback';
+  triggerType: 'StartPipelineExecution' | 'Webhook' | 'GitHook' | 'Retry' | 'ManualRollback' | 'AutomatedRollback' | 'StartBuild';
   triggerDetail: string;
+  /** A `GitHook` trigger: the hook, ref, old and new commit, and the filter that matched. */
+  gitHook?: GitHookTrigger;
+  /** The source revisions the execution was started at (`pipe run --source-revision`, a git hook). */
+  sourceRevisions?: SourceRevision[];
 }
 
 /** What an action execution did, sent with its status changes so every subscriber sees the same facts. */

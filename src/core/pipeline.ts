@@ -1,11 +1,12 @@
 // Pipeline domain types by phase of life: PipelineSpec (what the file said) and ExecutionPlan (resolved, ready to run).
 import type { Problem, SourceLocation } from './errors.js';
+import type { PipelineTriggerSpec } from './triggers.js';
 
 /** Action types pipe knows, as `Category/Provider`, CodePipeline's words. */
-export const ACTION_TYPES = ['Source/Git', 'Build/CodeBuild', 'Deploy/Lambda', 'Approval/Manual'] as const;
+export const ACTION_TYPES = ['Source/Git', 'Build/CodeBuild', 'Deploy/Lambda', 'Deploy/CloudFormation', 'Invoke/Lambda', 'Approval/Manual'] as const;
 export type ActionType = (typeof ACTION_TYPES)[number];
 
-export const ACTION_CATEGORIES = ['Source', 'Build', 'Deploy', 'Approval'] as const;
+export const ACTION_CATEGORIES = ['Source', 'Build', 'Deploy', 'Invoke', 'Approval'] as const;
 export type ActionCategory = (typeof ACTION_CATEGORIES)[number];
 
 export function categoryOf(type: ActionType): ActionCategory {
@@ -25,6 +26,10 @@ export interface EnvironmentVariable {
   value: string;
   type: EnvironmentVariableType;
 }
+
+/** CodePipeline's CloudFormation action modes. */
+export const CLOUDFORMATION_ACTION_MODES = ['CREATE_UPDATE', 'DELETE_ONLY', 'REPLACE_ON_FAILURE', 'CHANGE_SET_REPLACE', 'CHANGE_SET_EXECUTE'] as const;
+export type CloudFormationActionMode = (typeof CLOUDFORMATION_ACTION_MODES)[number];
 
 /** The output variables a Source/Git action publishes under its namespace. */
 export const SOURCE_GIT_VARIABLES = [
@@ -145,6 +150,8 @@ export interface PipelineSpec {
   maxParallelActions?: number;
   variables: PipelineVariableSpec[];
   stages: StageSpec[];
+  /** CodePipeline V2's git triggers; none: every update of the branch a source action names starts it. */
+  triggers?: PipelineTriggerSpec[];
   /** What the file asks for that pipe accepts but does not honour locally; the file is still valid. */
   warnings: Problem[];
 }
@@ -194,6 +201,8 @@ export interface ExecutionPlan {
   baseDir: string;
   variables: PipelineVariableSpec[];
   stages: StagePlan[];
+  /** The file's git triggers (absent in plans stored before triggers existed). */
+  triggers?: PipelineTriggerSpec[];
   /** Which action produces each artifact. */
   artifactProducers: Record<string, string>;
   /** The spec's warnings, for the CLI to show. */

@@ -17,7 +17,8 @@ export interface ControlDeps {
   isAlive: (pid: number) => boolean;
 }
 
-function execution(store: ExecutionStore, id: string): ExecutionDetail {
+/** An execution by id or unique id prefix; NOT_FOUND, or INVALID_ARGUMENT for an ambiguous prefix. */
+export function findExecution(store: ExecutionStore, id: string): ExecutionDetail {
   const found = store.getExecution(id);
   if (found) return found;
   const n = store.countPrefix(id);
@@ -41,9 +42,12 @@ export interface ControlResult {
 
 /** `pipe stop`: stop and wait lets running actions finish; abandon marks them Abandoned now. */
 export function requestStop(deps: ControlDeps, id: string, options: { abandon: boolean; reason?: string }): ControlResult {
-  const e = execution(deps.store, id);
-  if (isTerminalExecutionStatus(e.status)) {
-    throw new PipeError('INVALID_ARGUMENT', `execution ${e.executionId} is ${e.status}; only an execution in progress can be stopped`);
+  const e = findExecution(deps.store, id);
+  // Superseded while it waited, its driver not there yet to say so: it is Superseded already, as CodePipeline has
+  // it (a superseded execution is no longer in progress), and a stop must not turn it into a Stopped one.
+  const status = deps.store.stopRequestOf(e.executionId).request === 'superseded' ? 'Superseded' : e.status;
+  if (isTerminalExecutionStatus(status)) {
+    throw new PipeError('INVALID_ARGUMENT', `execution ${e.executionId} is ${status}; only an execution in progress can be stopped`);
   }
   if (e.status === 'Stopping' && !options.abandon) {
     throw new PipeError('INVALID_ARGUMENT', `execution ${e.executionId} is already stopping`, { hint: `'pipe stop ${e.executionId.slice(0, 8)} --abandon' abandons its running actions now` });
@@ -59,7 +63,7 @@ export function answerApproval(
   stageAction: string,
   answer: { approve: boolean; summary?: string },
 ): ControlResult & { stage: string; action: string } {
-  const e = execution(deps.store, id);
+  const e = findExecution(deps.store, id);
   const [stage, action] = splitStageAction(e, stageAction);
   const approvals = new ApprovalStore(deps.store.db);
   const key = approvals.waiting(e.executionId, stage, action);
@@ -100,7 +104,10 @@ export function prepareRetry(
   stage: string,
   options: { allActions: boolean; currentStructureDigest?: string },
 ): ControlResult & { attempt: number } {
-  const e = execution(deps.store, id);
+  const e = findExecution(deps.store, id);
+  if (deps.store.kindOf(e.executionId) === 'build') {
+    throw new PipeError('INVALID_ARGUMENT', `execution ${e.executionId} is a build pipe build ran: it cannot be retried`, { hint: 'run pipe build again' });
+  }
   const state = deps.store.runState(e.executionId);
   if (!state) throw new PipeError('INVALID_ARGUMENT', `execution ${e.executionId} was recorded by an older pipe and cannot be retried`);
   const plan = state.plan as ExecutionPlan;
@@ -158,7 +165,7 @@ export function prepareRollback(
   }
   let target: string;
   if (options.to) {
-    const t = execution(deps.store, options.to);
+    const t = findExecution(deps.store, options.to);
     if (t.pipeline !== plan.pipeline) throw new PipeError('INVALID_ARGUMENT', `execution ${t.executionId} is of pipeline ${t.pipeline}, not ${plan.pipeline}`);
     if (t.executionType === 'ROLLBACK') throw new PipeError('INVALID_ARGUMENT', `execution ${t.executionId} is a rollback: a rollback execution cannot be a rollback target`);
     const st = deps.store.latestStageAttempt(t.executionId, stage);

@@ -7,7 +7,7 @@ import type { SecretCipher } from '../secrets/index.js';
 import type { ActionExecutor } from './action-executor.js';
 import { ExecutionDriver } from './execution-driver.js';
 import type { DriveResult } from './execution-driver.js';
-import type { ExecutionStore } from './execution-store.js';
+import type { ExecutionKind, ExecutionStore } from './execution-store.js';
 import { LeaseStore, newOwner } from './lease.js';
 import type { Owner } from './lease.js';
 import { LogStore } from './log-store.js';
@@ -16,6 +16,8 @@ export interface EngineOptions {
   store: ExecutionStore;
   /** PIPE_HOME: action logs go under it (none kept without it). */
   home?: string;
+  /** Where an action's log goes (default `<home>/logs/<execution-id>/<Stage>.<Action>.log`). */
+  logPath?: (executionId: string, stage: string, action: string) => string;
   executors?: Partial<Record<ActionCategory, ActionExecutor>>;
   cipher?: SecretCipher;
   isAlive: (pid: number) => boolean;
@@ -41,6 +43,8 @@ export interface CreateOptions {
   rollbackTarget?: string;
   /** For a rollback: the one stage it runs. */
   rollbackStage?: string;
+  /** A pipeline execution (the default), or a build `pipe build` runs: `pipe builds` lists those. */
+  kind?: ExecutionKind;
 }
 
 export type { DriveResult } from './execution-driver.js';
@@ -57,7 +61,7 @@ export class Engine {
   constructor(private readonly options: EngineOptions) {
     const { store } = options;
     this.owner = options.owner ?? newOwner();
-    const logs = options.home === undefined ? undefined : new LogStore(options.home, (id, stage, action, path) => store.setLogPath(id, stage, action, path));
+    const logs = options.home === undefined ? undefined : new LogStore(options.home, (id, stage, action, path) => store.setLogPath(id, stage, action, path), undefined, options.logPath);
     this.logs = logs;
     this.bus.subscribe((e) => store.record(e));
     if (logs) this.bus.subscribe((e) => logs.record(e));
@@ -103,7 +107,7 @@ export class Engine {
       },
     });
     const stored = o.rollbackStage ? { ...plan, rollbackStage: o.rollbackStage } : plan;
-    this.options.store.attachRunState(o.executionId, { plan: stored, sources: o.sources ?? {}, artifactRoot: o.artifactRoot });
+    this.options.store.attachRunState(o.executionId, { plan: stored, sources: o.sources ?? {}, artifactRoot: o.artifactRoot, ...(o.kind ? { kind: o.kind } : {}) });
   }
 
   /** Takes the execution's lease and runs it until it ends or parks; refused while a live process runs it. */

@@ -33,7 +33,10 @@ export interface DriverDeps {
   pollMs: number;
   /** Give the execution back (release the lease and return) when nothing but approvals is waiting: a worker does. */
   parkOnApproval: boolean;
-  /** Finishes executions whose owner died (and removes what they left): called while this one waits at a stage. */
+  /**
+   * Finishes executions whose owner died (and removes what they left), and starts a driver for each parked one
+   * that needs one (its approval expired): called while this execution runs or waits, when another needs it.
+   */
   recoverDeadOwners?: () => Promise<void>;
 }
 
@@ -72,6 +75,8 @@ export class ExecutionDriver {
   private stopping: StopRequest | undefined;
   private stopReason: string | undefined;
   private parking = false;
+  /** A recovery of other executions (recoverDeadOwners) is under way. */
+  private settling: Promise<void> | undefined;
   private inFlight = 0;
   private waitingApprovals = 0;
   private readonly masker = new SecretMasker();
@@ -79,6 +84,8 @@ export class ExecutionDriver {
   private readonly approvals: ApprovalStore;
   private readonly leases: LeaseStore;
   private plan!: ExecutionPlan;
+  /** Where this execution's artifacts go: read once from the store, with the plan. */
+  private artifactRoot = '';
   private mode: ExecutionMode = 'SUPERSEDED';
 
   constructor(
@@ -114,6 +121,7 @@ export class ExecutionDriver {
       return { executionId: this.executionId, status: state.summary.status, ...(state.summary.statusMessage ? { message: state.summary.statusMessage } : {}) };
     }
     this.plan = state.plan as ExecutionPlan;
+    this.artifactRoot = state.artifactRoot;
     this.mode = settingsOf(this.plan).mode;
     this.status = state.summary.status === 'Stopping' ? 'Stopping' : 'InProgress';
     this.loadOutputs(state.summary.variables, state.summary.rollbackTarget);
@@ -131,6 +139,7 @@ export class ExecutionDriver {
       return this.result(message);
     } finally {
       clearInterval(heartbeat);
+      await this.settling; // a recovery of others this driver started ends before the caller closes the store
       this.signal?.removeEventListener('abort', onSignal);
       if (this.status !== 'InProgress' && this.status !== 'Stopping') this.gate.releaseAll(this.executionId);
       this.leases.release(this.executionId, this.owner);
@@ -144,7 +153,8 @@ export class ExecutionDriver {
       if (latest?.status === 'Succeeded') continue;
       // A stage in progress (resumed after a park) is stopped in runStage, which settles what waits in it.
       const resumed = latest?.status === 'InProgress' || latest?.status === 'Stopping';
-      if (!resumed && (this.stopping === 'wait' || this.stopping === 'abandon')) break;
+      // A stop ends it here, unless it was superseded first (enter says so).
+      if (!resumed && (this.stopping === 'wait' || this.stopping === 'abandon') && !this.isSupersededBeforeStop()) break;
       let attempt: number;
       if (!latest) {
         const entry = await this.enter(stage.name);
@@ -208,7 +218,7 @@ export class ExecutionDriver {
     for (;;) {
       if (this.stopping === 'wait' || this.stopping === 'abandon') {
         this.gate.releaseAll(this.executionId);
-        return 'stopped';
+        return this.isSupersededBeforeStop() ? 'superseded' : 'stopped';
       }
       const r = this.gate.tryEnter(this.plan.pipeline, stage, this.executionId, this.mode);
       if (r.kind === 'entered') {
@@ -222,9 +232,9 @@ export class ExecutionDriver {
       }
       await sleep(this.deps.pollMs);
       this.beat();
-      // A holder of the lock (or a waiter ahead) whose process died would block the stage until some other command
-      // ran: the waiting execution's process finishes it itself.
-      if (this.deps.recoverDeadOwners && this.leases.hasDeadOwner()) await this.deps.recoverDeadOwners();
+      // A holder of the lock (or a waiter ahead) whose process died, or that is parked on an approval that expired,
+      // would block the stage until some other command ran: the waiting execution's process settles it itself.
+      await this.settleOthers();
     }
   }
 
@@ -336,7 +346,7 @@ export class ExecutionDriver {
   }
 
   private async runWork(action: ActionPlan, attempt: number): Promise<ActionResult> {
-    const dir = join(this.deps.store.runState(this.executionId)?.artifactRoot ?? '', this.plan.pipeline, this.executionId);
+    const dir = join(this.artifactRoot, this.plan.pipeline, this.executionId);
     const emitAction = (status: 'InProgress' | 'Succeeded' | 'Failed' | 'Abandoned', message?: string, details?: Record<string, unknown>, sealed?: Record<string, string>) =>
       this.emitAction(action, attempt, status, message, details, sealed);
     let configuration: Record<string, ConfigValue>;
@@ -464,14 +474,50 @@ export class ExecutionDriver {
     if (this.stopping === 'abandon' || (this.stopping === 'wait' && request === 'wait')) return;
     this.stopping = request;
     this.stopReason = reason ?? this.stopReason;
-    if (this.status === 'InProgress') this.setStatus('Stopping', request === 'abandon' ? 'stop and abandon requested' : 'stop requested: running actions finish');
+    // Superseded already, its driver not having looked yet: it ends Superseded, never Stopping then Stopped.
+    if (this.status === 'InProgress' && !this.isSupersededBeforeStop()) {
+      this.setStatus('Stopping', request === 'abandon' ? 'stop and abandon requested' : 'stop requested: running actions finish');
+    }
     if (request === 'abandon') this.abort.abort();
   }
 
-  /** The heartbeat: renews the lease and reads a stop request another process left. */
+  /**
+   * A newer execution took this one's place in front of a stage before a stop came (CodePipeline: a superseded
+   * execution is no longer in progress, so the stop does not apply).
+   */
+  private isSupersededBeforeStop(): boolean {
+    return this.status === 'InProgress' && this.deps.store.stopRequestOf(this.executionId).request === 'superseded';
+  }
+
+  /**
+   * The heartbeat: renews the lease and reads a stop request another process left; and looks after the executions
+   * nobody runs, so a dead owner or an approval that expired while its execution was parked is noticed by any pipe
+   * process that is running an execution, not only by the next command.
+   */
   private beat(): void {
     this.leases.renew(this.executionId, this.owner);
     this.readStopRequest();
+    void this.settleOthers();
+  }
+
+  /** Runs recoverDeadOwners (one at a time) when another execution needs it; a failure of it is a warning here. */
+  private settleOthers(): Promise<void> {
+    const { recoverDeadOwners } = this.deps;
+    if (this.settling || !recoverDeadOwners || !this.othersNeedSettling()) return this.settling ?? Promise.resolve();
+    this.settling = recoverDeadOwners()
+      .catch((e: unknown) => this.emit({ type: 'warning', message: `could not settle other executions: ${describeError(e)}` }))
+      .finally(() => {
+        this.settling = undefined;
+      });
+    return this.settling;
+  }
+
+  /** Another execution nobody runs needs a process: its owner died, or it is parked and its approval expired. */
+  private othersNeedSettling(): boolean {
+    const unowned = this.leases.unowned().filter((u) => u.executionId !== this.executionId);
+    if (unowned.some((u) => !u.parked)) return true;
+    const parked = new Set(unowned.map((u) => u.executionId));
+    return parked.size > 0 && this.approvals.expired().some((k) => parked.has(k.executionId));
   }
 
   /** A stop another process recorded: read before anything starts, not only on the heartbeat. */

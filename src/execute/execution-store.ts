@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import type { Db } from '../infra/index.js';
 import { migrate } from '../infra/index.js';
 import { isProcessAlive } from '../infra/index.js';
+import type { GitHookTrigger, SourceRevision } from '../core/index.js';
 import type { ActionStatus, ApprovalStatus, ArtifactRef, ExecutionMode, ExecutionStatus, ExecutionType, RunEvent, StageStatus } from '../core/index.js';
 import type { SecretCipher } from '../secrets/index.js';
 import { STATE_MIGRATIONS } from './store-migrations.js';
@@ -15,7 +16,7 @@ export interface ExecutionSummary {
   fileDigest: string;
   status: ExecutionStatus;
   statusMessage?: string;
-  trigger: { triggerType: string; triggerDetail: string };
+  trigger: { triggerType: string; triggerDetail: string; gitHook?: GitHookTrigger; sourceRevisions?: SourceRevision[] };
   startTime: string;
   endTime?: string;
   variables: Record<string, string>;
@@ -67,6 +68,9 @@ export interface ExecutionDetail extends ExecutionSummary {
   waitingFor?: { stage: string; since: string; reason: string };
 }
 
+/** What an execution runs: a pipeline (`pipe run`), or one build of a directory (`pipe build`), listed apart. */
+export type ExecutionKind = 'pipeline' | 'build';
+
 /** What an execution's owner is asked to do: stop and wait, stop and abandon, or give way (superseded). */
 export type StopRequest = 'wait' | 'abandon' | 'superseded';
 
@@ -100,20 +104,22 @@ const opt = <K extends string>(key: K, v: unknown): Partial<Record<K, string>> =
   typeof v === 'string' && v !== '' ? ({ [key]: v } as Record<K, string>) : {};
 
 export class ExecutionStore {
+  /** Built once (after the migrations): better-sqlite3 makes a new wrapper per call of db.transaction. */
+  private readonly recordTx: (e: RunEvent) => void;
+
   constructor(readonly db: Db) {
     migrate(db, 'state', STATE_MIGRATIONS);
+    const appendEvent = db.prepare('INSERT INTO events (execution_id, body) VALUES (?, ?)');
+    this.recordTx = db.transaction((ev: RunEvent) => {
+      this.applyToState(ev);
+      appendEvent.run(ev.executionId, JSON.stringify(ev));
+    });
   }
 
   /** Records one event: the state tables, and the append-only event log every other process reads. */
   record(e: RunEvent): void {
     this.recordTx(e);
   }
-
-  private readonly recordTx = (e: RunEvent) =>
-    this.db.transaction((ev: RunEvent) => {
-      this.applyToState(ev);
-      this.db.prepare('INSERT INTO events (execution_id, body) VALUES (?, ?)').run(ev.executionId, JSON.stringify(ev));
-    })(e);
 
   private applyToState(e: RunEvent): void {
     switch (e.type) {
@@ -122,13 +128,13 @@ export class ExecutionStore {
           this.db
             .prepare(
               `INSERT INTO executions (id, pipeline, pipeline_file, file_digest, status, trigger_type, trigger_detail,
-               owner_pid, owner_host, start_time, variables_json, execution_mode, execution_type, rollback_target)
-               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+               owner_pid, owner_host, start_time, variables_json, execution_mode, execution_type, rollback_target, trigger_json)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                ON CONFLICT (id) DO UPDATE SET status = excluded.status, end_time = NULL`,
             )
             .run(e.executionId, e.pipeline, e.start.file, e.start.digest, e.status, e.start.trigger.triggerType,
               e.start.trigger.triggerDetail, process.pid, hostname(), e.time, json(e.start.variables),
-              e.start.executionMode ?? 'SUPERSEDED', e.start.executionType ?? 'STANDARD', e.start.rollbackTarget ?? null);
+              e.start.executionMode ?? 'SUPERSEDED', e.start.executionType ?? 'STANDARD', e.start.rollbackTarget ?? null, triggerFacts(e.start.trigger));
         } else {
           const ended = e.status === 'Stopping' || e.status === 'InProgress' ? null : e.time;
           this.db
@@ -225,11 +231,67 @@ export class ExecutionStore {
     return ids;
   }
 
-  listExecutions(options: { pipeline?: string; limit?: number } = {}): ExecutionSummary[] {
-    const rows = (options.pipeline
-      ? this.db.prepare('SELECT * FROM executions WHERE pipeline = ? ORDER BY start_time DESC LIMIT ?').all(options.pipeline, options.limit ?? 50)
-      : this.db.prepare('SELECT * FROM executions ORDER BY start_time DESC LIMIT ?').all(options.limit ?? 50)) as Row[];
-    return rows.map(toSummary);
+  /**
+   * Executions of one kind (pipelines by default), newest first: of one pipeline, with one status, started by one
+   * kind of trigger (each optional).
+   */
+  listExecutions(options: { pipeline?: string; status?: string; triggerType?: string; limit?: number; kind?: ExecutionKind } = {}): ExecutionSummary[] {
+    const where: string[] = ['kind = ?'];
+    const args: unknown[] = [options.kind ?? 'pipeline'];
+    if (options.pipeline !== undefined) (where.push('pipeline = ?'), args.push(options.pipeline));
+    if (options.status !== undefined) (where.push('status = ?'), args.push(options.status));
+    if (options.triggerType !== undefined) (where.push('trigger_type = ?'), args.push(options.triggerType));
+    const sql = `SELECT * FROM executions WHERE ${where.join(' AND ')} ORDER BY start_time DESC, rowid DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, options.limit ?? 50) as Row[]).map(toSummary);
+  }
+
+  /** Every pipeline that ran here, with the file of its latest execution. */
+  pipelines(): { pipeline: string; pipelineFile: string; lastStart: string }[] {
+    const rows = this.db
+      .prepare("SELECT e.pipeline, e.pipeline_file, e.start_time FROM executions e JOIN (SELECT pipeline, MAX(start_time) AS t FROM executions WHERE kind = 'pipeline' GROUP BY pipeline) m ON m.pipeline = e.pipeline AND m.t = e.start_time WHERE e.kind = 'pipeline' ORDER BY e.pipeline")
+      .all() as Row[];
+    return rows.map((r) => ({ pipeline: String(r['pipeline']), pipelineFile: String(r['pipeline_file']), lastStart: String(r['start_time']) }));
+  }
+
+  /** The newest sequence number of the event log (0 when empty): a follower that starts from now starts after it. */
+  lastSeq(): number {
+    const row = this.db.prepare('SELECT MAX(seq) AS seq FROM events').get() as { seq: number | null };
+    return row.seq ?? 0;
+  }
+
+  /** Executions waiting to enter a stage of the pipeline, first in line first. */
+  stageWaits(pipeline: string): { executionId: string; stage: string; since: string }[] {
+    const rows = this.db.prepare('SELECT execution_id, stage, since FROM stage_waits WHERE pipeline = ? ORDER BY arrival').all(pipeline) as Row[];
+    return rows.map((r) => ({ executionId: String(r['execution_id']), stage: String(r['stage']), since: String(r['since']) }));
+  }
+
+  /** How many approvals wait for an answer in the pipeline's executions in progress. */
+  waitingApprovalCount(pipeline: string): number {
+    const row = this.db
+      .prepare(`SELECT COUNT(*) AS n FROM approvals a JOIN executions e ON e.id = a.execution_id WHERE e.pipeline = ? AND a.status = 'Waiting' AND e.status IN ('InProgress','Stopping')`)
+      .get(pipeline) as { n: number };
+    return row.n;
+  }
+
+  /** The output variables of the actions of these executions that output a `CommitId` (source actions), in one query. */
+  sourceOutputs(executionIds: readonly string[]): { executionId: string; outputVariables: Record<string, string> }[] {
+    if (executionIds.length === 0) return [];
+    const rows = this.db
+      .prepare(`SELECT execution_id, output_variables_json FROM action_executions WHERE execution_id IN (SELECT value FROM json_each(?)) AND output_variables_json LIKE '%"CommitId"%' ORDER BY start_time, rowid`)
+      .all(JSON.stringify(executionIds)) as Row[];
+    return rows.map((r) => ({ executionId: String(r['execution_id']), outputVariables: parse<Record<string, string>>(r['output_variables_json'], {}) }));
+  }
+
+  /** Ids of executions of this kind that start with `prefix` (at most `limit`, to tell a unique prefix). */
+  idsWithPrefix(prefix: string, kind: ExecutionKind, limit = 2): string[] {
+    const like = `${prefix.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    const rows = this.db.prepare("SELECT id FROM executions WHERE kind = ? AND id LIKE ? ESCAPE '\\' LIMIT ?").all(kind, like, limit) as Row[];
+    return rows.map((r) => String(r['id']));
+  }
+
+  kindOf(executionId: string): ExecutionKind | undefined {
+    const r = this.db.prepare('SELECT kind FROM executions WHERE id = ?').get(executionId) as Row | undefined;
+    return r ? (r['kind'] as ExecutionKind) : undefined;
   }
 
   /** An execution by id or unique id prefix. */
@@ -280,10 +342,10 @@ export class ExecutionStore {
   }
 
   /** What a process needs to continue an execution: its plan, resolved sources and artifact root, kept at its start. */
-  attachRunState(executionId: string, state: { plan: unknown; sources: unknown; artifactRoot: string }): void {
+  attachRunState(executionId: string, state: { plan: unknown; sources: unknown; artifactRoot: string; kind?: ExecutionKind }): void {
     this.db
-      .prepare('UPDATE executions SET plan_json = ?, sources_json = ?, artifact_root = ? WHERE id = ?')
-      .run(JSON.stringify(state.plan), JSON.stringify(state.sources ?? {}), state.artifactRoot, executionId);
+      .prepare('UPDATE executions SET plan_json = ?, sources_json = ?, artifact_root = ?, kind = ? WHERE id = ?')
+      .run(JSON.stringify(state.plan), JSON.stringify(state.sources ?? {}), state.artifactRoot, state.kind ?? 'pipeline', executionId);
   }
 
   runState(executionId: string): RunState | undefined {
@@ -299,9 +361,11 @@ export class ExecutionStore {
     };
   }
 
-  /** Asks the execution's owner to stop (it polls this), or marks a waiting execution superseded. */
+  /** Asks the execution's owner to stop (it polls this), or marks a waiting execution superseded; a superseded one stays so. */
   requestStop(executionId: string, request: StopRequest, reason?: string): void {
-    this.db.prepare('UPDATE executions SET stop_request = ?, stop_reason = COALESCE(?, stop_reason) WHERE id = ?').run(request, reason ?? null, executionId);
+    this.db
+      .prepare("UPDATE executions SET stop_request = ?, stop_reason = COALESCE(?, stop_reason) WHERE id = ? AND COALESCE(stop_request, '') != 'superseded'")
+      .run(request, reason ?? null, executionId);
   }
 
   stopRequestOf(executionId: string): { request?: StopRequest; reason?: string } {
@@ -373,7 +437,7 @@ export class ExecutionStore {
     const rows = this.db
       .prepare(
         `SELECT DISTINCT e.id FROM executions e JOIN stage_executions s ON s.execution_id = e.id
-         WHERE e.pipeline = ? AND s.stage = ? AND e.id != ?
+         WHERE e.pipeline = ? AND e.kind = 'pipeline' AND s.stage = ? AND e.id != ?
            AND e.start_time > (SELECT start_time FROM executions WHERE id = ?)`,
       )
       .all(pipeline, stage, executionId, executionId) as Row[];
@@ -385,7 +449,7 @@ export class ExecutionStore {
     const rows = this.db
       .prepare(
         `SELECT e.id, e.execution_type FROM executions e JOIN stage_executions s ON s.execution_id = e.id
-         WHERE e.pipeline = ? AND s.stage = ? AND s.status = 'Succeeded'
+         WHERE e.pipeline = ? AND e.kind = 'pipeline' AND s.stage = ? AND s.status = 'Succeeded'
            AND s.attempt = (SELECT MAX(attempt) FROM stage_executions WHERE execution_id = e.id AND stage = s.stage)
          ORDER BY e.start_time DESC`,
       )
@@ -410,6 +474,12 @@ export class ExecutionStore {
   }
 }
 
+/** The trigger's facts beyond its type and detail, as JSON; null when there are none. */
+function triggerFacts(t: { gitHook?: GitHookTrigger; sourceRevisions?: SourceRevision[] }): string | null {
+  const facts = { ...(t.gitHook ? { gitHook: t.gitHook } : {}), ...(t.sourceRevisions ? { sourceRevisions: t.sourceRevisions } : {}) };
+  return Object.keys(facts).length > 0 ? JSON.stringify(facts) : null;
+}
+
 function toSummary(r: Row): ExecutionSummary {
   return {
     executionId: String(r['id']),
@@ -418,7 +488,7 @@ function toSummary(r: Row): ExecutionSummary {
     fileDigest: String(r['file_digest']),
     status: r['status'] as ExecutionStatus,
     ...opt('statusMessage', r['status_message']),
-    trigger: { triggerType: String(r['trigger_type']), triggerDetail: String(r['trigger_detail']) },
+    trigger: { triggerType: String(r['trigger_type']), triggerDetail: String(r['trigger_detail']), ...parse<object>(r['trigger_json'], {}) },
     startTime: String(r['start_time']),
     ...opt('endTime', r['end_time']),
     variables: parse(r['variables_json'], {}),

@@ -20,6 +20,8 @@ export class LogStore {
     private readonly onNewLog: (executionId: string, stage: string, action: string, path: string) => void = () => undefined,
     /** How much of each action's log is stored; past it, one line says where the log was cut. */
     private readonly maxBytes = MAX_STORED_LOG_BYTES,
+    /** Where an action's log goes (a build `pipe build` ran keeps its log under its build id). */
+    private readonly pathOf: (executionId: string, stage: string, action: string) => string = (id, stage, action) => actionLogPath(home, id, stage, action),
   ) {}
 
   record(e: RunEvent): void {
@@ -32,7 +34,7 @@ export class LogStore {
     const key = `${executionId}/${stage}/${action}`;
     let log = this.open.get(key);
     if (log === undefined) {
-      const path = actionLogPath(this.home, executionId, stage, action);
+      const path = this.pathOf(executionId, stage, action);
       makePrivateDir(dirname(path));
       log = { fd: openSync(path, 'a', PRIVATE_FILE_MODE), limit: new StoredLogLimit(this.maxBytes) };
       this.open.set(key, log);

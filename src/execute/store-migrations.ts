@@ -163,4 +163,17 @@ export const STATE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: "a trigger's facts beyond type and detail: a git hook's ref, commits and filter; the source revisions asked for",
+    sql: `ALTER TABLE executions ADD COLUMN trigger_json TEXT;`,
+  },
+  {
+    version: 5,
+    name: 'the kind of an execution: a pipeline, or a build pipe build ran',
+    sql: `
+      ALTER TABLE executions ADD COLUMN kind TEXT NOT NULL DEFAULT 'pipeline';
+      CREATE INDEX executions_kind ON executions (kind, start_time);
+    `,
+  },
 ];

@@ -16,6 +16,8 @@ export interface GitOptions {
   keepFinalNewline?: boolean;
   /** Ends git (SIGTERM) when aborted: a stopped action does not wait for a long `git archive`. */
   signal?: AbortSignal;
+  /** Written to git's stdin (for `--batch` commands); none by default. */
+  input?: string;
 }
 
 /**
@@ -49,7 +51,7 @@ export async function runGit(cwd: string, args: readonly string[], options: GitO
     reject: false,
     env: gitEnvironment(),
     extendEnv: false,
-    stdin: 'ignore',
+    ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' as const }),
     stripFinalNewline: options.keepFinalNewline !== true,
     ...(options.signal ? { cancelSignal: options.signal } : {}),
   });

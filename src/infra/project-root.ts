@@ -1,5 +1,5 @@
 // Where pipe's own files (runtimes/, scripts/) are: found by walking up from this module to pipe's package.json,
-// so it works the same from src/ (tests), dist/ (tsc output) and the dist/pipe.mjs bundle.
+// so it works the same from src/ (tests), dist/ (tsc output) and the dist/pipe.cjs bundle.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -6,6 +6,7 @@ import {
   ENVIRONMENT_VARIABLE_TYPES,
   SOURCE_GIT_VARIABLES,
   DEFAULT_IMAGE,
+  CLOUDFORMATION_ACTION_MODES,
 } from '../core/index.js';
 import type { ActionType, ConfigValue, EnvironmentVariableType } from '../core/index.js';
 import { entry, joinPath, suggest } from './problems.js';
@@ -45,6 +46,8 @@ export const DEFAULT_BUILDSPEC = 'buildspec.yml';
 export const DEFAULT_BUILD_IMAGE = DEFAULT_IMAGE;
 /** CodeBuild's default build timeout. */
 export const DEFAULT_BUILD_TIMEOUT_MINUTES = 60;
+/** CodePipeline's limit on a configuration value (FunctionName, UserParameters). */
+const INVOKE_VALUE_MAX = 1000;
 /** CodePipeline's limit on an approval's `CustomData`. */
 const APPROVAL_CUSTOM_DATA_MAX = 500;
 
@@ -77,11 +80,48 @@ export const ACTION_TYPE_RULES: Record<ActionType, ActionTypeRules> = {
     outputArtifacts: { min: 0, max: 5 },
     outputVariables: 'any',
   },
-  // Defined by a later issue; until then any configuration is kept as parsed.
+  // CodePipeline's Lambda deploy action: a published version (or the input artifact's code, published) moved onto an
+  // alias by a strategy, watching alarms; the keys are CodePipeline's, spelled as it spells them.
   'Deploy/Lambda': {
-    configuration: 'any',
+    configuration: [
+      { name: 'FunctionName', required: true, read: readFunctionName },
+      { name: 'FunctionAlias', read: readAliasName },
+      { name: 'PublishedTargetVersion', read: readVersionNumber },
+      { name: 'DeployStrategy', read: readDeployStrategy },
+      { name: 'Alarms', read: readAlarmNames },
+    ],
+    checkConfiguration: checkLambdaDeploy,
+    inputArtifacts: { min: 0, max: 1 },
+    outputArtifacts: { min: 0, max: 0 },
+    outputVariables: ['FunctionVersion'],
+  },
+  // CodePipeline's Lambda invoke action: the function gets a CodePipeline job and reports with PutJob*Result;
+  // its output variables are whatever PutJobSuccessResult sends, so only known at run time.
+  'Invoke/Lambda': {
+    configuration: [
+      { name: 'FunctionName', required: true, read: readTextUpTo(INVOKE_VALUE_MAX) },
+      { name: 'UserParameters', read: readTextUpTo(INVOKE_VALUE_MAX) },
+    ],
     inputArtifacts: { min: 0, max: 5 },
     outputArtifacts: { min: 0, max: 5 },
+    outputVariables: 'any',
+  },
+  // CodePipeline's CloudFormation action; its outputs are the stack's Outputs (known once it is deployed).
+  'Deploy/CloudFormation': {
+    configuration: [
+      { name: 'ActionMode', required: true, read: readOneOf(CLOUDFORMATION_ACTION_MODES) },
+      { name: 'StackName', required: true, read: readStackName },
+      { name: 'TemplatePath', read: readArtifactPath },
+      { name: 'TemplateConfiguration', read: readArtifactPath },
+      { name: 'ParameterOverrides', read: readAny },
+      { name: 'Capabilities', read: readAny },
+      { name: 'ChangeSetName', read: readPath },
+      { name: 'OutputFileName', read: readPath },
+      { name: 'RoleArn', read: readPath },
+    ],
+    checkConfiguration: checkCloudFormation,
+    inputArtifacts: { min: 0, max: 10 },
+    outputArtifacts: { min: 0, max: 1 },
     outputVariables: 'any',
   },
   // CodePipeline's manual approval: no artifacts, no variables; the keys are CodePipeline's, spelled as it spells them.
@@ -183,6 +223,40 @@ function readAny(node: YamlNode, path: string, problems: ProblemCollector): Conf
       }
       return out;
     }
+  }
+}
+
+function readOneOf(values: readonly string[]): ReadValue {
+  return (node, path, problems) => {
+    const value = problems.expectString(node, path);
+    if (value === undefined || values.includes(value) || hasReference(value)) return value;
+    const close = suggest(value, values);
+    problems.add(node, path, `'${value}' is not one of ${values.join(', ')}${close ? `; did you mean '${close}'?` : ''}`);
+    return undefined;
+  };
+}
+
+function readStackName(node: YamlNode, path: string, problems: ProblemCollector): string | undefined {
+  const value = problems.expectString(node, path);
+  if (value === undefined || hasReference(value) || /^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(value)) return value;
+  problems.add(node, path, `stack name '${value}' is not valid: CloudFormation takes a letter, then letters, digits and hyphens, at most 128 characters`);
+  return undefined;
+}
+
+/** CodePipeline's `ArtifactName::path/in/the/artifact`. */
+function readArtifactPath(node: YamlNode, path: string, problems: ProblemCollector): string | undefined {
+  const value = problems.expectString(node, path);
+  if (value === undefined || hasReference(value) || /^[A-Za-z0-9_-]+::.+$/.test(value)) return value;
+  problems.add(node, path, `expected ArtifactName::path/in/artifact, got '${value}'`);
+  return undefined;
+}
+
+/** The modes that deploy a template need one. */
+function checkCloudFormation(map: YamlMapping, path: string, problems: ProblemCollector): void {
+  const mode = entry(map, 'ActionMode');
+  const value = mode?.kind === 'scalar' ? mode.value : undefined;
+  if (value && ['CREATE_UPDATE', 'REPLACE_ON_FAILURE', 'CHANGE_SET_REPLACE'].includes(value) && !entry(map, 'TemplatePath')) {
+    problems.add(map, path, `ActionMode ${value} needs TemplatePath (ArtifactName::template.yaml)`);
   }
 }
 
@@ -362,4 +436,42 @@ function checkVariableName(node: YamlNode, name: string, path: string, problems:
     return false;
   }
   return true;
+}
+
+/** A value checked by `pattern` unless it holds a `#{ns.Key}` reference (known only at run time). */
+function readMatching(node: YamlNode, path: string, problems: ProblemCollector, pattern: RegExp, expected: string): string | undefined {
+  const value = problems.expectString(node, path);
+  if (value === undefined) return undefined;
+  if (hasReference(value) || pattern.test(value)) return value;
+  problems.add(node, path, `expected ${expected}, got ${describeNode(node)}`);
+  return undefined;
+}
+
+function readFunctionName(node: YamlNode, path: string, problems: ProblemCollector): string | undefined {
+  return readMatching(node, path, problems, /^[a-zA-Z0-9-_]{1,64}$/, 'a function name (letters, digits, - and _, at most 64)');
+}
+
+function readAliasName(node: YamlNode, path: string, problems: ProblemCollector): string | undefined {
+  return readMatching(node, path, problems, /^(?![0-9]+$)[a-zA-Z0-9-_]{1,128}$/, 'an alias name (letters, digits, - and _, not all digits)');
+}
+
+function readVersionNumber(node: YamlNode, path: string, problems: ProblemCollector): string | undefined {
+  return readMatching(node, path, problems, /^[1-9][0-9]*$/, 'a published version number');
+}
+
+function readDeployStrategy(node: YamlNode, path: string, problems: ProblemCollector): string | undefined {
+  return readMatching(node, path, problems, /^(AllAtOnce|Canary[1-9][0-9]?Percent[1-9][0-9]*Minutes?|Linear[1-9][0-9]?PercentEvery[1-9][0-9]*Minutes?)$/,
+    'AllAtOnce, Canary<P>Percent<M>Minutes or Linear<P>PercentEvery<M>Minute(s)');
+}
+
+function readAlarmNames(node: YamlNode, path: string, problems: ProblemCollector): string | undefined {
+  return readMatching(node, path, problems, /^\s*[^,\s][^,]{0,254}(,\s*[^,\s][^,]{0,254}){0,9}$/, 'at most 10 alarm names, separated by commas');
+}
+
+/** A strategy moves an alias: without FunctionAlias there is nothing to shift. */
+function checkLambdaDeploy(map: YamlMapping, path: string, problems: ProblemCollector): void {
+  const strategy = entry(map, 'DeployStrategy');
+  if (strategy && !entry(map, 'FunctionAlias')) problems.add(strategy, joinPath(path, 'DeployStrategy'), "a DeployStrategy needs a 'FunctionAlias' to shift");
+  const alarms = entry(map, 'Alarms');
+  if (alarms && !entry(map, 'FunctionAlias')) problems.add(alarms, joinPath(path, 'Alarms'), "Alarms are watched while a 'FunctionAlias' shifts; give one");
 }

@@ -57,7 +57,7 @@ export interface PipelineDraft {
   stages: StageDraft[];
 }
 
-export const PIPELINE_KEYS = ['name', ...EXECUTION_SETTING_KEYS, 'variables', 'stages'] as const;
+export const PIPELINE_KEYS = ['name', ...EXECUTION_SETTING_KEYS, 'variables', 'triggers', 'stages'] as const;
 export const VARIABLE_KEYS = ['name', 'default', 'defaultValue', 'description'] as const;
 export const STAGE_KEYS = ['name', 'actions', ...STAGE_CONDITION_KEYS] as const;
 export const ACTION_KEYS = [

@@ -10,9 +10,12 @@ import { readPipelineDraft } from './pipeline-read.js';
 import type { ActionDraft, PipelineDraft, StageDraft, VariableDraft } from './pipeline-read.js';
 import { checkPipelineRules } from './pipeline-rules.js';
 import { checkExecutionRules } from './pipeline-execution.js';
+import { checkTriggerRules, readTriggers, toTriggerSpecs } from './pipeline-triggers.js';
+import type { TriggerDraft } from './pipeline-triggers.js';
 
 export { ACTION_TYPE_RULES, DEFAULT_BUILDSPEC, DEFAULT_BUILD_IMAGE, DEFAULT_BUILD_TIMEOUT_MINUTES } from './pipeline-configuration.js';
 export type { ActionTypeRules } from './pipeline-configuration.js';
+export { compileGlob, matchesGlob } from './git-glob.js';
 export { scanReferenceTokens, scanReferences, hasReference } from './pipeline-references.js';
 export type { ReferenceToken } from './pipeline-references.js';
 
@@ -39,17 +42,19 @@ function readPipelineSpec(text: string, file: string, digest: string, size?: num
   const doc = parseYaml(text, file, size);
   const problems = new ProblemCollector(doc);
   const draft = readPipelineDraft(doc.root, problems);
+  const triggers = draft ? readTriggers(draft.root, problems) : [];
   if (draft) {
     checkPipelineRules(draft, problems);
     checkExecutionRules(draft, problems);
+    checkTriggerRules(draft, triggers, problems);
   }
   problems.throwIfAny();
   // No problem means every required value was read; the fallbacks below are unreachable.
   if (!draft) throw new PipeError('INTERNAL', `${file}: pipeline could not be read`);
-  return toPipelineSpec(draft, path.resolve(file), digest, problems.sortedWarnings());
+  return toPipelineSpec(draft, triggers, path.resolve(file), digest, problems.sortedWarnings());
 }
 
-function toPipelineSpec(draft: PipelineDraft, file: string, digest: string, warnings: Problem[]): PipelineSpec {
+function toPipelineSpec(draft: PipelineDraft, triggers: readonly TriggerDraft[], file: string, digest: string, warnings: Problem[]): PipelineSpec {
   const spec: PipelineSpec = {
     file,
     digest,
@@ -60,6 +65,7 @@ function toPipelineSpec(draft: PipelineDraft, file: string, digest: string, warn
   };
   if (draft.settings.executionMode) spec.executionMode = draft.settings.executionMode.value;
   if (draft.settings.maxParallelActions !== undefined) spec.maxParallelActions = draft.settings.maxParallelActions;
+  if (triggers.length > 0) spec.triggers = toTriggerSpecs(triggers);
   return spec;
 }
 

@@ -13,6 +13,14 @@ export const YAML_LIMITS = {
   nodes: 100_000,
 } as const;
 
+/** Limits one kind of file reads with (CloudFormation templates are larger than pipelines). */
+export interface YamlLimits {
+  documentBytes: number;
+  depth: number;
+  keys: number;
+  nodes: number;
+}
+
 export function describeSizeLimit(bytes: number): string {
   return `the file is ${bytes} bytes, larger than pipe's limit of ${YAML_LIMITS.documentBytes} bytes (1 MiB) for a pipeline or buildspec`;
 }

@@ -5,6 +5,7 @@ import type { Event, ScalarEvent } from 'js-yaml';
 import { ValidationError } from '../core/index.js';
 import type { Problem, SourceLocation } from '../core/index.js';
 import { YAML_LIMITS, describeSizeLimit, isDepthLimitError } from './yaml-limits.js';
+import type { YamlLimits } from './yaml-limits.js';
 
 export type ScalarStyleName = 'plain' | 'single' | 'double' | 'literal' | 'folded';
 
@@ -26,6 +27,8 @@ export interface YamlScalar extends NodeBase {
 export interface YamlSequence extends NodeBase {
   kind: 'sequence';
   items: YamlNode[];
+  /** An explicit tag (`!If [...]` in a CloudFormation template), if the file gave one. */
+  tag?: string;
 }
 
 export interface YamlMapEntry {
@@ -36,6 +39,8 @@ export interface YamlMapEntry {
 export interface YamlMapping extends NodeBase {
   kind: 'mapping';
   entries: YamlMapEntry[];
+  /** An explicit tag (`!Sub {...}`), if the file gave one. */
+  tag?: string;
 }
 
 export type YamlNode = YamlScalar | YamlSequence | YamlMapping;
@@ -87,35 +92,36 @@ class LineIndex {
  * ValidationError naming file, line and column. An empty file gives `root: null`. A hostile file fails fast, at
  * the place it crosses one of the YAML_LIMITS (size, nesting depth, keys, nodes once aliases are expanded).
  */
-export function parseYaml(text: string, file: string, totalBytes?: number): YamlDocument {
+export function parseYaml(text: string, file: string, totalBytes?: number, limits: YamlLimits = YAML_LIMITS): YamlDocument {
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const lines = new LineIndex(file, source);
   const doc: YamlDocument = { file, text: source, root: null, lineText: (n) => lines.lineText(n) };
   const bytes = totalBytes ?? Buffer.byteLength(source, 'utf8');
-  if (bytes > YAML_LIMITS.documentBytes) {
-    const location = lines.locate(Math.min(source.length, offsetOfByte(source, YAML_LIMITS.documentBytes)));
-    throw new ValidationError(file, [{ path: '', message: describeSizeLimit(bytes), location, lineText: lines.lineText(location.line) }]);
+  if (bytes > limits.documentBytes) {
+    const location = lines.locate(Math.min(source.length, offsetOfByte(source, limits.documentBytes)));
+    const message = limits === YAML_LIMITS ? describeSizeLimit(bytes) : `the file is ${bytes} bytes, larger than the limit of ${limits.documentBytes} bytes`;
+    throw new ValidationError(file, [{ path: '', message, location, lineText: lines.lineText(location.line) }]);
   }
   let events: Event[];
   try {
-    events = parseEvents(source, { filename: file, maxDepth: YAML_LIMITS.depth });
+    events = parseEvents(source, { filename: file, maxDepth: limits.depth });
   } catch (e) {
-    throw syntaxError(e, lines);
+    throw syntaxError(e, lines, limits.depth);
   }
-  const builder = new TreeBuilder(source, events, lines);
+  const builder = new TreeBuilder(source, events, lines, limits);
   doc.root = builder.build();
   if (builder.problems.length > 0) throw new ValidationError(file, builder.problems);
   return doc;
 }
 
-function syntaxError(e: unknown, lines: LineIndex): ValidationError {
+function syntaxError(e: unknown, lines: LineIndex, depth: number): ValidationError {
   if (e instanceof YAMLException) {
     const mark = (e as YAMLException & { mark?: { line: number; column: number } }).mark;
     const line = (mark?.line ?? 0) + 1;
     const column = (mark?.column ?? 0) + 1;
     const reason = (e as YAMLException & { reason?: string }).reason ?? e.message;
     const message = isDepthLimitError(reason)
-      ? `the document nests deeper than ${YAML_LIMITS.depth} levels, pipe's limit; a pipeline or buildspec needs far fewer`
+      ? `the document nests deeper than ${depth} levels, pipe's limit; a pipeline or buildspec needs far fewer`
       : `YAML syntax error: ${reason}`;
     return new ValidationError(lines.file, [
       {
@@ -161,6 +167,7 @@ class TreeBuilder {
     private readonly text: string,
     private readonly events: Event[],
     private readonly lines: LineIndex,
+    private readonly limits: YamlLimits,
   ) {}
 
   build(): YamlNode | null {
@@ -190,8 +197,8 @@ class TreeBuilder {
 
   private count(n: number, at: number | SourceLocation, alias?: string): void {
     this.nodes += n;
-    if (this.nodes <= YAML_LIMITS.nodes) return;
-    const limit = `${YAML_LIMITS.nodes} values, pipe's limit`;
+    if (this.nodes <= this.limits.nodes) return;
+    const limit = `${this.limits.nodes} values, pipe's limit`;
     this.limit(alias ? `alias *${alias} takes the document past ${limit} (an alias bomb?)` : `the document holds more than ${limit}`, at);
   }
 
@@ -233,7 +240,8 @@ class TreeBuilder {
         this.lastOffset = e.start;
         const before = this.nodes;
         this.count(1, e.start);
-        const seq: YamlSequence = { kind: 'sequence', items: [], location: this.lines.locate(e.start) };
+        const seq: YamlSequence = { kind: 'sequence', items: [], location: this.lines.locate(e.tagStart >= 0 ? e.tagStart : e.start) };
+        if (e.tagStart >= 0) seq.tag = this.text.slice(e.tagStart, e.tagEnd);
         this.register(e.anchorStart, e.anchorEnd, seq);
         while (this.events[this.pos]?.type !== EVENT_ID.POP) seq.items.push(this.node());
         this.pos++;
@@ -244,7 +252,8 @@ class TreeBuilder {
         this.lastOffset = e.start;
         const before = this.nodes;
         this.count(1, e.start);
-        const map: YamlMapping = { kind: 'mapping', entries: [], location: this.lines.locate(e.start) };
+        const map: YamlMapping = { kind: 'mapping', entries: [], location: this.lines.locate(e.tagStart >= 0 ? e.tagStart : e.start) };
+        if (e.tagStart >= 0) map.tag = this.text.slice(e.tagStart, e.tagEnd);
         this.register(e.anchorStart, e.anchorEnd, map);
         this.mappingEntries(map);
         this.sizes.set(map, this.nodes - before);
@@ -301,7 +310,7 @@ class TreeBuilder {
   }
 
   private countKey(at: SourceLocation): void {
-    if (++this.keys > YAML_LIMITS.keys) this.limit(`the document has more than ${YAML_LIMITS.keys} mapping keys, pipe's limit`, at);
+    if (++this.keys > this.limits.keys) this.limit(`the document has more than ${this.limits.keys} mapping keys, pipe's limit`, at);
   }
 
   private mergeSources(value: YamlNode): YamlMapEntry[] {

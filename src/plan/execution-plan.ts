@@ -33,6 +33,7 @@ export function buildExecutionPlan(spec: PipelineSpec): ExecutionPlan {
     variables: spec.variables.map((v) => ({ ...v })),
     stages,
     artifactProducers,
+    ...(spec.triggers ? { triggers: spec.triggers.map((t) => ({ ...t })) } : {}),
     warnings: spec.warnings.map((w) => ({ ...w })),
   };
 }

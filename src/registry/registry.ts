@@ -21,6 +21,8 @@ import * as versions from './services/versions-service.js';
 import { BlobStore } from './store/blob-store.js';
 import { FunctionStore } from './store/function-store.js';
 import { LayerStore } from './store/layer-store.js';
+import { MetricsStore } from './metrics/metrics-store.js';
+import { recordingInvoker } from './metrics/recording-invoker.js';
 import { REGISTRY_MIGRATIONS } from './store/schema.js';
 
 export interface RegistryOptions {
@@ -37,6 +39,8 @@ export interface RegistryOptions {
   /** Delay before the first retry of a failed Event invocation (default 1000 ms). */
   eventRetryDelayMs?: number;
   onEventOutcome?: (outcome: EventOutcome) => void;
+  /** How often recorded invocation metrics are written to the database (default 200 ms). */
+  metricsFlushMs?: number;
   random?: () => number;
   now?: () => number;
 }
@@ -59,15 +63,19 @@ export class Registry {
     const home = options.home ?? pipeHome();
     const db = options.db ?? openDatabase(join(home, 'state.db'));
     migrate(db, 'registry', REGISTRY_MIGRATIONS);
+    const now = options.now ?? Date.now;
+    const metrics = new MetricsStore(db, options.metricsFlushMs === undefined ? { now } : { now, flushMs: options.metricsFlushMs });
     const ctx: Ctx = {
       functions: new FunctionStore(db),
       layers: new LayerStore(db),
       blobs: new BlobStore(join(home, 'registry', 'blobs')),
-      invoker: options.invoker,
+      // Every invocation, sync or an Event attempt, goes through the invoker: counted there.
+      invoker: recordingInvoker(options.invoker, metrics, now),
+      metrics,
       account: options.account ?? DEFAULT_ACCOUNT,
       defaultRegion: options.region ?? DEFAULT_REGION,
       settleMs: options.settleMs ?? 20,
-      now: options.now ?? Date.now,
+      now,
       random: options.random ?? Math.random,
     };
     return new Registry(ctx, options.db ? undefined : db, options);
@@ -180,8 +188,14 @@ export class Registry {
   }
 
   /** Stops the event queue and closes the database if the registry opened it; the Invoker is the caller's. */
+  /** Writes the invocation metrics recorded so far (they are written every 200 ms anyway). */
+  flushMetrics(): void {
+    this.ctx.metrics.flush();
+  }
+
   close(): void {
     this.queue.close();
+    this.ctx.metrics.close();
     this.ownedDb?.close();
   }
 }

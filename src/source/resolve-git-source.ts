@@ -16,6 +16,11 @@ export interface GitSourceRequest {
   repository: string;
   branch?: string;
   commit?: string;
+  /**
+   * With `commit`: the branch a git hook saw it pushed to, taken as BranchName without checking that the branch still
+   * holds it (it may have been amended, rebased or deleted since).
+   */
+  pushedBranch?: string;
 }
 
 /** A Source/Git action's resolved revision. */
@@ -107,6 +112,11 @@ async function resolveExplicitCommit(repo: GitRepository, commit: string, branch
 export async function resolveGitSource(request: GitSourceRequest): Promise<ResolvedGitSource> {
   const repo = await openGitRepository(request.repository);
   const known = await listBranches(repo);
+  if (request.commit !== undefined && request.pushedBranch !== undefined) {
+    const commitId = request.commit.startsWith('-') ? undefined : await resolveCommit(repo, request.commit);
+    if (commitId === undefined) throw new PipeError('SOURCE_ERROR', `Commit ${request.commit} not found in repository ${repo.path}`);
+    return describeCommit(repo, commitId, request.pushedBranch);
+  }
   if (request.commit !== undefined) return resolveExplicitCommit(repo, request.commit, request.branch, known);
   if (request.branch !== undefined) {
     return describeCommit(repo, await branchTip(repo, request.branch, known), request.branch);

@@ -4,10 +4,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { openPipeContext } from '../../src/app/index.js';
-import { runSingleBuild } from '../../src/codebuild/index.js';
+import { openPipeContext, runSingleBuild } from '../../src/app/index.js';
 import type { PipeContext } from '../../src/app/index.js';
-import type { SingleBuildResult } from '../../src/codebuild/index.js';
+import type { SingleBuildResult } from '../../src/app/index.js';
 import { describeDocker, TEST_IMAGE } from '../support/docker.js';
 import { readZip } from '../support/zip-read.js';
 

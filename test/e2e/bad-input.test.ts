@@ -116,7 +116,7 @@ it('bad flags: exit 2', async () => {
   expect(v.stderr.split('\n')[0]).toBe("error: option '--variable <NAME=VALUE>' argument 'novalue' is invalid. --variable takes NAME=VALUE");
 });
 
-it('an action type pipe cannot run yet: exit 2 before anything starts', async () => {
+it('a Deploy/Lambda key it does not take (CodePipeline spells FunctionName so): exit 2 before anything starts', async () => {
   const file = fixture((repo) => `${twoStagePipeline({ repository: repo })}  - name: Deploy
     actions:
       - name: Push
@@ -126,5 +126,6 @@ it('an action type pipe cannot run yet: exit 2 before anything starts', async ()
 `);
   const r = await pipe(['run', file], env);
   expect(r.exitCode).toBe(2);
-  expect(r.stderr).toBe("error: Deploy.Push: pipe cannot run Deploy/Lambda actions yet\nhint: this version runs Source, Build and Approval actions; 'pipe validate' checks the file");
+  expect(r.stderr).toContain("stages[2].actions[0].configuration.functionName: unknown key 'functionName'; did you mean 'FunctionName'?");
+  expect(r.stderr).toContain("stages[2].actions[0].configuration.FunctionName: missing required configuration key 'FunctionName' for Deploy/Lambda");
 });

@@ -2,7 +2,6 @@
 // approve` (or `--reject`) from another process continues it. `pipe stop` from another process stops a running
 // build and waits for it, or abandons it at once. `pipe logs --follow` prints a detached run's lines as they come
 // and returns when it ends. Builds wait at gates the test opens.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { LABELS } from '../../src/core/index.js';
@@ -11,7 +10,8 @@ import type { PipeEnv } from '../support/cli.js';
 import { describeDocker } from '../support/docker.js';
 import { startGates } from '../support/gate.js';
 import type { Gates } from '../support/gate.js';
-import { git, makeRepo } from '../support/git-fixture.js';
+import { makeRepo } from '../support/git-fixture.js';
+import { gatedRepo } from '../support/gated-repo.js';
 import {
   endStrayPipes, executionDetail, executionIdOf, homeContainers, startPipe, waitForEnd, waitUntil, workerLog, workerPids,
 } from '../support/pipe-process.js';
@@ -24,30 +24,10 @@ beforeAll(async () => {
 afterAll(() => gates.close());
 afterEach(endStrayPipes);
 
-/** A repository with `pipeline.yml`: Source, then `middle` (stages as YAML), then a Build that waits at gate $Gate. */
-function repoWith(middle: string): string {
-  const buildspec = `version: 0.2\nphases:\n  build:\n    commands:\n      - echo "build at gate $GATE"\n      - ${JSON.stringify(gates.waitCommand())}\n      - echo "build through gate $GATE"\n`;
-  const repo = makeRepo({ 'buildspec.yml': buildspec });
-  writeFileSync(join(repo, 'pipeline.yml'), `name: control
-variables:
-  - { name: Gate, default: open }
-stages:
-  - name: Source
-    actions:
-      - name: Checkout
-        type: Source/Git
-        configuration: { repository: . }
-        outputArtifacts: [Src]
-        namespace: SourceVariables
-${middle}  - name: Build
-    actions:
-      - name: Build
-        type: Build/CodeBuild
-        configuration:
-          buildspec: buildspec.yml
-          environmentVariables: { GATE: "#{variables.Gate}" }
-        inputArtifacts: [Src]
-  - name: Release
+/** A repository with `pipeline.yml`: Source, then `middle` (stages as YAML), then a Build that waits at gate $Gate, then Release. */
+const repoWith = (middle: string) => gatedRepo(gates, { name: 'control', middle, after: RELEASE_STAGE });
+
+const RELEASE_STAGE = `  - name: Release
     actions:
       - name: Publish
         type: Build/CodeBuild
@@ -55,11 +35,7 @@ ${middle}  - name: Build
           buildspec: buildspec.yml
           environmentVariables: { GATE: open }
         inputArtifacts: [Src]
-`);
-  git(repo, 'add', '-A');
-  git(repo, 'commit', '-q', '-m', 'pipeline');
-  return repo;
-}
+`;
 
 const APPROVAL_STAGE = `  - name: Approval
     actions:
@@ -247,8 +223,7 @@ describeDocker('one execution, several pipe processes', () => {
   it('`pipe retry ID Build --detach` from another process, followed by `pipe logs ID --follow`: the follower follows the retry, not the earlier end', async () => {
     // The build fails while gate `verdict` is closed; once it is open, the build goes on and waits at gate `hold`.
     const buildspec = `version: 0.2\nphases:\n  build:\n    commands:\n      - echo attempt starts\n      - ${JSON.stringify(gates.checkCommand('VERDICT'))}\n      - ${JSON.stringify(gates.waitCommand('HOLD'))}\n      - echo attempt through\n`;
-    const repo = makeRepo({ 'buildspec.yml': buildspec });
-    writeFileSync(join(repo, 'pipeline.yml'), `name: retried
+    const repo = makeRepo({ 'buildspec.yml': buildspec, 'pipeline.yml': `name: retried
 stages:
   - name: Source
     actions:
@@ -259,7 +234,7 @@ stages:
         type: Build/CodeBuild
         configuration: { buildspec: buildspec.yml, environmentVariables: { VERDICT: retry-verdict, HOLD: retry-hold } }
         inputArtifacts: [Src]
-`);
+` });
     const env = makePipeEnv();
     const first = startPipe(['run', join(repo, 'pipeline.yml')], env);
     const id = await executionIdOf(first);

@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import { INTERRUPTED_EXECUTION } from '../../src/execute/index.js';
-import { REPO_ROOT, makePipeEnv, pipe } from '../support/cli.js';
+import { REPO_ROOT, pipe } from '../support/cli.js';
 import type { PipeEnv } from '../support/cli.js';
 import { describeDocker } from '../support/docker.js';
 import { makeRepo } from '../support/git-fixture.js';
+import { isolatedPipeEnv } from '../support/gated-repo.js';
 import {
   endStrayPipes, executionDetail, executionList, homeContainers, leftoverTempFiles, startPipe, waitUntil, workerPids,
 } from '../support/pipe-process.js';
@@ -37,12 +38,7 @@ let pipelineFile: string;
 /** How long one whole run of the sample takes here: kills are spread over it (and a little past it). */
 let runMs = 0;
 
-/** Each test's own state and temp folder (TMPDIR of every pipe it starts, so leftovers there are its own). */
-function crashEnv(): PipeEnv & { tmp: string } {
-  const p = makePipeEnv();
-  const tmp = mkdtempSync(join(tmpdir(), 'pipe-crash-tmp-'));
-  return { ...p, env: { ...p.env, TMPDIR: tmp }, tmp };
-}
+const crashEnv = isolatedPipeEnv;
 
 afterEach(endStrayPipes);
 beforeAll(async () => {

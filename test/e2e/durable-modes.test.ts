@@ -2,7 +2,6 @@
 // gate of its own, so the test decides who goes on when. SUPERSEDED: the middle execution, waiting in front of the
 // locked stage, is replaced by the newest and ends Superseded; QUEUED: all three go through the stage one by one in
 // arrival order; PARALLEL: no stage is locked.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { INTERRUPTED_ACTION, INTERRUPTED_EXECUTION } from '../../src/execute/index.js';
@@ -12,7 +11,7 @@ import type { PipeEnv } from '../support/cli.js';
 import { describeDocker } from '../support/docker.js';
 import { startGates } from '../support/gate.js';
 import type { Gates } from '../support/gate.js';
-import { git, makeRepo } from '../support/git-fixture.js';
+import { gatedRepo } from '../support/gated-repo.js';
 import { endStrayPipes, executionDetail, executionIdOf, homeContainers, startPipe, waitUntil } from '../support/pipe-process.js';
 import type { PipeProcess } from '../support/pipe-process.js';
 
@@ -24,33 +23,7 @@ afterAll(() => gates.close());
 afterEach(endStrayPipes);
 
 /** A repository whose pipeline (in `mode`) builds once, waiting at the gate its `Gate` variable names. */
-function modesRepo(mode: string): string {
-  const buildspec = `version: 0.2\nphases:\n  build:\n    commands:\n      - echo "at gate $GATE"\n      - ${JSON.stringify(gates.waitCommand())}\n      - echo "through gate $GATE"\n`;
-  const repo = makeRepo({ 'buildspec.yml': buildspec });
-  writeFileSync(join(repo, 'pipeline.yml'), `name: modes
-executionMode: ${mode}
-variables:
-  - { name: Gate, default: none }
-stages:
-  - name: Source
-    actions:
-      - name: Checkout
-        type: Source/Git
-        configuration: { repository: . }
-        outputArtifacts: [Src]
-  - name: Build
-    actions:
-      - name: Build
-        type: Build/CodeBuild
-        configuration:
-          buildspec: buildspec.yml
-          environmentVariables: { GATE: "#{variables.Gate}" }
-        inputArtifacts: [Src]
-`);
-  git(repo, 'add', '-A');
-  git(repo, 'commit', '-q', '-m', 'pipeline');
-  return repo;
-}
+const modesRepo = (mode: string) => gatedRepo(gates, { name: 'modes', executionMode: mode, defaultGate: 'none' });
 
 interface Run {
   gate: string;

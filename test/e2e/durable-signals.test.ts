@@ -9,15 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { LABELS } from '../../src/core/index.js';
-import { makePipeEnv, pipe } from '../support/cli.js';
+import { pipe } from '../support/cli.js';
 import type { PipeEnv } from '../support/cli.js';
 import { describeDocker } from '../support/docker.js';
 import { startGates } from '../support/gate.js';
 import type { Gates } from '../support/gate.js';
-import { git, makeRepo } from '../support/git-fixture.js';
+import { git, makeRepo, writeFiles } from '../support/git-fixture.js';
+import { gatedPipelineFiles, isolatedPipeEnv } from '../support/gated-repo.js';
 import {
-  endStrayPipes, executionDetail, executionIdOf, executionList, homeContainers, leftoverTempFiles, startPipe, waitForEnd, waitUntil,
-  workerPids,
+  catchesSignal, endStrayPipes, executionDetail, executionIdOf, executionList, homeContainers, leftoverTempFiles, startPipe, waitForEnd,
+  waitUntil, workerPids,
 } from '../support/pipe-process.js';
 import type { Ended, PipeProcess } from '../support/pipe-process.js';
 
@@ -26,48 +27,22 @@ let gates: Gates;
 let small: string;
 let large: string;
 
-function pipelineYaml(): string {
-  return `name: signals
-stages:
-  - name: Source
-    actions:
-      - name: Checkout
-        type: Source/Git
-        configuration: { repository: . }
-        outputArtifacts: [Src]
-  - name: Build
-    actions:
-      - name: Build
-        type: Build/CodeBuild
-        configuration:
-          buildspec: buildspec.yml
-          environmentVariables: { GATE: never }
-        inputArtifacts: [Src]
-`;
-}
-
 beforeAll(async () => {
   gates = await startGates();
-  const buildspec = `version: 0.2\nphases:\n  build:\n    commands:\n      - echo "build started"\n      - ${JSON.stringify(gates.waitCommand())}\n`;
-  small = makeRepo({ 'buildspec.yml': buildspec, 'pipeline.yml': pipelineYaml() });
+  const files = gatedPipelineFiles(gates, { name: 'signals', defaultGate: 'never' });
+  small = makeRepo(files);
   large = mkdtempSync(join(tmpdir(), 'pipe-large-repo-'));
   git(large, 'init', '-q', '-b', 'main');
   mkdirSync(join(large, 'data'));
   for (let i = 0; i < 30; i++) writeFileSync(join(large, 'data', `blob-${i}.bin`), randomBytes(2_000_000));
-  writeFileSync(join(large, 'buildspec.yml'), buildspec);
-  writeFileSync(join(large, 'pipeline.yml'), pipelineYaml());
+  writeFiles(large, files);
   execFileSync('git', ['-c', 'core.looseCompression=0', 'add', '-A'], { cwd: large });
   git(large, 'commit', '-q', '-m', 'large');
 });
 afterAll(() => gates.close());
 afterEach(endStrayPipes);
 
-/** Each test's own state and TMPDIR, so what is left in either is its own. */
-function signalEnv(): PipeEnv & { tmp: string } {
-  const p = makePipeEnv();
-  const tmp = mkdtempSync(join(tmpdir(), 'pipe-signal-tmp-'));
-  return { ...p, env: { ...p.env, TMPDIR: tmp }, tmp };
-}
+const signalEnv = isolatedPipeEnv;
 
 const run = (repo: string, env: PipeEnv, ownGroup = false) => startPipe(['run', join(repo, 'pipeline.yml')], env, { ownGroup });
 
@@ -126,7 +101,7 @@ async function stopDuringGit(group: boolean): Promise<void> {
 async function runningBuild(env: PipeEnv): Promise<{ p: PipeProcess; id: string }> {
   const p = run(small, env);
   const id = await executionIdOf(p);
-  await p.waitForOutput(/^\[Build\.Build\] build started$/m);
+  await p.waitForOutput(/^\[Build\.Build\] build at gate never$/m);
   expect(await homeContainers(env, { [LABELS.executionId]: id })).toHaveLength(1);
   return { p, id };
 }
@@ -159,7 +134,7 @@ describeDocker('signals to pipe run and its worker', () => {
     const env = signalEnv();
     const r = await pipe(['run', join(small, 'pipeline.yml'), '--detach'], env);
     const id = r.stdout.trim();
-    await waitUntil('the build to run', async () => (await pipe(['logs', id, 'Build.Build'], env)).stdout.includes('build started'));
+    await waitUntil('the build to run', async () => (await pipe(['logs', id, 'Build.Build'], env)).stdout.includes('build at gate never'));
     const [worker] = workerPids(id);
     expect(worker).toBeGreaterThan(0);
     process.kill(Number(worker), 'SIGTERM');
@@ -170,42 +145,41 @@ describeDocker('signals to pipe run and its worker', () => {
     expect([...leftoverTempFiles(env.artifacts), ...leftoverTempFiles(env.tmp)]).toEqual([]);
   });
 
-  it('a signal before the run has fully started: at its first line, and at seeded random moments of its start', async () => {
+  it('a signal before the run has fully started (at its first line, at seeded random moments of its start): always recorded, Stopped, exit 1', async () => {
     const env = signalEnv();
     const signals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
     const seed = Number(process.env['PIPE_SIGNAL_SEED'] ?? Date.now() % 1_000_000);
     let state = seed;
     const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
-    const outcomes: string[] = [];
+    const ids = new Set<string>();
     for (let i = 0; i < 12; i++) {
       const signal = signals[i % 3] ?? 'SIGTERM';
       const p = run(small, env);
-      // Three at the first line the run prints (the execution is recorded, its source not yet run), the others
-      // at a random moment in the process's first second: loading, opening the state, checking the pipeline.
+      // Three at the first line the run prints (the execution is recorded, its source not yet run), the others at a
+      // random moment of the process's first second once pipe's launcher listens (node itself catches SIGINT and
+      // SIGTERM only to die; SIGHUP is caught once the launcher's first line ran): loading the CLI, opening the
+      // state, checking the pipeline.
       const at = i < 3 ? 'first line' : `${Math.floor(random() * 1000)} ms`;
       if (i < 3) await p.waitForOutput(/^Execution \S+ of signals: InProgress$/m);
-      else await new Promise((r) => setTimeout(r, Number.parseInt(at, 10))); // the signal's moment, chosen at random
+      else {
+        await waitUntil('pipe to catch stop signals', () => catchesSignal(p.pid, 'SIGHUP'), 10_000, 1);
+        await new Promise((r) => setTimeout(r, Number.parseInt(at, 10))); // the signal's moment, chosen at random
+      }
       p.kill(signal);
       const end = await p.exited;
       const context = `seed ${seed}, ${signal} at ${at}: exit ${end.exitCode ?? end.signal}; stdout:\n${end.stdout}\nstderr:\n${end.stderr}`;
       const id = /^Execution (\S+) of signals/m.exec(end.stdout)?.[1];
+      expect(id, context).toBeDefined();
+      ids.add(id ?? '');
+      expect(end.signal, context).toBeNull();
+      expect(end.exitCode, context).toBe(1);
+      const e = await executionDetail(id ?? '', env);
+      expect([e.status, e.statusMessage], context).toEqual(['Stopped', `stopped by ${signal}`]);
       const list = await executionList(env);
-      expect(list.filter((e) => e.status === 'InProgress' || e.status === 'Stopping'), context).toEqual([]);
-      if (id) {
-        // Recorded: stopped by the signal, and pipe said so and exited 1.
-        expect(end.exitCode, context).toBe(1);
-        const e = await executionDetail(id, env);
-        expect([e.status, e.statusMessage], context).toEqual(['Stopped', `stopped by ${signal}`]);
-        outcomes.push(`${at}: Stopped`);
-      } else {
-        // Ended by the signal before it recorded anything: there is nothing to leave behind.
-        expect(list.length, context).toBe(outcomes.filter((o) => o.endsWith('Stopped')).length);
-        expect(end.stdout, context).toBe('');
-        outcomes.push(`${at}: not recorded`);
-      }
+      expect(list.filter((x) => x.status === 'InProgress' || x.status === 'Stopping'), context).toEqual([]);
+      expect(list.length, context).toBe(ids.size);
       expect(await homeContainers(env), context).toEqual([]);
       expect([...leftoverTempFiles(env.artifacts), ...leftoverTempFiles(env.tmp)], context).toEqual([]);
     }
-    expect(outcomes.filter((o) => o.endsWith('Stopped')).length, outcomes.join(', ')).toBeGreaterThanOrEqual(3);
   });
 });

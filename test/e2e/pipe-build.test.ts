@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LABELS, ValidationError } from '../../src/core/index.js';
+import { INTERRUPTED_ACTION } from '../../src/execute/index.js';
 import { DockerEngine } from '../../src/infra/docker.js';
 import { describeBuildspec, loadBuildspec, parseBuildspec } from '../../src/parse/index.js';
 import { makePipeEnv, pipe, PIPE_BIN, REPO_ROOT } from '../support/cli.js';
@@ -86,10 +87,12 @@ function runUntil(args: string[], env: Record<string, string>, marker: string, s
 /** Entry names and contents of a zip, with build.json's tag replaced by a pattern check. */
 async function comparable(path: string): Promise<Record<string, string>> {
   const entries = await readZip(path);
-  const tag = entries['build.json'];
-  if (tag !== undefined) {
+  // The function's build.json, also in the stack bundle's src/.
+  for (const name of ['build.json', 'src/build.json']) {
+    const tag = entries[name];
+    if (tag === undefined) continue;
     expect(tag).toMatch(/^\{"tag":"[0-9a-z]+-dev-\d+"\}\n$/);
-    entries['build.json'] = '{"tag":"<commit or local>-dev-<build number>"}';
+    entries[name] = '{"tag":"<commit or local>-dev-<build number>"}';
   }
   return entries;
 }
@@ -105,14 +108,14 @@ describeDocker('pipe build, end to end', () => {
     expect(built.exitCode).toBe(0);
     expect(built.stdout).toMatch(/^Build [\w-]+:[0-9a-f-]{36}: SUCCEEDED$/m);
     expect(built.stdout).toContain('  variable BUILD_TAG=local-dev-1');
-    expect(readdirSync(out).sort()).toEqual(['FunctionCode.zip', 'LayerCode.zip', 'artifacts.zip']);
+    expect(readdirSync(out).sort()).toEqual(['FunctionCode.zip', 'LayerCode.zip', 'StackBundle.zip', 'artifacts.zip']);
 
     const ran = await pipe(['run', join(clone, 'pipelines/deploy.yml')], env);
     expect(ran.exitCode).toBe(0);
     const [executionId] = readdirSync(join(env.artifacts, 'hello-service'));
     const pipelineDir = join(env.artifacts, 'hello-service', String(executionId));
 
-    for (const name of ['FunctionCode.zip', 'LayerCode.zip']) {
+    for (const name of ['FunctionCode.zip', 'LayerCode.zip', 'StackBundle.zip']) {
       const fromBuild = await comparable(join(out, name));
       const fromPipeline = await comparable(join(pipelineDir, name));
       expect(Object.keys(fromBuild).length).toBeGreaterThan(0);
@@ -185,7 +188,7 @@ describeDocker('pipe build, end to end', () => {
     expect(await engine.listContainers({ [LABELS.home]: env.home, [LABELS.action]: id })).toHaveLength(1);
     expect(readdirSync(join(env.home, 'tmp', 'builds'))).toHaveLength(1);
     const list = JSON.parse((await pipe(['builds', '--json'], env)).stdout) as Array<{ buildId: string; status: string; statusMessage?: string }>;
-    expect(list).toEqual([expect.objectContaining({ buildId: id, status: 'FAILED', statusMessage: 'interrupted: the process running this build died' })]);
+    expect(list).toEqual([expect.objectContaining({ buildId: id, status: 'FAILED', statusMessage: INTERRUPTED_ACTION })]);
     expect(await engine.listContainers({ [LABELS.home]: env.home, [LABELS.action]: id })).toEqual([]);
     expect(readdirSync(join(env.home, 'tmp', 'builds'))).toEqual([]);
   });

@@ -29,7 +29,7 @@ function runUntil(args: string[], env: Record<string, string>, marker: string, s
 }
 
 describeDocker('pipe run, end to end', () => {
-  it('runs pipelines/deploy.yml from a fresh clone and writes both zips', async () => {
+  it('runs pipelines/deploy.yml from a fresh clone, writes its zips and deploys the stack', async () => {
     const clone = mkdtempSync(join(tmpdir(), 'pipe-clone-'));
     execFileSync('git', ['clone', '-q', REPO_ROOT, clone]);
     const env = makePipeEnv();
@@ -39,7 +39,7 @@ describeDocker('pipe run, end to end', () => {
     expect(r.stdout).toMatch(/Execution [0-9a-f-]{36}: Succeeded/);
     const [executionId] = readdirSync(join(env.artifacts, 'hello-service'));
     const dir = join(env.artifacts, 'hello-service', String(executionId));
-    expect(readdirSync(dir).sort()).toEqual(['FunctionCode.zip', 'LayerCode.zip', 'SourceOutput.zip']);
+    expect(readdirSync(dir).sort()).toEqual(['FunctionCode.zip', 'LayerCode.zip', 'SourceOutput.zip', 'StackBundle.zip']);
     const fn = await readZip(join(dir, 'FunctionCode.zip'));
     expect(Object.keys(fn).sort()).toEqual(['build.json', 'index.js']);
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: clone, encoding: 'utf8' }).trim();
@@ -50,7 +50,10 @@ describeDocker('pipe run, end to end', () => {
     const shown = await pipe(['execution', String(executionId), '--json'], env);
     const detail = JSON.parse(shown.stdout) as { status: string; actions: Array<{ action: string; status: string; outputVariables: Record<string, string> }> };
     expect(detail.status).toBe('Succeeded');
-    expect(detail.actions.map((a) => `${a.action} ${a.status}`)).toEqual(['Checkout Succeeded', 'Build Succeeded']);
+    expect(detail.actions.map((a) => `${a.action} ${a.status}`)).toEqual(['Checkout Succeeded', 'Build Succeeded', 'Stack Succeeded']);
+    expect(detail.actions[2]?.outputVariables['FunctionName']).toBe('hello-service-dev');
+    const stack = JSON.parse((await pipe(['stack', 'describe', 'hello-service', '--json'], env)).stdout) as { StackStatus: string };
+    expect(stack.StackStatus).toBe('CREATE_COMPLETE');
     expect(detail.actions[0]?.outputVariables['CommitId']).toBe(commit);
     expect(detail.actions[1]?.outputVariables['BUILD_TAG']).toBe(`${commit}-dev-1`);
     const logs = await pipe(['logs', String(executionId).slice(0, 8), 'Build.Build'], env);
@@ -98,6 +101,6 @@ describeDocker('pipe run, end to end', () => {
 it('the sample pipeline is valid', async () => {
   const r = await pipe(['validate', join(REPO_ROOT, 'pipelines/deploy.yml')], makePipeEnv());
   expect(r.exitCode).toBe(0);
-  expect(r.stdout).toContain('valid pipeline hello-service, 2 stages, 2 actions');
+  expect(r.stdout).toContain('valid pipeline hello-service, 3 stages, 3 actions');
   expect(existsSync(join(REPO_ROOT, 'buildspecs/hello-service.yml'))).toBe(true);
 });

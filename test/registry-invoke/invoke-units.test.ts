@@ -56,9 +56,11 @@ describe('log collector', () => {
 });
 
 describe('runtime configuration', () => {
-  it('knows the Node.js and Python runtimes and refuses others', () => {
+  it('knows the Node.js, Python and OS-only runtimes and refuses others', () => {
     expect(describeRuntime('nodejs20.x')).toMatchObject({ family: 'nodejs', version: '20' });
     expect(describeRuntime('python3.9')).toMatchObject({ family: 'python', version: '3.9' });
+    expect(describeRuntime('provided.al2023')).toMatchObject({ family: 'provided', version: 'al2023' });
+    expect(describeRuntime('provided.al2')).toMatchObject({ family: 'provided', version: 'al2' });
     expect(() => describeRuntime('java21')).toThrow(InvalidRuntimeError);
     expect(() => describeRuntime('java21')).toThrow('The runtime parameter of java21 is not supported by the registry');
   });

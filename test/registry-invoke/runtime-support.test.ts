@@ -25,7 +25,9 @@ describe('what a runtime runs on', () => {
     ['nodejs16.x', 'pipe/standard:7.0', { supported: true, note: "nodejs16.x runs on the image's default Node.js (it has 18, 20, 22) here: pipe/standard:7.0 has no Node.js 16" }],
     ['python3.13', 'pipe/standard:1', { supported: true, note: 'python3.13 runs on Python 3.11 here: pipe/standard:1 has no Python 3.13' }],
     ['python3.11', 'my/own:image', { supported: true }],
-    ['java17', 'pipe/standard:1', { supported: false, reason: "pipe's registry cannot run java17: it runs nodejs*.x and python3.* functions (Node.js 18, 20 and 22 in pipe/standard:7.0, 18 in pipe/standard:1; Python 3.11)" }],
+    ['provided.al2023', 'pipe/standard:1', { supported: true }],
+    ['provided.al2', 'pipe/standard:7.0', { supported: true }],
+    ['java17', 'pipe/standard:1', { supported: false, reason: "pipe's registry cannot run java17: it runs nodejs*.x, python3.* and provided.al2 / provided.al2023 functions (Node.js 18, 20 and 22 in pipe/standard:7.0, 18 in pipe/standard:1; Python 3.11)" }],
   ])('%s in %s', (runtime, image, expected) => {
     expect(runtimeSupportIn(runtime, image)).toEqual(expected);
   });

@@ -17,9 +17,6 @@ import { AWS_CLI, describeNeeding } from '../support/docker.js';
 import { ROLE, awsEnv } from '../registry/support.js';
 import { engine, makeZip, removeWorkDir } from './support.js';
 
-/** Whether pipe/standard:7.0 is built here: then nodejs20.x runs in it by default. */
-const standardBuilt = await engine.hasImage('pipe/standard:7.0');
-
 const run = promisify(execFile);
 
 interface Serve {
@@ -107,7 +104,8 @@ describeNeeding(['docker', 'aws'], 'pipe registry serve as a process, with the A
     ]);
     expect(await containersOf(first)).toHaveLength(2); // version 1 and $LATEST
 
-    // `pipe invoke --payload @file --tail`, through the server and in-process on the same PIPE_HOME.
+    // `pipe invoke --payload @file --tail`, through the server named by --endpoint, and without it: the server
+    // recorded in PIPE_HOME is found and used (nothing opens its tables behind its back), so both are warm.
     const payload = join(home, 'payload.json');
     writeFileSync(payload, '{"n":3}');
     for (const where of [['--endpoint', first.url], []]) {
@@ -115,16 +113,21 @@ describeNeeding(['docker', 'aws'], 'pipe registry serve as a process, with the A
         env: { ...process.env, PIPE_HOME: home, AWS_REGION: 'us-east-1', NO_COLOR: '1' },
       });
       expect(JSON.parse(r.stdout)).toMatchObject({ n: 3, v: '1' });
-      // Through the server the environment is warm; in-process it is a cold start on the default image: Node.js 20 in
-      // pipe/standard:7.0 when it is built (no note), else Node.js 18 in pipe/standard:1, which its log says.
-      const note = where.length === 0 && !standardBuilt ? 'pipe: nodejs20\\.x runs on Node\\.js 18 here: pipe\\/standard:1 has no Node\\.js 20\\n' : '';
-      expect(r.stderr).toMatch(new RegExp(`^${note}START RequestId: [0-9a-f-]{36} Version: 1\\n.*\\tINFO\\tgot 3\\nEND RequestId: .*\\nREPORT RequestId: `, 's'));
+      // Both go through the server, where the environment is warm: no Node.js note before START.
+      expect(r.stderr).toMatch(/^START RequestId: [0-9a-f-]{36} Version: 1\n.*\tINFO\tgot 3\nEND RequestId: .*\nREPORT RequestId: /s);
     }
-    expect(await containersOf(first)).toHaveLength(2); // the in-process invoke's leftover sweep left the running server's alone
+    expect(await containersOf(first)).toHaveLength(2);
+    // Both invokes were the server's: three invocations of version 1 in its log.
+    await expect.poll(() => first.events.filter((e) => e['type'] === 'invocation' && e['version'] === '1').length).toBe(3);
 
-    // A second server on the same port says so and exits 2, leaving the first alone.
+    // A second server for the same PIPE_HOME is refused (exit 2); one for another PIPE_HOME on the same port says
+    // the port is in use. The first is left alone either way.
     const port = new URL(first.url).port;
-    const clash = await run('node', [PIPE_BIN, 'registry', 'serve', '--port', port], { env: { ...process.env, PIPE_HOME: home } }).catch((e: unknown) => e);
+    const twin = await run('node', [PIPE_BIN, 'registry', 'serve', '--port', '0'], { env: { ...process.env, PIPE_HOME: home } }).catch((e: unknown) => e);
+    expect(twin).toMatchObject({ code: 2, stderr: expect.stringContaining(`error: a registry already serves this PIPE_HOME at ${first.url} (pid `) });
+    const otherHome = mkdtempSync(join(tmpdir(), 'pipe-serve-other-'));
+    const clash = await run('node', [PIPE_BIN, 'registry', 'serve', '--port', port], { env: { ...process.env, PIPE_HOME: otherHome } }).catch((e: unknown) => e);
+    rmSync(otherHome, { recursive: true, force: true });
     expect(clash).toMatchObject({ code: 2, stderr: expect.stringContaining(`error: cannot listen on 127.0.0.1:${port}: the port is in use\nhint: `) });
     expect(await containersOf(first)).toHaveLength(2);
 

@@ -6,7 +6,7 @@ import { DockerEngine } from '../../src/infra/index.js';
 import { isSkipAllowed, readProbes, REQUIREMENT_NAMES } from './probes.js';
 import type { Requirement } from './probes.js';
 
-export { AWS_CLI, PYTHON, TEST_IMAGE } from './probes.js';
+export { AWS_CLI, CHROMIUM, PYTHON, TEST_IMAGE } from './probes.js';
 export type { Requirement } from './probes.js';
 
 declare module '@vitest/runner' {

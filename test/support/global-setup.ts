@@ -1,4 +1,4 @@
-// Once per test run, before any file: the e2e tests run the bundle dist/pipe.mjs, so a bundle older than src/ is
+// Once per test run, before any file: the e2e tests run the bundle dist/pipe.cjs, so a bundle older than src/ is
 // rebuilt here (a direct `npx vitest` would otherwise test stale code without a word); and the requirements
 // beyond Node are probed once, for every worker to read (see probes.ts).
 import { execFileSync } from 'node:child_process';
@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { probeAll, PROBES_ENV } from './probes.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const BUNDLE = join(ROOT, 'dist', 'pipe.mjs');
+const BUNDLE = join(ROOT, 'dist', 'pipe.cjs');
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -26,12 +26,12 @@ function bundleMtime(): number | undefined {
   }
 }
 
-/** Rebuilds dist/pipe.mjs when it is missing or older than a file of src/ or the bundle script. */
+/** Rebuilds dist/pipe.cjs when it is missing or older than a file of src/ or the bundle script. */
 export function ensureFreshBundle(): void {
   const built = bundleMtime();
   const sources = Math.max(newestMtime(join(ROOT, 'src')), statSync(join(ROOT, 'scripts', 'bundle.mjs')).mtimeMs);
   if (built !== undefined && built >= sources) return;
-  process.stderr.write(`[pipe tests] dist/pipe.mjs is ${built === undefined ? 'missing' : 'older than src/'}: bundling it\n`);
+  process.stderr.write(`[pipe tests] dist/pipe.cjs is ${built === undefined ? 'missing' : 'older than src/'}: bundling it\n`);
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle.mjs')], { cwd: ROOT, stdio: 'inherit' });
 }
 

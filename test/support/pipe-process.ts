@@ -185,3 +185,16 @@ export function workerLog(executionId: string, p: PipeEnv): string {
   const path = join(p.home, 'logs', 'workers', `${executionId}.log`);
   return existsSync(path) ? readFileSync(path, 'utf8') : '';
 }
+
+/** Whether a process has a handler for `signal` (SigCgt in /proc/PID/status): pipe's own code is running. */
+export function catchesSignal(pid: number, signal: NodeJS.Signals): boolean {
+  const numbers: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+  const n = numbers[signal];
+  if (n === undefined) throw new Error(`catchesSignal knows SIGHUP, SIGINT and SIGTERM, not ${signal}`);
+  try {
+    const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '0';
+    return (BigInt(`0x${mask}`) & (1n << BigInt(n - 1))) !== 0n;
+  } catch {
+    return false; // not started yet, or gone
+  }
+}

@@ -7,7 +7,7 @@ import { DockerEngine } from '../../src/infra/docker.js';
 
 const run = promisify(execFile);
 
-export type Requirement = 'docker' | 'aws' | 'boto3';
+export type Requirement = 'docker' | 'aws' | 'boto3' | 'chromium';
 export type Probes = Partial<Record<Requirement, string>>;
 
 export const TEST_IMAGE = process.env['PIPE_TEST_IMAGE'] ?? 'pipe/standard:1';
@@ -15,6 +15,8 @@ export const TEST_IMAGE = process.env['PIPE_TEST_IMAGE'] ?? 'pipe/standard:1';
 export const AWS_CLI = '/usr/bin/aws';
 /** The python3 that runs the boto3 scripts: the system's, where `setup.sh --test` installs python3-boto3. */
 export const PYTHON = process.env['PIPE_TEST_PYTHON'] ?? '/usr/bin/python3';
+/** The browser the dashboard's tests drive through playwright-core: Debian's chromium package. */
+export const CHROMIUM = process.env['PIPE_TEST_CHROMIUM'] ?? '/usr/bin/chromium';
 /** Set by the global setup for the workers, so each probe runs once per test run. */
 export const PROBES_ENV = 'PIPE_TEST_PROBES';
 
@@ -24,6 +26,7 @@ export const REQUIREMENT_NAMES: Record<Requirement, string> = {
   docker: `a Docker engine and the image ${TEST_IMAGE}`,
   aws: `the AWS CLI v2 at ${AWS_CLI}`,
   boto3: `boto3 for ${PYTHON}`,
+  chromium: `Chromium at ${CHROMIUM}`,
 };
 
 async function probeDocker(): Promise<string | undefined> {
@@ -62,12 +65,22 @@ async function probeBoto3(): Promise<string | undefined> {
   }
 }
 
+async function probeChromium(): Promise<string | undefined> {
+  try {
+    const version = (await run(CHROMIUM, ['--version'], { timeout: 30_000 })).stdout.trim();
+    return /Chromium \d+/.test(version) ? undefined : `${CHROMIUM} says '${version}', not a Chromium version; ${SETUP}, which installs Debian's chromium`;
+  } catch (e) {
+    return `${CHROMIUM} does not run (${(e as Error).message.split('\n')[0]}); ${SETUP}, which installs Debian's chromium`;
+  }
+}
+
 export async function probeAll(): Promise<Probes> {
-  const [docker, aws, boto3] = await Promise.all([probeDocker(), probeAwsCli(), probeBoto3()]);
+  const [docker, aws, boto3, chromium] = await Promise.all([probeDocker(), probeAwsCli(), probeBoto3(), probeChromium()]);
   const probes: Probes = {};
   if (docker) probes.docker = docker;
   if (aws) probes.aws = aws;
   if (boto3) probes.boto3 = boto3;
+  if (chromium) probes.chromium = chromium;
   return probes;
 }
 

@@ -68,6 +68,8 @@ export class ScenarioHarness {
       isAlive: isProcessAlive,
       pollMs: 10,
       parkOnApproval: options.parkOnApproval ?? false,
+      // As app's createEngine: a running execution's process starts a worker for each parked one that needs one.
+      recoverDeadOwners: async () => this.startWorkers(parkedNeedingDriver(this.deps)),
     });
   }
 
@@ -159,8 +161,13 @@ export class ScenarioHarness {
     try {
       body();
     } finally {
-      for (const id of workers) if (!hasLiveOwner(this.deps, id)) this.drive(this.labelOf(id));
+      this.startWorkers(workers);
     }
+  }
+
+  /** A worker for each of these executions that nobody runs (one finding it run by someone else would leave it). */
+  private startWorkers(ids: readonly string[]): void {
+    for (const id of ids) if (!hasLiveOwner(this.deps, id)) this.drive(this.labelOf(id));
   }
 
   /** Runs a control function as another `pipe` command would; the execution is driven again when nobody runs it. */

@@ -69,7 +69,7 @@ describe('a valid file with execution settings', () => {
           onFailure:
             result: ROLLBACK
           actions:
-            - { name: Fn, type: Deploy/Lambda }
+            - { name: Fn, type: Deploy/Lambda, configuration: { FunctionName: fn } }
         - name: Smoke
           onFailure: { result: FAIL }
           actions:
@@ -313,7 +313,7 @@ describe('stage onFailure', () => {
         - name: Deploy
           onFailure: { result: RETRY }
           actions:
-            - { name: Fn, type: Deploy/Lambda }
+            - { name: Fn, type: Deploy/Lambda, configuration: { FunctionName: fn } }
       `.replace(/^/gm, '  '),
     ).replace('  - name: Source\n', '  - name: Source\n    onFailure: { result: ROLLBACK }\n');
     expect(report(text)).toMatchInlineSnapshot(`

@@ -167,7 +167,7 @@ describe('a valid pipeline file', () => {
     });
   });
 
-  test('Deploy/Lambda keeps any configuration as parsed, references included', () => {
+  test('Deploy/Lambda keeps its configuration as parsed, references included', () => {
     const spec = parsePipelineSpec(
       SOURCE +
         yaml`
@@ -177,16 +177,16 @@ describe('a valid pipeline file', () => {
               type: Deploy/Lambda
               inputArtifacts: [Src]
               configuration:
-                functionName: hello
-                aliases: [live, "#{SourceVariables.CommitId}"]
-                routing: { live: 0.1 }
+                FunctionName: hello
+                FunctionAlias: "#{SourceVariables.BranchName}"
+                DeployStrategy: Canary10Percent5Minutes
       `.replace(/^/gm, '  '),
       'p.yml',
     );
     expect(spec.stages[1]?.actions[0]?.configuration).toEqual({
-      functionName: 'hello',
-      aliases: ['live', '#{SourceVariables.CommitId}'],
-      routing: { live: '0.1' },
+      FunctionName: 'hello',
+      FunctionAlias: '#{SourceVariables.BranchName}',
+      DeployStrategy: 'Canary10Percent5Minutes',
     });
   });
 
@@ -324,7 +324,7 @@ describe('the whole-file shape', () => {
         p.yml:2:1 stagse: unknown key 'stagse'; did you mean 'stages'?
           2 | stagse: []
             | ^
-        p.yml:3:1 owner: unknown key 'owner'; expected one of: name, executionMode, maxParallelActions, variables, stages
+        p.yml:3:1 owner: unknown key 'owner'; expected one of: name, executionMode, maxParallelActions, variables, triggers, stages
           3 | owner: me
             | ^
         p.yml:5:3 stages: a pipeline needs at least two stages (a source stage and one more), got 1
@@ -425,6 +425,23 @@ describe('stages', () => {
 describe('actions', () => {
   const stage = (actions: string): string => SOURCE + `  - name: Build\n    actions:\n${actions.replace(/^/gm, '      ')}`;
 
+  test('Invoke/Lambda: FunctionName is required, UserParameters optional, other keys and long values refused', () => {
+    const text = stage(yaml`
+      - { name: A, type: Invoke/Lambda, configuration: { UserParameters: x, Function: f } }
+      - { name: B, type: Invoke/Lambda, configuration: { FunctionName: f, UserParameters: ${'u'.repeat(1001)} } }
+    `);
+    const problems = report(text).split('\n').filter((l) => /^ {2}p\.yml:/.test(l)).map((l) => l.trim());
+    expect(problems).toEqual([
+      "p.yml:12:56 stages[1].actions[0].configuration.FunctionName: missing required configuration key 'FunctionName' for Invoke/Lambda",
+      "p.yml:12:77 stages[1].actions[0].configuration.Function: unknown key 'Function'; expected one of: FunctionName, UserParameters",
+      'p.yml:13:91 stages[1].actions[1].configuration.UserParameters: expected at most 1000 characters, got 1001',
+    ]);
+    const ok = parsePipelineSpec(stage(yaml`
+      - { name: A, type: Invoke/Lambda, configuration: { FunctionName: f }, inputArtifacts: [Src], outputArtifacts: [Out] }
+    `), 'p.yml');
+    expect(ok.stages[1]?.actions[0]?.configuration).toEqual({ FunctionName: 'f' });
+  });
+
   test('missing name and type; an unknown type lists the known ones', () => {
     const text = stage(yaml`
       - inputArtifacts: [Src]
@@ -436,13 +453,13 @@ describe('actions', () => {
         p.yml:12:9 stages[1].actions[0].name: missing required key 'name'
           12 |       - inputArtifacts: [Src]
              |         ^
-        p.yml:12:9 stages[1].actions[0].type: missing required key 'type'; expected one of: Source/Git, Build/CodeBuild, Deploy/Lambda, Approval/Manual
+        p.yml:12:9 stages[1].actions[0].type: missing required key 'type'; expected one of: Source/Git, Build/CodeBuild, Deploy/Lambda, Deploy/CloudFormation, Invoke/Lambda, Approval/Manual
           12 |       - inputArtifacts: [Src]
              |         ^
-        p.yml:13:26 stages[1].actions[1].type: unknown action type 'Build/Codebuild'; did you mean 'Build/CodeBuild'? known types: Source/Git, Build/CodeBuild, Deploy/Lambda, Approval/Manual
+        p.yml:13:26 stages[1].actions[1].type: unknown action type 'Build/Codebuild'; did you mean 'Build/CodeBuild'? known types: Source/Git, Build/CodeBuild, Deploy/Lambda, Deploy/CloudFormation, Invoke/Lambda, Approval/Manual
           13 |       - { name: A, type: Build/Codebuild, inputArtifacts: [Src] }
              |                          ^
-        p.yml:14:26 stages[1].actions[2].type: unknown action type 'Test/Jenkins'; known types: Source/Git, Build/CodeBuild, Deploy/Lambda, Approval/Manual
+        p.yml:14:26 stages[1].actions[2].type: unknown action type 'Test/Jenkins'; known types: Source/Git, Build/CodeBuild, Deploy/Lambda, Deploy/CloudFormation, Invoke/Lambda, Approval/Manual
           14 |       - { name: B, type: Test/Jenkins, inputArtifacts: [Src] }
              |                          ^"
     `);
@@ -783,7 +800,7 @@ describe('namespaces and variable references', () => {
                   E: "#{nodot} #{SourceVariables.CommitId"
         - name: Deploy
           actions:
-            - { name: Fn, type: Deploy/Lambda, namespace: Later }
+            - { name: Fn, type: Deploy/Lambda, namespace: Later, configuration: { FunctionName: f } }
     `;
     expect(report(text)).toMatchInlineSnapshot(`
       "p.yml: 11 problems found
@@ -1042,26 +1059,26 @@ describe('configuration per action type', () => {
     `);
   });
 
-  test('configuration must be a mapping; Deploy/Lambda rejects null values', () => {
+  test('configuration must be a mapping; Deploy/Lambda rejects null values and keys it does not take', () => {
     const text =
       SOURCE +
       yaml`
         - name: Deploy
           actions:
             - { name: A, type: Build/CodeBuild, inputArtifacts: [Src], configuration: [buildspec.yml] }
-            - { name: B, type: Deploy/Lambda, configuration: { functionName: ~, tags: [a, ~] } }
+            - { name: B, type: Deploy/Lambda, configuration: { FunctionName: ~, Tags: [a, ~] } }
       `.replace(/^/gm, '  ');
     expect(report(text)).toMatchInlineSnapshot(`
       "p.yml: 3 problems found
         p.yml:12:81 stages[1].actions[0].configuration: expected a mapping, got a list
           12 |       - { name: A, type: Build/CodeBuild, inputArtifacts: [Src], configuration: [buildspec.yml] }
              |                                                                                 ^
-        p.yml:13:72 stages[1].actions[1].configuration.functionName: expected a value, got nothing (null)
-          13 |       - { name: B, type: Deploy/Lambda, configuration: { functionName: ~, tags: [a, ~] } }
+        p.yml:13:72 stages[1].actions[1].configuration.FunctionName: expected a string, got nothing (null)
+          13 |       - { name: B, type: Deploy/Lambda, configuration: { FunctionName: ~, Tags: [a, ~] } }
              |                                                                        ^
-        p.yml:13:85 stages[1].actions[1].configuration.tags[1]: expected a value, got nothing (null)
-          13 |       - { name: B, type: Deploy/Lambda, configuration: { functionName: ~, tags: [a, ~] } }
-             |                                                                                     ^"
+        p.yml:13:75 stages[1].actions[1].configuration.Tags: unknown key 'Tags'; expected one of: FunctionName, FunctionAlias, PublishedTargetVersion, DeployStrategy, Alarms
+          13 |       - { name: B, type: Deploy/Lambda, configuration: { FunctionName: ~, Tags: [a, ~] } }
+             |                                                                           ^"
     `);
   });
 });

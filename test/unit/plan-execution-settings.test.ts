@@ -139,7 +139,7 @@ describe('structureDigest', () => {
       BASE.replace(/( {2}- name: Build\n[\s\S]*?)( {2}- name: Approve\n[\s\S]*)$/, (_m, build: string, approve: string) => `${approve}${build}`),
     ],
     ['an action is renamed', BASE.replace('name: Lint', 'name: Style')],
-    ['an action changes type', BASE.replace('{ name: Lint, type: Build/CodeBuild, inputArtifacts: [AppSrc] }', '{ name: Lint, type: Deploy/Lambda, inputArtifacts: [AppSrc] }')],
+    ['an action changes type', BASE.replace('{ name: Lint, type: Build/CodeBuild, inputArtifacts: [AppSrc] }', '{ name: Lint, type: Deploy/Lambda, inputArtifacts: [AppSrc], configuration: { FunctionName: lint } }')],
     ['an action changes runOrder', BASE.replace('name: Lint, type: Build/CodeBuild,', 'name: Lint, type: Build/CodeBuild, runOrder: 3,')],
     ['an action is added', BASE.replace('      - name: Gate\n', '      - { name: Second, type: Approval/Manual }\n      - name: Gate\n')],
     ['an input artifact is added', BASE.replace('{ name: Lint, type: Build/CodeBuild, inputArtifacts: [AppSrc] }', '{ name: Lint, type: Build/CodeBuild, inputArtifacts: [AppSrc, Bin], runOrder: 2 }')],

@@ -96,13 +96,14 @@ describe('buildExecutionPlan', () => {
     expect(buildExecutionPlan(spec)).toEqual(buildExecutionPlan(spec));
   });
 
-  test('the sample pipeline plans into a source stage and a build stage', () => {
+  test('the sample pipeline plans into a source stage, a build stage and a deploy stage', () => {
     const p = buildExecutionPlan(loadPipelineSpec(path.resolve('pipelines/deploy.yml')));
-    expect(p.stages.map((s) => s.groups.map((g) => g.map((a) => a.id)))).toEqual([[['Source.Checkout']], [['Build.Build']]]);
+    expect(p.stages.map((s) => s.groups.map((g) => g.map((a) => a.id)))).toEqual([[['Source.Checkout']], [['Build.Build']], [['Deploy.Stack']]]);
     expect(p.artifactProducers).toEqual({
       SourceOutput: 'Source.Checkout',
       FunctionCode: 'Build.Build',
       LayerCode: 'Build.Build',
+      StackBundle: 'Build.Build',
     });
   });
 });

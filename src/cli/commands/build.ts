@@ -4,9 +4,9 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { PipeError } from '../../core/index.js';
 import { DEFAULT_BATCH_CONCURRENCY } from '../../codebuild/index.js';
-import { loadSourceBuildspec, runSingleBuild } from '../../codebuild/index.js';
-import { createAwsEndpointProvider, openPipeContext } from '../../app/index.js';
-import type { SingleBuildResult } from '../../codebuild/index.js';
+import { loadSourceBuildspec } from '../../codebuild/index.js';
+import { openPipeContext, runSingleBuild, settleRecovered } from '../../app/index.js';
+import type { SingleBuildResult } from '../../app/index.js';
 import { artifactRoot, pipeHome } from '../../infra/index.js';
 import { describeBuildspec, loadBuildspec } from '../../parse/index.js';
 import { EXIT } from '../exit-codes.js';
@@ -93,11 +93,11 @@ export function registerBuildCommand(program: Command, out: Output): void {
       // State and artifacts go to the root of the project DIR is in, wherever pipe runs from.
       const from = resolve(dir);
       const ctx = openPipeContext({ home: pipeHome({ from }), artifactRoot: artifactRoot({ from }) });
-      const awsEndpoints = createAwsEndpointProvider(ctx);
       const controller = new AbortController();
       const releaseStop = onStop(() => controller.abort());
       try {
-        const result = await runSingleBuild({ ...ctx, awsEndpoints }, {
+        await settleRecovered(ctx);
+        const result = await runSingleBuild(ctx, {
           dir,
           ...(opts.buildspec ? { buildspec: opts.buildspec } : {}),
           ...(opts.image ? { image: opts.image } : {}),

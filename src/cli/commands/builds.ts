@@ -1,11 +1,12 @@
-// `pipe builds` and `pipe build ID`: the builds `pipe build` ran, listed and shown from the store, as `aws codebuild
+// `pipe builds` and `pipe build ID`: the builds `pipe build` ran, listed and shown from the execution store, as `aws codebuild
 // list-builds` / `batch-get-builds` show a project's builds; `pipe logs BUILD_ID` prints one's log.
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { PipeError } from '../../core/index.js';
 import type { BuildStatus } from '../../core/index.js';
-import { BuildStore } from '../../codebuild/index.js';
+import { findBuildRecord, listBuilds } from '../../codebuild/index.js';
 import type { BuildRecord } from '../../codebuild/index.js';
+import type { ExecutionStore } from '../../execute/index.js';
 import type { Output } from '../output.js';
 import { openContext } from './control.js';
 import { renderReportLines } from '../render/report-summary.js';
@@ -25,19 +26,19 @@ export function paintBuildStatus(enabled: boolean, status: BuildStatus): string 
   return paint(enabled, BUILD_STATUS_COLOUR[status], status);
 }
 
-/** Runs `body` with the build store of this project's PIPE_HOME (what killed builds left settled first), closed afterwards. */
-export async function withBuildStore<T>(body: (store: BuildStore) => T): Promise<T> {
+/** Runs `body` with the execution store of this project's PIPE_HOME (what killed builds left settled first), closed afterwards. */
+export async function withBuildStore<T>(body: (store: ExecutionStore) => T): Promise<T> {
   const ctx = await openContext();
   try {
-    return body(new BuildStore(ctx.db));
+    return body(ctx.store);
   } finally {
     ctx.db.close();
   }
 }
 
 /** The build an id (or a unique prefix of it, or of its uuid) names; a clear error otherwise. */
-export function findBuild(store: BuildStore, id: string): BuildRecord {
-  const { build, matches } = store.find(id);
+export function findBuild(store: ExecutionStore, id: string): BuildRecord {
+  const { build, matches } = findBuildRecord(store, id);
   if (build) return build;
   if (matches > 1) throw new PipeError('INVALID_ARGUMENT', `build id '${id}' is ambiguous: several builds start with it`, { hint: "give more of it; 'pipe builds' lists them" });
   throw new PipeError('NOT_FOUND', `no build '${id}'`, { hint: "'pipe builds' lists the builds pipe build ran" });
@@ -84,7 +85,7 @@ export function registerBuildsCommand(program: Command, out: Output): void {
       withBuildStore((store) => {
         const limit = Number(opts.limit);
         if (!/^[1-9][0-9]*$/.test(opts.limit)) throw new PipeError('INVALID_ARGUMENT', `--limit takes a positive whole number, got '${opts.limit}'`);
-        const list = store.list({ ...(opts.project ? { project: opts.project } : {}), limit });
+        const list = listBuilds(store, { ...(opts.project ? { project: opts.project } : {}), limit });
         if (opts.json) return out.stdout(`${JSON.stringify(list.map(({ detail: _detail, ...summary }) => summary), null, 2)}\n`);
         if (list.length === 0) return out.stdout("no builds (pipe build DIR runs one)\n");
         for (const b of list) {

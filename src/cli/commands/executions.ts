@@ -1,9 +1,9 @@
 // `pipe executions`, `pipe execution ID`, `pipe logs ID [ACTION]`: what happened, from the store.
-import { existsSync, readFileSync, statSync, openSync, readSync, closeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { PipeError, isTerminalExecutionStatus } from '../../core/index.js';
-import { BuildStore } from '../../codebuild/index.js';
-import { followEvents } from '../../execute/index.js';
+import { findBuildRecord } from '../../codebuild/index.js';
+import { findExecution, followEvents } from '../../execute/index.js';
 import type { ExecutionDetail, ExecutionStore } from '../../execute/index.js';
 import type { Output } from '../output.js';
 import { onStop } from '../stop-signals.js';
@@ -12,18 +12,10 @@ import { renderReportLines } from '../render/report-summary.js';
 import { findBuild, printBuildLog } from './builds.js';
 import { openContext } from './control.js';
 
-function findExecution(store: ExecutionStore, id: string): ExecutionDetail {
-  const found = store.getExecution(id);
-  if (found) return found;
-  const n = store.countPrefix(id);
-  if (n > 1) throw new PipeError('INVALID_ARGUMENT', `execution id '${id}' is ambiguous: ${n} executions start with it`);
-  throw new PipeError('NOT_FOUND', `no execution '${id}'`, { hint: "'pipe executions' lists them" });
-}
-
-async function withStore<T>(body: (store: ExecutionStore, builds: BuildStore) => Promise<T> | T): Promise<T> {
+async function withStore<T>(body: (store: ExecutionStore) => Promise<T> | T): Promise<T> {
   const ctx = await openContext();
   try {
-    return await body(ctx.store, new BuildStore(ctx.db));
+    return await body(ctx.store);
   } finally {
     ctx.db.close();
   }
@@ -61,6 +53,7 @@ export function registerExecutionCommands(program: Command, out: Output): void {
         if (opts.json) return out.stdout(`${JSON.stringify(e, null, 2)}\n`);
         const c = out.color;
         out.stdout(`Execution ${e.executionId}\n  pipeline ${e.pipeline} (${e.pipelineFile})\n  status   ${paintStatus(c, e.status)}${e.statusMessage ? ` - ${e.statusMessage}` : ''}\n  trigger  ${e.trigger.triggerType}: ${e.trigger.triggerDetail}\n  type     ${e.executionType}${e.rollbackTarget ? ` of execution ${e.rollbackTarget}` : ''}, mode ${e.executionMode}\n  started  ${e.startTime}, took ${durationBetween(e.startTime, e.endTime)}\n`);
+        for (const line of triggerLines(e.trigger)) out.stdout(`           ${line}\n`);
         if (e.waitingFor) out.stdout(`  waiting  in front of stage ${e.waitingFor.stage} since ${e.waitingFor.since}: ${e.waitingFor.reason}\n`);
         for (const s of e.stages) {
           const attempt = s.attempt > 1 ? `  attempt ${s.attempt}${s.retryTrigger ? ` (${s.retryTrigger})` : ''}` : '';
@@ -97,15 +90,17 @@ export function registerExecutionCommands(program: Command, out: Output): void {
     .option('-f, --follow', 'keep printing as lines arrive, until the execution ends')
     .option('--json', 'print each line as JSON')
     .action((id: string, action: string | undefined, opts: { follow?: boolean; json?: boolean }) =>
-      withStore(async (store, builds) => {
-        // A build id (`pipe build` ran it) when no execution has that id.
+      withStore(async (store) => {
+        // A build `pipe build` ran: by its build id, or a prefix of its uuid.
+        const build = findBuildRecord(store, id);
+        if (build.build || build.matches > 1) {
+          const b = findBuild(store, id);
+          if (action) throw new PipeError('INVALID_ARGUMENT', `build ${b.buildId} has no actions; use pipe logs ${b.buildId}`);
+          if (!opts.follow) return printBuildLog(out, b, opts.json === true);
+          const executionId = b.buildId.slice(b.buildId.indexOf(':') + 1);
+          return followLogs(store, executionId, undefined, (_a, line) => out.stdout(opts.json ? `${JSON.stringify({ buildId: b.buildId, line })}\n` : `${line}\n`));
+        }
         if (!store.getExecution(id) && store.countPrefix(id) === 0) {
-          const build = builds.find(id);
-          if (build.build || build.matches > 1) {
-            const b = findBuild(builds, id);
-            if (action) throw new PipeError('INVALID_ARGUMENT', `build ${b.buildId} has no actions; use pipe logs ${b.buildId}`);
-            return opts.follow ? followBuildLog(builds, b.buildId, out, opts.json === true) : printBuildLog(out, b, opts.json === true);
-          }
           throw new PipeError('NOT_FOUND', `no execution or build '${id}'`, { hint: "'pipe executions' and 'pipe builds' list them" });
         }
         const e = findExecution(store, id);
@@ -134,6 +129,18 @@ export function registerExecutionCommands(program: Command, out: Output): void {
     );
 }
 
+/** What a git hook or `--source-revision` adds to the trigger line: the ref, the commits and the filter. */
+function triggerLines(t: ExecutionDetail['trigger']): string[] {
+  const lines: string[] = [];
+  const g = t.gitHook;
+  if (g) {
+    lines.push(`${g.hook} in ${g.repository}: ${g.ref} ${g.oldCommit} -> ${g.newCommit}`);
+    lines.push(`matched ${g.filter} (source action ${g.sourceActionName})`);
+  }
+  for (const r of t.sourceRevisions ?? []) if (!g) lines.push(`source revision ${r.actionName}=${r.revisionValue}`);
+  return lines;
+}
+
 /** Prints log lines as the event log gets them, for every matching action, until the execution ends. */
 async function followLogs(
   store: ExecutionStore,
@@ -154,30 +161,5 @@ async function followLogs(
     );
   } finally {
     release();
-  }
-}
-
-/** Prints a build's log as it grows, until the build ends. */
-async function followBuildLog(store: BuildStore, buildId: string, out: Output, json: boolean): Promise<void> {
-  let pos = 0;
-  let rest = '';
-  for (;;) {
-    const b = store.get(buildId);
-    if (!b) return;
-    if (existsSync(b.logPath)) {
-      const size = statSync(b.logPath).size;
-      if (size > pos) {
-        const fd = openSync(b.logPath, 'r');
-        const buf = Buffer.alloc(size - pos);
-        readSync(fd, buf, 0, buf.length, pos);
-        closeSync(fd);
-        const lines = (rest + buf.toString('utf8')).split('\n');
-        rest = lines.pop() ?? '';
-        pos = size;
-        for (const line of lines) out.stdout(json ? `${JSON.stringify({ buildId, line })}\n` : `${line}\n`);
-      }
-    }
-    if (b.status !== 'IN_PROGRESS') return;
-    await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -2,10 +2,11 @@
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { ValidationError } from '../../core/index.js';
-import type { ExecutionPlan, Problem, RunEventListener } from '../../core/index.js';
+import type { ExecutionPlan, Problem, RunEventListener, SourceRevision } from '../../core/index.js';
 import { loadPlan, openPipeContext, settleRecovered, startPipeline } from '../../app/index.js';
-import { dirname, resolve } from 'node:path';
-import { artifactRoot, pipeHome } from '../../infra/index.js';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { artifactRoot, findWorkspaceRoot, pipeHome } from '../../infra/index.js';
 import { EXIT } from '../exit-codes.js';
 import { onStop } from '../stop-signals.js';
 import type { StopCause } from '../stop-signals.js';
@@ -20,6 +21,30 @@ function collectVariable(value: string, previous: Record<string, string> | undef
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 }
 
+/**
+ * The pipeline file a name means: the path as given, else a bare file name (`deploy.yml`) looked up in `pipelines/`
+ * here and at the project's root, so `pipe run deploy.yml` works from the root as typed.
+ */
+export function locatePipelineFile(file: string): string {
+  if (existsSync(file) || /[\\/]/.test(file)) return file;
+  for (const dir of [resolve('pipelines'), join(findWorkspaceRoot(), 'pipelines')]) {
+    if (existsSync(join(dir, file))) return join(dir, file);
+  }
+  return file;
+}
+
+function collectRevision(value: string, previous: Map<string, { commit: string }> | undefined): Map<string, { commit: string }> {
+  const eq = value.indexOf('=');
+  if (eq <= 0 || eq === value.length - 1) throw new InvalidArgumentError('--source-revision takes ACTION=COMMIT');
+  return new Map([...(previous ?? []), [value.slice(0, eq), { commit: value.slice(eq + 1) }]]);
+}
+
+/** StartPipelineExecution's `sourceRevisions`, recorded with the trigger. */
+function revisionFacts(revisions: Map<string, { commit: string }> | undefined): { sourceRevisions?: SourceRevision[] } {
+  if (!revisions) return {};
+  return { sourceRevisions: [...revisions].map(([actionName, r]) => ({ actionName, revisionType: 'COMMIT_ID', revisionValue: r.commit })) };
+}
+
 export function registerPipelineCommands(program: Command, out: Output): void {
   program
     .command('run')
@@ -28,52 +53,47 @@ export function registerPipelineCommands(program: Command, out: Output): void {
     .option('--json', 'print every event as a JSON line')
     .option('--variable <NAME=VALUE>', 'set a pipeline variable (repeatable)', collectVariable)
     .option('--detach', 'start the execution in the background and print its id (pipe logs ID --follow follows it)')
-    .action(async (file: string, opts: { json?: boolean; variable?: Record<string, string>; detach?: boolean }) => {
-      // State and artifacts go to the root of the project the pipeline file is in, wherever pipe runs from.
-      const from = dirname(resolve(file));
-      const ctx = openPipeContext({ home: pipeHome({ from }), artifactRoot: artifactRoot({ from }) });
-      await settleRecovered(ctx);
-      if (opts.detach) {
-        try {
-          const r = await startPipeline(ctx, {
-            file,
-            trigger: { triggerType: 'StartPipelineExecution', triggerDetail: `pipe run --detach ${file}` },
-            variables: opts.variable ?? {},
-            detach: true,
-          });
-          out.stdout(opts.json ? `${JSON.stringify({ executionId: r.executionId, status: r.status })}\n` : `${r.executionId}\n`);
-        } finally {
-          ctx.db.close();
-        }
-        return;
-      }
+    .option('--source-revision <ACTION=COMMIT>', 'run a source action at this commit instead of its branch (repeatable)', collectRevision)
+    .action(async (given: string, opts: RunOptions) => {
+      const file = locatePipelineFile(given);
+      if (opts.detach) return runDetached(out, file, opts);
+      // Taken first: a signal from the first instant on (pipe kept those that came while it loaded) stops the
+      // execution, which is still recorded, and ends Stopped.
       const controller = new AbortController();
       const releaseStop = onStop((cause) => controller.abort(stopReason(cause)));
       let tty: ReturnType<typeof createTtyRenderer> | undefined;
       const listeners: RunEventListener[] = [];
       try {
-        const result = await startPipeline(ctx, {
-          file,
-          trigger: { triggerType: 'StartPipelineExecution', triggerDetail: `pipe run ${file}` },
-          variables: opts.variable ?? {},
-          signal: controller.signal,
-          listeners,
-          onPlan: (plan) => {
-            if (opts.json) listeners.push(createJsonRenderer(out));
-            else if (out.isTTY) {
-              tty = createTtyRenderer(out, plan);
-              const r = tty;
-              listeners.push((e) => r.onEvent(e));
-            } else listeners.push(createPlainRenderer(out));
-          },
-        });
-        out.exitCode = result.status === 'Succeeded' ? EXIT.success : EXIT.failed;
-        // The renderers have said how it ended, and why; this only says where to look.
-        if (!opts.json) out.stdout(`Details: pipe execution ${result.executionId}\n`);
+        // State and artifacts go to the root of the project the pipeline file is in, wherever pipe runs from.
+        const from = dirname(resolve(file));
+        const ctx = openPipeContext({ home: pipeHome({ from }), artifactRoot: artifactRoot({ from }) });
+        try {
+          await settleRecovered(ctx);
+          const result = await startPipeline(ctx, {
+            file,
+            trigger: { triggerType: 'StartPipelineExecution', triggerDetail: `pipe run ${file}`, ...revisionFacts(opts.sourceRevision) },
+            variables: opts.variable ?? {},
+            ...(opts.sourceRevision ? { sourceRevisions: opts.sourceRevision } : {}),
+            signal: controller.signal,
+            listeners,
+            onPlan: (plan) => {
+              if (opts.json) listeners.push(createJsonRenderer(out));
+              else if (out.isTTY) {
+                tty = createTtyRenderer(out, plan);
+                const r = tty;
+                listeners.push((e) => r.onEvent(e));
+              } else listeners.push(createPlainRenderer(out));
+            },
+          });
+          out.exitCode = result.status === 'Succeeded' ? EXIT.success : EXIT.failed;
+          // The renderers have said how it ended, and why; this only says where to look.
+          if (!opts.json) out.stdout(`Details: pipe execution ${result.executionId}\n`);
+        } finally {
+          ctx.db.close();
+        }
       } finally {
         tty?.close();
         releaseStop();
-        ctx.db.close();
       }
     });
 
@@ -82,7 +102,8 @@ export function registerPipelineCommands(program: Command, out: Output): void {
     .description('Check a pipeline file and report every problem in it at once')
     .argument('<file>', 'pipeline YAML file')
     .option('--json', 'print the plan as JSON; an invalid file: its problems (file, line, column, path, message)')
-    .action(async (file: string, opts: { json?: boolean }) => {
+    .action(async (given: string, opts: { json?: boolean }) => {
+      const file = locatePipelineFile(given);
       let plan: ExecutionPlan;
       try {
         plan = await loadPlan(file);
@@ -101,9 +122,36 @@ export function registerPipelineCommands(program: Command, out: Output): void {
         out.stdout(`  ${s.name}\n`);
         for (const g of s.groups) for (const a of g) out.stdout(`    ${a.runOrder}. ${a.name} (${a.type})\n`);
       }
+      for (const t of plan.triggers ?? []) out.stdout(`  trigger on ${t.sourceActionName}: ${t.push.length} push filter${t.push.length === 1 ? '' : 's'}\n`);
     });
 
   registerExecutionCommands(program, out);
+}
+
+/** `pipe run --detach`: the execution is recorded and handed to a background worker; its id is printed. */
+interface RunOptions {
+  json?: boolean;
+  variable?: Record<string, string>;
+  detach?: boolean;
+  sourceRevision?: Map<string, { commit: string }>;
+}
+
+async function runDetached(out: Output, file: string, opts: RunOptions): Promise<void> {
+  const from = dirname(resolve(file));
+  const ctx = openPipeContext({ home: pipeHome({ from }), artifactRoot: artifactRoot({ from }) });
+  try {
+    await settleRecovered(ctx);
+    const r = await startPipeline(ctx, {
+      file,
+      trigger: { triggerType: 'StartPipelineExecution', triggerDetail: `pipe run --detach ${file}`, ...revisionFacts(opts.sourceRevision) },
+      variables: opts.variable ?? {},
+      ...(opts.sourceRevision ? { sourceRevisions: opts.sourceRevision } : {}),
+      detach: true,
+    });
+    out.stdout(opts.json ? `${JSON.stringify({ executionId: r.executionId, status: r.status })}\n` : `${r.executionId}\n`);
+  } finally {
+    ctx.db.close();
+  }
 }
 
 function problemJson(p: Problem): { file: string; line: number; column: number; path: string; message: string } {

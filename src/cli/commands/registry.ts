@@ -1,18 +1,14 @@
 // `pipe registry serve`, `pipe invoke`, `pipe functions`, `pipe layers`: the registry (local Lambda) from the terminal.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { awsServices, openServerRecords } from '../../app/index.js';
+import { openLambdaApi } from '../../app/index.js';
 import { PipeError } from '../../core/index.js';
 import { pipeHome } from '../../infra/index.js';
-import {
-  Registry, RegistryServer, invokeOverHttp, listFunctionsOverHttp, listLayersOverHttp,
-} from '../../registry/index.js';
-import type { FunctionConfiguration, InvokeOutput, Invoker, LayersListItem } from '../../registry/index.js';
-import { createDockerInvoker } from '../../registry/index.js';
+import type { FunctionConfiguration, LambdaApi, LayersListItem } from '../../registry/index.js';
 import { EXIT } from '../exit-codes.js';
-import { onStop, watchParent } from '../stop-signals.js';
-import type { StopCause } from '../stop-signals.js';
 import type { Output } from '../output.js';
+import { runServer } from './serve.js';
+import type { ServerFlags } from './serve.js';
 
 interface EndpointOptions {
   endpoint?: string;
@@ -36,32 +32,26 @@ function clientOptions(o: EndpointOptions): { region?: string } {
   return region === undefined ? {} : { region };
 }
 
-/** Listing never invokes; an Invoker that says so keeps `pipe functions` free of Docker. */
-const LISTING_ONLY: Invoker = {
-  invoke: () => Promise.reject(new PipeError('INTERNAL', 'this registry was opened for listing only')),
-  retire: () => Promise.resolve(),
-  close: () => Promise.resolve(),
-};
-
 export function registerRegistryCommands(program: Command, out: Output): void {
   const registry = program.command('registry').description('The registry: a local AWS Lambda (control plane, invoke, HTTP API)');
   registry
     .command('serve')
-    .description('Serve the Lambda API (use any AWS client with --endpoint-url http://HOST:PORT)')
+    .description('Serve the Lambda API (use any AWS client with --endpoint-url http://HOST:PORT), with the dashboard on the same port')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on', '9001')
-    .option('--image <runtime=image>', 'the image of a runtime\'s environments, e.g. python3.12=my/python:3.12 (repeatable; default pipe/standard:1)', collect, [])
+    .option('--image <runtime=image>', 'the image of a runtime\'s environments, e.g. python3.12=my/python:3.12 (repeatable; default pipe/standard:1)', (v: string, p: string[]) => [...p, v], [])
     .option('--concurrency <n>', 'concurrent environments per function without reserved concurrency', '10')
     .option('--idle-timeout <seconds>', 'stop an environment idle this long', '600')
+    .option('--token <token>', 'the token the dashboard on the same port requires (needed to listen beyond loopback)')
     .option('--json', 'print events as JSON lines')
-    .action((o: ServeOptions) => serve(out, o));
+    .action((o: ServerFlags) => runServer(out, o, 'registry'));
 
   program
     .command('invoke <function>')
     .description('Invoke a function: NAME, NAME:QUALIFIER or an ARN (exit 1 on a function error)')
     .option('--payload <json>', 'the event, as JSON text or @file', '{}')
     .option('--tail', 'print the last 4 KB of the invocation log to stderr')
-    .option('--endpoint <url>', 'a running `pipe registry serve` (default: in-process, state in PIPE_HOME)')
+    .option('--endpoint <url>', 'a running `pipe registry serve` (default: the one serving PIPE_HOME, else in-process)')
     .option('--region <region>', REGION_HELP)
     .option('--json', 'print the result as JSON')
     .action((fn: string, o: EndpointOptions & { payload: string; tail?: boolean }) => invoke(out, fn, o));
@@ -69,7 +59,7 @@ export function registerRegistryCommands(program: Command, out: Output): void {
   program
     .command('functions')
     .description('List the registry\'s functions')
-    .option('--endpoint <url>', 'a running `pipe registry serve` (default: in-process)')
+    .option('--endpoint <url>', 'a running `pipe registry serve` (default: the one serving PIPE_HOME, else in-process)')
     .option('--region <region>', REGION_HELP)
     .option('--json', 'print JSON')
     .action((o: EndpointOptions) => listFunctions(out, o));
@@ -77,148 +67,10 @@ export function registerRegistryCommands(program: Command, out: Output): void {
   program
     .command('layers')
     .description('List the registry\'s layers (latest version of each)')
-    .option('--endpoint <url>', 'a running `pipe registry serve` (default: in-process)')
+    .option('--endpoint <url>', 'a running `pipe registry serve` (default: the one serving PIPE_HOME, else in-process)')
     .option('--region <region>', REGION_HELP)
     .option('--json', 'print JSON')
     .action((o: EndpointOptions) => listLayers(out, o));
-}
-
-function parsePort(raw: string): number {
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new PipeError('INVALID_ARGUMENT', `--port ${raw} is not a port number`);
-  return port;
-}
-
-interface ServeOptions {
-  host: string;
-  port: string;
-  image: string[];
-  concurrency: string;
-  idleTimeout: string;
-  json?: boolean;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-function parseImages(pairs: string[]): Record<string, string> {
-  const images: Record<string, string> = {};
-  for (const pair of pairs) {
-    const m = /^([a-z0-9.]+)=(\S+)$/.exec(pair);
-    if (!m) throw new PipeError('INVALID_ARGUMENT', `--image ${pair} is not RUNTIME=IMAGE (like python3.12=my/python:3.12)`);
-    images[m[1] ?? ''] = m[2] ?? '';
-  }
-  return images;
-}
-
-function parsePositive(flag: string, raw: string): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new PipeError('INVALID_ARGUMENT', `${flag} ${raw} is not a whole number of at least 1`);
-  return n;
-}
-
-async function serve(out: Output, o: ServeOptions): Promise<void> {
-  const port = parsePort(o.port);
-  const images = parseImages(o.image);
-  const defaultConcurrency = parsePositive('--concurrency', o.concurrency);
-  const idleTimeoutMs = parsePositive('--idle-timeout', o.idleTimeout) * 1000;
-  const say = (event: Record<string, unknown>, text: string) =>
-    o.json ? out.stdout(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`) : out.stderr(`${text}\n`);
-  // Functions get the server's address as AWS_ENDPOINT_URL; known once it listens (--port 0 picks one).
-  let endpointUrl: string | undefined;
-  const docker = await createDockerInvoker({
-    endpointUrl: () => endpointUrl, images, defaultConcurrency, idleTimeoutMs,
-    onEnvironment: (e) => say({ ...e }, e.type === 'environment-started'
-      ? `environment started for ${e.functionArn}:${e.version} (${e.runtime}) in ${e.durationMs} ms${e.containerId ? `, container ${e.containerId.slice(0, 12)}` : ''}`
-      : `environment stopped for ${e.functionArn}:${e.version}${e.containerId ? `, container ${e.containerId.slice(0, 12)}` : ''}`),
-  });
-  const invoker = loggingInvoker(docker, say);
-  const registry = Registry.open({
-    invoker,
-    onEventOutcome: (e) => say({ type: 'event-invocation', ...e }, `event invocation of ${e.functionArn}:${e.version} ${e.status} after ${e.attempts} attempt(s)${e.error ? `: ${e.error}` : ''}`),
-  });
-  const records = openServerRecords(pipeHome());
-  const server = new RegistryServer({
-    registry, host: o.host, port, services: awsServices({ home: pipeHome(), registry }), onUnserved: records.onUnserved,
-    onError: (e, op) => say({ type: 'error', operation: op, message: String(e) }, `error in ${op}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
-  });
-  let url: string;
-  try {
-    url = await server.listen();
-  } catch (e) {
-    registry.close();
-    records.close();
-    await invoker.close();
-    throw listenError(e, o.host, port);
-  }
-  endpointUrl = reachableUrl(url);
-  // Builds of this PIPE_HOME send their AWS calls here while it runs.
-  const forget = records.announce(endpointUrl);
-  // Ctrl-C, SIGTERM, SIGHUP, or the parent that started it gone (`npx pipe registry serve &` then `kill $!`
-  // kills npx's wrapper only): stop, and remove every environment. Listened for before 'listening' is said, so a
-  // signal sent as soon as it is read is not missed.
-  const stopped = new Promise<StopCause>((resolve) => {
-    const release = onStop((c) => {
-      release();
-      resolve(c);
-    });
-    watchParent();
-  });
-  say({ type: 'listening', url, pid: process.pid }, `registry listening on ${url} (aws lambda ... --endpoint-url ${url})`);
-  const cause = await stopped;
-  say({ type: 'stopping', cause }, `registry stopping (${cause})`);
-  forget();
-  await server.close();
-  registry.close();
-  records.close();
-  await invoker.close();
-}
-
-/** Every synchronous invocation, logged as it ends: function, version, request id, duration and how it went. */
-function loggingInvoker(inner: Invoker, say: (event: Record<string, unknown>, text: string) => void): Invoker {
-  return {
-    async invoke(request) {
-      const started = performance.now();
-      const base = { type: 'invocation', functionArn: request.target.functionArn, version: request.target.version, requestId: request.requestId };
-      try {
-        const r = await inner.invoke(request);
-        const durationMs = Math.round(performance.now() - started);
-        const status = r.functionError ? `FunctionError ${r.functionError}` : 'ok';
-        say({ ...base, durationMs, status }, `invoke ${request.target.functionArn}:${request.target.version} ${request.requestId} ${durationMs} ms ${status}`);
-        return r;
-      } catch (e) {
-        const durationMs = Math.round(performance.now() - started);
-        const status = e instanceof Error && 'name' in e ? e.name : 'error';
-        say({ ...base, durationMs, status, message: e instanceof Error ? e.message : String(e) }, `invoke ${request.target.functionArn}:${request.target.version} ${request.requestId} ${durationMs} ms ${status}`);
-        throw e;
-      }
-    },
-    retire: (functionArn, version) => inner.retire(functionArn, version),
-    close: () => inner.close(),
-  };
-}
-
-/** Environments share the host's network: a server listening on every address is reached on loopback. */
-function reachableUrl(url: string): string {
-  const u = new URL(url);
-  if (u.hostname === '0.0.0.0' || u.hostname === '[::]') u.hostname = '127.0.0.1';
-  return u.origin;
-}
-
-/** A port in use or a host that is not this machine's is the caller's to fix: exit 2 with what to do. */
-function listenError(e: unknown, host: string, port: number): PipeError {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') {
-    return new PipeError('INVALID_ARGUMENT', `cannot listen on ${host}:${port}: the port is in use`, {
-      hint: 'another `pipe registry serve` may be running there; pick another --port',
-      cause: e,
-    });
-  }
-  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EACCES') {
-    return new PipeError('INVALID_ARGUMENT', `cannot listen on ${host}:${port} (${code})`, { hint: 'use --host 127.0.0.1 or 0.0.0.0, and a --port above 1023', cause: e });
-  }
-  return new PipeError('INTERNAL', `cannot listen on ${host}:${port}: ${(e as Error).message}`, { cause: e });
 }
 
 async function readPayload(raw: string): Promise<Buffer> {
@@ -232,7 +84,7 @@ async function readPayload(raw: string): Promise<Buffer> {
 
 async function invoke(out: Output, fn: string, o: EndpointOptions & { payload: string; tail?: boolean }): Promise<void> {
   const input = { FunctionName: fn, Payload: await readPayload(o.payload), LogType: o.tail ? 'Tail' : 'None' };
-  const result = o.endpoint !== undefined ? await invokeOverHttp(o.endpoint, input, clientOptions(o)) : await invokeInProcess(input, clientOptions(o));
+  const result = await withLambdaApi(o, (api) => api.invoke(input));
   const log = result.LogResult === undefined ? undefined : Buffer.from(result.LogResult, 'base64').toString('utf8');
   if (o.json) {
     out.stdout(`${JSON.stringify({
@@ -251,19 +103,8 @@ async function invoke(out: Output, fn: string, o: EndpointOptions & { payload: s
   if (result.FunctionError !== undefined) out.exitCode = EXIT.failed;
 }
 
-async function invokeInProcess(input: { FunctionName: string; Payload: Buffer; LogType: string }, options: { region?: string }): Promise<InvokeOutput> {
-  const invoker = await createDockerInvoker();
-  const registry = Registry.open({ invoker, ...options });
-  try {
-    return await registry.invoke(input);
-  } finally {
-    registry.close();
-    await invoker.close();
-  }
-}
-
 async function listFunctions(out: Output, o: EndpointOptions): Promise<void> {
-  const functions = o.endpoint !== undefined ? await listFunctionsOverHttp(o.endpoint, clientOptions(o)) : await withListingRegistry(o, allFunctions);
+  const functions = await withLambdaApi(o, allFunctions);
   if (o.json) return out.stdout(`${JSON.stringify(functions)}\n`);
   if (functions.length === 0) return out.stderr('no functions\n');
   out.stdout(table(['NAME', 'RUNTIME', 'HANDLER', 'MEMORY', 'TIMEOUT', 'LAST MODIFIED'], functions.map((f: FunctionConfiguration) => [
@@ -272,7 +113,7 @@ async function listFunctions(out: Output, o: EndpointOptions): Promise<void> {
 }
 
 async function listLayers(out: Output, o: EndpointOptions): Promise<void> {
-  const layers = o.endpoint !== undefined ? await listLayersOverHttp(o.endpoint, clientOptions(o)) : await withListingRegistry(o, allLayers);
+  const layers = await withLambdaApi(o, allLayers);
   if (o.json) return out.stdout(`${JSON.stringify(layers)}\n`);
   if (layers.length === 0) return out.stderr('no layers\n');
   out.stdout(table(['NAME', 'LATEST VERSION', 'RUNTIMES', 'CREATED'], layers.map((l: LayersListItem) => [
@@ -281,16 +122,17 @@ async function listLayers(out: Output, o: EndpointOptions): Promise<void> {
   ])));
 }
 
-async function withListingRegistry<T>(o: EndpointOptions, fn: (r: Registry) => Promise<T>): Promise<T> {
-  const registry = Registry.open({ invoker: LISTING_ONLY, ...clientOptions(o) });
+/** The --endpoint given, else the server serving PIPE_HOME, else the registry in-process (Docker only to invoke). */
+async function withLambdaApi<T>(o: EndpointOptions, fn: (api: LambdaApi) => Promise<T>): Promise<T> {
+  const handle = await openLambdaApi({ home: pipeHome(), ...clientOptions(o), ...(o.endpoint === undefined ? {} : { endpoint: o.endpoint }) });
   try {
-    return await fn(registry);
+    return await fn(handle.api);
   } finally {
-    registry.close();
+    await handle.close();
   }
 }
 
-async function allFunctions(r: Registry): Promise<FunctionConfiguration[]> {
+async function allFunctions(r: LambdaApi): Promise<FunctionConfiguration[]> {
   const all: FunctionConfiguration[] = [];
   let marker: string | undefined;
   do {
@@ -301,7 +143,7 @@ async function allFunctions(r: Registry): Promise<FunctionConfiguration[]> {
   return all;
 }
 
-async function allLayers(r: Registry): Promise<LayersListItem[]> {
+async function allLayers(r: LambdaApi): Promise<LayersListItem[]> {
   const all: LayersListItem[] = [];
   let marker: string | undefined;
   do {

@@ -3,15 +3,17 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { PipeError, describeError } from '../../core/index.js';
-import { openPipeContext } from '../../app/index.js';
+import { openPipeContext, settleRecovered } from '../../app/index.js';
 import { pipeHome } from '../../infra/index.js';
 import { PARAMETER_TYPES, isParameterType, openLocalSecrets } from '../../secrets/index.js';
 import type { LocalSecrets } from '../../secrets/index.js';
 import type { Output } from '../output.js';
 
-function withSecrets<T>(body: (s: LocalSecrets) => T): T {
+/** Opens the store as every command does (settling what dead owners and expired approvals left), then `body`. */
+async function withSecrets<T>(body: (s: LocalSecrets) => T): Promise<T> {
   const ctx = openPipeContext({ home: pipeHome() });
   try {
+    await settleRecovered(ctx);
     return body(openLocalSecrets(ctx.db, ctx.cipher));
   } finally {
     ctx.db.close();

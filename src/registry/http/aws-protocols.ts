@@ -130,10 +130,11 @@ function queryError(service: AwsService, error: AwsApiError, requestId: string):
     + `<Message>${escapeXml(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
 }
 
-/** An object as query-protocol XML: one element per key, arrays as `<member>` lists, undefined keys left out. */
+/** An object as query-protocol XML: one element per key, arrays as `<member>` lists, Maps as `<entry>` key/value pairs, undefined keys left out. */
 export function toXml(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (value instanceof Date) return value.toISOString();
+  if (value instanceof Map) return [...(value as Map<unknown, unknown>)].map(([k, v]) => `<entry><key>${toXml(k)}</key><value>${toXml(v)}</value></entry>`).join('');
   if (Array.isArray(value)) return value.map((m) => `<member>${toXml(m)}</member>`).join('');
   if (typeof value === 'object') {
     return Object.entries(value as Record<string, unknown>)

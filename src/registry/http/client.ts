@@ -1,4 +1,6 @@
-// A small client of the registry's HTTP API (unsigned: the registry accepts any caller), for the CLI's --endpoint.
+// A small client of the registry's HTTP API (unsigned: the registry accepts any caller): the LambdaApi's HTTP
+// adapter and the CLI's --endpoint.
+import { request } from 'node:http';
 import { PipeError } from '../../core/index.js';
 import { REGISTRY_ERRORS, RegistryError } from '../errors.js';
 import type { RegistryErrorName } from '../errors.js';
@@ -10,7 +12,7 @@ export interface ClientOptions {
   region?: string;
 }
 
-async function call(
+export async function call(
   endpoint: string,
   method: string,
   path: string,
@@ -20,12 +22,35 @@ async function call(
   const headers = { ...init.headers, ...regionHeader(options.region) };
   let res: Response;
   try {
-    res = await fetch(new URL(path, endpoint), { method, ...(init.body === undefined ? {} : { body: init.body }), headers });
+    res = await send(new URL(path, endpoint), method, headers, init.body);
   } catch (e) {
     throw unreachable(endpoint, e);
   }
   if (res.status >= 400) throw await errorOf(res);
   return res;
+}
+
+/**
+ * One request with node:http, answered as a fetch Response. Not fetch itself: its 300-second header timeout would
+ * cut off a synchronous invoke of a function allowed 15 minutes; the registry bounds every call itself.
+ */
+function send(url: URL, method: string, headers: Record<string, string>, body: Buffer | undefined): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers: body === undefined ? headers : { ...headers, 'Content-Length': String(body.length) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const status = res.statusCode ?? 500;
+        const answer = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) answer.set(k, Array.isArray(v) ? v.join(', ') : v);
+        const bytes = Buffer.concat(chunks);
+        resolve(new Response(status === 204 || status === 304 || bytes.length === 0 ? null : bytes, { status, headers: answer }));
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** fetch says only "fetch failed"; its cause says why (ECONNREFUSED: nothing listens there). */
@@ -45,12 +70,26 @@ function regionHeader(region: string | undefined): Record<string, string> {
   return { Authorization: `AWS4-HMAC-SHA256 Credential=pipe/20150331/${region}/lambda/aws4_request, SignedHeaders=host, Signature=unsigned` };
 }
 
-/** Rebuilds the RegistryError the server answered, from `x-amzn-ErrorType` and the body's message. */
+/** Response headers AWS sends with some errors, kept on the rebuilt error (Retry-After with throttling). */
+const ERROR_HEADERS = ['retry-after'];
+
+/**
+ * Rebuilds the RegistryError the server answered, from `x-amzn-ErrorType` and the body: the same name, message,
+ * status and extra fields (`Reason`, ...) the in-process Registry throws.
+ */
 async function errorOf(res: Response): Promise<RegistryError> {
   const type = res.headers.get('x-amzn-errortype') ?? 'ServiceException';
-  const body = (await res.json().catch(() => ({}))) as { message?: string; Message?: string };
-  const name: RegistryErrorName = type in REGISTRY_ERRORS ? (type as RegistryErrorName) : 'ServiceException';
-  return new RegistryError(name, body.message ?? body.Message ?? `HTTP ${res.status}`);
+  const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+  const name: RegistryErrorName = Object.hasOwn(REGISTRY_ERRORS, type) ? (type as RegistryErrorName) : 'ServiceException';
+  const message = typeof body['message'] === 'string' ? body['message'] : typeof body['Message'] === 'string' ? body['Message'] : `HTTP ${res.status}`;
+  const fields: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) if (k !== 'Type' && k !== 'message' && k !== 'Message' && typeof v === 'string') fields[k] = v;
+  const headers: Record<string, string> = {};
+  for (const h of ERROR_HEADERS) {
+    const v = res.headers.get(h);
+    if (v !== null) headers[h === 'retry-after' ? 'Retry-After' : h] = v;
+  }
+  return new RegistryError(name, message, { fields, headers });
 }
 
 export async function invokeOverHttp(endpoint: string, input: InvokeInput, options: ClientOptions = {}): Promise<InvokeOutput> {

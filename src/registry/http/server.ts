@@ -6,8 +6,9 @@ import type { AddressInfo, Socket } from 'node:net';
 import { RegistryError, isRegistryError } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import type { Registry } from '../registry.js';
-import type { AwsService } from '../../core/index.js';
+import type { AwsService, ObjectBucketService } from '../../core/index.js';
 import { AWS_CALL_BODY_LIMIT, dispatchAwsCall, matchAwsService } from './aws-protocols.js';
+import { OBJECT_BODY_LIMIT, handleObjectRequest, matchObjectRequest } from './s3-objects.js';
 import { jsonBody, readBody, regionOf } from './request.js';
 import type { ApiRequest, ApiResponse } from './request.js';
 import { matchRoute } from './routes.js';
@@ -30,22 +31,49 @@ export interface RegistryServerOptions {
   services?: readonly AwsService[];
   /** Told of every signed AWS call answered as an unknown operation (a build's parity report lists them). */
   onUnserved?: UnservedListener;
+  /** Path-style S3 buckets served on the same port (GetObject / PutObject). */
+  buckets?: readonly ObjectBucketService[];
   /** Called with unexpected errors (answered as 500 ServiceException); the CLI logs them. */
   onError?: (error: unknown, operation: string) => void;
 }
 
+/** A node request listener: what `RegistryServer.handler` is, and what another server mounts to answer the AWS APIs. */
+export type NodeRequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * A node HTTP server with the registry's limits: request lines and header sections past URL_LIMIT / HEADERS_LIMIT
+ * answered 414 / 431 in AWS's shape, malformed requests 400; `listener` answers everything else.
+ */
+export function createAwsHttpServer(listener: NodeRequestListener): Server {
+  const server = createServer({ maxHeaderSize: PARSER_HEADER_LIMIT }, listener);
+  server.keepAliveTimeout = 30_000;
+  server.on('connection', (socket: Socket) => watchRequestLine(socket));
+  server.on('clientError', (e: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => answerClientError(e, socket));
+  return server;
+}
+
+/** The `http://host:port` a listening server is reached at. */
+export function listeningUrl(server: Server): string {
+  const a = server.address() as AddressInfo | null;
+  if (!a) throw new Error('the server is not listening');
+  const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+  return `http://${host}:${a.port}`;
+}
+
+/** Answers requests to the AWS APIs (Lambda REST, and the JSON / query services): what another server mounts. */
+export function createRegistryHandler(options: Pick<RegistryServerOptions, 'registry' | 'services' | 'buckets' | 'onUnserved' | 'onError'>): NodeRequestListener {
+  const handler = new RegistryRequestHandler(options.registry, options.services ?? [], options.buckets ?? [], options.onError, options.onUnserved);
+  return (req, res) => void handler.handle(req, res);
+}
+
 export class RegistryServer {
   private readonly server: Server;
-  private readonly registry: Registry;
-  private readonly onError: ((error: unknown, operation: string) => void) | undefined;
+  /** Answers one request to the AWS APIs: mountable in another server. */
+  readonly handler: NodeRequestListener;
 
   constructor(private readonly options: RegistryServerOptions) {
-    this.registry = options.registry;
-    this.onError = options.onError;
-    this.server = createServer({ maxHeaderSize: PARSER_HEADER_LIMIT }, (req, res) => void this.handle(req, res));
-    this.server.keepAliveTimeout = 30_000;
-    this.server.on('connection', (socket: Socket) => watchRequestLine(socket));
-    this.server.on('clientError', (e: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => answerClientError(e, socket));
+    this.handler = createRegistryHandler(options);
+    this.server = createAwsHttpServer(this.handler);
   }
 
   async listen(): Promise<string> {
@@ -57,24 +85,31 @@ export class RegistryServer {
   }
 
   get url(): string {
-    const a = this.server.address() as AddressInfo | null;
-    if (!a) throw new Error('the registry server is not listening');
-    const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
-    return `http://${host}:${a.port}`;
+    return listeningUrl(this.server);
   }
 
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+class RegistryRequestHandler {
+  constructor(
+    private readonly registry: Registry,
+    private readonly services: readonly AwsService[],
+    private readonly buckets: readonly ObjectBucketService[],
+    private readonly onError: ((error: unknown, operation: string) => void) | undefined,
+    private readonly onUnserved: UnservedListener | undefined,
+  ) {}
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
     let operation = 'Unknown';
     try {
       checkHeaderSizes(req);
       const url = new URL(req.url ?? '/', 'http://registry');
-      const aws = matchAwsService(req, url.pathname, this.options.services ?? []);
+      const aws = matchAwsService(req, url.pathname, this.services);
       if (aws) {
         operation = aws.operation ?? aws.service.signingName;
         const read = await readBody(req, AWS_CALL_BODY_LIMIT);
@@ -82,6 +117,14 @@ export class RegistryServer {
         const region = regionOf(header(req, 'authorization')) ?? this.registry.defaultRegion;
         const onUnknown = (op: string) => this.noteUnserved(req, url, undefined, op);
         send(res, requestId, await dispatchAwsCall(aws, read.body, { region, host: req.headers.host ?? 'localhost', requestId }, onUnknown));
+        return;
+      }
+      const object = matchObjectRequest(req.method ?? 'GET', url.pathname, this.buckets);
+      if (object) {
+        operation = req.method === 'PUT' ? 'PutObject' : 'GetObject';
+        const read = await readBody(req, OBJECT_BODY_LIMIT);
+        if (read.tooLarge) throw new RegistryError('RequestEntityTooLargeException', `Request must be smaller than ${OBJECT_BODY_LIMIT} bytes`);
+        send(res, requestId, await handleObjectRequest(req, object, read.body, requestId));
         return;
       }
       const match = matchRoute(req.method ?? 'GET', url.pathname);
@@ -124,9 +167,9 @@ export class RegistryServer {
   }
 
   private noteUnserved(req: IncomingMessage, url: URL, body: Buffer | undefined, operation?: string): void {
-    if (!this.options.onUnserved) return;
+    if (!this.onUnserved) return;
     const call = describeUnserved(req, url, body);
-    if (call) this.options.onUnserved(operation === undefined ? call : { ...call, operation });
+    if (call) this.onUnserved(operation === undefined ? call : { ...call, operation });
   }
 
   private toErrorResponse(e: unknown, operation: string): ApiResponse {

@@ -17,7 +17,7 @@ import type { Entry, ZipFile } from 'yauzl';
 import { RegistryError } from '../errors.js';
 import type { InvokeTarget } from '../invoke-port.js';
 import { BOOTSTRAP_FILES, RUNTIME_DIR, TASK_ROOT } from './runtime-config.js';
-import type { RuntimeFamily } from './runtime-config.js';
+import type { ManagedFamily, RuntimeFamily } from './runtime-config.js';
 
 interface ArchiveEntry {
   type: 'file' | 'directory' | 'symlink';
@@ -34,7 +34,7 @@ const S_IFLNK = 0o120000;
 const S_IFDIR = 0o040000;
 
 /** The bootstraps, read once from the repository's runtimes/ folder. */
-export type Bootstraps = Readonly<Record<RuntimeFamily, Buffer>>;
+export type Bootstraps = Readonly<Record<ManagedFamily, Buffer>>;
 
 export async function readBootstraps(runtimesDir: URL): Promise<Bootstraps> {
   const [nodejs, python] = await Promise.all([
@@ -158,7 +158,8 @@ export async function buildCodeArchive(target: InvokeTarget, family: RuntimeFami
   try {
     zips.push(await addZip(entries, target.codeZipPath, TASK_ROOT.slice(1)));
     for (const layer of target.layerZipPaths) zips.push(await addZip(entries, layer, 'opt'));
-    entries.set(`${RUNTIME_DIR.slice(1)}/${BOOTSTRAP_FILES[family]}`, { type: 'file', mode: 0o755, content: bootstraps[family] });
+    // An OS-only runtime's bootstrap is in the code or a layer; /var/runtime stays empty for it.
+    if (family !== 'provided') entries.set(`${RUNTIME_DIR.slice(1)}/${BOOTSTRAP_FILES[family]}`, { type: 'file', mode: 0o755, content: bootstraps[family] });
     await packEntries(entries, path);
   } catch (e) {
     await unlink(path).catch(() => undefined);

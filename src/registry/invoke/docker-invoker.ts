@@ -92,7 +92,7 @@ export async function removeLeftoverEnvironments(engine: DockerEngine): Promise<
 export async function createDockerInvoker(options: DockerInvokerOptions = {}): Promise<DockerInvoker> {
   const engine = options.engine ?? new DockerEngine();
   const invokerId = randomUUID();
-  // Found from pipe's package root, so it works from src/, from dist/ and from the dist/pipe.mjs bundle alike.
+  // Found from pipe's package root, so it works from src/, from dist/ and from the dist/pipe.cjs bundle alike.
   const bootstraps = await readBootstraps(options.runtimesDir ?? pathToFileURL(`${join(projectRoot(), 'runtimes')}/`));
   const archives = new CodeArchiveCache(bootstraps, options.archiveCacheBytes ?? 512 * 1024 * 1024);
   const credentials = options.credentials ?? { accessKeyId: 'test', secretAccessKey: 'test', sessionToken: 'test' };
@@ -119,8 +119,9 @@ export async function createDockerInvoker(options: DockerInvokerOptions = {}): P
       runtime,
       credentials,
       user,
-      // Bootstraps from elsewhere than pipe's runtimes/ may not write log markers: the environment writes them.
-      bootstrapMarkers: options.runtimesDir === undefined,
+      // Bootstraps from elsewhere than pipe's runtimes/ (a provided.* function's own, or another runtimes
+      // folder) may not write log markers: the environment writes them.
+      bootstrapMarkers: options.runtimesDir === undefined && runtime.family !== 'provided',
       ...(endpointUrl ? { endpointUrl } : {}),
       archive: () => archives.get(target, runtime.family),
       ...(options.onEnvironment ? { onState: environmentReporter(options.onEnvironment, target) } : {}),
@@ -217,5 +218,31 @@ function environmentReporter(report: (e: EnvironmentEvent) => void, target: Invo
     } else if (state === 'stopped') {
       report({ type: 'environment-stopped', ...base });
     }
+  };
+}
+
+/**
+ * An Invoker that creates the Docker one at the first invocation: a process that only reads or changes the control
+ * plane (`pipe functions`, a deploy that publishes) never needs a Docker engine. A failed start is not kept.
+ */
+export function createLazyDockerInvoker(options: DockerInvokerOptions = {}): Invoker {
+  let started: Promise<DockerInvoker> | undefined;
+  const start = (): Promise<DockerInvoker> => {
+    started ??= createDockerInvoker(options).catch((e: unknown) => {
+      started = undefined;
+      throw e;
+    });
+    return started;
+  };
+  const imageFor = (runtime: string): string => options.images?.[runtime] ?? options.defaultImage ?? DEFAULT_IMAGE;
+  return {
+    runtimeSupport: (runtime) => runtimeSupportIn(runtime, imageFor(runtime)),
+    invoke: async (request) => (await start()).invoke(request),
+    retire: async (functionArn, version) => {
+      if (started) await (await started).retire(functionArn, version);
+    },
+    close: async () => {
+      if (started) await (await started.catch(() => undefined))?.close();
+    },
   };
 }

@@ -1,6 +1,6 @@
 // The registry's invoke side: execution environments in Docker, the Runtime API, the warm pool.
 // The control plane uses createDockerInvoker (an Invoker, see ../invoke-port.ts) and the error classes.
-export { createDockerInvoker, removeLeftoverEnvironments, ENVIRONMENT_LABELS, ENVIRONMENT_ROLE, DEFAULT_IMAGE } from './docker-invoker.js';
+export { createDockerInvoker, createLazyDockerInvoker, removeLeftoverEnvironments, ENVIRONMENT_LABELS, ENVIRONMENT_ROLE, DEFAULT_IMAGE } from './docker-invoker.js';
 export type { DockerInvoker, DockerInvokerOptions, EnvironmentEvent } from './docker-invoker.js';
 export { TooManyRequestsError, MAX_RESPONSE_BYTES } from './errors.js';
 export type { ThrottleReason, FunctionErrorBody } from './errors.js';

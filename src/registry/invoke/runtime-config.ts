@@ -4,12 +4,14 @@ import { randomBytes } from 'node:crypto';
 import { RegistryError } from '../errors.js';
 import type { InvokeTarget } from '../invoke-port.js';
 
-export const RUNTIME_FAMILIES = ['nodejs', 'python'] as const;
+export const RUNTIME_FAMILIES = ['nodejs', 'python', 'provided'] as const;
 export type RuntimeFamily = (typeof RUNTIME_FAMILIES)[number];
+/** The families whose bootstrap is pipe's own (runtimes/); an OS-only runtime (`provided.*`) brings its own. */
+export type ManagedFamily = Exclude<RuntimeFamily, 'provided'>;
 
 export interface RuntimeInfo {
   family: RuntimeFamily;
-  /** `18` for nodejs18.x, `3.12` for python3.12. */
+  /** `18` for nodejs18.x, `3.12` for python3.12, `al2023` for provided.al2023. */
   version: string;
   /** The container's command: the bootstrap, with stderr joined to stdout as Lambda joins them in one log. */
   command: string[];
@@ -18,7 +20,7 @@ export interface RuntimeInfo {
 /** Where the bootstraps live inside the environment (LAMBDA_RUNTIME_DIR). */
 export const RUNTIME_DIR = '/var/runtime';
 export const TASK_ROOT = '/var/task';
-export const BOOTSTRAP_FILES: Readonly<Record<RuntimeFamily, string>> = {
+export const BOOTSTRAP_FILES: Readonly<Record<ManagedFamily, string>> = {
   nodejs: 'bootstrap.mjs',
   python: 'bootstrap.py',
 };
@@ -27,11 +29,20 @@ export const BOOTSTRAP_FILES: Readonly<Record<RuntimeFamily, string>> = {
 export class InvalidRuntimeError extends RegistryError {
   constructor(runtime: string) {
     super('InvalidRuntimeException', `The runtime parameter of ${runtime} is not supported by the registry`, {
-      hint: 'the registry runs nodejs*.x and python3.* functions',
+      hint: 'the registry runs nodejs*.x, python3.* and provided.al2 / provided.al2023 functions',
     });
     this.name = 'InvalidRuntimeError';
   }
 }
+
+/**
+ * A managed runtime starts through AWS_LAMBDA_EXEC_WRAPPER when the function sets it, as Lambda does: the wrapper
+ * gets the runtime's command line as its arguments and is expected to exec it.
+ */
+const WRAPPER = '${AWS_LAMBDA_EXEC_WRAPPER:+"$AWS_LAMBDA_EXEC_WRAPPER"}';
+
+/** Where Lambda looks for an OS-only runtime's bootstrap, in this order (the function's code, then a layer). */
+export const PROVIDED_BOOTSTRAPS = ['/var/task/bootstrap', '/opt/bootstrap'] as const;
 
 export function describeRuntime(runtime: string): RuntimeInfo {
   const node = /^nodejs(\d+)\.x$/.exec(runtime);
@@ -39,7 +50,7 @@ export function describeRuntime(runtime: string): RuntimeInfo {
     return {
       family: 'nodejs',
       version: node[1] ?? '',
-      command: ['/bin/sh', '-c', `exec "$(${nodeOfMajor(node[1] ?? '')})" ${RUNTIME_DIR}/${BOOTSTRAP_FILES.nodejs} 2>&1`],
+      command: ['/bin/sh', '-c', `exec ${WRAPPER} "$(${nodeOfMajor(node[1] ?? '')})" ${RUNTIME_DIR}/${BOOTSTRAP_FILES.nodejs} 2>&1`],
     };
   }
   const python = /^python(3\.\d+)$/.exec(runtime);
@@ -47,8 +58,16 @@ export function describeRuntime(runtime: string): RuntimeInfo {
     return {
       family: 'python',
       version: python[1] ?? '',
-      command: ['/bin/sh', '-c', `exec python3 -u ${RUNTIME_DIR}/${BOOTSTRAP_FILES.python} 2>&1`],
+      command: ['/bin/sh', '-c', `exec ${WRAPPER} python3 -u ${RUNTIME_DIR}/${BOOTSTRAP_FILES.python} 2>&1`],
     };
+  }
+  const provided = /^provided(?:\.(al2|al2023))?$/.exec(runtime);
+  if (provided) {
+    // The first bootstrap found is run as the runtime (its own process, its own Runtime API client). Lambda does
+    // not apply AWS_LAMBDA_EXEC_WRAPPER to OS-only runtimes: the bootstrap is already the function's to write.
+    const find = PROVIDED_BOOTSTRAPS.map((b) => `if [ -e ${b} ]; then exec ${b} 2>&1; fi; `).join('');
+    const missing = `echo "Couldn't find valid bootstrap(s): [${PROVIDED_BOOTSTRAPS.join(' ')}]" >&2; exit 127`;
+    return { family: 'provided', version: provided[1] ?? 'al1', command: ['/bin/sh', '-c', `${find}${missing}`] };
   }
   throw new InvalidRuntimeError(runtime);
 }
@@ -62,12 +81,12 @@ function nodeOfMajor(major: string): string {
 }
 
 /** The language versions pipe's own images hold (scripts/setup.sh, scripts/images/), for the notes a function gets. */
-const IMAGE_RUNTIMES: Readonly<Record<string, Readonly<Record<RuntimeFamily, readonly string[]>>>> = {
+const IMAGE_RUNTIMES: Readonly<Record<string, Readonly<Record<ManagedFamily, readonly string[]>>>> = {
   'pipe/standard:1': { nodejs: ['18'], python: ['3.11'] },
   'pipe/standard:7.0': { nodejs: ['18', '20', '22'], python: ['3.11'] },
 };
 
-const LANGUAGE: Readonly<Record<RuntimeFamily, string>> = { nodejs: 'Node.js', python: 'Python' };
+const LANGUAGE: Readonly<Record<ManagedFamily, string>> = { nodejs: 'Node.js', python: 'Python' };
 
 /**
  * Whether a runtime can run in `image`, and, when the image has another version of its language, a note saying
@@ -78,8 +97,9 @@ export function runtimeSupportIn(runtime: string, image: string): { supported: t
   try {
     info = describeRuntime(runtime);
   } catch {
-    return { supported: false, reason: `pipe's registry cannot run ${runtime}: it runs nodejs*.x and python3.* functions (Node.js 18, 20 and 22 in pipe/standard:7.0, 18 in pipe/standard:1; Python 3.11)` };
+    return { supported: false, reason: `pipe's registry cannot run ${runtime}: it runs nodejs*.x, python3.* and provided.al2 / provided.al2023 functions (Node.js 18, 20 and 22 in pipe/standard:7.0, 18 in pipe/standard:1; Python 3.11)` };
   }
+  if (info.family === 'provided') return { supported: true };
   const versions = IMAGE_RUNTIMES[image]?.[info.family];
   if (!versions || versions.includes(info.version)) return { supported: true };
   const language = LANGUAGE[info.family];
@@ -128,7 +148,8 @@ export function buildEnvironmentVariables(target: InvokeTarget, info: RuntimeInf
     _HANDLER: target.handler,
     AWS_REGION: target.region,
     AWS_DEFAULT_REGION: target.region,
-    AWS_EXECUTION_ENV: `AWS_Lambda_${target.runtime}`,
+    // Absent for OS-only runtimes, as on Lambda.
+    ...(info.family === 'provided' ? {} : { AWS_EXECUTION_ENV: `AWS_Lambda_${target.runtime}` }),
     AWS_LAMBDA_FUNCTION_NAME: target.functionName,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(target.memorySize),
     AWS_LAMBDA_FUNCTION_VERSION: target.version,
@@ -156,6 +177,8 @@ function searchPaths(info: RuntimeInfo): Record<string, string> {
       // As on Lambda: the bootstrap puts /var/task, /opt/python/lib/pythonX.Y/site-packages and /opt/python
       // at the front of sys.path; the variable itself only names the runtime directory.
       return { PYTHONPATH: '/var/runtime' };
+    case 'provided':
+      return {};
     default: {
       const never: never = info.family;
       throw new Error(`unexpected runtime family: ${String(never)}`);

@@ -9,12 +9,15 @@ import type { AliasRecord, FunctionVersionRecord, RequestScope, VersionSettings 
 import type { BlobStore } from '../store/blob-store.js';
 import type { FunctionRow, FunctionStore } from '../store/function-store.js';
 import type { LayerStore } from '../store/layer-store.js';
+import type { MetricsStore } from '../metrics/metrics-store.js';
 
 export interface RegistryContext {
   functions: FunctionStore;
   layers: LayerStore;
   blobs: BlobStore;
   invoker: Invoker;
+  /** Invocation metrics (the invoker records invocations; the invoke service the requests it throttles itself). */
+  metrics: MetricsStore;
   account: string;
   defaultRegion: string;
   /** How long Pending / InProgress last before they settle (AWS: a moment; here tens of ms). */

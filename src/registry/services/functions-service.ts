@@ -15,6 +15,7 @@ import {
 import type { RegistryContext } from './context.js';
 import { paginate, versionOrder } from './paging.js';
 import { applyConfiguration, checkCode, checkTotalUnzipped } from './settings.js';
+import { blobsOf, collectBlobs } from './blob-gc.js';
 import { publishLatest } from './versions-service.js';
 
 export interface GetFunctionOutput {
@@ -142,6 +143,7 @@ export async function updateFunctionCode(ctx: RegistryContext, input: UpdateFunc
   const { name } = parseFunctionRef(input.FunctionName, arn);
   beginUpdate(ctx, arn, name, input.RevisionId);
   const code = await checkCode(input);
+  let replaced: string[] = [];
   const result = ctx.functions.transaction(() => {
     const latest = beginUpdate(ctx, arn, name, input.RevisionId);
     const config = applyConfiguration(ctx, arn, input.Architectures ? { Architectures: input.Architectures } : {}, latest);
@@ -151,9 +153,11 @@ export async function updateFunctionCode(ctx: RegistryContext, input: UpdateFunc
     if (input.DryRun === true) return toFunctionConfiguration({ ...latest, ...settings }, functionArn(arn, name));
     ctx.blobs.put(code.zip);
     ctx.functions.putVersion(next);
+    replaced = blobsOf(latest);
     if (input.Publish === true) return publishLatest(ctx, arn, name, undefined);
     return toFunctionConfiguration(next, functionArn(arn, name));
   });
+  collectBlobs(ctx, replaced);
   if (input.DryRun !== true) await retireEnvironments(ctx, functionArn(arn, name), LATEST);
   return result;
 }
@@ -165,14 +169,17 @@ export async function updateFunctionConfiguration(
 ): Promise<FunctionConfiguration> {
   const arn = arnContext(ctx, scope);
   const { name } = parseFunctionRef(input.FunctionName, arn);
+  let replaced: string[] = [];
   const result = ctx.functions.transaction(() => {
     const latest = beginUpdate(ctx, arn, name, input.RevisionId);
     const settings: VersionSettings = { ...latest, ...applyConfiguration(ctx, arn, input, latest) };
     checkTotalUnzipped(settings);
     const next = updatedRecord(ctx, latest, settings);
     ctx.functions.putVersion(next);
+    replaced = blobsOf(latest); // new Layers may drop the last user of a deleted layer version's content
     return toFunctionConfiguration(next, functionArn(arn, name));
   });
+  collectBlobs(ctx, replaced);
   await retireEnvironments(ctx, functionArn(arn, name), LATEST);
   return result;
 }
@@ -183,14 +190,16 @@ export async function deleteFunction(ctx: RegistryContext, input: FunctionRefInp
   requireFunction(ctx, arn, ref.name);
   const q = ref.qualifier;
   if (q === undefined) {
+    const used = ctx.functions.listVersions(arn.region, ref.name).flatMap(blobsOf);
     ctx.functions.deleteFunction(arn.region, ref.name);
+    collectBlobs(ctx, used);
     await retireEnvironments(ctx, functionArn(arn, ref.name));
     return;
   }
   if (q === LATEST) throw invalidParameter('$LATEST version cannot be deleted without deleting the function.');
   if (!isVersionNumber(q)) throw invalidParameter('Deletion of aliases is not currently supported.');
-  ctx.functions.transaction(() => {
-    requireVersion(ctx, arn, ref.name, q);
+  const deleted = ctx.functions.transaction(() => {
+    const version = requireVersion(ctx, arn, ref.name, q);
     const users = ctx.functions
       .listAliases(arn.region, ref.name)
       .filter((a) => a.functionVersion === q || a.weights[q] !== undefined)
@@ -199,7 +208,9 @@ export async function deleteFunction(ctx: RegistryContext, input: FunctionRefInp
       throw conflict(`Unable to delete version because the following aliases reference it: [${users.join(', ')}]`);
     }
     ctx.functions.deleteVersion(arn.region, ref.name, q);
+    return version;
   });
+  collectBlobs(ctx, blobsOf(deleted));
   await retireEnvironments(ctx, functionArn(arn, ref.name), q);
 }
 

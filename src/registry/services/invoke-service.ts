@@ -31,6 +31,7 @@ export async function invoke(ctx: RegistryContext, queue: EventQueue, input: Inv
   const body = checkJsonPayload(payload);
   const row = requireFunction(ctx, arn, ref.name);
   if (row.reservedConcurrency === 0) {
+    ctx.metrics.record({ region: record.region, functionName: record.functionName, qualifier: ref.qualifier, executedVersion: record.version, at: ctx.now(), outcome: 'throttled', durationMs: 0 });
     throw new RegistryError('TooManyRequestsException', 'Rate Exceeded.', {
       fields: { Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' },
       headers: { 'Retry-After': '1' },

@@ -9,6 +9,7 @@ import type { LayerVersion, LayerVersionsListItem, LayersListItem } from '../sha
 import { arnContext, timestamp } from './context.js';
 import type { RegistryContext } from './context.js';
 import { paginate } from './paging.js';
+import { collectBlobs } from './blob-gc.js';
 import { checkCode } from './settings.js';
 
 const NOT_FOUND = 'The resource you requested does not exist.';
@@ -101,7 +102,9 @@ export function deleteLayerVersion(ctx: RegistryContext, input: LayerVersionRefI
   const arn = arnContext(ctx, scope);
   const name = parseLayerName(input.LayerName, arn);
   checkVersionNumber(input.VersionNumber);
+  const deleted = ctx.layers.getVersion(arn.region, name, input.VersionNumber);
   ctx.layers.deleteVersion(arn.region, name, input.VersionNumber);
+  if (deleted) collectBlobs(ctx, [deleted.codeSha256]);
 }
 
 function checkVersionNumber(n: number): void {

@@ -1,6 +1,6 @@
 // Content-addressed blobs (code and layer zips) on disk, named by the hex SHA-256 of their bytes.
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface StoredBlob {
@@ -30,6 +30,11 @@ export class BlobStore {
   /** The file of a blob, from its base64 CodeSha256. */
   pathOf(codeSha256: string): string {
     return join(this.dir, `${Buffer.from(codeSha256, 'base64').toString('hex')}.zip`);
+  }
+
+  /** Removes a blob's file (no-op when it is not there); callers check first that nothing refers to it. */
+  remove(codeSha256: string): void {
+    rmSync(this.pathOf(codeSha256), { force: true });
   }
 
   /** The hex name a blob is served under. */

@@ -67,6 +67,12 @@ export class FunctionStore {
     return fns.reduce((n, r) => n + (JSON.parse(r.record) as FunctionVersionRecord).codeSize, 0);
   }
 
+  /** Whether any version of any function, in any region, has this code or a layer of this content. */
+  refersToBlob(codeSha256: string): boolean {
+    // The base64 digest is quoted in the JSON record exactly as written: a plain substring test finds it.
+    return this.db.prepare('SELECT 1 FROM registry_function_versions WHERE instr(record, ?) > 0 LIMIT 1').get(`"${codeSha256}"`) !== undefined;
+  }
+
   deleteFunction(region: string, name: string): void {
     this.db.prepare('DELETE FROM registry_functions WHERE region = ? AND name = ?').run(region, name);
   }

@@ -58,6 +58,11 @@ export class LayerStore {
     this.db.prepare('DELETE FROM registry_layer_versions WHERE region = ? AND layer_name = ? AND version = ?').run(region, name, version);
   }
 
+  /** Whether any layer version, in any region, has this content. */
+  refersToBlob(codeSha256: string): boolean {
+    return this.db.prepare('SELECT 1 FROM registry_layer_versions WHERE instr(record, ?) > 0 LIMIT 1').get(`"${codeSha256}"`) !== undefined;
+  }
+
   totalCodeSize(region: string): number {
     const rows = this.db.prepare('SELECT record FROM registry_layer_versions WHERE region = ?').all(region) as { record: string }[];
     return rows.reduce((n, r) => n + (JSON.parse(r.record) as LayerVersionRecord).codeSize, 0);
