@@ -1,4 +1,4 @@
-// A running `pipe registry serve` is the server builds of its PIPE_HOME reach: `pipe build` and a pipeline's build
+// A running `pipe registry serve` or `pipe serve` (the same server) is the server builds of its PIPE_HOME reach: `pipe build` and a pipeline's build
 // get its address as AWS_ENDPOINT_URL, and the calls it could not serve (counted there, in another process) are
 // listed at the end of the build that made them, not of another build.
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -25,42 +25,44 @@ except Exception as e:
 
 const BUILDSPEC = 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo "endpoint=$AWS_ENDPOINT_URL lambda=$AWS_ENDPOINT_URL_LAMBDA"\n      - python3 put.py\n';
 
-let p: PipeEnv;
-let server: PipeProcess;
-let url: string;
+for (const command of [['registry', 'serve'], ['serve']]) {
+  describeDocker(`builds use the running pipe ${command.join(' ')} of their PIPE_HOME`, () => {
+    let p: PipeEnv;
+    let server: PipeProcess;
+    let url: string;
 
-describeDocker('builds use the running pipe registry serve of their PIPE_HOME', () => {
-  beforeAll(async () => {
-    p = makePipeEnv();
-    server = startPipe(['registry', 'serve', '--port', '0', '--json'], p);
-    url = (await server.waitForOutput(/"type":"listening","url":"([^"]+)"/))[1] ?? '';
-  });
-  afterAll(async () => {
-    server.kill('SIGTERM');
-    await server.exited;
-  });
+    beforeAll(async () => {
+      p = makePipeEnv();
+      server = startPipe([...command, '--port', '0', '--json'], p);
+      url = (await server.waitForOutput(/"type":"listening","url":"([^"]+)"/))[1] ?? '';
+    });
+    afterAll(async () => {
+      server.kill('SIGTERM');
+      await server.exited;
+    });
 
-  it('pipe build: its endpoint is the server, and the S3 call the server refused is this build\'s to report', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pipe-aws-server-'));
-    writeFileSync(join(dir, 'buildspec.yml'), BUILDSPEC);
-    writeFileSync(join(dir, 'put.py'), PUT_OBJECT);
-    const r = await pipe(['build', dir], p);
-    expect(r.stdout).toContain(`endpoint=${url} lambda=${url}\n`);
-    expect(r.stdout).toMatch(/^refused 404$/m);
-    expect(r.stdout).toMatch(/^this build called 1 AWS API pipe does not serve: s3 PutObject \(once\)$/m);
-    expect(r.exitCode).toBe(0);
-    // A second build's report counts its own calls only.
-    const again = await pipe(['build', dir], p);
-    expect(again.stdout).toMatch(/^this build called 1 AWS API pipe does not serve: s3 PutObject \(once\)$/m);
-  });
+    it('pipe build: its endpoint is the server, and the S3 call the server refused is this build\'s to report', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'pipe-aws-server-'));
+      writeFileSync(join(dir, 'buildspec.yml'), BUILDSPEC);
+      writeFileSync(join(dir, 'put.py'), PUT_OBJECT);
+      const r = await pipe(['build', dir], p);
+      expect(r.stdout).toContain(`endpoint=${url} lambda=${url}\n`);
+      expect(r.stdout).toMatch(/^refused 404$/m);
+      expect(r.stdout).toMatch(/^this build called 1 AWS API pipe does not serve: s3 PutObject \(once\)$/m);
+      expect(r.exitCode).toBe(0);
+      // A second build's report counts its own calls only.
+      const again = await pipe(['build', dir], p);
+      expect(again.stdout).toMatch(/^this build called 1 AWS API pipe does not serve: s3 PutObject \(once\)$/m);
+    });
 
-  it('pipe run: a pipeline\'s build gets the same endpoint and reports in the run\'s warnings', async () => {
-    const repo = makeRepo({ 'buildspec.yml': BUILDSPEC, 'put.py': PUT_OBJECT });
-    const file = join(repo, 'pipeline.yml');
-    writeFileSync(file, twoStagePipeline({ repository: repo }));
-    const r = await pipe(['run', file], p);
-    expect(r.stdout).toContain(`[Build.Build] endpoint=${url} lambda=${url}\n`);
-    expect(r.stderr).toMatch(/^warning: Build\.Build: this build called 1 AWS API pipe does not serve: s3 PutObject \(once\)$/m);
-    expect(r.exitCode).toBe(0);
+    it('pipe run: a pipeline\'s build gets the same endpoint and reports in the run\'s warnings', async () => {
+      const repo = makeRepo({ 'buildspec.yml': BUILDSPEC, 'put.py': PUT_OBJECT });
+      const file = join(repo, 'pipeline.yml');
+      writeFileSync(file, twoStagePipeline({ repository: repo }));
+      const r = await pipe(['run', file], p);
+      expect(r.stdout).toContain(`[Build.Build] endpoint=${url} lambda=${url}\n`);
+      expect(r.stderr).toMatch(/^warning: Build\.Build: this build called 1 AWS API pipe does not serve: s3 PutObject \(once\)$/m);
+      expect(r.exitCode).toBe(0);
+    });
   });
-});
+}
