@@ -29,6 +29,7 @@ if (existsSync(join(here, 'registry-upload.mjs'))) {
 if (existsSync(join(here, 'deploy-rollback.mjs'))) {
   const { benchDeployRollback } = await import('./deploy-rollback.mjs');
   suites.push(['deploy rollback', benchDeployRollback]);
+}
 if (existsSync(join(here, 'dashboard.mjs'))) {
   const { benchDashboard } = await import('./dashboard.mjs');
   suites.push(['dashboard', benchDashboard]);
