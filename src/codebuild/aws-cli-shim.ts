@@ -22,6 +22,7 @@ case "$service" in
   ''|help|configure|history) exec "$real" "$@" ;;
   s3api) var=AWS_ENDPOINT_URL_S3 ;;
   secretsmanager) var=AWS_ENDPOINT_URL_SECRETS_MANAGER ;;
+  deploy) var=AWS_ENDPOINT_URL_CODEDEPLOY ;;
   *) var=AWS_ENDPOINT_URL_$(printf '%s' "$service" | tr 'a-z-' 'A-Z_') ;;
 esac
 url=$(printenv "$var" || true)

@@ -23,7 +23,13 @@ export interface AwsEndpointProvider {
 }
 
 /** The AWS_ENDPOINT_URL_<SERVICE> names of the services pipe serves (the SDKs' and CLI's service-specific variables). */
-export const SERVED_ENDPOINT_VARIABLES = ['AWS_ENDPOINT_URL_LAMBDA', 'AWS_ENDPOINT_URL_SSM', 'AWS_ENDPOINT_URL_SECRETS_MANAGER'] as const;
+export const SERVED_ENDPOINT_VARIABLES = [
+  'AWS_ENDPOINT_URL_LAMBDA', 'AWS_ENDPOINT_URL_SSM', 'AWS_ENDPOINT_URL_SECRETS_MANAGER', 'AWS_ENDPOINT_URL_CODEPIPELINE',
+  'AWS_ENDPOINT_URL_CODEDEPLOY', 'AWS_ENDPOINT_URL_CLOUDWATCH', 'AWS_ENDPOINT_URL_CLOUDFORMATION',
+] as const;
+
+/** The services of SERVED_ENDPOINT_VARIABLES, as a sentence says them. */
+export const SERVED_SERVICES = 'Lambda, SSM, Secrets Manager, CodePipeline, CodeDeploy, CloudWatch and CloudFormation';
 
 /** The host's credential variables `--pass-aws-credentials` copies into a build. */
 export const HOST_CREDENTIAL_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;

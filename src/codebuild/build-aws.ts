@@ -1,7 +1,7 @@
 // One build's AWS access, from acquiring pipe's endpoint to the parity line of the calls pipe did not serve:
 // shared by `pipe build` and the Build/CodeBuild executor. The endpoint is acquired while the build provisions
 // (starting a server takes a few hundred milliseconds); the build waits for it only when it composes its environment.
-import { buildAccessKeyId, describeUnservedCalls, hostCredentials, HOST_CREDENTIAL_VARIABLES } from './aws-endpoint.js';
+import { buildAccessKeyId, describeUnservedCalls, hostCredentials, HOST_CREDENTIAL_VARIABLES, SERVED_SERVICES } from './aws-endpoint.js';
 import type { AwsEndpointLease, AwsEndpointProvider, BuildAwsAccess, UnservedCall } from './aws-endpoint.js';
 
 export interface BuildAwsSession {
@@ -28,7 +28,7 @@ export function openBuildAwsAccess(
   if (passHostCredentials) {
     credentials = hostCredentials(hostEnv);
     warn(Object.keys(credentials).length > 0
-      ? `this build gets the host's AWS credentials (${Object.keys(credentials).join(', ')}): Lambda, SSM and Secrets Manager calls go to pipe, every other AWS call goes to AWS with them`
+      ? `this build gets the host's AWS credentials (${Object.keys(credentials).join(', ')}): ${SERVED_SERVICES} calls go to pipe, every other AWS call goes to AWS with them`
       : `passAwsCredentials: the host has none of ${HOST_CREDENTIAL_VARIABLES.join(', ')} set (profiles in ~/.aws are not copied into a build); AWS calls to services pipe does not serve will fail to sign`);
   }
   const accessKeyId = buildAccessKeyId(buildId);

@@ -58,10 +58,10 @@ describeStandardImage('pipe build: AWS calls from a build on pipe/standard:7.0 g
 describeDocker('pipe build --pass-aws-credentials', () => {
   it("gives the build the host's keys, keeps pipe's endpoints for the services it serves only, and says so", async () => {
     const p = makePipeEnv();
-    const dir = project('version: 0.2\nphases:\n  build:\n    commands:\n      - echo "key=$AWS_ACCESS_KEY_ID all=${AWS_ENDPOINT_URL:-none} ssm=${AWS_ENDPOINT_URL_SSM:-none}"\n');
+    const dir = project('version: 0.2\nphases:\n  build:\n    commands:\n      - echo "key=$AWS_ACCESS_KEY_ID all=${AWS_ENDPOINT_URL:-none} ssm=${AWS_ENDPOINT_URL_SSM:-none} cfn=${AWS_ENDPOINT_URL_CLOUDFORMATION:-none}"\n');
     const r = await pipe(['build', dir, '--pass-aws-credentials'], p, HOST_KEYS);
-    expect(r.stdout).toMatch(/^Warning: this build gets the host's AWS credentials \(AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY\): Lambda, SSM and Secrets Manager calls go to pipe, every other AWS call goes to AWS with them$/m);
-    expect(r.stdout).toMatch(/^key=AKIAHOSTKEYEXAMPLE00 all=none ssm=http:\/\/127\.0\.0\.1:\d+$/m);
+    expect(r.stdout).toMatch(/^Warning: this build gets the host's AWS credentials \(AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY\): Lambda, SSM, Secrets Manager, CodePipeline, CodeDeploy, CloudWatch and CloudFormation calls go to pipe, every other AWS call goes to AWS with them$/m);
+    expect(r.stdout).toMatch(/^key=AKIAHOSTKEYEXAMPLE00 all=none ssm=(http:\/\/127\.0\.0\.1:\d+) cfn=\1$/m);
     expect(r.exitCode).toBe(0);
   });
 });

@@ -51,9 +51,10 @@ test('a build\'s AWS variables: pipe for everything with its own key, or the hos
   const url = 'http://127.0.0.1:4566';
   expect(awsVariables({ mode: 'pipe', url, accessKeyId: 'AKIAPIPEX' })).toEqual({
     AWS_ENDPOINT_URL: url, AWS_ENDPOINT_URL_LAMBDA: url, AWS_ENDPOINT_URL_SSM: url, AWS_ENDPOINT_URL_SECRETS_MANAGER: url,
+    AWS_ENDPOINT_URL_CODEPIPELINE: url, AWS_ENDPOINT_URL_CODEDEPLOY: url, AWS_ENDPOINT_URL_CLOUDWATCH: url, AWS_ENDPOINT_URL_CLOUDFORMATION: url,
     AWS_ACCESS_KEY_ID: 'AKIAPIPEX', AWS_SECRET_ACCESS_KEY: 'pipe-local-secret-access-key', AWS_EC2_METADATA_DISABLED: 'true',
   });
   const host = awsVariables({ mode: 'host-credentials', url, credentials: { AWS_ACCESS_KEY_ID: 'AKIAHOST' } });
   expect(host).not.toHaveProperty('AWS_ENDPOINT_URL');
-  expect(host).toMatchObject({ AWS_ACCESS_KEY_ID: 'AKIAHOST', AWS_ENDPOINT_URL_SSM: url });
+  expect(host).toMatchObject({ AWS_ACCESS_KEY_ID: 'AKIAHOST', AWS_ENDPOINT_URL_SSM: url, AWS_ENDPOINT_URL_CLOUDFORMATION: url });
 });
