@@ -26,7 +26,8 @@ export function awsServices(deps: AwsServiceDeps): AwsService[] {
     codePipelineJobService(jobs),
     codeDeployService(stateDb),
     cloudWatchService(stateDb, () => deps.registry.flushMetrics()),
-    cloudFormationService({ home: deps.home, lambda: deps.registry, openDb: stateDb, region: deps.registry.defaultRegion, account: deps.registry.account }),
+    // The CloudFormation service opens a connection per call and closes it after.
+    cloudFormationService({ home: deps.home, lambda: deps.registry, openDb: () => openDatabase(join(deps.home, 'state.db')), region: deps.registry.defaultRegion, account: deps.registry.account }),
     ssmService(lazy(() => secrets().parameters)),
     secretsManagerService(lazy(() => secrets().secrets)),
   ];

@@ -78,7 +78,7 @@ async function nextRunSucceeds(env: PipeEnv): Promise<void> {
   expect(r.stderr).toBe('');
   expect(r.exitCode).toBe(0);
   const id = /^Execution (\S+): Succeeded$/m.exec(r.stdout)?.[1] ?? '';
-  expect(readdirSync(join(env.artifacts, 'hello-service', id)).sort()).toEqual(['FunctionCode.zip', 'LayerCode.zip', 'SourceOutput.zip']);
+  expect(readdirSync(join(env.artifacts, 'hello-service', id)).sort()).toEqual(['FunctionCode.zip', 'LayerCode.zip', 'SourceOutput.zip', 'StackBundle.zip']);
 }
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -83,6 +83,7 @@ export interface MetricsStoreOptions {
 export class MetricsStore {
   private buffer = new Map<string, Bucket>();
   private timer: NodeJS.Timeout | undefined;
+  private closed = false;
   private lastPrune = 0;
   private readonly flushMs: number;
   private readonly now: () => number;
@@ -97,6 +98,8 @@ export class MetricsStore {
   }
 
   record(s: InvocationSample): void {
+    // An invocation that ends after the registry closed (its caller gone) is not counted anywhere.
+    if (this.closed) return;
     const resource = s.qualifier === undefined ? '' : `${s.functionName}:${s.qualifier}`;
     // Hundredths of a millisecond everywhere, so percentiles of the samples never pass the minimum or maximum.
     const duration = Math.round(s.durationMs * 100) / 100;
@@ -127,6 +130,11 @@ export class MetricsStore {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.buffer.size === 0) return;
+    // The database was closed by its owner before the registry: what is buffered has nowhere to go.
+    if (!this.db.open) {
+      this.buffer = new Map();
+      return;
+    }
     const pending = [...this.buffer.values()];
     this.buffer = new Map();
     const select = this.db.prepare(`SELECT invocations, errors, throttles, duration_sum, duration_min, duration_max, durations FROM registry_metrics
@@ -147,6 +155,7 @@ export class MetricsStore {
 
   close(): void {
     this.flush();
+    this.closed = true;
   }
 
   private prune(): void {
