@@ -19,6 +19,8 @@ import { TOKEN_COOKIE, checkToken, isTokenValid } from './guard.js';
 import type { GuardPolicy } from './guard.js';
 import type { InvocationJournal } from './invocations.js';
 import { actionLog, streamEvents } from './live-events.js';
+import { streamDeployEvents } from './deploy-live.js';
+import { listStacks, stackView } from './stacks-model.js';
 import { ResponseMasker } from './masking.js';
 import { executionRows, executionView, pipelineSummaries, pipelineView } from './read-model.js';
 import type { ReadDeps } from './read-model.js';
@@ -159,6 +161,10 @@ export function createDashboardApp(deps: DashboardDeps): Hono {
     return json(c, saveTestEvent(deps.ctx.home, c.req.param('name'), c.req.param('event'), str(b, 'event') ?? '{}'));
   });
   app.delete('/api/functions/:name/test-events/:event', (c) => json(c, saveTestEvent(deps.ctx.home, c.req.param('name'), c.req.param('event'), undefined)));
+
+  app.get('/api/stacks', (c) => json(c, listStacks(deps.ctx.db)));
+  app.get('/api/stacks/:name', (c) => json(c, stackView(deps.ctx.db, c.req.param('name'))));
+  app.get('/api/deploy-events', (c) => streamDeployEvents(c, deps.ctx.db, masker));
 
   app.notFound((c) => c.json({ error: 'NotFound', message: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((e, c) => {

@@ -4,6 +4,7 @@
 // billed duration, max memory).
 import type { AliasConfiguration, FunctionConfiguration, FunctionView, LayerSummary, TestInvokeResult } from '../function-shapes.js';
 import { act, get, post, put } from '../api.js';
+import { onDeployChange } from '../deploy-feed.js';
 import { clear, enc, formatAge, formatDuration, h, link } from '../dom.js';
 
 export function functionsPage(root: HTMLElement): () => void {
@@ -29,8 +30,12 @@ export function functionsPage(root: HTMLElement): () => void {
 
 export function functionPage(root: HTMLElement, name: string): () => void {
   const load = async () => draw(root, await get<FunctionView>(`/api/functions/${enc(name)}`));
+  // A traffic shift of one of its aliases is pushed: the page reads the aliases again, so the weight bar moves.
+  const off = onDeployChange((m) => {
+    if (m.kind === 'deployment' && m.deployment.functionName === name) void load();
+  });
   void load();
-  return () => undefined;
+  return off;
 }
 
 function weightBar(a: AliasConfiguration): HTMLElement {
