@@ -21,6 +21,7 @@ import type { InvocationJournal } from './invocations.js';
 import { actionLog, streamEvents } from './live-events.js';
 import { streamDeployEvents } from './deploy-live.js';
 import { listStacks, stackView } from './stacks-model.js';
+import { functionMetrics } from './metrics-model.js';
 import { ResponseMasker } from './masking.js';
 import { executionRows, executionView, pipelineSummaries, pipelineView } from './read-model.js';
 import type { ReadDeps } from './read-model.js';
@@ -152,6 +153,10 @@ export function createDashboardApp(deps: DashboardDeps): Hono {
   app.get('/api/functions', async (c) => json(c, await listFunctions(fns)));
   app.get('/api/layers', async (c) => json(c, await listLayers(fns)));
   app.get('/api/functions/:name', async (c) => json(c, await functionView(fns, c.req.param('name'))));
+  app.get('/api/functions/:name/metrics', (c) => {
+    const minutes = Math.min(Math.max(Number(c.req.query('minutes') ?? 30) || 30, 1), 24 * 60);
+    return json(c, functionMetrics(deps.ctx.db, c.req.param('name'), minutes));
+  });
   app.post('/api/functions/:name/invoke', async (c) => {
     const b = await bodyOf(c);
     return json(c, await testInvoke(fns, c.req.param('name'), str(b, 'qualifier'), str(b, 'payload') ?? '{}'));

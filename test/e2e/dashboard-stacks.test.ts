@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LABELS } from '../../src/core/index.js';
 import { DockerEngine } from '../../src/infra/index.js';
-import { openDashboard } from '../support/browser.js';
+import { SCREENSHOTS, openDashboard } from '../support/browser.js';
 import type { Dashboard } from '../support/browser.js';
 import { makePipeEnv, pipe } from '../support/cli.js';
 import { describeNeeding } from '../support/docker.js';
@@ -129,6 +129,20 @@ describeNeeding(['docker', 'chromium'], 'the Stacks page and the gateway in Chro
     await page.goto(`${gatewayUrl}/hello`);
     expect(await page.textContent('body')).toBe('v3');
     await page.close();
+  });
+
+  it("draws the function's per-minute graphs from the registry's metrics: the two requests, no error, durations", async () => {
+    const page = d.page;
+    // Metrics are flushed every 200 ms: wait until the API counts both requests, then draw the page.
+    const total = () => page.evaluate(async (fn) => ((await (await fetch(`/api/functions/${fn}/metrics?minutes=30`)).json()) as { invocations: number }[]).reduce((n, m) => n + m.invocations, 0), functionName);
+    await expect.poll(total, { timeout: 10_000 }).toBe(2);
+    await page.goto(`${origin}/#/function/${functionName}?monitor`);
+    await page.waitForSelector('#metrics svg[data-metric=Invocations]');
+    expect(await page.locator('#metrics svg[data-metric=Invocations]').getAttribute('data-total')).toBe('2');
+    expect(await page.locator('#metrics svg[data-metric=Errors]').getAttribute('data-total')).toBe('0');
+    expect(await page.locator('#metrics svg[data-metric=Throttles] rect:not(.axis)').count()).toBe(0);
+    expect(await page.locator('#metrics svg[data-metric=Duration] polyline').count()).toBe(2);
+    await page.locator('#metrics').screenshot({ path: join(SCREENSHOTS, 'function-metrics.png') });
     expect(d.pageErrors).toEqual([]);
   });
 });

@@ -2,8 +2,9 @@
 // last modified), layers and their versions; a function's configuration, versions, aliases with a bar of their
 // routing weights, recent invocations, and the Test tab (saved test events, invoke, result, log tail, duration,
 // billed duration, max memory).
-import type { AliasConfiguration, FunctionConfiguration, FunctionView, LayerSummary, TestInvokeResult } from '../function-shapes.js';
+import type { AliasConfiguration, FunctionConfiguration, FunctionView, LayerSummary, MinuteMetrics, TestInvokeResult } from '../function-shapes.js';
 import { act, get, post, put } from '../api.js';
+import { minuteChart } from '../charts.js';
 import { onDeployChange } from '../deploy-feed.js';
 import { clear, enc, formatAge, formatDuration, h, link } from '../dom.js';
 
@@ -29,7 +30,10 @@ export function functionsPage(root: HTMLElement): () => void {
 }
 
 export function functionPage(root: HTMLElement, name: string): () => void {
-  const load = async () => draw(root, await get<FunctionView>(`/api/functions/${enc(name)}`));
+  const load = async () => {
+    const [view, metrics] = await Promise.all([get<FunctionView>(`/api/functions/${enc(name)}`), get<MinuteMetrics[]>(`/api/functions/${enc(name)}/metrics?minutes=30`)]);
+    draw(root, view, metrics);
+  };
   // A traffic shift of one of its aliases is pushed: the page reads the aliases again, so the weight bar moves.
   const off = onDeployChange((m) => {
     if (m.kind === 'deployment' && m.deployment.functionName === name) void load();
@@ -46,7 +50,17 @@ function weightBar(a: AliasConfiguration): HTMLElement {
     h('span', { class: `weight w${i}`, style: `width:${(w * 100).toFixed(1)}%`, title: `version ${version}: ${(w * 100).toFixed(1)}%` }, `v${version} ${(w * 100).toFixed(0)}%`)));
 }
 
-function draw(root: HTMLElement, v: FunctionView): void {
+/** The Monitor graphs: the last 30 minutes, per minute. */
+function monitor(m: MinuteMetrics[]): HTMLElement {
+  const starts = m.map((x) => x.start);
+  return h('section', { id: 'metrics', class: 'charts' },
+    minuteChart('Invocations', 'bars', [{ name: 'Invocations', values: m.map((x) => x.invocations), className: 's0' }], starts),
+    minuteChart('Errors', 'bars', [{ name: 'Errors', values: m.map((x) => x.errors), className: 's1' }], starts),
+    minuteChart('Throttles', 'bars', [{ name: 'Throttles', values: m.map((x) => x.throttles), className: 's2' }], starts),
+    minuteChart('Duration', 'lines', [{ name: 'p50', values: m.map((x) => x.durationP50Ms), className: 's0' }, { name: 'p99', values: m.map((x) => x.durationP99Ms), className: 's1' }], starts, ' ms'));
+}
+
+function draw(root: HTMLElement, v: FunctionView, metrics: MinuteMetrics[]): void {
   clear(root);
   const c = v.configuration;
   root.append(
@@ -58,6 +72,8 @@ function draw(root: HTMLElement, v: FunctionView): void {
     h('h2', {}, 'Aliases'),
     v.aliases.length === 0 ? h('p', { class: 'muted' }, 'No aliases.') : h('table', { class: 'list', id: 'aliases' }, h('thead', {}, h('tr', {}, h('th', {}, 'Alias'), h('th', {}, 'Version'), h('th', {}, 'Weights'))),
       h('tbody', {}, ...v.aliases.map((a) => h('tr', {}, h('td', {}, a.Name), h('td', {}, a.FunctionVersion), h('td', {}, weightBar(a)))))),
+    h('h2', {}, 'Monitor (last 30 minutes)'),
+    monitor(metrics),
     h('h2', {}, 'Environment variables'),
     h('table', { class: 'kv' }, h('tbody', {}, ...Object.entries(c.Environment?.Variables ?? {}).map(([k, x]) => h('tr', {}, h('th', {}, k), h('td', {}, h('code', {}, x)))))),
     testTab(c.FunctionName, v),
