@@ -16,8 +16,9 @@ if (existsSync(join(here, 'registry.mjs'))) {
   suites.push(['registry', benchRegistry]);
 }
 if (existsSync(join(here, 'gateway.mjs'))) {
-  const { benchGateway } = await import('./gateway.mjs');
+  const { benchGateway, benchServeGateway } = await import('./gateway.mjs');
   suites.push(['gateway', benchGateway]);
+  suites.push(['gateway in pipe serve', benchServeGateway]);
 }
 if (existsSync(join(here, 'registry-upload.mjs'))) {
   const { benchRegistryUpload } = await import('./registry-upload.mjs');

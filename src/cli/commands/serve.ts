@@ -4,7 +4,9 @@ import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { awsBuckets, awsServices } from '../../app/index.js';
 import { PipeError } from '../../core/index.js';
-import { listGatewayRoutes } from '../../deploy/index.js';
+import { StackStore, listGatewayRoutes } from '../../deploy/index.js';
+import type { GatewayRoute } from '../../core/index.js';
+import type { Db } from '../../infra/index.js';
 import { gatewayUrlsOf, startGateway } from '../../gateway/index.js';
 import type { Gateway, GatewayRequestLog } from '../../gateway/index.js';
 import { findWorkspaceRoot } from '../../infra/index.js';
@@ -145,7 +147,7 @@ export async function runServer(out: Output, o: ServeFlags, mode: 'serve' | 'reg
   if (mode === 'serve' && gatewayPort !== undefined) {
     try {
       gateway = await startGateway({
-        host: o.host, port: gatewayPort, routes: () => listGatewayRoutes(ctx.db), lambda: registry,
+        host: o.host, port: gatewayPort, routes: deployedRoutes(ctx.db), lambda: registry,
         onRequest: (l) => say({ type: 'request', ...l, route: l.route ? `${l.route.stackName}/${l.route.apiId} ${l.route.method} ${l.route.path}` : undefined, functionName: l.route?.functionName, qualifier: l.route?.qualifier }, gatewayLine(l)),
       });
     } catch (e) {
@@ -196,6 +198,21 @@ function openBrowser(url: string, say: (event: Record<string, unknown>, text: st
   const child = spawn(process.platform === 'darwin' ? 'open' : 'xdg-open', [url], { stdio: 'ignore', detached: true });
   child.on('error', (e) => say({ type: 'warning', message: `cannot open a browser: ${e.message}` }, `warning: cannot open a browser (${e.message}); open the URL above`));
   child.unref();
+}
+
+/**
+ * The deployed stacks' routes, read at every request (a deploy in any process changes them), as the same array while
+ * they stay the same: the gateway then keeps its compiled route table. One store, so no migration check per request.
+ */
+function deployedRoutes(db: Db): () => readonly GatewayRoute[] {
+  const stacks = new StackStore(db);
+  let last: { key: string; routes: GatewayRoute[] } | undefined;
+  return () => {
+    const routes = stacks.routes();
+    const key = JSON.stringify(routes);
+    if (key !== last?.key) last = { key, routes };
+    return last.routes;
+  };
 }
 
 /** One gateway request: method, target, status, duration, outcome and the function it went to. */
