@@ -112,11 +112,14 @@ describeNeeding(['docker', 'chromium'], 'the Stacks page and the gateway in Chro
     await page.goto(`${origin}/#/function/${functionName}`);
     await expect.poll(() => page.locator('.weights[data-alias=live] .weight').allTextContents(), { timeout: 10_000 }).toEqual(['v2 100%']);
     await page.waitForSelector('html[data-deploy-feed=live]');
+    // What is typed in the Test tab stays while the bar moves: only the aliases are drawn again.
+    await page.fill('#test-event', '{"typed": "during the canary"}');
     code('v3');
     const update = startPipe(['deploy', file, '--stack-name', 'web'], env);
     await expect.poll(() => page.locator('.weights[data-alias=live] .weight').allTextContents(), { timeout: 30_000 }).toEqual(['v2 90%', 'v3 10%']);
     await d.screenshot('function-canary');
     await expect.poll(() => page.locator('.weights[data-alias=live] .weight').allTextContents(), { timeout: 30_000 }).toEqual(['v3 100%']);
+    expect(await page.locator('#test-event').inputValue()).toBe('{"typed": "during the canary"}');
     expect((await update.exited).exitCode).toBe(0);
     expect(await notReloaded()).toBe(true);
   }, 120_000);

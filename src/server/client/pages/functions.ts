@@ -34,9 +34,11 @@ export function functionPage(root: HTMLElement, name: string): () => void {
     const [view, metrics] = await Promise.all([get<FunctionView>(`/api/functions/${enc(name)}`), get<MinuteMetrics[]>(`/api/functions/${enc(name)}/metrics?minutes=30`)]);
     draw(root, view, metrics);
   };
-  // A traffic shift of one of its aliases is pushed: the page reads the aliases again, so the weight bar moves.
+  // A traffic shift of one of its aliases is pushed: the page reads the aliases again and redraws only them, so the
+  // weight bar moves and the Test tab keeps what is typed in it.
   const off = onDeployChange((m) => {
-    if (m.kind === 'deployment' && m.deployment.functionName === name) void load();
+    if (m.kind !== 'deployment' || m.deployment.functionName !== name) return;
+    void get<FunctionView>(`/api/functions/${enc(name)}`).then((v) => document.getElementById('aliases-section')?.replaceWith(aliasTable(v)));
   });
   void load();
   return off;
@@ -48,6 +50,11 @@ function weightBar(a: AliasConfiguration): HTMLElement {
   const parts = [[a.FunctionVersion, rest] as const, ...extra];
   return h('div', { class: 'weights', 'data-alias': a.Name }, ...parts.map(([version, w], i) =>
     h('span', { class: `weight w${i}`, style: `width:${(w * 100).toFixed(1)}%`, title: `version ${version}: ${(w * 100).toFixed(1)}%` }, `v${version} ${(w * 100).toFixed(0)}%`)));
+}
+
+function aliasTable(v: FunctionView): HTMLElement {
+  return h('div', { id: 'aliases-section' }, v.aliases.length === 0 ? h('p', { class: 'muted' }, 'No aliases.') : h('table', { class: 'list', id: 'aliases' }, h('thead', {}, h('tr', {}, h('th', {}, 'Alias'), h('th', {}, 'Version'), h('th', {}, 'Weights'))),
+    h('tbody', {}, ...v.aliases.map((a) => h('tr', {}, h('td', {}, a.Name), h('td', {}, a.FunctionVersion), h('td', {}, weightBar(a)))))));
 }
 
 /** The Monitor graphs: the last 30 minutes, per minute. */
@@ -70,8 +77,7 @@ function draw(root: HTMLElement, v: FunctionView, metrics: MinuteMetrics[]): voi
     h('table', { class: 'list', id: 'versions' }, h('thead', {}, h('tr', {}, h('th', {}, 'Version'), h('th', {}, 'Description'), h('th', {}, 'CodeSha256'), h('th', {}, 'Last modified'))),
       h('tbody', {}, ...v.versions.map((x) => h('tr', {}, h('td', {}, x.Version), h('td', {}, x.Description ?? ''), h('td', {}, h('code', {}, (x.CodeSha256 ?? '').slice(0, 12))), h('td', {}, formatAge(x.LastModified)))))),
     h('h2', {}, 'Aliases'),
-    v.aliases.length === 0 ? h('p', { class: 'muted' }, 'No aliases.') : h('table', { class: 'list', id: 'aliases' }, h('thead', {}, h('tr', {}, h('th', {}, 'Alias'), h('th', {}, 'Version'), h('th', {}, 'Weights'))),
-      h('tbody', {}, ...v.aliases.map((a) => h('tr', {}, h('td', {}, a.Name), h('td', {}, a.FunctionVersion), h('td', {}, weightBar(a)))))),
+    aliasTable(v),
     h('h2', {}, 'Monitor (last 30 minutes)'),
     monitor(metrics),
     h('h2', {}, 'Environment variables'),
