@@ -42,6 +42,14 @@ export function stacksPage(root: HTMLElement): () => void {
   };
 }
 
+/** What the deployment knows of its alarms: one in ALARM stops it (ALARM_ACTIVE); until then they are watched. */
+function alarmState(d: DeploymentView): string {
+  if (d.alarmNames.length === 0) return 'none';
+  const names = d.alarmNames.join(', ');
+  if (d.errorCode === 'ALARM_ACTIVE') return `${names}: in ALARM: the deployment stopped`;
+  return d.completedAt === undefined ? `${names}: watched, none in ALARM` : `${names}: none went into ALARM`;
+}
+
 function progress(d: DeploymentView): HTMLElement {
   const pct = Math.round(d.weight * 100);
   return h('section', { class: 'deployment', 'data-deployment': d.deploymentId, 'data-status': d.status },
@@ -54,7 +62,7 @@ function progress(d: DeploymentView): HTMLElement {
         h('td', {}, String(s.seq)), h('td', {}, `${Math.round(s.weight * 100)}%`), h('td', {}, String(s.plannedMinutes)), h('td', {}, s.at !== undefined ? `✔ ${new Date(s.at).toLocaleTimeString()}` : '…'))))),
     h('table', { class: 'kv' }, h('tbody', {},
       ...d.lifecycleEvents.map((e) => h('tr', { 'data-hook': e.name }, h('th', {}, e.name), h('td', {}, `${e.status}${e.hookFunction ? ` (${e.hookFunction})` : ''}${e.message ? `: ${e.message}` : ''}`))),
-      h('tr', {}, h('th', {}, 'Alarms'), h('td', { 'data-role': 'alarms' }, d.alarmNames.length === 0 ? 'none' : `${d.alarmNames.join(', ')}: ${d.errorCode === 'ALARM_ACTIVE' ? 'ALARM' : 'OK'}`)),
+      h('tr', {}, h('th', {}, 'Alarms'), h('td', { 'data-role': 'alarms' }, alarmState(d))),
       d.reason ? h('tr', {}, h('th', {}, 'Reason'), h('td', {}, d.reason)) : null)));
 }
 
