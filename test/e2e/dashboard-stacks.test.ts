@@ -120,6 +120,7 @@ describeNeeding(['docker', 'chromium'], 'the Stacks page and the gateway in Chro
     await d.screenshot('function-canary');
     await expect.poll(() => page.locator('.weights[data-alias=live] .weight').allTextContents(), { timeout: 30_000 }).toEqual(['v3 100%']);
     expect(await page.locator('#test-event').inputValue()).toBe('{"typed": "during the canary"}');
+    expect(await page.locator('#versions tbody tr td:first-child').allTextContents()).toEqual(['$LATEST', '1', '2', '3']);
     expect((await update.exited).exitCode).toBe(0);
     expect(await notReloaded()).toBe(true);
   }, 120_000);

@@ -49,6 +49,6 @@ export function minuteChart(metric: string, kind: 'bars' | 'lines', series: Seri
     }
   }
   const legend = series.length < 2 ? [] : series.map((s) => h('span', { class: `legend ${s.className}` }, s.name));
-  const head = total === undefined ? `max ${Math.round(max * 100) / 100}${unit}` : `${total} in ${starts.length} min`;
+  const head = total !== undefined ? `${total} in ${starts.length} min` : all.length === 0 ? 'no invocation' : `max ${Math.round(max * 100) / 100}${unit}`;
   return h('figure', { class: 'metric' }, h('figcaption', {}, h('strong', {}, metric), ' ', h('span', { class: 'muted' }, head), ' ', ...legend), chart);
 }

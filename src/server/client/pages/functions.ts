@@ -34,11 +34,14 @@ export function functionPage(root: HTMLElement, name: string): () => void {
     const [view, metrics] = await Promise.all([get<FunctionView>(`/api/functions/${enc(name)}`), get<MinuteMetrics[]>(`/api/functions/${enc(name)}/metrics?minutes=30`)]);
     draw(root, view, metrics);
   };
-  // A traffic shift of one of its aliases is pushed: the page reads the aliases again and redraws only them, so the
-  // weight bar moves and the Test tab keeps what is typed in it.
+  // A traffic shift of one of its aliases is pushed: the page reads the function again and redraws only its versions
+  // and aliases, so the weight bar moves and the Test tab keeps what is typed in it.
   const off = onDeployChange((m) => {
     if (m.kind !== 'deployment' || m.deployment.functionName !== name) return;
-    void get<FunctionView>(`/api/functions/${enc(name)}`).then((v) => document.getElementById('aliases-section')?.replaceWith(aliasTable(v)));
+    void get<FunctionView>(`/api/functions/${enc(name)}`).then((v) => {
+      document.getElementById('versions')?.replaceWith(versionTable(v));
+      document.getElementById('aliases-section')?.replaceWith(aliasTable(v));
+    });
   });
   void load();
   return off;
@@ -50,6 +53,11 @@ function weightBar(a: AliasConfiguration): HTMLElement {
   const parts = [[a.FunctionVersion, rest] as const, ...extra];
   return h('div', { class: 'weights', 'data-alias': a.Name }, ...parts.map(([version, w], i) =>
     h('span', { class: `weight w${i}`, style: `width:${(w * 100).toFixed(1)}%`, title: `version ${version}: ${(w * 100).toFixed(1)}%` }, `v${version} ${(w * 100).toFixed(0)}%`)));
+}
+
+function versionTable(v: FunctionView): HTMLElement {
+  return h('table', { class: 'list', id: 'versions' }, h('thead', {}, h('tr', {}, h('th', {}, 'Version'), h('th', {}, 'Description'), h('th', {}, 'CodeSha256'), h('th', {}, 'Last modified'))),
+    h('tbody', {}, ...v.versions.map((x) => h('tr', {}, h('td', {}, x.Version), h('td', {}, x.Description ?? ''), h('td', {}, h('code', {}, (x.CodeSha256 ?? '').slice(0, 12))), h('td', {}, formatAge(x.LastModified))))));
 }
 
 function aliasTable(v: FunctionView): HTMLElement {
@@ -74,8 +82,7 @@ function draw(root: HTMLElement, v: FunctionView, metrics: MinuteMetrics[]): voi
     h('div', { class: 'page-head' }, h('h1', {}, link('/functions', 'Functions'), ' · ', c.FunctionName),
       h('div', { class: 'muted' }, `${c.Runtime ?? ''} · ${c.Handler ?? ''} · ${c.MemorySize} MB · ${c.Timeout} s · ${c.State ?? ''} · modified ${formatAge(c.LastModified)}`)),
     h('h2', {}, 'Versions'),
-    h('table', { class: 'list', id: 'versions' }, h('thead', {}, h('tr', {}, h('th', {}, 'Version'), h('th', {}, 'Description'), h('th', {}, 'CodeSha256'), h('th', {}, 'Last modified'))),
-      h('tbody', {}, ...v.versions.map((x) => h('tr', {}, h('td', {}, x.Version), h('td', {}, x.Description ?? ''), h('td', {}, h('code', {}, (x.CodeSha256 ?? '').slice(0, 12))), h('td', {}, formatAge(x.LastModified)))))),
+    versionTable(v),
     h('h2', {}, 'Aliases'),
     aliasTable(v),
     h('h2', {}, 'Monitor (last 30 minutes)'),
