@@ -1,8 +1,9 @@
 // Benchmark of the local API Gateway: request latency (p50, p99) through the gateway to a warm Node.js function,
 // next to a direct in-process `invoke` of the same function with the same event, measured alternately so the
 // machine's load affects both alike. Imports the compiled code from dist/ (`npm run build`). Loopback only.
-// Run alone: `node bench/gateway.mjs`.
-import { execFileSync } from 'node:child_process';
+// Also the same through `pipe serve --gateway-port` (benchServeGateway). Run alone: `node bench/gateway.mjs`.
+import { execFileSync, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -94,6 +95,99 @@ export async function benchGateway() {
   }
 }
 
+/**
+ * `pipe serve --gateway-port` as a user runs it (the bundle): a stack deployed by `pipe deploy`, its `Api` route
+ * requested on the gateway port, next to a direct invoke of the same function (and alias) through pipe serve's
+ * Lambda API on its own port, alternately. Both are an HTTP request to the same process and the same warm
+ * environment; the difference is the gateway's route lookup in the stacks' table, the proxy event and result.
+ */
+export async function benchServeGateway() {
+  const dir = mkdtempSync(join(tmpdir(), 'pipe-bench-serve-gateway-'));
+  mkdirSync(join(dir, 'src'));
+  writeFileSync(join(dir, 'src', 'index.js'), "exports.handler = async (e) => ({ statusCode: 200, headers: { 'Content-Type': 'text/plain' }, body: (e.pathParameters || {}).id || 'direct' });\n");
+  writeFileSync(join(dir, 'template.yaml'), `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Items:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: index.handler
+      Runtime: nodejs18.x
+      AutoPublishAlias: live
+      Events:
+        Get:
+          Type: Api
+          Properties:
+            Path: /items/{id}
+            Method: get
+Outputs:
+  FunctionName:
+    Value: !Ref Items
+`);
+  const env = { ...process.env, PIPE_HOME: join(dir, 'home'), PIPE_ARTIFACTS: join(dir, 'artifacts'), NO_COLOR: '1' };
+  delete env.PIPE_GATEWAY_URL;
+  const bin = join(ROOT, 'bin', 'pipe.js');
+  const serve = spawn(process.execPath, [bin, 'serve', '--port', '0', '--gateway-port', '0', '--json', '--pipelines', dir], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    const lines = createInterface({ input: serve.stdout });
+    let serverUrl;
+    let gatewayUrl;
+    for await (const line of lines) {
+      if (!line.startsWith('{')) continue;
+      const e = JSON.parse(line);
+      if (e.type === 'listening') serverUrl = e.url;
+      if (e.type === 'gateway-listening') gatewayUrl = e.url;
+      if (serverUrl && gatewayUrl) break;
+    }
+    serve.stdout.resume();
+    const deployed = execFileSync(process.execPath, [bin, 'deploy', join(dir, 'template.yaml'), '--stack-name', 'bench'], { env, encoding: 'utf8' });
+    const fn = /^FunctionName = (\S+)$/m.exec(deployed)?.[1];
+    if (!fn) throw new Error(`pipe deploy printed no FunctionName:\n${deployed}`);
+    const call = (base, method, path, body) =>
+      new Promise((resolve, reject) => {
+        const u = new URL(base);
+        const req = httpRequest({ host: u.hostname, port: u.port, method, path, agent, headers: { 'user-agent': 'bench', authorization: 'AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/lambda/aws4_request' } }, (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`${method} ${path} answered ${res.statusCode}`))));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    const viaGateway = () => call(gatewayUrl, 'GET', '/items/42', undefined);
+    const direct = () => call(serverUrl, 'POST', `/2015-03-31/functions/${fn}/invocations?Qualifier=live`, '{"pathParameters":{"id":"42"}}');
+    for (let i = 0; i < WARMUP; i++) {
+      await viaGateway();
+      await direct();
+    }
+    const g = [];
+    const d = [];
+    for (let i = 0; i < SAMPLES; i++) {
+      let t0 = performance.now();
+      await viaGateway();
+      g.push(performance.now() - t0);
+      t0 = performance.now();
+      await direct();
+      d.push(performance.now() - t0);
+    }
+    g.sort((a, b) => a - b);
+    d.sort((a, b) => a - b);
+    const overhead = percentile(g, 50) - percentile(d, 50);
+    return [
+      { name: `pipe serve: gateway request to a deployed stack's warm function, p50 (${SAMPLES} samples)`, value: percentile(g, 50), unit: 'ms' },
+      { name: 'pipe serve: gateway request, p99', value: percentile(g, 99), unit: 'ms' },
+      { name: "pipe serve: direct invoke of the same alias through its Lambda API, p50", value: percentile(d, 50), unit: 'ms' },
+      { name: 'pipe serve: direct invoke, p99', value: percentile(d, 99), unit: 'ms' },
+      { name: 'pipe serve: gateway p50 minus direct invoke p50', value: overhead * 1000, unit: 'µs', target: '< 500 µs', ok: overhead < 0.5 },
+    ];
+  } finally {
+    agent.destroy();
+    serve.kill('SIGTERM');
+    await new Promise((resolve) => (serve.exitCode !== null ? resolve() : serve.once('exit', resolve)));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The gateway's own work per request, without a container: an instant LambdaApi against a bare node:http server (ms). */
 async function ownWork(startGateway, routes, agent) {
   const payload = Buffer.from(JSON.stringify({ statusCode: 200, headers: { 'Content-Type': 'text/plain' }, body: '42' }));
@@ -135,7 +229,7 @@ async function ownWork(startGateway, routes, agent) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  for (const r of await benchGateway()) {
+  for (const r of [...(await benchGateway()), ...(await benchServeGateway())]) {
     const verdict = r.ok === undefined ? '' : `  target ${r.target}: ${r.ok ? 'met' : 'MISSED'}`;
     console.log(`${r.name.padEnd(84)} ${r.value.toFixed(2).padStart(9)} ${r.unit}${verdict}`);
   }

@@ -19,8 +19,9 @@ for (const [file, name, fn] of [['build-tools.mjs', 'build tools', 'benchBuildTo
   if (existsSync(join(here, file))) suites.push([name, (await import(`./${file}`))[fn]]);
 }
 if (existsSync(join(here, 'gateway.mjs'))) {
-  const { benchGateway } = await import('./gateway.mjs');
+  const { benchGateway, benchServeGateway } = await import('./gateway.mjs');
   suites.push(['gateway', benchGateway]);
+  suites.push(['gateway in pipe serve', benchServeGateway]);
 }
 if (existsSync(join(here, 'registry-upload.mjs'))) {
   const { benchRegistryUpload } = await import('./registry-upload.mjs');

@@ -4,6 +4,7 @@
 import { DEFAULT_ACCOUNT, DEFAULT_REGION } from '../core/index.js';
 import { recoverStacks, shiftTraffic } from '../deploy/index.js';
 import type { StackContext } from '../deploy/index.js';
+import { liveServerRecord } from '../registry/index.js';
 import { openLambdaSession } from './lambda-api.js';
 import { openPipeContext } from './pipeline-service.js';
 import type { PipeContext } from './pipeline-service.js';
@@ -19,6 +20,9 @@ export async function stackContextOf(pipe: Pick<PipeContext, 'db' | 'home'>, opt
   const ctx: StackContext = {
     db: pipe.db, lambda: session.api, home: pipe.home, region: options.region ?? DEFAULT_REGION, account: DEFAULT_ACCOUNT, shiftTraffic,
   };
+  // Outputs name the gateway of this PIPE_HOME's `pipe serve --gateway-port`, unless PIPE_GATEWAY_URL says otherwise.
+  const gatewayUrl = process.env['PIPE_GATEWAY_URL'] === undefined ? liveServerRecord(pipe.home)?.gatewayUrl : undefined;
+  if (gatewayUrl !== undefined) ctx.gatewayUrl = gatewayUrl;
   const close = () => session.close();
   try {
     await recoverStacks(ctx);

@@ -335,7 +335,8 @@ export class ModelBuilder {
           apiId: apiId === undefined ? (type === 'Api' ? 'ServerlessRestApi' : 'ServerlessHttpApi') : stringify(apiId),
           kind: type === 'Api' ? 'rest' : 'http',
           method: method === 'ANY' || method === 'X-AMAZON-APIGATEWAY-ANY-METHOD' ? 'ANY' : method,
-          path: stringify(props['Path'] ?? (type === 'HttpApi' ? '/{proxy+}' : '/')),
+          // An HttpApi event without Path (and Method) is SAM's `$default` route: every path, `/` too.
+          path: stringify(props['Path'] ?? (type === 'HttpApi' ? '$default' : '/')),
           stage: type === 'Api' ? 'Prod' : '$default',
           functionName: '',
         };

@@ -10,6 +10,8 @@ export interface ServerRecord {
   url: string;
   pid: number;
   startedAt: string;
+  /** The API Gateway `pipe serve --gateway-port` runs beside it: what deploys on this PIPE_HOME name in outputs. */
+  gatewayUrl?: string;
 }
 
 export function serverRecordPath(home: string): string {
@@ -48,5 +50,5 @@ function readRecord(home: string): ServerRecord | undefined {
   }
   const r = value as Partial<ServerRecord>;
   if (typeof r.url !== 'string' || typeof r.pid !== 'number' || typeof r.startedAt !== 'string') return undefined;
-  return { url: r.url, pid: r.pid, startedAt: r.startedAt };
+  return { url: r.url, pid: r.pid, startedAt: r.startedAt, ...(typeof r.gatewayUrl === 'string' ? { gatewayUrl: r.gatewayUrl } : {}) };
 }

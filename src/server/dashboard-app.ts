@@ -19,6 +19,9 @@ import { TOKEN_COOKIE, checkToken, isTokenValid } from './guard.js';
 import type { GuardPolicy } from './guard.js';
 import type { InvocationJournal } from './invocations.js';
 import { actionLog, streamEvents } from './live-events.js';
+import { streamDeployEvents } from './deploy-live.js';
+import { listStacks, stackView } from './stacks-model.js';
+import { functionMetrics } from './metrics-model.js';
 import { ResponseMasker } from './masking.js';
 import { executionRows, executionView, pipelineSummaries, pipelineView } from './read-model.js';
 import type { ReadDeps } from './read-model.js';
@@ -150,6 +153,10 @@ export function createDashboardApp(deps: DashboardDeps): Hono {
   app.get('/api/functions', async (c) => json(c, await listFunctions(fns)));
   app.get('/api/layers', async (c) => json(c, await listLayers(fns)));
   app.get('/api/functions/:name', async (c) => json(c, await functionView(fns, c.req.param('name'))));
+  app.get('/api/functions/:name/metrics', (c) => {
+    const minutes = Math.min(Math.max(Number(c.req.query('minutes') ?? 30) || 30, 1), 24 * 60);
+    return json(c, functionMetrics(deps.ctx.db, c.req.param('name'), minutes));
+  });
   app.post('/api/functions/:name/invoke', async (c) => {
     const b = await bodyOf(c);
     return json(c, await testInvoke(fns, c.req.param('name'), str(b, 'qualifier'), str(b, 'payload') ?? '{}'));
@@ -159,6 +166,10 @@ export function createDashboardApp(deps: DashboardDeps): Hono {
     return json(c, saveTestEvent(deps.ctx.home, c.req.param('name'), c.req.param('event'), str(b, 'event') ?? '{}'));
   });
   app.delete('/api/functions/:name/test-events/:event', (c) => json(c, saveTestEvent(deps.ctx.home, c.req.param('name'), c.req.param('event'), undefined)));
+
+  app.get('/api/stacks', (c) => json(c, listStacks(deps.ctx.db)));
+  app.get('/api/stacks/:name', (c) => json(c, stackView(deps.ctx.db, c.req.param('name'))));
+  app.get('/api/deploy-events', (c) => streamDeployEvents(c, deps.ctx.db, masker));
 
   app.notFound((c) => c.json({ error: 'NotFound', message: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((e, c) => {

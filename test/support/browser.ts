@@ -26,8 +26,9 @@ export interface Dashboard {
   close(): Promise<void>;
 }
 
-export async function openDashboard(env: PipeEnv, pipelinesDir: string): Promise<Dashboard> {
-  const serve = startPipe(['serve', '--port', '0', '--json', '--pipelines', pipelinesDir], env);
+/** `extraArgs` go to `pipe serve` (like `--gateway-port 0`). */
+export async function openDashboard(env: PipeEnv, pipelinesDir: string, extraArgs: string[] = []): Promise<Dashboard> {
+  const serve = startPipe(['serve', '--port', '0', '--json', '--pipelines', pipelinesDir, ...extraArgs], env);
   const listening = await serve.waitForOutput(/^(\{"time".*"type":"listening".*\})$/m, 30_000);
   const line = JSON.parse(listening[1] ?? '{}') as { url: string; dashboard: string };
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });

@@ -1,5 +1,5 @@
 // `pipe gateway serve`: the local API Gateway alone, in front of the registry's functions, from a route list
-// (until `pipe serve --gateway-port` serves the routes of deployed stacks).
+// (`pipe serve --gateway-port` serves the routes of deployed stacks).
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { PipeError } from '../../core/index.js';

@@ -4,6 +4,11 @@ import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { awsBuckets, awsServices, openServerRecords } from '../../app/index.js';
 import { PipeError } from '../../core/index.js';
+import { StackStore, listGatewayRoutes } from '../../deploy/index.js';
+import type { GatewayRoute } from '../../core/index.js';
+import type { Db } from '../../infra/index.js';
+import { gatewayUrlsOf, startGateway } from '../../gateway/index.js';
+import type { Gateway, GatewayRequestLog } from '../../gateway/index.js';
 import { findWorkspaceRoot } from '../../infra/index.js';
 import { Registry, createDockerInvoker, liveServerRecord, removeServerRecord, writeServerRecord } from '../../registry/index.js';
 import type { Invoker } from '../../registry/index.js';
@@ -93,7 +98,7 @@ export async function runServer(out: Output, o: ServeFlags, mode: 'serve' | 'reg
   const images = parseImages(o.image ?? []);
   const defaultConcurrency = parsePositive('--concurrency', o.concurrency ?? '10');
   const idleTimeoutMs = parsePositive('--idle-timeout', o.idleTimeout ?? '600') * 1000;
-  if (o.gatewayPort !== undefined) parsePort('--gateway-port', o.gatewayPort);
+  const gatewayPort = o.gatewayPort === undefined ? undefined : parsePort('--gateway-port', o.gatewayPort);
   const ctx = await openContext();
   const running = liveServerRecord(ctx.home);
   if (running) {
@@ -141,8 +146,27 @@ export async function runServer(out: Output, o: ServeFlags, mode: 'serve' | 'reg
     throw listenError(e, o.host, port);
   }
   endpointUrl = reachableUrl(url);
+  // The API Gateway beside the dashboard: the deployed stacks' routes, read from the store on every request.
+  let gateway: Gateway | undefined;
+  if (mode === 'serve' && gatewayPort !== undefined) {
+    try {
+      gateway = await startGateway({
+        host: o.host, port: gatewayPort, routes: deployedRoutes(ctx.db), lambda: registry,
+        onRequest: (l) => say({ type: 'request', ...l, route: l.route ? `${l.route.stackName}/${l.route.apiId} ${l.route.method} ${l.route.path}` : undefined, functionName: l.route?.functionName, qualifier: l.route?.qualifier }, gatewayLine(l)),
+      });
+    } catch (e) {
+      await server.close();
+      registry.close();
+      await invoker.close();
+      ctx.db.close();
+      throw listenError(e, o.host, gatewayPort, '--gateway-port');
+    }
+  }
+  const gatewayUrl = gateway ? reachableUrl(gateway.url) : undefined;
+  // Deploys in this process (and, through the record, in every other one on this PIPE_HOME) name this gateway.
+  if (gatewayUrl !== undefined && process.env['PIPE_GATEWAY_URL'] === undefined) process.env['PIPE_GATEWAY_URL'] = gatewayUrl;
   // Every other pipe process on this PIPE_HOME now goes through this server (app/lambda-api.ts).
-  writeServerRecord(ctx.home, { url: endpointUrl, pid: process.pid, startedAt: new Date().toISOString() });
+  writeServerRecord(ctx.home, { url: endpointUrl, pid: process.pid, startedAt: new Date().toISOString(), ...(gatewayUrl ? { gatewayUrl } : {}) });
   const stopped = new Promise<StopCause>((resolve) => {
     const release = onStop((c) => {
       release();
@@ -154,15 +178,20 @@ export async function runServer(out: Output, o: ServeFlags, mode: 'serve' | 'reg
     say({ type: 'listening', url, pid: process.pid, dashboard: server.loginUrl }, `registry listening on ${url} (aws lambda ... --endpoint-url ${url})\ndashboard on ${server.loginUrl}`);
   } else {
     say({ type: 'listening', url, pid: process.pid, dashboard: server.loginUrl }, `dashboard on ${server.loginUrl}\nAWS APIs on ${url} (aws lambda ... --endpoint-url ${url})`);
-    // The API Gateway room (src/gateway, startGateway) is not in this branch: say so rather than take the flag and
-    // do nothing. Wiring it: `startGateway({ host: o.host, port: gatewayPort, routes: <the deployed stacks' routes,
-    // from the deploy room>, lambda: registry })` here, closed beside the server.
-    if (o.gatewayPort !== undefined) say({ type: 'warning', message: 'no API Gateway in this build: --gateway-port is ignored' }, 'warning: no API Gateway in this build: --gateway-port is ignored');
+    if (gateway) {
+      const routes = listGatewayRoutes(ctx.db);
+      say({ type: 'gateway-listening', url: gateway.url, routes: routes.length }, `API Gateway on ${gateway.url} (${routes.length} route(s) of deployed stacks)`);
+      for (const r of routes) {
+        const name = r.kind === 'function-url' ? `${r.stackName}/${r.apiId} function URL` : `${r.stackName}/${r.apiId} ${r.method} ${r.path}`;
+        say({ type: 'route', stackName: r.stackName, apiId: r.apiId, kind: r.kind, method: r.method, path: r.path, ...gatewayUrlsOf(r, gateway.url) }, `  ${name}: ${gatewayUrlsOf(r, gateway.url).plain}`);
+      }
+    }
     if (o.open) openBrowser(server.loginUrl, say);
   }
   const cause = await stopped;
   say({ type: 'stopping', cause }, `${mode === 'registry' ? 'registry' : 'server'} stopping (${cause})`);
   removeServerRecord(ctx.home);
+  await gateway?.close();
   await server.close();
   registry.close();
   await invoker.close();
@@ -174,6 +203,27 @@ function openBrowser(url: string, say: (event: Record<string, unknown>, text: st
   const child = spawn(process.platform === 'darwin' ? 'open' : 'xdg-open', [url], { stdio: 'ignore', detached: true });
   child.on('error', (e) => say({ type: 'warning', message: `cannot open a browser: ${e.message}` }, `warning: cannot open a browser (${e.message}); open the URL above`));
   child.unref();
+}
+
+/**
+ * The deployed stacks' routes, read at every request (a deploy in any process changes them), as the same array while
+ * they stay the same: the gateway then keeps its compiled route table. One store, so no migration check per request.
+ */
+function deployedRoutes(db: Db): () => readonly GatewayRoute[] {
+  const stacks = new StackStore(db);
+  let last: { key: string; routes: GatewayRoute[] } | undefined;
+  return () => {
+    const routes = stacks.routes();
+    const key = JSON.stringify(routes);
+    if (key !== last?.key) last = { key, routes };
+    return last.routes;
+  };
+}
+
+/** One gateway request: method, target, status, duration, outcome and the function it went to. */
+function gatewayLine(l: GatewayRequestLog): string {
+  const to = l.route ? ` -> ${l.route.functionName}${l.route.qualifier ? `:${l.route.qualifier}` : ''}` : '';
+  return `gateway ${l.method} ${l.target} ${l.status} ${l.durationMs} ms ${l.outcome}${to}${l.reason ? ` (${l.reason})` : ''}`;
 }
 
 /** Every synchronous invocation, logged as it ends: function, version, request id, duration and how it went. */
@@ -209,11 +259,11 @@ function reachableUrl(url: string): string {
 }
 
 /** A port in use or a host that is not this machine's is the caller's to fix: exit 2 with what to do. */
-function listenError(e: unknown, host: string, port: number): PipeError {
+function listenError(e: unknown, host: string, port: number, flag = '--port'): PipeError {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE') {
     return new PipeError('INVALID_ARGUMENT', `cannot listen on ${host}:${port}: the port is in use`, {
-      hint: 'another `pipe serve` or `pipe registry serve` may be running there; pick another --port',
+      hint: `another \`pipe serve\`, \`pipe registry serve\` or gateway may be running there; pick another ${flag}`,
       cause: e,
     });
   }

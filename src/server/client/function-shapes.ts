@@ -52,3 +52,5 @@ export interface TestInvokeResult {
   maxMemoryUsedMb?: number;
   memorySizeMb?: number;
 }
+/** One minute of a function's metrics (server/metrics-model.ts). */
+export interface MinuteMetrics { start: number; invocations: number; errors: number; throttles: number; durationP50Ms?: number; durationP99Ms?: number }

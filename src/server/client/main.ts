@@ -7,6 +7,7 @@ import { executionsPage } from './pages/executions.js';
 import { functionPage, functionsPage } from './pages/functions.js';
 import { pipelinePage } from './pages/pipeline.js';
 import { pipelinesPage } from './pages/pipelines.js';
+import { stackPage, stacksPage } from './pages/stacks.js';
 
 interface Config { extraPages: { path: string; title: string }[] }
 
@@ -19,7 +20,7 @@ function nav(): void {
   const el = document.getElementById('nav');
   if (!el) return;
   clear(el);
-  const pages = [{ path: '#/pipelines', title: 'Pipelines' }, { path: '#/executions', title: 'Executions' }, { path: '#/functions', title: 'Functions' }, ...config.extraPages];
+  const pages = [{ path: '#/pipelines', title: 'Pipelines' }, { path: '#/executions', title: 'Executions' }, { path: '#/functions', title: 'Functions' }, { path: '#/stacks', title: 'Stacks' }, ...config.extraPages];
   for (const p of pages) el.append(h('a', { href: p.path, class: location.hash.startsWith(p.path) ? 'current' : '' }, p.title));
 }
 
@@ -39,6 +40,8 @@ function route(): void {
   else if (page === 'execution' && a) dispose = executionPage(app, a, undefined, query.get('action') ?? undefined, live);
   else if (page === 'functions') dispose = functionsPage(app);
   else if (page === 'function' && a) dispose = functionPage(app, a);
+  else if (page === 'stacks') dispose = stacksPage(app);
+  else if (page === 'stack' && a) dispose = stackPage(app, a);
   else dispose = pipelinesPage(app, live);
 }
 

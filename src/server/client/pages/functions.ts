@@ -2,8 +2,10 @@
 // last modified), layers and their versions; a function's configuration, versions, aliases with a bar of their
 // routing weights, recent invocations, and the Test tab (saved test events, invoke, result, log tail, duration,
 // billed duration, max memory).
-import type { AliasConfiguration, FunctionConfiguration, FunctionView, LayerSummary, TestInvokeResult } from '../function-shapes.js';
+import type { AliasConfiguration, FunctionConfiguration, FunctionView, LayerSummary, MinuteMetrics, TestInvokeResult } from '../function-shapes.js';
 import { act, get, post, put } from '../api.js';
+import { minuteChart } from '../charts.js';
+import { onDeployChange } from '../deploy-feed.js';
 import { clear, enc, formatAge, formatDuration, h, link } from '../dom.js';
 
 export function functionsPage(root: HTMLElement): () => void {
@@ -28,9 +30,21 @@ export function functionsPage(root: HTMLElement): () => void {
 }
 
 export function functionPage(root: HTMLElement, name: string): () => void {
-  const load = async () => draw(root, await get<FunctionView>(`/api/functions/${enc(name)}`));
+  const load = async () => {
+    const [view, metrics] = await Promise.all([get<FunctionView>(`/api/functions/${enc(name)}`), get<MinuteMetrics[]>(`/api/functions/${enc(name)}/metrics?minutes=30`)]);
+    draw(root, view, metrics);
+  };
+  // A traffic shift of one of its aliases is pushed: the page reads the function again and redraws only its versions
+  // and aliases, so the weight bar moves and the Test tab keeps what is typed in it.
+  const off = onDeployChange((m) => {
+    if (m.kind !== 'deployment' || m.deployment.functionName !== name) return;
+    void get<FunctionView>(`/api/functions/${enc(name)}`).then((v) => {
+      document.getElementById('versions')?.replaceWith(versionTable(v));
+      document.getElementById('aliases-section')?.replaceWith(aliasTable(v));
+    });
+  });
   void load();
-  return () => undefined;
+  return off;
 }
 
 function weightBar(a: AliasConfiguration): HTMLElement {
@@ -41,18 +55,38 @@ function weightBar(a: AliasConfiguration): HTMLElement {
     h('span', { class: `weight w${i}`, style: `width:${(w * 100).toFixed(1)}%`, title: `version ${version}: ${(w * 100).toFixed(1)}%` }, `v${version} ${(w * 100).toFixed(0)}%`)));
 }
 
-function draw(root: HTMLElement, v: FunctionView): void {
+function versionTable(v: FunctionView): HTMLElement {
+  return h('table', { class: 'list', id: 'versions' }, h('thead', {}, h('tr', {}, h('th', {}, 'Version'), h('th', {}, 'Description'), h('th', {}, 'CodeSha256'), h('th', {}, 'Last modified'))),
+    h('tbody', {}, ...v.versions.map((x) => h('tr', {}, h('td', {}, x.Version), h('td', {}, x.Description ?? ''), h('td', {}, h('code', {}, (x.CodeSha256 ?? '').slice(0, 12))), h('td', {}, formatAge(x.LastModified))))));
+}
+
+function aliasTable(v: FunctionView): HTMLElement {
+  return h('div', { id: 'aliases-section' }, v.aliases.length === 0 ? h('p', { class: 'muted' }, 'No aliases.') : h('table', { class: 'list', id: 'aliases' }, h('thead', {}, h('tr', {}, h('th', {}, 'Alias'), h('th', {}, 'Version'), h('th', {}, 'Weights'))),
+    h('tbody', {}, ...v.aliases.map((a) => h('tr', {}, h('td', {}, a.Name), h('td', {}, a.FunctionVersion), h('td', {}, weightBar(a)))))));
+}
+
+/** The Monitor graphs: the last 30 minutes, per minute. */
+function monitor(m: MinuteMetrics[]): HTMLElement {
+  const starts = m.map((x) => x.start);
+  return h('section', { id: 'metrics', class: 'charts' },
+    minuteChart('Invocations', 'bars', [{ name: 'Invocations', values: m.map((x) => x.invocations), className: 's0' }], starts),
+    minuteChart('Errors', 'bars', [{ name: 'Errors', values: m.map((x) => x.errors), className: 's1' }], starts),
+    minuteChart('Throttles', 'bars', [{ name: 'Throttles', values: m.map((x) => x.throttles), className: 's2' }], starts),
+    minuteChart('Duration', 'lines', [{ name: 'p50', values: m.map((x) => x.durationP50Ms), className: 's0' }, { name: 'p99', values: m.map((x) => x.durationP99Ms), className: 's1' }], starts, ' ms'));
+}
+
+function draw(root: HTMLElement, v: FunctionView, metrics: MinuteMetrics[]): void {
   clear(root);
   const c = v.configuration;
   root.append(
     h('div', { class: 'page-head' }, h('h1', {}, link('/functions', 'Functions'), ' · ', c.FunctionName),
       h('div', { class: 'muted' }, `${c.Runtime ?? ''} · ${c.Handler ?? ''} · ${c.MemorySize} MB · ${c.Timeout} s · ${c.State ?? ''} · modified ${formatAge(c.LastModified)}`)),
     h('h2', {}, 'Versions'),
-    h('table', { class: 'list', id: 'versions' }, h('thead', {}, h('tr', {}, h('th', {}, 'Version'), h('th', {}, 'Description'), h('th', {}, 'CodeSha256'), h('th', {}, 'Last modified'))),
-      h('tbody', {}, ...v.versions.map((x) => h('tr', {}, h('td', {}, x.Version), h('td', {}, x.Description ?? ''), h('td', {}, h('code', {}, (x.CodeSha256 ?? '').slice(0, 12))), h('td', {}, formatAge(x.LastModified)))))),
+    versionTable(v),
     h('h2', {}, 'Aliases'),
-    v.aliases.length === 0 ? h('p', { class: 'muted' }, 'No aliases.') : h('table', { class: 'list', id: 'aliases' }, h('thead', {}, h('tr', {}, h('th', {}, 'Alias'), h('th', {}, 'Version'), h('th', {}, 'Weights'))),
-      h('tbody', {}, ...v.aliases.map((a) => h('tr', {}, h('td', {}, a.Name), h('td', {}, a.FunctionVersion), h('td', {}, weightBar(a)))))),
+    aliasTable(v),
+    h('h2', {}, 'Monitor (last 30 minutes)'),
+    monitor(metrics),
     h('h2', {}, 'Environment variables'),
     h('table', { class: 'kv' }, h('tbody', {}, ...Object.entries(c.Environment?.Variables ?? {}).map(([k, x]) => h('tr', {}, h('th', {}, k), h('td', {}, h('code', {}, x)))))),
     testTab(c.FunctionName, v),
