@@ -7,7 +7,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION, LABELS, PipeError, newExecutionId } from '../core/index.js';
 import type { ActionCategory, ActionType, ExecutionPlan, ExecutionTrigger, RunEventListener } from '../core/index.js';
-import type { ActionExecutor } from '../execute/index.js';
+import type { ActionContext, ActionExecutor } from '../execute/index.js';
 import { createArtifactIo, removeDeadOwnersTempDirs } from '../artifacts/index.js';
 import { BuildStore, buildWorkDir, createDockerBuildContainers, openCacheStore } from '../codebuild/index.js';
 import { DockerEngine } from '../infra/index.js';
@@ -33,7 +33,7 @@ import type { PipelineExecutionResult } from '../execute/index.js';
 import { preflight } from './preflight.js';
 import type { SourceRevisionRequest } from './preflight.js';
 import { createSourceExecutor } from '../source/index.js';
-import { createInvokeExecutor } from '../deploy/index.js';
+import { createInvokeExecutor, deployTimeScale } from '../deploy/index.js';
 import { openLambdaApi, openLambdaSession } from './lambda-api.js';
 import { DeploymentStore, createLambdaDeployExecutor, recoverDeployments } from '../deploy/index.js';
 import { byActionType } from './action-types.js';
@@ -41,7 +41,7 @@ import { byActionType } from './action-types.js';
 /** The action categories this version has executors for. */
 const RUNNABLE_CATEGORIES: readonly ActionCategory[] = ['Source', 'Build', 'Deploy', 'Invoke', 'Approval'];
 import { createCloudFormationExecutor, hasOrphanedStacks } from '../deploy/index.js';
-import { deployTimeScale, stackContextOf } from './stack-context.js';
+import { stackContextOf } from './stack-context.js';
 
 export interface PipeContext {
   home: string;
@@ -191,6 +191,7 @@ export function createEngine(ctx: PipeContext, options: { sources?: ReadonlyMap<
       }),
       Invoke: createInvokeExecutor({
         db: ctx.db,
+        timeScale: pipelineTimeScale(ctx),
         openLambda: () => openLambdaSession({ home: ctx.home, invoker: { engine: ctx.engine } }),
         region: DEFAULT_REGION,
         account: DEFAULT_ACCOUNT,
@@ -202,16 +203,20 @@ export function createEngine(ctx: PipeContext, options: { sources?: ReadonlyMap<
             const session = await openLambdaSession({ home: ctx.home, invoker: { engine: ctx.engine } });
             return { lambda: session.api, db: ctx.db, close: () => session.close() };
           },
+          timeScale: pipelineTimeScale(ctx),
         }),
-        'Deploy/CloudFormation': createCloudFormationExecutor({ open: () => stackContextOf(ctx), ...timeScaleOption() }),
+        'Deploy/CloudFormation': createCloudFormationExecutor({ open: () => stackContextOf(ctx), timeScale: pipelineTimeScale(ctx) }),
       }),
     },
   });
 }
 
-function timeScaleOption(): { timeScale?: number } {
-  const scale = deployTimeScale();
-  return scale === undefined ? {} : { timeScale: scale };
+/** The deploy actions' time scale: PIPE_DEPLOY_TIME_SCALE, else the `deployTimeScale` of the plan the execution runs. */
+function pipelineTimeScale(ctx: PipeContext): (actx: ActionContext) => number {
+  return (actx) => {
+    const plan = ctx.store.runState(actx.executionId)?.plan as Partial<ExecutionPlan> | undefined;
+    return deployTimeScale({ pipeline: typeof plan?.deployTimeScale === 'number' ? plan.deployTimeScale : undefined });
+  };
 }
 
 function checkRunnable(plan: ExecutionPlan): void {
