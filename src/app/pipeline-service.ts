@@ -117,14 +117,31 @@ export async function settleRecovered(ctx: PipeContext): Promise<void> {
     }
   }
   ctx.recoveredBuilds = [];
-  await recoverDeadDeployments(ctx);
-  // Stacks a killed deploy left half-done are rolled back (or their cleanup finished) through the registry.
-  if (hasOrphanedStacks(ctx.db, isProcessAlive)) await (await stackContextOf(ctx)).close();
+  await settleDeploys(ctx);
   for (const id of parkedNeedingDriver({ store: ctx.store, isAlive: isProcessAlive })) spawnWorker(ctx, id);
 }
 
+/**
+ * Deployments and stacks a killed process left half-done: the alias back on its version, the stack rolled back (or
+ * its cleanup finished) through the registry. Cheap when there are none; the registry commands run it too.
+ */
+export async function settleDeploys(ctx: Pick<PipeContext, 'db' | 'home'>): Promise<void> {
+  await recoverDeadDeployments(ctx);
+  if (hasOrphanedStacks(ctx.db, isProcessAlive)) await (await stackContextOf(ctx)).close();
+}
+
+/** Before the registry is read or invoked (`pipe functions`, `pipe invoke`): what settleDeploys finishes. */
+export async function settleDeploysOf(home: string): Promise<void> {
+  const ctx = openPipeContext({ home });
+  try {
+    await settleDeploys(ctx);
+  } finally {
+    ctx.db.close();
+  }
+}
+
 /** Deployments of aliases whose process died: the alias back on its version (moving an alias invokes nothing). */
-async function recoverDeadDeployments(ctx: PipeContext): Promise<void> {
+async function recoverDeadDeployments(ctx: Pick<PipeContext, 'db' | 'home'>): Promise<void> {
   if (!new DeploymentStore(ctx.db).hasOrphans()) return;
   // Through the PIPE_HOME's registry server when one runs (moving an alias starts no container in-process).
   const lambda = await openLambdaApi({ home: ctx.home });
