@@ -147,3 +147,19 @@ ${configuration}`;
     expect(report).toContain('inputArtifacts');
   });
 });
+
+describe('the metrics writer', () => {
+  it('after close, an invocation that ends late is dropped: no flush into the closed database', async () => {
+    const db = openDatabase(':memory:');
+    const metrics = new MetricsStore(db, { flushMs: 5 });
+    const sample = { region: 'us-east-1', functionName: 'f', qualifier: 'live', executedVersion: '1', at: Date.now(), outcome: 'ok' as const, durationMs: 1 };
+    metrics.record(sample);
+    metrics.close();
+    const count = () => (db.prepare("SELECT SUM(invocations) AS n FROM registry_metrics WHERE resolution = 1").get() as { n: number }).n;
+    expect(count()).toBe(1);
+    db.close();
+    metrics.record(sample);
+    await new Promise((resolve) => setTimeout(resolve, 30)); // past the flush interval: a timer would have thrown by now
+    expect(() => metrics.flush()).not.toThrow();
+  });
+});

@@ -83,6 +83,7 @@ export interface MetricsStoreOptions {
 export class MetricsStore {
   private buffer = new Map<string, Bucket>();
   private timer: NodeJS.Timeout | undefined;
+  private closed = false;
   private lastPrune = 0;
   private readonly flushMs: number;
   private readonly now: () => number;
@@ -97,6 +98,9 @@ export class MetricsStore {
   }
 
   record(s: InvocationSample): void {
+    // An invocation that ends after its registry closed (a hook's, settling while its process exits) has no
+    // database left to go to: it is dropped rather than flushed later into a closed connection.
+    if (this.closed) return;
     const resource = s.qualifier === undefined ? '' : `${s.functionName}:${s.qualifier}`;
     // Hundredths of a millisecond everywhere, so percentiles of the samples never pass the minimum or maximum.
     const duration = Math.round(s.durationMs * 100) / 100;
@@ -147,6 +151,7 @@ export class MetricsStore {
 
   close(): void {
     this.flush();
+    this.closed = true;
   }
 
   private prune(): void {
