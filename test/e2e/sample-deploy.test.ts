@@ -44,7 +44,9 @@ describeDocker('the sample pipeline, end to end', () => {
     const server = startPipe(['registry', 'serve', '--port', '0', '--json'], env);
     const url = (await server.waitForOutput(/"type":"listening".*?"url":"([^"]+)"/, 20_000))[1] ?? '';
 
-    const first = await pipe(['run', file], env);
+    // The pipeline's own deployTimeScale (60), not one from the shell running the tests.
+    const ownScale = { PIPE_DEPLOY_TIME_SCALE: '' };
+    const first = await pipe(['run', file], env, ownScale);
     expect(first.exitCode, first.stdout + first.stderr).toBe(0);
     expect(first.stdout).toContain('Test.Smoke variables (SmokeVariables): Message=Hello, ada! TestedVersion=1');
     expect(await stackStatus(env)).toBe('CREATE_COMPLETE');
@@ -56,7 +58,7 @@ describeDocker('the sample pipeline, end to end', () => {
     const src = join(clone, 'sample/hello-service/src/index.js');
     writeFileSync(src, readFileSync(src, 'utf8').replace("exports.handler = async (event) => {", "exports.handler = async (event) => {\n  if (process.env.AWS_LAMBDA_FUNCTION_VERSION) throw new Error('broken release');"));
     git(clone, 'commit', '-qam', 'a release that throws in the registry');
-    const run = startPipe(['run', file], env);
+    const run = startPipe(['run', file], env, { extraEnv: ownScale });
     // Traffic through live while the pipeline runs: about 10% of it reaches the bad version during the canary.
     const seen: { error: boolean; version: string | null }[] = [];
     let ended = false;
