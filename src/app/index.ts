@@ -1,5 +1,5 @@
 // Composition: opens PIPE_HOME and wires the stores, the executors and the engine; used by the CLI, hooks and the server.
-export { continueExecution, createEngine, loadPlan, openPipeContext, settleRecovered, spawnWorker, startPipeline } from './pipeline-service.js';
+export { continueExecution, createEngine, loadPlan, openPipeContext, settleDeploysOf, settleRecovered, spawnWorker, startPipeline } from './pipeline-service.js';
 export type { PipeContext, StartPipelineOptions } from './pipeline-service.js';
 export { awsBuckets, awsServices } from './aws-services.js';
 export type { ServerRecords } from './aws-endpoint.js';

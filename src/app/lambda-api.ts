@@ -43,8 +43,10 @@ export async function openLambdaApi(options: OpenLambdaApiOptions): Promise<Lamb
     registry,
     async close() {
       await registry.drainEvents();
-      registry.close();
+      // The invoker first: invocations still running (a hook's, in the background) end and are counted while the
+      // registry's metrics can still be written.
       await invoker.close();
+      registry.close();
     },
   };
 }

@@ -7,7 +7,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION, LABELS, PipeError, newExecutionId } from '../core/index.js';
 import type { ActionCategory, ActionType, ExecutionPlan, ExecutionTrigger, RunEventListener } from '../core/index.js';
-import type { ActionExecutor } from '../execute/index.js';
+import type { ActionContext, ActionExecutor } from '../execute/index.js';
 import { createArtifactIo, removeDeadOwnersTempDirs } from '../artifacts/index.js';
 import { buildWorkDir, createDockerBuildContainers, openCacheStore } from '../codebuild/index.js';
 import { DockerEngine } from '../infra/index.js';
@@ -34,7 +34,7 @@ import { preflight } from './preflight.js';
 import { createAwsEndpointProvider } from './aws-endpoint.js';
 import type { SourceRevisionRequest } from './preflight.js';
 import { createSourceExecutor } from '../source/index.js';
-import { createInvokeExecutor } from '../deploy/index.js';
+import { createInvokeExecutor, deployTimeScale } from '../deploy/index.js';
 import { openLambdaApi, openLambdaSession } from './lambda-api.js';
 import { DeploymentStore, createLambdaDeployExecutor, recoverDeployments } from '../deploy/index.js';
 import { byActionType } from './action-types.js';
@@ -42,7 +42,7 @@ import { byActionType } from './action-types.js';
 /** The action categories this version has executors for. */
 const RUNNABLE_CATEGORIES: readonly ActionCategory[] = ['Source', 'Build', 'Deploy', 'Invoke', 'Approval'];
 import { createCloudFormationExecutor, hasOrphanedStacks } from '../deploy/index.js';
-import { deployTimeScale, stackContextOf } from './stack-context.js';
+import { stackContextOf } from './stack-context.js';
 
 export interface PipeContext {
   home: string;
@@ -105,14 +105,31 @@ export async function settleRecovered(ctx: PipeContext): Promise<void> {
   }
   ctx.recovered.finished = [];
   await removeDeadOwnersTempDirs(isProcessAlive); // a killed process's tar blobs, zips being combined
-  await recoverDeadDeployments(ctx);
-  // Stacks a killed deploy left half-done are rolled back (or their cleanup finished) through the registry.
-  if (hasOrphanedStacks(ctx.db, isProcessAlive)) await (await stackContextOf(ctx)).close();
+  await settleDeploys(ctx);
   for (const id of parkedNeedingDriver({ store: ctx.store, isAlive: isProcessAlive })) spawnWorker(ctx, id);
 }
 
+/**
+ * Deployments and stacks a killed process left half-done: the alias back on its version, the stack rolled back (or
+ * its cleanup finished) through the registry. Cheap when there are none; the registry commands run it too.
+ */
+export async function settleDeploys(ctx: Pick<PipeContext, 'db' | 'home'>): Promise<void> {
+  await recoverDeadDeployments(ctx);
+  if (hasOrphanedStacks(ctx.db, isProcessAlive)) await (await stackContextOf(ctx)).close();
+}
+
+/** Before the registry is read or invoked (`pipe functions`, `pipe invoke`): what settleDeploys finishes. */
+export async function settleDeploysOf(home: string): Promise<void> {
+  const ctx = openPipeContext({ home });
+  try {
+    await settleDeploys(ctx);
+  } finally {
+    ctx.db.close();
+  }
+}
+
 /** Deployments of aliases whose process died: the alias back on its version (moving an alias invokes nothing). */
-async function recoverDeadDeployments(ctx: PipeContext): Promise<void> {
+async function recoverDeadDeployments(ctx: Pick<PipeContext, 'db' | 'home'>): Promise<void> {
   if (!new DeploymentStore(ctx.db).hasOrphans()) return;
   // Through the PIPE_HOME's registry server when one runs (moving an alias starts no container in-process).
   const lambda = await openLambdaApi({ home: ctx.home });
@@ -180,6 +197,7 @@ export function createEngine(ctx: PipeContext, options: { sources?: ReadonlyMap<
       }),
       Invoke: createInvokeExecutor({
         db: ctx.db,
+        timeScale: pipelineTimeScale(ctx),
         openLambda: () => openLambdaSession({ home: ctx.home, invoker: { engine: ctx.engine } }),
         region: DEFAULT_REGION,
         account: DEFAULT_ACCOUNT,
@@ -191,16 +209,20 @@ export function createEngine(ctx: PipeContext, options: { sources?: ReadonlyMap<
             const session = await openLambdaSession({ home: ctx.home, invoker: { engine: ctx.engine } });
             return { lambda: session.api, db: ctx.db, close: () => session.close() };
           },
+          timeScale: pipelineTimeScale(ctx),
         }),
-        'Deploy/CloudFormation': createCloudFormationExecutor({ open: () => stackContextOf(ctx), ...timeScaleOption() }),
+        'Deploy/CloudFormation': createCloudFormationExecutor({ open: () => stackContextOf(ctx), timeScale: pipelineTimeScale(ctx) }),
       }),
     },
   });
 }
 
-function timeScaleOption(): { timeScale?: number } {
-  const scale = deployTimeScale();
-  return scale === undefined ? {} : { timeScale: scale };
+/** The deploy actions' time scale: PIPE_DEPLOY_TIME_SCALE, else the `deployTimeScale` of the plan the execution runs. */
+function pipelineTimeScale(ctx: PipeContext): (actx: ActionContext) => number {
+  return (actx) => {
+    const plan = ctx.store.runState(actx.executionId)?.plan as Partial<ExecutionPlan> | undefined;
+    return deployTimeScale({ pipeline: typeof plan?.deployTimeScale === 'number' ? plan.deployTimeScale : undefined });
+  };
 }
 
 function checkRunnable(plan: ExecutionPlan): void {

@@ -49,10 +49,3 @@ export async function openStackContext(options: { home: string; region?: string 
     throw e;
   }
 }
-
-/** PIPE_DEPLOY_TIME_SCALE: 60 makes a minute of a traffic shift last a second. */
-export function deployTimeScale(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  const raw = env['PIPE_DEPLOY_TIME_SCALE'];
-  const n = raw === undefined ? NaN : Number(raw);
-  return Number.isFinite(n) && n > 0 ? n : undefined;
-}

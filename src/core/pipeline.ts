@@ -148,6 +148,8 @@ export interface PipelineSpec {
   name: string;
   executionMode?: ExecutionMode;
   maxParallelActions?: number;
+  /** pipe's own: divides the waits of deploy actions (60: an AWS minute lasts a second); PIPE_DEPLOY_TIME_SCALE overrides it. */
+  deployTimeScale?: number;
   variables: PipelineVariableSpec[];
   stages: StageSpec[];
   /** CodePipeline V2's git triggers; none: every update of the branch a source action names starts it. */
@@ -197,6 +199,8 @@ export interface ExecutionPlan {
   executionMode: ExecutionMode;
   /** How many actions of one runOrder group run at once. */
   maxParallelActions: number;
+  /** The file's `deployTimeScale`; absent: real time (unless PIPE_DEPLOY_TIME_SCALE says otherwise). */
+  deployTimeScale?: number;
   /** Directory the pipeline file stands in: relative paths in configurations resolve from here. */
   baseDir: string;
   variables: PipelineVariableSpec[];

@@ -1,6 +1,8 @@
 // The deploy room: stacks, traffic shifting, and the Deploy and Invoke executors; talks to the registry through LambdaApi.
 // Invoke/Lambda: CodePipeline jobs, their JSON API and artifact bucket.
-export { createInvokeExecutor, deployTimeScale, JOB_TIMEOUT_MS } from './invoke-action.js';
+export { createInvokeExecutor, JOB_TIMEOUT_MS } from './invoke-action.js';
+export { actionTimeScale, deployTimeScale } from './time-scale.js';
+export type { TimeScaleOption } from './time-scale.js';
 export type { InvokeExecutorOptions, LambdaSession } from './invoke-action.js';
 export { codePipelineJobService, jobArtifactBucket, artifactBucketName } from './job-api.js';
 export { JobStore } from './job-store.js';
@@ -9,7 +11,7 @@ export type { JobArtifact, JobRecord, JobResult } from './job-store.js';
 export { shiftTraffic } from './traffic-shift.js';
 export { recoverDeployments } from './deployment-recovery.js';
 export type { AlarmSpec, TrafficShiftRequest, TrafficShiftResult } from './traffic-types.js';
-export { parseDeploymentType, timeScaleFrom } from './traffic-schedule.js';
+export { parseDeploymentType } from './traffic-schedule.js';
 export type { TrafficSchedule, TrafficStep } from './traffic-schedule.js';
 export { DeploymentStore } from './deployment-store.js';
 export type { DeploymentRecord, DeploymentStep, LifecycleEventRecord } from './deployment-store.js';

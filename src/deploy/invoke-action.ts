@@ -13,6 +13,8 @@ import type { LambdaApi } from '../registry/index.js';
 import { artifactBucketName } from './job-api.js';
 import { artifactKey, jobEvent } from './job-event.js';
 import { JobStore } from './job-store.js';
+import { actionTimeScale } from './time-scale.js';
+import type { TimeScaleOption } from './time-scale.js';
 import type { JobArtifact, JobRecord, JobResult } from './job-store.js';
 
 /** CodePipeline's wait for one job's answer, and for all the jobs of one action execution. */
@@ -33,14 +35,8 @@ export interface InvokeExecutorOptions {
   openLambda: () => Promise<LambdaSession>;
   region: string;
   account: string;
-  /** Divides CodePipeline's waits (default: PIPE_DEPLOY_TIME_SCALE, else 1). */
-  timeScale?: number;
-}
-
-export function deployTimeScale(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env['PIPE_DEPLOY_TIME_SCALE'];
-  const n = raw === undefined || raw === '' ? 1 : Number(raw);
-  return Number.isFinite(n) && n > 0 ? n : 1;
+  /** Divides CodePipeline's waits: fixed, or per action (the pipeline's); absent: PIPE_DEPLOY_TIME_SCALE, else 1. */
+  timeScale?: TimeScaleOption;
 }
 
 export function createInvokeExecutor(options: InvokeExecutorOptions): ActionExecutor {
@@ -61,7 +57,7 @@ async function runAction(ctx: ActionContext, api: LambdaApi, store: JobStore, op
   const functionName = String(ctx.configuration['FunctionName'] ?? '');
   const userParameters = ctx.configuration['UserParameters'];
   const configuration = { FunctionName: functionName, ...(typeof userParameters === 'string' ? { UserParameters: userParameters } : {}) };
-  const scale = options.timeScale ?? deployTimeScale();
+  const scale = actionTimeScale(options.timeScale, ctx);
   const actionDeadline = Date.now() + ACTION_TIMEOUT_MS / scale;
   const bucket = artifactBucketName(options.region, options.account);
   let continuationToken: string | undefined;

@@ -9,7 +9,7 @@ import { isLambdaMetric, isStatistic, percentileOf, readMetricPeriods, statistic
 import type { MetricSelection } from '../registry/index.js';
 import { checkAlarmSpec, evaluateAlarm } from './alarm-evaluate.js';
 import { AlarmStore } from './alarm-store.js';
-import { timeScaleFrom } from './traffic-schedule.js';
+import { deployTimeScale } from './time-scale.js';
 import type { AlarmSpec } from './traffic-types.js';
 
 /** CloudWatch's limit on the datapoints one GetMetricStatistics call may ask for. */
@@ -96,7 +96,7 @@ export function cloudWatchService(openDb: () => Db, flush: () => void = () => {}
         const names = list(input, 'AlarmNames');
         const db = openDb();
         const alarms = new AlarmStore(db).list().filter((a) => names.length === 0 || names.includes(a.spec.name));
-        const timeScale = timeScaleFrom();
+        const timeScale = deployTimeScale();
         return {
           MetricAlarms: alarms.map(({ spec, updatedAt }) => {
             const e = evaluateAlarm(db, spec, { timeScale, region: call.region });

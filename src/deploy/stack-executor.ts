@@ -13,12 +13,14 @@ import type { ActionContext, ActionExecutor, ActionOutcome } from '../execute/in
 import { deleteStack, deployStack, planStackChanges } from './stack-service.js';
 import type { StackContext } from './stack-service.js';
 import { StackStore } from './stack-store.js';
+import { actionTimeScale } from './time-scale.js';
+import type { TimeScaleOption } from './time-scale.js';
 
 export interface CloudFormationExecutorDeps {
   /** Opens the stack context (state database, the registry port) for one action, closed after it. */
   open(): Promise<{ ctx: StackContext; close(): Promise<void> }>;
-  /** PIPE_DEPLOY_TIME_SCALE or the pipeline's setting, for traffic shifts. */
-  timeScale?: number;
+  /** For traffic shifts: fixed, or per action (the pipeline's); absent: PIPE_DEPLOY_TIME_SCALE, else 1. */
+  timeScale?: TimeScaleOption;
 }
 
 function text(v: ConfigValue | undefined): string | undefined {
@@ -115,7 +117,7 @@ export function createCloudFormationExecutor(deps: CloudFormationExecutorDeps): 
           for (const [k, v] of Object.entries(json.Parameters ?? {})) parameters[k] = String(v);
         }
         Object.assign(parameters, await parameterOverrides(c['ParameterOverrides'], inputs, actx.action.id));
-        const request = { templateFile: file, stackName, parameters, codeRoot: root, executionId: actx.executionId, signal: actx.signal, onEvent: log, ...(deps.timeScale === undefined ? {} : { timeScale: deps.timeScale }) };
+        const request = { templateFile: file, stackName, parameters, codeRoot: root, executionId: actx.executionId, signal: actx.signal, onEvent: log, timeScale: actionTimeScale(deps.timeScale, actx) };
         if (mode === 'CHANGE_SET_REPLACE') {
           const plan = await planStackChanges(ctx, request);
           const saved = changeSetDir(ctx, stackName, text(c['ChangeSetName']) ?? 'pipe');
@@ -156,7 +158,7 @@ async function executeChangeSet(actx: ActionContext, ctx: StackContext, stackNam
   const root = join(saved, 'root');
   const result = await deployStack(ctx, {
     templateFile: join(root, request.template), stackName, parameters: request.parameters, codeRoot: root, executionId: actx.executionId, signal: actx.signal, onEvent: log,
-    ...(deps.timeScale === undefined ? {} : { timeScale: deps.timeScale }),
+    timeScale: actionTimeScale(deps.timeScale, actx),
   });
   if (result.failure === undefined) await rm(saved, { recursive: true, force: true });
   return outcome(actx, result.stack.outputs, result.failure, text(actx.configuration['OutputFileName']));

@@ -10,6 +10,8 @@ import type { Db } from '../infra/index.js';
 import type { LambdaApi } from '../registry/index.js';
 import { AlarmStore } from './alarm-store.js';
 import { recoverDeployments } from './deployment-recovery.js';
+import { actionTimeScale } from './time-scale.js';
+import type { TimeScaleOption } from './time-scale.js';
 import { parseDeploymentType } from './traffic-schedule.js';
 import { shiftTraffic } from './traffic-shift.js';
 import type { AlarmSpec } from './traffic-types.js';
@@ -17,8 +19,8 @@ import type { AlarmSpec } from './traffic-types.js';
 export interface LambdaDeployDeps {
   /** The registry for one action run (and the state database beside it); closed when the action ends. */
   openRegistry: () => Promise<{ lambda: LambdaApi; db: Db; close(): Promise<void> }>;
-  /** The deploy time scale (PIPE_DEPLOY_TIME_SCALE or the pipeline's); absent: the env's, else real time. */
-  timeScale?: number;
+  /** The deploy time scale: fixed, or per action (the pipeline's); absent: PIPE_DEPLOY_TIME_SCALE, else 1. */
+  timeScale?: TimeScaleOption;
 }
 
 export function createLambdaDeployExecutor(deps: LambdaDeployDeps): ActionExecutor {
@@ -70,7 +72,7 @@ async function runLambdaDeploy(deps: LambdaDeployDeps, ctx: ActionContext): Prom
     const result = await shiftTraffic({
       lambda, db, functionName, alias, currentVersion: from, targetVersion: version, deploymentType: strategy, alarms,
       executionId: ctx.executionId, signal: ctx.signal, onEvent: (e) => ctx.log('system', e.message),
-      ...(deps.timeScale === undefined ? {} : { timeScale: deps.timeScale }),
+      timeScale: actionTimeScale(deps.timeScale, ctx),
     });
     if (result.status === 'Succeeded') {
       return { ...succeeded(version, `${functionName}:${alias} moved from version ${from} to ${version} (${strategy})`), externalExecutionId: result.deploymentId };

@@ -52,12 +52,3 @@ export function parseDeploymentType(raw: string): TrafficSchedule {
   }
   return { name, kind: canary ? 'TimeBasedCanary' : 'TimeBasedLinear', steps };
 }
-
-/** PIPE_DEPLOY_TIME_SCALE (60: an AWS minute lasts a second), else 1. */
-export function timeScaleFrom(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env['PIPE_DEPLOY_TIME_SCALE'];
-  if (raw === undefined || raw === '') return 1;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new PipeError('INVALID_ARGUMENT', `PIPE_DEPLOY_TIME_SCALE=${raw} is not a positive number`, { hint: 'PIPE_DEPLOY_TIME_SCALE=60 makes a minute last a second' });
-  return n;
-}

@@ -14,7 +14,8 @@ import { DeploymentStore } from './deployment-store.js';
 import { DeploymentHalt } from './deployment-halt.js';
 import { runHook } from './deployment-hooks.js';
 import { recoverDeployments, rollBackAlias } from './deployment-recovery.js';
-import { parseDeploymentType, timeScaleFrom } from './traffic-schedule.js';
+import { parseDeploymentType } from './traffic-schedule.js';
+import { deployTimeScale } from './time-scale.js';
 import type { TrafficSchedule } from './traffic-schedule.js';
 import type { AlarmSpec, TrafficShiftRequest, TrafficShiftResult } from './traffic-types.js';
 
@@ -27,7 +28,7 @@ const RENEW_MS = 1000;
 export async function shiftTraffic(req: TrafficShiftRequest): Promise<TrafficShiftResult> {
   const schedule = parseDeploymentType(req.deploymentType);
   for (const a of req.alarms ?? []) checkAlarmSpec(a);
-  const timeScale = req.timeScale ?? timeScaleFrom();
+  const timeScale = req.timeScale ?? deployTimeScale();
   if (!(timeScale > 0)) throw new PipeError('INVALID_ARGUMENT', `the deploy time scale ${timeScale} is not a positive number`);
   // A deployment whose process died left its alias on two versions; it is rolled back before another starts.
   await recoverDeployments(req.db, req.lambda);

@@ -1,5 +1,6 @@
-// The pipeline's execution settings: CodePipeline V2's `executionMode`, pipe's `maxParallelActions`, each stage's
-// `onFailure` (RETRY, ROLLBACK or FAIL) with CodePipeline's rules for it, and the stage conditions pipe cannot run yet.
+// The pipeline's execution settings: CodePipeline V2's `executionMode`, pipe's `maxParallelActions` and
+// `deployTimeScale`, each stage's `onFailure` (RETRY, ROLLBACK or FAIL) with CodePipeline's rules for it, and the
+// stage conditions pipe cannot run yet.
 import { EXECUTION_MODES, FAILURE_RESULTS, MAX_PARALLEL_ACTIONS_LIMIT, RETRY_MODES, categoryOf } from '../core/index.js';
 import type { ExecutionMode, FailureResult, RetryMode } from '../core/index.js';
 import { entry, joinPath, keyNode, suggest } from './problems.js';
@@ -9,7 +10,9 @@ import type { YamlMapping, YamlNode } from './yaml-source.js';
 import type { Located, PipelineDraft, StageDraft } from './pipeline-read.js';
 
 /** Top-level keys read here. */
-export const EXECUTION_SETTING_KEYS = ['executionMode', 'maxParallelActions'] as const;
+export const EXECUTION_SETTING_KEYS = ['executionMode', 'maxParallelActions', 'deployTimeScale'] as const;
+/** The largest deployTimeScale: an AWS hour lasts a second. */
+export const MAX_DEPLOY_TIME_SCALE = 3600;
 /** CodePipeline V2's stage conditions: all three are known keys, so the two pipe cannot run get a clear refusal. */
 export const STAGE_CONDITION_KEYS = ['onFailure', 'onSuccess', 'beforeEntry'] as const;
 const UNSUPPORTED_CONDITIONS = ['onSuccess', 'beforeEntry'] as const;
@@ -18,6 +21,7 @@ const ON_FAILURE_KEYS = ['result', 'retryConfiguration', 'conditions'] as const;
 export interface ExecutionSettingsDraft {
   executionMode?: Located<ExecutionMode>;
   maxParallelActions?: number;
+  deployTimeScale?: number;
 }
 
 export interface OnFailureDraft {
@@ -33,6 +37,9 @@ export function readExecutionSettings(root: YamlMapping, problems: ProblemCollec
   const max = entry(root, 'maxParallelActions');
   const n = max && readWholeNumber(max, 'maxParallelActions', 1, MAX_PARALLEL_ACTIONS_LIMIT, problems);
   if (n !== undefined) settings.maxParallelActions = n;
+  const scale = entry(root, 'deployTimeScale');
+  const factor = scale && readScale(scale, 'deployTimeScale', problems);
+  if (factor !== undefined) settings.deployTimeScale = factor;
   return settings;
 }
 
@@ -137,5 +144,14 @@ function readWholeNumber(node: YamlNode, path: string, min: number, max: number,
   const n = text !== undefined && /^[1-9][0-9]*$/.test(text) ? Number(text) : NaN;
   if (n >= min && n <= max) return n;
   problems.add(node, path, `expected an integer from ${min} to ${max}, got ${describeNode(node)}`);
+  return undefined;
+}
+
+/** A positive decimal number, at most MAX_DEPLOY_TIME_SCALE (1 is real time, 60 makes a minute last a second). */
+function readScale(node: YamlNode, path: string, problems: ProblemCollector): number | undefined {
+  const text = node.kind === 'scalar' && !node.isNull ? node.value : undefined;
+  const n = text !== undefined && /^[0-9]+(\.[0-9]+)?$/.test(text) ? Number(text) : NaN;
+  if (n > 0 && n <= MAX_DEPLOY_TIME_SCALE) return n;
+  problems.add(node, path, `expected a number greater than 0 and at most ${MAX_DEPLOY_TIME_SCALE} (60 makes an AWS minute last a second), got ${describeNode(node)}`);
   return undefined;
 }

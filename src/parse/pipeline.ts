@@ -65,6 +65,7 @@ function toPipelineSpec(draft: PipelineDraft, triggers: readonly TriggerDraft[],
   };
   if (draft.settings.executionMode) spec.executionMode = draft.settings.executionMode.value;
   if (draft.settings.maxParallelActions !== undefined) spec.maxParallelActions = draft.settings.maxParallelActions;
+  if (draft.settings.deployTimeScale !== undefined) spec.deployTimeScale = draft.settings.deployTimeScale;
   if (triggers.length > 0) spec.triggers = toTriggerSpecs(triggers);
   return spec;
 }

@@ -29,6 +29,7 @@ export function buildExecutionPlan(spec: PipelineSpec): ExecutionPlan {
     structureDigest: computeStructureDigest(spec),
     executionMode: spec.executionMode ?? DEFAULT_EXECUTION_MODE,
     maxParallelActions: spec.maxParallelActions ?? DEFAULT_MAX_PARALLEL_ACTIONS,
+    ...(spec.deployTimeScale === undefined ? {} : { deployTimeScale: spec.deployTimeScale }),
     baseDir: path.dirname(spec.file),
     variables: spec.variables.map((v) => ({ ...v })),
     stages,

@@ -44,14 +44,17 @@ describeDocker('pipe run, end to end', () => {
     expect(Object.keys(fn).sort()).toEqual(['build.json', 'index.js']);
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: clone, encoding: 'utf8' }).trim();
     expect(JSON.parse(String(fn['build.json']))).toEqual({ tag: `${commit}-dev-1` });
+    const bundle = await readZip(join(dir, 'StackBundle.zip'));
+    expect(Object.keys(bundle).filter((k) => !k.startsWith('layer/')).sort()).toEqual(['hooks/post-traffic.js', 'smoke/index.js', 'src/build.json', 'src/index.js', 'template.yaml']);
     const layer = await readZip(join(dir, 'LayerCode.zip'));
     expect(Object.keys(layer).sort()).toEqual(['nodejs/node_modules/greeting/index.js', 'nodejs/node_modules/greeting/package.json']);
 
     const shown = await pipe(['execution', String(executionId), '--json'], env);
     const detail = JSON.parse(shown.stdout) as { status: string; actions: Array<{ action: string; status: string; outputVariables: Record<string, string> }> };
     expect(detail.status).toBe('Succeeded');
-    expect(detail.actions.map((a) => `${a.action} ${a.status}`)).toEqual(['Checkout Succeeded', 'Build Succeeded', 'Stack Succeeded']);
+    expect(detail.actions.map((a) => `${a.action} ${a.status}`)).toEqual(['Checkout Succeeded', 'Build Succeeded', 'Stack Succeeded', 'Smoke Succeeded']);
     expect(detail.actions[2]?.outputVariables['FunctionName']).toBe('hello-service-dev');
+    expect(detail.actions[3]?.outputVariables).toEqual({ Message: 'Hello, ada!', TestedVersion: '1' });
     const stack = JSON.parse((await pipe(['stack', 'describe', 'hello-service', '--json'], env)).stdout) as { StackStatus: string };
     expect(stack.StackStatus).toBe('CREATE_COMPLETE');
     expect(detail.actions[0]?.outputVariables['CommitId']).toBe(commit);
@@ -101,6 +104,6 @@ describeDocker('pipe run, end to end', () => {
 it('the sample pipeline is valid', async () => {
   const r = await pipe(['validate', join(REPO_ROOT, 'pipelines/deploy.yml')], makePipeEnv());
   expect(r.exitCode).toBe(0);
-  expect(r.stdout).toContain('valid pipeline hello-service, 3 stages, 3 actions');
+  expect(r.stdout).toContain('valid pipeline hello-service, 4 stages, 4 actions');
   expect(existsSync(join(REPO_ROOT, 'buildspecs/hello-service.yml'))).toBe(true);
 });

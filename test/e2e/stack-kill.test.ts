@@ -1,5 +1,6 @@
-// `pipe deploy` killed with SIGKILL in the middle of a create and of an update: the next pipe stack command finds
-// the stack rolled back, the registry holding exactly what the stack says, and a second deploy works.
+// `pipe deploy` killed with SIGKILL in the middle of a create and of an update: the next pipe command (`pipe
+// functions`, `pipe invoke`, a stack command) finds the stack rolled back, the registry holding exactly what the
+// stack says, and a second deploy works.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,19 +56,23 @@ it('a killed create ends ROLLBACK_COMPLETE with nothing left; a killed update is
 
   const killed = await deployKilledAfter(env, file, /^ {2}Fn\d+ {2}CREATE_COMPLETE$/, 2);
   expect(killed.signal).toBe('SIGKILL');
-  // Any stack command first finishes what the dead process left.
+  // Any stack or registry command first finishes what the dead process left: `pipe functions` sees none.
+  expect(await json(env, 'functions')).toEqual([]);
   const stacks = await json<{ StackName: string; StackStatus: string }[]>(env, 'stack', 'list');
   expect(stacks.map((s) => `${s.StackName} ${s.StackStatus}`)).toEqual(['app ROLLBACK_COMPLETE']);
-  expect(await json(env, 'functions')).toEqual([]);
   expect(await json(env, 'layers')).toEqual([]);
   expect((await pipe(['stack', 'delete', 'app'], env)).exitCode).toBe(0);
   const created = await pipe(['deploy', file, '--stack-name', 'app', '--json'], env);
   expect(created.exitCode).toBe(0);
   expect((JSON.parse(created.stdout) as { StackStatus: string }).StackStatus).toBe('CREATE_COMPLETE');
 
+  const fn0 = (await json<{ FunctionName: string }[]>(env, 'functions')).map((f) => f.FunctionName).find((n) => n.startsWith('app-Fn0-'));
   writeFileSync(join(dir, 'src', 'index.js'), 'exports.handler = async () => 2;\n');
   const killedUpdate = await deployKilledAfter(env, file, /^ {2}Fn\d+ {2}UPDATE_COMPLETE$/, 2);
   expect(killedUpdate.signal).toBe('SIGKILL');
+  // `pipe invoke` rolls the update back before it invokes: the first code answers through the alias.
+  const invoked = await pipe(['invoke', `${fn0 ?? 'app-Fn0'}:live`], env);
+  expect(invoked.stdout.trim(), invoked.stderr).toBe('1');
   const described = await json<{ StackStatus: string; Resources: { LogicalResourceId: string; PhysicalResourceId: string }[] }>(env, 'stack', 'describe', 'app');
   expect(described.StackStatus).toBe('UPDATE_ROLLBACK_COMPLETE');
   const functions = await json<{ FunctionName: string; CodeSha256: string }[]>(env, 'functions');

@@ -1,9 +1,10 @@
-// The pipeline file's execution settings: executionMode, maxParallelActions, stage onFailure, Approval/Manual
+// The pipeline file's execution settings: executionMode, maxParallelActions, deployTimeScale, stage onFailure, Approval/Manual
 // actions, with every rule's exact message and position.
 import { describe, expect, test } from 'vitest';
 import { ValidationError } from '../../src/core/index.js';
 import { formatProblem } from '../../src/core/index.js';
 import { parsePipelineSpec } from '../../src/parse/index.js';
+import { buildExecutionPlan } from '../../src/plan/index.js';
 
 /** Strips the common indentation of a template, so the YAML reads in place and lines count from 1. */
 function yaml(strings: TemplateStringsArray, ...values: unknown[]): string {
@@ -193,6 +194,18 @@ describe('executionMode and maxParallelActions', () => {
           2 | maxParallelActions: 51
             |                     ^"
     `);
+  });
+
+  test('deployTimeScale is a positive number up to 3600, kept in the plan', () => {
+    for (const bad of ['0', '0.0', '3601', 'fast', '~', '-60', '1e3']) {
+      expect(report(pipeline(`deployTimeScale: ${bad}\n`, BUILD_STAGE)).split('\n')[1]).toBe(
+        `  p.yml:2:18 deployTimeScale: expected a number greater than 0 and at most 3600 (60 makes an AWS minute last a second), got ${bad === '~' ? 'nothing (null)' : `'${bad}'`}`,
+      );
+    }
+    expect(parsePipelineSpec(pipeline('deployTimeScale: 120\n', BUILD_STAGE), 'p.yml').deployTimeScale).toBe(120);
+    expect(parsePipelineSpec(pipeline('deployTimeScale: 0.5\n', BUILD_STAGE), 'p.yml').deployTimeScale).toBe(0.5);
+    expect(buildExecutionPlan(parsePipelineSpec(pipeline('deployTimeScale: 600\n', BUILD_STAGE), 'p.yml')).deployTimeScale).toBe(600);
+    expect(buildExecutionPlan(parsePipelineSpec(pipeline('', BUILD_STAGE), 'p.yml'))).not.toHaveProperty('deployTimeScale');
   });
 
   test('a near miss of a setting gets "did you mean"', () => {

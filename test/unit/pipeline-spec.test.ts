@@ -324,7 +324,7 @@ describe('the whole-file shape', () => {
         p.yml:2:1 stagse: unknown key 'stagse'; did you mean 'stages'?
           2 | stagse: []
             | ^
-        p.yml:3:1 owner: unknown key 'owner'; expected one of: name, executionMode, maxParallelActions, variables, triggers, stages
+        p.yml:3:1 owner: unknown key 'owner'; expected one of: name, executionMode, maxParallelActions, deployTimeScale, variables, triggers, stages
           3 | owner: me
             | ^
         p.yml:5:3 stages: a pipeline needs at least two stages (a source stage and one more), got 1

@@ -96,9 +96,10 @@ describe('buildExecutionPlan', () => {
     expect(buildExecutionPlan(spec)).toEqual(buildExecutionPlan(spec));
   });
 
-  test('the sample pipeline plans into a source stage, a build stage and a deploy stage', () => {
+  test('the sample pipeline plans into source, build, deploy and test stages, at its own deploy time scale', () => {
     const p = buildExecutionPlan(loadPipelineSpec(path.resolve('pipelines/deploy.yml')));
-    expect(p.stages.map((s) => s.groups.map((g) => g.map((a) => a.id)))).toEqual([[['Source.Checkout']], [['Build.Build']], [['Deploy.Stack']]]);
+    expect(p.stages.map((s) => s.groups.map((g) => g.map((a) => a.id)))).toEqual([[['Source.Checkout']], [['Build.Build']], [['Deploy.Stack']], [['Test.Smoke']]]);
+    expect(p.deployTimeScale).toBe(60);
     expect(p.artifactProducers).toEqual({
       SourceOutput: 'Source.Checkout',
       FunctionCode: 'Build.Build',

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError, transitionDeployment, transitionLifecycleEvent } from '../../src/core/index.js';
 import { parsePipelineSpec } from '../../src/parse/index.js';
-import { evaluateAlarm, parseDeploymentType, timeScaleFrom } from '../../src/deploy/index.js';
+import { deployTimeScale, evaluateAlarm, parseDeploymentType } from '../../src/deploy/index.js';
 import type { AlarmSpec } from '../../src/deploy/index.js';
 import { openDatabase } from '../../src/infra/index.js';
 import { MetricsStore } from '../../src/registry/index.js';
@@ -32,10 +32,13 @@ describe('deployment types', () => {
     expect(() => parseDeploymentType('Canary10Percent3000Minutes')).toThrow('Canary10Percent3000Minutes would take 3000 minutes; a deployment may wait at most 2880 minutes (2 days)');
   });
 
-  it('the time scale comes from PIPE_DEPLOY_TIME_SCALE, else real time', () => {
-    expect(timeScaleFrom({})).toBe(1);
-    expect(timeScaleFrom({ PIPE_DEPLOY_TIME_SCALE: '60' })).toBe(60);
-    expect(() => timeScaleFrom({ PIPE_DEPLOY_TIME_SCALE: '-1' })).toThrow('PIPE_DEPLOY_TIME_SCALE=-1 is not a positive number');
+  it('the time scale comes from PIPE_DEPLOY_TIME_SCALE, else the pipeline\'s, else real time', () => {
+    expect(deployTimeScale({ env: {} })).toBe(1);
+    expect(deployTimeScale({ env: {}, pipeline: 30 })).toBe(30);
+    expect(deployTimeScale({ env: { PIPE_DEPLOY_TIME_SCALE: '60' } })).toBe(60);
+    expect(deployTimeScale({ env: { PIPE_DEPLOY_TIME_SCALE: '60' }, pipeline: 30 })).toBe(60);
+    expect(deployTimeScale({ env: { PIPE_DEPLOY_TIME_SCALE: '' }, pipeline: 30 })).toBe(30);
+    expect(() => deployTimeScale({ env: { PIPE_DEPLOY_TIME_SCALE: '-1' }, pipeline: 30 })).toThrow('PIPE_DEPLOY_TIME_SCALE=-1 is not a positive number');
   });
 });
 
@@ -142,5 +145,21 @@ ${configuration}`;
     expect(report).toContain('stages[1].actions[0].configuration.Alarms: expected at most 10 alarm names, separated by commas');
     expect(report).toContain('Timeout');
     expect(report).toContain('inputArtifacts');
+  });
+});
+
+describe('the metrics writer', () => {
+  it('after close, an invocation that ends late is dropped: no flush into the closed database', async () => {
+    const db = openDatabase(':memory:');
+    const metrics = new MetricsStore(db, { flushMs: 5 });
+    const sample = { region: 'us-east-1', functionName: 'f', qualifier: 'live', executedVersion: '1', at: Date.now(), outcome: 'ok' as const, durationMs: 1 };
+    metrics.record(sample);
+    metrics.close();
+    const count = () => (db.prepare("SELECT SUM(invocations) AS n FROM registry_metrics WHERE resolution = 1").get() as { n: number }).n;
+    expect(count()).toBe(1);
+    db.close();
+    metrics.record(sample);
+    await new Promise((resolve) => setTimeout(resolve, 30)); // past the flush interval: a timer would have thrown by now
+    expect(() => metrics.flush()).not.toThrow();
   });
 });

@@ -1,7 +1,7 @@
 // `pipe registry serve`, `pipe invoke`, `pipe functions`, `pipe layers`: the registry (local Lambda) from the terminal.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { openLambdaApi } from '../../app/index.js';
+import { openLambdaApi, settleDeploysOf } from '../../app/index.js';
 import { PipeError } from '../../core/index.js';
 import { pipeHome } from '../../infra/index.js';
 import type { FunctionConfiguration, LambdaApi, LayersListItem } from '../../registry/index.js';
@@ -122,8 +122,10 @@ async function listLayers(out: Output, o: EndpointOptions): Promise<void> {
   ])));
 }
 
-/** The --endpoint given, else the server serving PIPE_HOME, else the registry in-process (Docker only to invoke). */
+/** The --endpoint given, else the server serving PIPE_HOME (recovered first), else the registry in-process (Docker only to invoke). */
 async function withLambdaApi<T>(o: EndpointOptions, fn: (api: LambdaApi) => Promise<T>): Promise<T> {
+  // This PIPE_HOME's registry: stacks and deployments a killed deploy left are made consistent first.
+  if (o.endpoint === undefined) await settleDeploysOf(pipeHome());
   const handle = await openLambdaApi({ home: pipeHome(), ...clientOptions(o), ...(o.endpoint === undefined ? {} : { endpoint: o.endpoint }) });
   try {
     return await fn(handle.api);

@@ -98,7 +98,8 @@ export class MetricsStore {
   }
 
   record(s: InvocationSample): void {
-    // An invocation that ends after the registry closed (its caller gone) is not counted anywhere.
+    // An invocation that ends after its registry closed (a hook's, settling while its process exits) has no
+    // database left to go to: it is dropped rather than flushed later into a closed connection.
     if (this.closed) return;
     const resource = s.qualifier === undefined ? '' : `${s.functionName}:${s.qualifier}`;
     // Hundredths of a millisecond everywhere, so percentiles of the samples never pass the minimum or maximum.
