@@ -203,7 +203,7 @@ export class ModelBuilder {
     const node = entry(p, 'Runtime');
     const runtime = this.str(p, 'Runtime', path) ?? '';
     if (!node) {
-      this.ctx.problems.add(p, path, 'a function needs a Runtime (nodejs* or python3.*)');
+      this.ctx.problems.add(p, path, 'a function needs a Runtime (nodejs*, python3.* or provided.*)');
       return runtime;
     }
     const family = runtimeFamily(runtime);
@@ -213,7 +213,7 @@ export class ModelBuilder {
       return runtime;
     }
     if (!family) {
-      this.ctx.problems.add(node, joinPath(path, 'Runtime'), `runtime ${runtime} is not supported locally; pipe runs nodejs* and python3.* functions`);
+      this.ctx.problems.add(node, joinPath(path, 'Runtime'), `runtime ${runtime} is not supported locally; pipe runs nodejs*, python3.* and provided.* functions`);
       return runtime;
     }
     if (DEPRECATED.test(runtime)) {

@@ -8,9 +8,11 @@ const GLOBALS_SECTIONS = ['Function', 'Api', 'HttpApi', 'SimpleTable', 'LayerVer
 const NOT_IN_GLOBALS = ['Role', 'Policies', 'FunctionName', 'Events'];
 
 /** Runtime names pipe runs: node and python (deprecated ones warn, on the nearest image of the family). */
-export function runtimeFamily(runtime: string): 'nodejs' | 'python' | undefined {
+export function runtimeFamily(runtime: string): 'nodejs' | 'python' | 'provided' | undefined {
   if (/^nodejs\d+(\.\d+)?(\.x)?$/.test(runtime)) return 'nodejs';
   if (/^python\d\.\d+$/.test(runtime)) return 'python';
+  // OS-only runtimes: the function's own bootstrap (in its code or a layer) runs against the Runtime API.
+  if (/^provided(\.al2|\.al2023)?$/.test(runtime)) return 'provided';
   return undefined;
 }
 
@@ -47,7 +49,7 @@ function checkFunctionProperties(props: YamlMapping, path: string, c: ProblemCol
   checkCodeLocation(entry(props, 'CodeUri'), joinPath(path, 'CodeUri'), c);
   const runtime = entry(props, 'Runtime');
   if (runtime?.kind === 'scalar' && !runtime.isNull && runtimeFamily(runtime.value.trim()) === undefined) {
-    c.add(runtime, joinPath(path, 'Runtime'), `runtime ${runtime.value} is not supported locally; pipe runs nodejs* and python3.* functions`);
+    c.add(runtime, joinPath(path, 'Runtime'), `runtime ${runtime.value} is not supported locally; pipe runs nodejs*, python3.* and provided.* functions`);
   }
 }
 

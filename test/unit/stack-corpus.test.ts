@@ -24,7 +24,6 @@ const EXPECTED_REJECTIONS: Record<string, string[]> = {
   // A typo in an output: RDSCopySnaphotFunction.
   '009-18F-identity-infra-functions-template.yaml': [':89:20 Outputs.RDSCopySnapshotFunctionArn.Value["Fn::GetAtt"]: Fn::GetAtt RDSCopySnaphotFunction.Arn: no resource RDSCopySnaphotFunction in the template'],
   '014-3ddysan-aws-sam-basic-authorizer-template.yml': [':73:16 Resources.ExampleFunction.Properties.Runtime: nodejs10.6 is not a Lambda runtime name (did you mean nodejs10.x?)'],
-  '021-aws-samples-aws-lambda-extensions-template.yml': [':22:16 Resources.Function.Properties.Runtime: runtime provided.al2 is not supported locally'],
   '039-MarcTM01-rwth-mensa-butler-template.yaml': [':74:20 Resources.ScrapMensaDataFunction.Properties.PackageType: PackageType Image is not supported'],
 };
 

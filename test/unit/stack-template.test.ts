@@ -191,7 +191,7 @@ Resources:
     '6:5 Globals.Function.Events: Events cannot be set in Globals.Function (SAM refuses Role, Policies, FunctionName and Events there); set it on each function',
     '8:3 Parameters.NoDefault: parameter NoDefault has no Default and no value was given; pass --parameter NoDefault=VALUE',
     '12:32 Resources.Image.Properties.PackageType: PackageType Image is not supported: the local registry runs zip functions (node and python runtimes)',
-    '15:57 Resources.Java.Properties.Runtime: runtime java21 is not supported locally; pipe runs nodejs* and python3.* functions',
+    '15:57 Resources.Java.Properties.Runtime: runtime java21 is not supported locally; pipe runs nodejs*, python3.* and provided.* functions',
     '18:28 Resources.S3Code.Properties.CodeUri: s3://bucket/key.zip is an S3 location; pipe deploys local code: give a folder or .zip inside the template\'s folder or input artifact',
     '21:28 Resources.ObjectCode.Properties.CodeUri: an S3 object location (Bucket/Key) is not supported locally; give a folder or .zip inside the template\'s folder or input artifact',
     '24:28 Resources.Missing.Properties.CodeUri: code location nowhere/ does not exist (looked for <dir>/nowhere)',
