@@ -23,6 +23,6 @@ export { createArtifactIo, type ArtifactIo, type PackagedFiles } from './artifac
 export { zipDirectory, type ZippedDirectory } from './zip-directory.js';
 export { combineZips, type CombinePart } from './combine-zips.js';
 export { readZipEntry } from './zip-entry.js';
-export { makeOwnedTempDir, removeDeadOwnersTempDirs } from './temp-dirs.js';
+export { makeOwnedTempDir, makeOwnedTempDirSync, removeDeadOwnersTempDirs } from './temp-dirs.js';
 export { IGNORE_FILE, parseIgnoreFile } from './ignore-file.js';
 export { unzipToDirectory } from './unzip-to-dir.js';

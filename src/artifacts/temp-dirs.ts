@@ -1,6 +1,7 @@
 // pipe's temporary folders in the system's temp directory (a tar's blobs, zips being combined) carry the pid of the
 // process that made them, so that the folders of a process killed before it could remove them (SIGKILL) are found
 // and removed by the next pipe command on this machine.
+import { mkdtempSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,11 @@ const OWNED_TEMP_DIR = /^pipe-[a-z]+(?:-[a-z]+)*-(\d+)-[A-Za-z0-9]{6}$/;
 /** A new temporary folder of this process, named `pipe-<kind>-<pid>-XXXXXX`. */
 export function makeOwnedTempDir(kind: string): Promise<string> {
   return mkdtemp(join(tmpdir(), `pipe-${kind}-${process.pid}-`));
+}
+
+/** makeOwnedTempDir, for a constructor that cannot wait. */
+export function makeOwnedTempDirSync(kind: string): string {
+  return mkdtempSync(join(tmpdir(), `pipe-${kind}-${process.pid}-`));
 }
 
 /** Removes the temporary folders of processes that have ended; returns their names. */

@@ -1,9 +1,9 @@
 // The build's container on a real Docker engine: one long-lived container per build, removed when it ends.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
+import { makeOwnedTempDir } from '../artifacts/index.js';
 import { LABELS } from '../core/index.js';
 import { DockerEngine, startDockerProxy } from '../infra/index.js';
 import type { ContainerHandle, DockerProxy } from '../infra/index.js';
@@ -103,7 +103,8 @@ export function createDockerBuildContainers(engine: DockerEngine = new DockerEng
 
 /** A privileged build's Docker engine; closing it removes what the build created, except the images it tagged. */
 async function startBuildDocker(engine: DockerEngine): Promise<{ proxy: DockerProxy; close(): Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'pipe-docker-'));
+  // Named with this process's pid, so the next pipe command removes it when a SIGKILL left it behind.
+  const dir = await makeOwnedTempDir('docker');
   const labels = { [LABELS.managed]: 'true', [LABELS.ownerPid]: String(process.pid), [LABELS.buildDocker]: randomUUID() };
   const proxy = await startDockerProxy(join(dir, 'docker.sock'), labels);
   return {

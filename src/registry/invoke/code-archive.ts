@@ -3,9 +3,8 @@
 // layer set by streaming each winning entry from its zip into a tar file on disk, and streamed from there into
 // each new container: a cold start costs one putArchive and no unzipping, and memory stays flat however large the
 // code unzips (a function with layers may unzip to 250 MiB).
-import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, rmSync } from 'node:fs';
 import { readFile, rename, stat, unlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -14,6 +13,7 @@ import { pack } from 'tar-stream';
 import type { Header, Pack } from 'tar-stream';
 import yauzl from 'yauzl';
 import type { Entry, ZipFile } from 'yauzl';
+import { makeOwnedTempDirSync } from '../../artifacts/index.js';
 import { RegistryError } from '../errors.js';
 import type { InvokeTarget } from '../invoke-port.js';
 import { BOOTSTRAP_FILES, RUNTIME_DIR, TASK_ROOT } from './runtime-config.js';
@@ -178,7 +178,8 @@ export async function buildCodeArchive(target: InvokeTarget, family: RuntimeFami
 export class CodeArchiveCache {
   private readonly archives = new Map<string, { promise: Promise<string>; bytes: number }>();
   private totalBytes = 0;
-  private readonly dir = mkdtempSync(join(tmpdir(), 'pipe-archives-'));
+  // Named with this process's pid, so the next pipe command removes it when a SIGKILL left it behind.
+  private readonly dir = makeOwnedTempDirSync('archives');
 
   constructor(
     private readonly bootstraps: Bootstraps,
