@@ -91,6 +91,15 @@ function recover(ctx: PipeContext): void {
  * finished, the temporary folders of pipe processes that died; and a worker for each parked execution that needs one (its approval expired, or a stop was asked).
  */
 export async function settleRecovered(ctx: PipeContext): Promise<void> {
+  // A killed process's function environments (its in-process registry's, for a deploy's hooks or an Invoke action)
+  // carry no execution id: every container of this PIPE_HOME whose owner died goes with the executions it left.
+  if (ctx.recovered.finished.length > 0) {
+    try {
+      await removeLeftoverContainers(ctx.engine);
+    } catch (e) {
+      if (!(e instanceof PipeError && e.code === 'DOCKER_UNAVAILABLE')) throw e; // no engine: no container to remove
+    }
+  }
   for (const id of ctx.recovered.finished) {
     const state = ctx.store.runState(id);
     const plan = state?.plan as ExecutionPlan | undefined;
