@@ -46,6 +46,11 @@ if (existsSync(join(here, 'hooks.mjs'))) {
   suites.push(['git hooks', benchHooks]);
 }
 
+if (existsSync(join(here, 'limits.mjs'))) {
+  const { benchLimits } = await import('./limits.mjs');
+  suites.push(['hostile input', benchLimits]);
+}
+
 let failed = false;
 for (const [name, run] of suites) {
   console.log(`\n## ${name}`);

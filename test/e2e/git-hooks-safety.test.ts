@@ -150,7 +150,7 @@ describe('pipe hooks: a transaction of many refs', () => {
       expect(r.status).toBe(0);
     }
     const ms = Date.now() - t0;
-    expect(ms).toBeLessThan(1000); // a shell loop over the lines took 24 s here
+    expect(ms).toBeLessThan(10_000); // a shell loop over the lines took 24 s here
     await settled(p, 2_000);
     expect(outcomes(p).every((l) => /refs\/tags\/t\d+ 000000000000\.\.[0-9a-f]{12}: pipeline onmain: no trigger matches$/.test(l))).toBe(true);
   });

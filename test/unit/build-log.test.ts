@@ -54,7 +54,7 @@ describe('LineSplitter', () => {
     const chunk = Buffer.alloc(64 * 1024, 'a');
     const started = Date.now();
     const pieces = split(Array.from({ length: 80 }, () => chunk));
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(10_000); // a quadratic split of 5 MB takes minutes
     expect(pieces).toHaveLength(Math.ceil((80 * 64 * 1024) / (MAX_LOG_LINE_BYTES - LINE_SPLIT_MARK.length - LINE_CONTINUED_MARK.length)));
     expect(Math.max(...pieces.map((p) => Buffer.byteLength(p)))).toBe(MAX_LOG_LINE_BYTES);
     expect(join(pieces)).toBe('a'.repeat(80 * 64 * 1024));
