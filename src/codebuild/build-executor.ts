@@ -92,8 +92,11 @@ export function createBuildExecutor(deps: BuildExecutorDeps): ActionExecutor {
           cacheScope: `${ctx.pipeline}/${ctx.action.stage}.${ctx.action.name}`,
         });
         if (config.batchEnabled) {
-          return await runBatchAction(ctx, deps, { spec, project, batchId: buildId, base: request, combineArtifacts: config.combineArtifacts, concurrency: config.batchConcurrency, nextBuildNumber: deps.nextBuildNumber,
+          const outcome = await runBatchAction(ctx, deps, { spec, project, batchId: buildId, base: request, combineArtifacts: config.combineArtifacts, concurrency: config.batchConcurrency, nextBuildNumber: deps.nextBuildNumber,
             variables: config.environmentVariables, ...(deps.secrets ? { secretSource: deps.secrets } : {}) });
+          // The batch's builds share its credentials: one parity line for the calls any of them made that pipe does not serve.
+          const unserved = (await aws?.reportUnserved(ctx.warn)) ?? [];
+          return unserved.length > 0 ? { ...outcome, extra: { ...outcome.extra, unservedAwsCalls: unserved } } : outcome;
         }
         const result = await runBuild(request, deps);
         const unserved = (await aws?.reportUnserved(ctx.warn)) ?? [];

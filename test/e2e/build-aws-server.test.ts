@@ -64,5 +64,17 @@ for (const command of [['registry', 'serve'], ['serve']]) {
       expect(r.stderr).toMatch(/^warning: Build\.Build: this build called 1 AWS API pipe does not serve: s3 PutObject \(once\)$/m);
       expect(r.exitCode).toBe(0);
     });
+
+    it('pipe run: a batch build\'s builds share its endpoint, and the batch reports the calls of all of them', async () => {
+      const batch = `${BUILDSPEC}batch:\n  build-list:\n    - identifier: one\n    - identifier: two\n`;
+      const repo = makeRepo({ 'buildspec.yml': batch, 'put.py': PUT_OBJECT });
+      const file = join(repo, 'pipeline.yml');
+      writeFileSync(file, twoStagePipeline({ repository: repo }).replace('          image: pipe/standard:1\n', '          image: pipe/standard:1\n          batchEnabled: "true"\n'));
+      const r = await pipe(['run', file], p);
+      expect(r.stdout).toContain(`[Build.Build] [one] endpoint=${url} lambda=${url}\n`);
+      expect(r.stdout).toContain(`[Build.Build] [two] endpoint=${url} lambda=${url}\n`);
+      expect(r.stderr).toMatch(/^warning: Build\.Build: this build called 1 AWS API pipe does not serve: s3 PutObject \(2 times\)$/m);
+      expect(r.exitCode).toBe(0);
+    });
   });
 }
