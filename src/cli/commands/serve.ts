@@ -9,7 +9,7 @@ import type { GatewayRoute } from '../../core/index.js';
 import type { Db } from '../../infra/index.js';
 import { gatewayUrlsOf, startGateway } from '../../gateway/index.js';
 import type { Gateway, GatewayRequestLog } from '../../gateway/index.js';
-import { findWorkspaceRoot } from '../../infra/index.js';
+import { findWorkspaceRoot, isProcessAlive } from '../../infra/index.js';
 import { Registry, createDockerInvoker, liveServerRecord, removeServerRecord, writeServerRecord } from '../../registry/index.js';
 import type { Invoker } from '../../registry/index.js';
 import { InvocationJournal, PipeServer, checkGivenToken, ensureServeToken, isLoopbackHost } from '../../server/index.js';
@@ -172,7 +172,7 @@ export async function runServer(out: Output, o: ServeFlags, mode: 'serve' | 'reg
       release();
       resolve(c);
     });
-    watchParent();
+    watchParent(isProcessAlive);
   });
   if (mode === 'registry') {
     say({ type: 'listening', url, pid: process.pid, dashboard: server.loginUrl }, `registry listening on ${url} (aws lambda ... --endpoint-url ${url})\ndashboard on ${server.loginUrl}`);
