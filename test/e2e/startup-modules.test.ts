@@ -43,6 +43,13 @@ describe('start-up', () => {
     expect(modules.filter((m) => !m.startsWith('src/core/'))).toEqual(['npm:commander', 'src/cli/exit-codes.ts', 'src/cli/stop-signals.ts']);
   });
 
+  it('pipe --help registers every command but evaluates no server or dashboard: they load when a server starts', async () => {
+    const { exitCode, modules } = await evaluatedModules(['--help']);
+    expect(exitCode).toBe(0);
+    expect(modules).toContain('src/cli/commands/serve.ts');
+    expect(modules.filter((m) => /^src\/server\/|^npm:(@hono|hono)$/.test(m))).toEqual([]);
+  });
+
   it('pipe validate evaluates no server, dashboard or gateway', async () => {
     const { exitCode, modules } = await evaluatedModules(['validate', join(import.meta.dirname, '..', '..', 'pipelines', 'deploy.yml')]);
     expect(exitCode).toBe(0);
