@@ -41,6 +41,11 @@ if (existsSync(join(here, 'stacks.mjs'))) {
   suites.push(['stacks', benchStacks]);
 }
 
+if (existsSync(join(here, 'startup.mjs'))) {
+  const { benchStartup } = await import('./startup.mjs');
+  suites.push(['start-up', benchStartup]);
+}
+
 if (existsSync(join(here, 'hooks.mjs'))) {
   const { benchHooks } = await import('./hooks.mjs');
   suites.push(['git hooks', benchHooks]);

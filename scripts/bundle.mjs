@@ -1,8 +1,10 @@
 // Bundles the CLI into one CommonJS script (dist/pipe.cjs) so `pipe` starts fast: Node loads one script instead of
-// hundreds of modules, and bin/pipe.js compiles it from V8's code cache (dist/pipe.cjs.cache, written by the first
-// run after a build), which saves most of the compilation of 2 MB of JavaScript on every later start. Native and
+// hundreds of modules, and bin/pipe.js compiles it from V8's code cache (dist/pipe.cjs.<command>.cache, written by
+// the first run of each command after a build), which saves most of the compilation of 2 MB of JavaScript on every
+// later start. Each command's module and the rooms behind it are `import()`ed (src/cli/command-table.ts): esbuild
+// wraps them in lazily-initialised modules, so a command evaluates only what it needs. Native and
 // optional modules stay external and load from node_modules.
-import { rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 await build({
@@ -27,8 +29,15 @@ await build({
   define: { 'import.meta.url': '__pipeImportMetaUrl' },
   banner: { js: "const __pipeImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
+// One byte per character, so bin/pipe.js reads it as latin1, several times faster than decoding UTF-8 (a bundle with
+// one character past ASCII is a two-byte string of 3 MB). esbuild escapes those of strings, regular expressions and
+// identifiers already (charset ascii); what is left is in comments, where an escape means the same to a reader.
+const bundle = readFileSync('dist/pipe.cjs', 'utf8');
+if (/[^\x00-\x7f]/.test(bundle)) writeFileSync('dist/pipe.cjs', bundle.replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`));
+
 // A code cache of an older bundle would be rejected anyway; the ESM bundle of older versions is no longer run.
-for (const stale of ['dist/pipe.cjs.cache', 'dist/pipe.mjs', 'dist/pipe.mjs.map']) rmSync(stale, { force: true });
+const caches = readdirSync('dist').filter((f) => /^pipe\.cjs\.(.+\.)?cache$/.test(f)).map((f) => `dist/${f}`);
+for (const stale of [...caches, 'dist/pipe.mjs', 'dist/pipe.mjs.map']) rmSync(stale, { force: true });
 
 // The dashboard's client, for the browser (scripts/bundle-client.mjs).
 await import('./bundle-client.mjs');

@@ -6,13 +6,14 @@ import type { ActionPlan, ExecutionPlan } from '../core/index.js';
 import { resolveBuildImage } from '../codebuild/index.js';
 import type { DockerEngine } from '../infra/index.js';
 import { findReferences, readCodeBuildConfiguration, readGitSourceConfiguration } from '../plan/index.js';
-import { readGitFile, resolveGitSource } from '../source/index.js';
+import { readSourceFile, resolveGitSource } from '../source/index.js';
 import type { ResolvedGitSource } from '../source/index.js';
 import { parseBuildspec } from '../parse/index.js';
 
+/** A source artifact's producer: the repository as the pipeline names it, and what it resolved to. */
 interface KnownSource {
   repository: string;
-  commitId: string;
+  resolved: ResolvedGitSource;
 }
 
 /** A source action's revision for this execution (a git hook's commit, `--source-revision`), by action name. */
@@ -46,7 +47,7 @@ export async function preflight(
       throw withAction(a, e);
     });
     resolvedSources.set(a.id, resolved);
-    for (const out of a.outputArtifacts) sources.set(out, { repository, commitId: resolved.commitId });
+    for (const out of a.outputArtifacts) sources.set(out, { repository, resolved });
   }
   for (const a of actions) {
     if (a.type !== 'Build/CodeBuild') continue;
@@ -57,9 +58,9 @@ export async function preflight(
     const primary = a.inputArtifacts[0];
     const source = primary ? sources.get(primary) : undefined;
     if (!source || c.buildspec.includes('#{') || c.buildspec.includes('\n')) continue;
-    const text = await readGitFile(source.repository, source.commitId, c.buildspec);
+    const text = await readSourceFile(source.resolved, c.buildspec);
     if (text === undefined) {
-      throw new PipeError('INVALID_SPEC', `${a.id}: buildspec ${c.buildspec} not found in ${primary} (${source.repository} at ${source.commitId.slice(0, 12)})`, {
+      throw new PipeError('INVALID_SPEC', `${a.id}: buildspec ${c.buildspec} not found in ${primary} (${source.repository} at ${source.resolved.commitId.slice(0, 12)})`, {
         hint: `the path is relative to the root of the source repository; is ${c.buildspec} committed?`,
       });
     }

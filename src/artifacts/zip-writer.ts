@@ -5,7 +5,8 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ZipArchive } from 'archiver';
+// archiver (and the streams it brings) loads when a zip needs it: most commands, most runs never do.
+import type { ZipArchive } from 'archiver';
 import type { ZipEntryData } from 'archiver';
 import { PipeError, describeError } from '../core/index.js';
 import { digestFile, type FileDigest } from './checksum.js';
@@ -67,6 +68,7 @@ export async function writeZip(zipPath: string, entries: readonly ZipEntry[]): P
       // Several files deflated at once where this Node can (zlib.crc32); archiver, one at a time, otherwise.
       const normalized = sorted.map((e) => (e.kind === 'file' ? { ...e, mode: normalizeFileMode(e.mode) } : e));
       if (canWriteParallelZip() && (await writeParallelZip(temp, normalized))) return;
+      const { ZipArchive } = await import('archiver');
       const zip = new ZipArchive({ zlib: { level: 6 } });
       const written = pipeline(zip, createWriteStream(temp));
       zip.on('warning', (w) => zip.emit('error', w));

@@ -1,25 +1,17 @@
 // `pipe`: the composition root. Parses argv, wires the engine to renderers, maps errors to exit codes.
 import { Command, CommanderError } from 'commander';
 import { isPipeError, printable, ValidationError } from '../core/index.js';
-import { mapSystemError } from '../infra/index.js';
+import type { PipeError } from '../core/index.js';
 import { EXIT } from './exit-codes.js';
 import { createOutput } from './output.js';
 import { watchStopSignals } from './stop-signals.js';
 import type { LauncherSignals } from './stop-signals.js';
 import type { Output } from './output.js';
-import { registerPipelineCommands } from './commands/pipeline.js';
-import { registerRegistryCommands } from './commands/registry.js';
-import { registerBuildCommand } from './commands/build.js';
-import { registerBuildsCommand } from './commands/builds.js';
-import { registerSecretCommands } from './commands/secrets.js';
-import { registerCacheCommands } from './commands/cache.js';
-import { registerControlCommands } from './commands/control.js';
-import { registerGatewayCommands } from './commands/gateway.js';
-import { registerDeploymentCommands } from './commands/deployments.js';
-import { registerMetricsCommand } from './commands/metrics.js';
-import { registerServeCommand } from './commands/serve.js';
-import { registerStackCommands } from './commands/stack.js';
-import { registerHooksCommands } from './commands/hooks.js';
+import { COMMAND_MODULES, modulesFor } from './command-table.js';
+import type { CommandModule } from './command-table.js';
+
+/** For bin/pipe.js, which names a command's code cache after it. */
+export { isCommandName } from './command-table.js';
 
 const HELP_FOOTER = `
 Exit codes:
@@ -35,26 +27,16 @@ Environment:
   NO_COLOR        no colour in terminal output
   PIPE_DEBUG      print the stack of an internal error`;
 
-export function buildProgram(out: Output): Command {
+/** The `pipe` program with the commands of `modules` (every command by default; main loads only what argv needs). */
+export async function buildProgram(out: Output, modules: readonly CommandModule[] = COMMAND_MODULES): Promise<Command> {
   const program = new Command('pipe')
     .description('Run AWS CodePipeline-style pipelines and CodeBuild buildspecs locally, in Docker')
     .version('0.1.0')
     .addHelpText('after', HELP_FOOTER)
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.stdout(s), writeErr: (s) => out.stderr(s) });
-  registerPipelineCommands(program, out);
-  registerRegistryCommands(program, out);
-  registerBuildCommand(program, out);
-  registerBuildsCommand(program, out);
-  registerSecretCommands(program, out);
-  registerCacheCommands(program, out);
-  registerControlCommands(program, out);
-  registerGatewayCommands(program, out);
-  registerDeploymentCommands(program, out);
-  registerMetricsCommand(program, out);
-  registerServeCommand(program, out);
-  registerStackCommands(program, out);
-  registerHooksCommands(program, out);
+  const registers = await Promise.all(modules.map((m) => m.load()));
+  for (const register of registers) register(program, out);
   return program;
 }
 
@@ -67,18 +49,21 @@ const isStoppableFromTheStart = (argv: readonly string[]) => (argv[0] === 'run' 
  */
 export async function main(argv: string[], out: Output = createOutput(), launcher?: LauncherSignals): Promise<number> {
   const stopWatching = watchStopSignals({ keepForHandler: isStoppableFromTheStart(argv), ...(launcher ? { launcher } : {}) });
-  const program = buildProgram(out);
   try {
+    const program = await buildProgram(out, modulesFor(argv));
     await program.parseAsync(argv, { from: 'user' });
     return out.exitCode ?? EXIT.success;
   } catch (e) {
-    return reportError(e, out);
+    // Loaded here, not at start: the adapters (Docker, SQLite) are the command's to load, if it needs them.
+    const mapSystemError = isPipeError(e) || e instanceof CommanderError ? undefined : (await import('../infra/index.js')).mapSystemError;
+    return reportError(e, out, mapSystemError);
   } finally {
     stopWatching();
   }
 }
 
-export function reportError(e: unknown, out: Output): number {
+/** Prints an error as a person can act on it; `mapSystemError` turns the machine's errors (full disk, ...) into PipeErrors. */
+export function reportError(e: unknown, out: Output, mapSystemError?: (e: unknown) => PipeError | undefined): number {
   if (e instanceof CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return EXIT.success;
     return EXIT.badInput;
@@ -93,7 +78,7 @@ export function reportError(e: unknown, out: Output): number {
     if (e.hint) out.stderr(`hint: ${printable(e.hint)}\n`);
     return e.isInputError ? EXIT.badInput : EXIT.failed;
   }
-  const mapped = mapSystemError(e);
+  const mapped = mapSystemError?.(e);
   if (mapped) return reportError(mapped, out);
   // Anything else is pipe's own fault: one line, and the stack only when asked for.
   out.stderr(`error: internal error: ${e instanceof Error ? e.message : String(e)}\n`);

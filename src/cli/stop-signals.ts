@@ -3,7 +3,6 @@
 // does not kill pipe half-way through its clean-up); with none held, a signal ends pipe as it ends any process
 // (`pipe run` keeps it for the handler it is about to take), and a closed stdout ends pipe quietly.
 import { readFileSync } from 'node:fs';
-import { isProcessAlive } from '../infra/index.js';
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 export type StopCause = (typeof SIGNALS)[number] | 'EPIPE' | 'parent exited';
@@ -95,13 +94,13 @@ export function stdoutClosed(): void {
  * holding its port and containers. Watched: the parent, and the parent's parent when the parent is a `sh -c`
  * wrapper (that shell outlives its own parent, waiting for pipe).
  */
-export function watchParent(intervalMs = 1000): () => void {
+export function watchParent(isAlive: (pid: number) => boolean, intervalMs = 1000): () => void {
   const watched = [process.ppid];
   const parentOfShell = SHELLS.has(commOf(process.ppid) ?? '') ? parentOf(process.ppid) : undefined;
   if (parentOfShell !== undefined && parentOfShell > 1) watched.push(parentOfShell);
   const first = process.ppid;
   const timer = setInterval(() => {
-    if (process.ppid !== first || watched.some((pid) => !isProcessAlive(pid))) fire('parent exited');
+    if (process.ppid !== first || watched.some((pid) => !isAlive(pid))) fire('parent exited');
   }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);

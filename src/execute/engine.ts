@@ -63,7 +63,7 @@ export class Engine {
     this.owner = options.owner ?? newOwner();
     const logs = options.home === undefined ? undefined : new LogStore(options.home, (id, stage, action, path) => store.setLogPath(id, stage, action, path), undefined, options.logPath);
     this.logs = logs;
-    this.bus.subscribe((e) => store.record(e));
+    this.bus.subscribe((e) => store.recordBatched(e));
     if (logs) this.bus.subscribe((e) => logs.record(e));
     this.executors = options.executors ?? {};
   }
@@ -151,6 +151,7 @@ export class Engine {
   }
 
   close(): void {
+    this.options.store.flushLogs();
     this.logs?.closeAll();
   }
 }

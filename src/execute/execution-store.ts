@@ -105,20 +105,51 @@ const opt = <K extends string>(key: K, v: unknown): Partial<Record<K, string>> =
 
 export class ExecutionStore {
   /** Built once (after the migrations): better-sqlite3 makes a new wrapper per call of db.transaction. */
-  private readonly recordTx: (e: RunEvent) => void;
+  private readonly recordTx: (events: readonly RunEvent[]) => void;
+  /** Log lines recordBatched holds until the end of the current task or the next other event. */
+  private pendingLogs: RunEvent[] = [];
 
   constructor(readonly db: Db) {
     migrate(db, 'state', STATE_MIGRATIONS);
     const appendEvent = db.prepare('INSERT INTO events (execution_id, body) VALUES (?, ?)');
-    this.recordTx = db.transaction((ev: RunEvent) => {
-      this.applyToState(ev);
-      appendEvent.run(ev.executionId, JSON.stringify(ev));
+    this.recordTx = db.transaction((events: readonly RunEvent[]) => {
+      for (const ev of events) {
+        this.applyToState(ev);
+        appendEvent.run(ev.executionId, JSON.stringify(ev));
+      }
     });
   }
 
   /** Records one event: the state tables, and the append-only event log every other process reads. */
   record(e: RunEvent): void {
-    this.recordTx(e);
+    this.recordTx([e]);
+  }
+
+  /**
+   * Records events as record does, a burst of log lines (a build's output chunk) in one transaction: a log line is
+   * written at the end of the current task (a microtask), or with the next event of another type, whichever comes
+   * first, so the log keeps the order of emission and the state tables are written when the event comes (log lines
+   * change no state). One transaction costs about three log lines' worth of separate ones. The engine records so;
+   * flushLogs writes what is pending (the engine's close calls it).
+   */
+  recordBatched(e: RunEvent): void {
+    if (e.type === 'log') {
+      this.pendingLogs.push(e);
+      if (this.pendingLogs.length === 1) queueMicrotask(() => this.flushLogs());
+      return;
+    }
+    this.recordTx([...this.pendingLogs.splice(0), e]);
+  }
+
+  /** Writes the log lines recordBatched holds; a closed database (its owner is done with it) takes nothing more. */
+  flushLogs(): void {
+    if (this.pendingLogs.length === 0 || !this.db.open) return;
+    const events = this.pendingLogs.splice(0);
+    try {
+      this.recordTx(events);
+    } catch {
+      // As a failed record is for the event bus: the run goes on without those lines in the log.
+    }
   }
 
   private applyToState(e: RunEvent): void {

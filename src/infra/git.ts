@@ -1,6 +1,5 @@
 // The git adapter: runs the git CLI in a directory, isolated from the caller's GIT_* environment.
 import { existsSync } from 'node:fs';
-import { execa } from 'execa';
 import { PipeError, describeError } from '../core/index.js';
 
 export interface GitResult {
@@ -46,6 +45,8 @@ export function firstErrorLine(stderr: string): string {
 
 /** Runs `git <args>` in `cwd`. Failures become SOURCE_ERROR naming the command and the directory. */
 export async function runGit(cwd: string, args: readonly string[], options: GitOptions = {}): Promise<GitResult> {
+  // execa loads with the first git a command runs: most commands run none.
+  const { execa } = await import('execa');
   const result = await execa('git', args, {
     cwd,
     reject: false,

@@ -23,14 +23,21 @@ export async function archiveGitSource(source: ResolvedGitSource, zipPath: strin
  */
 export async function readGitFile(repository: string, commitId: string, file: string): Promise<string | undefined> {
   const repo = await openGitRepository(repository);
+  return readCommittedFile(repo.dir, repository, commitId, file);
+}
+
+/** readGitFile of a source resolveGitSource resolved: its repository was opened (and checked) then, not again. */
+export async function readSourceFile(source: ResolvedGitSource, file: string): Promise<string | undefined> {
+  return readCommittedFile(source.repository, source.repository, source.commitId, file);
+}
+
+/** One git: `cat-file blob` fails alike for a path the commit lacks and for one that is no file (a directory). */
+async function readCommittedFile(dir: string, repository: string, commitId: string, file: string): Promise<string | undefined> {
   const relative = file.replace(/^(\.\/)+/, '');
   if (commitId.startsWith('-')) throw new PipeError('SOURCE_ERROR', `Invalid commit ${commitId}`);
   if (relative.startsWith('/') || relative.split('/').includes('..')) {
     throw new PipeError('SOURCE_ERROR', `${file} must be a path inside repository ${repository}`);
   }
-  const object = `${commitId}:${relative}`;
-  const kind = await runGit(repo.dir, ['cat-file', '-t', object], { allowFailure: true });
-  if (kind.exitCode !== 0 || kind.stdout.trim() !== 'blob') return undefined;
-  const out = await runGit(repo.dir, ['cat-file', 'blob', object], { keepFinalNewline: true });
-  return out.stdout;
+  const out = await runGit(dir, ['cat-file', 'blob', `${commitId}:${relative}`], { keepFinalNewline: true, allowFailure: true });
+  return out.exitCode === 0 ? out.stdout : undefined;
 }

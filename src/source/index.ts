@@ -7,7 +7,7 @@ export {
   type GitSourceRequest,
   type ResolvedGitSource,
 } from './resolve-git-source.js';
-export { archiveGitSource, readGitFile } from './archive-git-source.js';
+export { archiveGitSource, readGitFile, readSourceFile } from './archive-git-source.js';
 export { openGitRepository, listBranches, workTreeCommit, type GitRepository } from './git-repository.js';
 export { createSourceExecutor } from './source-executor.js';
 export { criteriaMatch, isTriggeringUpdate, matchTriggers, type RefUpdateContext, type TriggerMatch } from './trigger-match.js';

@@ -111,7 +111,9 @@ async function resolveExplicitCommit(repo: GitRepository, commit: string, branch
  */
 export async function resolveGitSource(request: GitSourceRequest): Promise<ResolvedGitSource> {
   const repo = await openGitRepository(request.repository);
-  const known = await listBranches(repo);
+  // HEAD's branch, when it is what counts, is asked at the same time as the branches: two gits at once, not in turn.
+  const followsHead = request.commit === undefined && request.branch === undefined;
+  const [known, headOf] = await Promise.all([listBranches(repo), followsHead ? headBranch(repo) : undefined]);
   if (request.commit !== undefined && request.pushedBranch !== undefined) {
     const commitId = request.commit.startsWith('-') ? undefined : await resolveCommit(repo, request.commit);
     if (commitId === undefined) throw new PipeError('SOURCE_ERROR', `Commit ${request.commit} not found in repository ${repo.path}`);
@@ -121,7 +123,7 @@ export async function resolveGitSource(request: GitSourceRequest): Promise<Resol
   if (request.branch !== undefined) {
     return describeCommit(repo, await branchTip(repo, request.branch, known), request.branch);
   }
-  const head = await headBranch(repo);
+  const head = headOf;
   if (known.length === 0) throw emptyRepositoryError(repo);
   if (head === undefined) {
     const commitId = await resolveCommit(repo, 'HEAD');

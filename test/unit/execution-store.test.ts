@@ -60,3 +60,37 @@ describe('execution store', () => {
     expect([store.nextBuildNumber('a'), store.nextBuildNumber('a'), store.nextBuildNumber('b')]).toEqual([1, 2, 1]);
   });
 });
+
+describe('log lines recorded in batches', () => {
+  const log = (i: number): RunEvent => ({ ...base, time: at(4), type: 'log', stage: 'Source', action: 'Checkout', stream: 'stdout', line: `line ${i}` });
+  const lines = (store: ExecutionStore) => store.eventsAfter(0, 'e1', 10_000).map((r) => (r.event.type === 'log' ? r.event.line : r.event.type));
+
+  it('writes a burst of log lines at the end of the task, in order, and before the next other event', async () => {
+    const store = new ExecutionStore(openDatabase(':memory:'));
+    const [start, stage, ...rest] = events();
+    store.recordBatched(start!);
+    store.recordBatched(stage!);
+    for (let i = 0; i < 3; i++) store.recordBatched(log(i));
+    expect(lines(store)).toEqual(['execution', 'stage']);
+    await Promise.resolve();
+    expect(lines(store)).toEqual(['execution', 'stage', 'line 0', 'line 1', 'line 2']);
+    store.recordBatched(log(3));
+    store.recordBatched(rest[0]!); // the action starts: the pending line goes first, in the same transaction
+    expect(lines(store)).toEqual(['execution', 'stage', 'line 0', 'line 1', 'line 2', 'line 3', 'action']);
+    expect(store.getExecution('e1')?.actions.map((a) => a.status)).toEqual(['InProgress']);
+  });
+
+  it('flushLogs writes what is pending; a closed database takes nothing more and throws nothing', async () => {
+    const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'pipe-batch-')), 'state.db'));
+    const store = new ExecutionStore(db);
+    store.record(events()[0]!);
+    store.recordBatched(log(0));
+    store.flushLogs();
+    expect(lines(store)).toEqual(['execution', 'line 0']);
+    store.recordBatched(log(1));
+    db.close();
+    await Promise.resolve(); // the microtask finds the database closed
+    const reopened = new ExecutionStore(openDatabase(db.name));
+    expect(lines(reopened)).toEqual(['execution', 'line 0']);
+  });
+});

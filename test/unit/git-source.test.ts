@@ -7,7 +7,7 @@ import yauzl from 'yauzl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extract } from 'tar-stream';
 import { sha256File, unzipToTar } from '../../src/artifacts/index.js';
-import { archiveGitSource, gitOutputVariables, readGitFile, resolveGitSource } from '../../src/source/index.js';
+import { archiveGitSource, gitOutputVariables, readGitFile, readSourceFile, resolveGitSource } from '../../src/source/index.js';
 
 const AUTHORED = '2024-05-01T12:00:00Z';
 const COMMITTED = '2024-05-02T08:30:00Z';
@@ -183,6 +183,14 @@ describe('archiveGitSource', () => {
     expect(await readGitFile(repo, featureTip, './src/feature.js')).toBe('feature\n');
     expect(await readGitFile(repo, second, 'src/feature.js')).toBeUndefined();
     expect(await readGitFile(repo, second, 'src')).toBeUndefined();
+  });
+
+  it('reads one committed file of a resolved source, with the same answers and refusals', async () => {
+    const source = await resolveGitSource({ repository: repo, commit: featureTip });
+    expect(await readSourceFile(source, './src/feature.js')).toBe('feature\n');
+    expect(await readSourceFile(source, 'src')).toBeUndefined();
+    expect(await readSourceFile(source, 'nope.yml')).toBeUndefined();
+    await expect(readSourceFile(source, '../x.yml')).rejects.toThrow(`../x.yml must be a path inside repository ${source.repository}`);
   });
 });
 

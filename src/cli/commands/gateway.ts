@@ -8,6 +8,7 @@ import { gatewayUrlsOf, readGatewayRoutes, shadowingRoutes, startGateway } from 
 import type { GatewayRequestLog } from '../../gateway/index.js';
 import { Registry, createDockerInvoker, invokeOverHttp } from '../../registry/index.js';
 import type { LambdaApi } from '../../registry/index.js';
+import { isProcessAlive } from '../../infra/index.js';
 import { onStop, watchParent } from '../stop-signals.js';
 import type { StopCause } from '../stop-signals.js';
 import type { Output } from '../output.js';
@@ -94,7 +95,7 @@ async function serve(out: Output, o: GatewayServeOptions): Promise<void> {
       release();
       resolve(c);
     });
-    watchParent();
+    watchParent(isProcessAlive);
   });
   const shadowing = shadowingRoutes(routes);
   routes.forEach((r, i) => {

@@ -9,10 +9,11 @@ import type { GatewayRoute } from '../../core/index.js';
 import type { Db } from '../../infra/index.js';
 import { gatewayUrlsOf, startGateway } from '../../gateway/index.js';
 import type { Gateway, GatewayRequestLog } from '../../gateway/index.js';
-import { findWorkspaceRoot } from '../../infra/index.js';
+import { findWorkspaceRoot, isProcessAlive } from '../../infra/index.js';
 import { Registry, createDockerInvoker, liveServerRecord, removeServerRecord, writeServerRecord } from '../../registry/index.js';
 import type { Invoker } from '../../registry/index.js';
-import { InvocationJournal, PipeServer, checkGivenToken, ensureServeToken, isLoopbackHost } from '../../server/index.js';
+// The server room (hono, the dashboard) loads when a server starts, not for `pipe --help`, which registers this command.
+import type * as ServerRoom from '../../server/index.js';
 import { openContext } from './control.js';
 import type { Output } from '../output.js';
 import { onStop, watchParent } from '../stop-signals.js';
@@ -79,7 +80,8 @@ function parseImages(pairs: string[]): Record<string, string> {
 }
 
 /** The token to require: the one given, which a host beyond loopback needs; else the one kept in PIPE_HOME. */
-function tokenFor(host: string, given: string | undefined, home: string): string {
+function tokenFor(server: typeof ServerRoom, host: string, given: string | undefined, home: string): string {
+  const { checkGivenToken, ensureServeToken, isLoopbackHost } = server;
   if (given !== undefined) return checkGivenToken(given);
   if (!isLoopbackHost(host)) {
     throw new PipeError('INVALID_ARGUMENT', `listening on ${host} reaches beyond this machine: it needs a token of your own (--token)`, {
@@ -99,6 +101,8 @@ export async function runServer(out: Output, o: ServeFlags, mode: 'serve' | 'reg
   const defaultConcurrency = parsePositive('--concurrency', o.concurrency ?? '10');
   const idleTimeoutMs = parsePositive('--idle-timeout', o.idleTimeout ?? '600') * 1000;
   const gatewayPort = o.gatewayPort === undefined ? undefined : parsePort('--gateway-port', o.gatewayPort);
+  const serverRoom = await import('../../server/index.js');
+  const { InvocationJournal, PipeServer } = serverRoom;
   const ctx = await openContext();
   const running = liveServerRecord(ctx.home);
   if (running) {
@@ -107,7 +111,7 @@ export async function runServer(out: Output, o: ServeFlags, mode: 'serve' | 'reg
       hint: 'use that one (pipe commands on this PIPE_HOME already do), stop it first, or set another PIPE_HOME',
     });
   }
-  const token = tokenFor(o.host, o.token, ctx.home);
+  const token = tokenFor(serverRoom, o.host, o.token, ctx.home);
   const say = (event: Record<string, unknown>, text: string) =>
     o.json ? out.stdout(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`) : out.stderr(`${text}\n`);
   // Functions get the server's address as AWS_ENDPOINT_URL; known once it listens (--port 0 picks one).
@@ -172,7 +176,7 @@ export async function runServer(out: Output, o: ServeFlags, mode: 'serve' | 'reg
       release();
       resolve(c);
     });
-    watchParent();
+    watchParent(isProcessAlive);
   });
   if (mode === 'registry') {
     say({ type: 'listening', url, pid: process.pid, dashboard: server.loginUrl }, `registry listening on ${url} (aws lambda ... --endpoint-url ${url})\ndashboard on ${server.loginUrl}`);
