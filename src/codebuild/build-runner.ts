@@ -12,7 +12,7 @@ import type { LineSink } from './build-log.js';
 import { composeBuildEnvironment, secondarySourceDir, SRC_DIR, SRC_ROOT } from './build-env.js';
 import type { BuildIdentity } from './build-env.js';
 import { awsVariables } from './aws-endpoint.js';
-import { awsCliShimCommand } from './aws-cli-shim.js';
+import { awsCliShimScript } from './aws-cli-shim.js';
 import type { BuildAwsAccess } from './aws-endpoint.js';
 import type { BuildContainer } from './container-port.js';
 import type { BuildContainerFactory } from './docker-container.js';
@@ -161,7 +161,7 @@ class BuildRun {
     // The primary source's tar is made on the host while Docker provisions (awaited, and its failure seen, in
     // DOWNLOAD_SOURCE); the image's labels are read while the container is created and started.
     const primary = this.req.primarySource;
-    const sourceTar = primary ? this.deps.artifacts.unzipToTar(primary.path) : undefined;
+    const sourceTar = primary ? this.deps.artifacts.unzipToTar(primary.path, { prefix: SRC_DIR }) : undefined;
     sourceTar?.catch(() => undefined);
     this.sourceTar = sourceTar;
     const provisioned = await this.step('PROVISIONING', async () => {
@@ -188,9 +188,10 @@ class BuildRun {
         for (const note of runtimes.notes) this.warn(note);
         runtimeCommands = runtimes.commands;
       }
-      await session.init(env, SRC_DIR);
-      if (aws) await this.exec(awsCliShimCommand());
-      if (sourceTar) await container.putFiles(SRC_DIR, await sourceTar);
+      // One archive: the session's files and the primary source; the AWS CLI shim is the agent's first step.
+      const shim = aws ? awsCliShimScript() : undefined;
+      const shimStatus = await session.init(env, SRC_DIR, { ...(sourceTar ? { source: await sourceTar } : {}), ...(shim ? { firstStep: shim } : {}) });
+      if (shimStatus !== 0) throw new PipeError('DOCKER_ERROR', `installing the AWS CLI shim failed in the build container (exit ${shimStatus})`);
       for (const s of this.req.secondarySources) {
         await container.putFiles('/', packFiles([{ path: `${secondarySourceDir(s.name).slice(1)}/.keep`, content: '' }]));
         await container.putFiles(secondarySourceDir(s.name), await this.deps.artifacts.unzipToTar(s.path));

@@ -8,11 +8,21 @@ export interface BuildExecOptions {
   onStderr: (chunk: Buffer) => void;
 }
 
+/** A command whose standard input stays open (the shell session's agent). */
+export interface BuildExecStream {
+  write(data: string): void;
+  end(): void;
+  /** Resolves with the exit status when the command ended, also when the container was removed under it. */
+  readonly exited: Promise<{ exitCode: number }>;
+}
+
 export interface BuildContainer {
   readonly id: string;
   /** Extracts a tar (buffer, promise of one, or stream) into a directory of the container. */
   putFiles(dir: string, tar: Buffer | Promise<Buffer> | Readable): Promise<void>;
   exec(options: BuildExecOptions): Promise<{ exitCode: number }>;
+  /** Starts a command fed through its standard input; a container without it runs every item as its own exec. */
+  openExec?(options: BuildExecOptions): Promise<BuildExecStream>;
   /** A tar stream of a path in the container. */
   getArchive(path: string): Promise<Readable>;
   remove(): Promise<void>;

@@ -7,7 +7,7 @@ import { makeOwnedTempDir } from '../artifacts/index.js';
 import { LABELS } from '../core/index.js';
 import { DockerEngine, startDockerProxy } from '../infra/index.js';
 import type { ContainerHandle, DockerProxy } from '../infra/index.js';
-import type { BuildContainer, BuildExecOptions } from './container-port.js';
+import type { BuildContainer, BuildExecOptions, BuildExecStream } from './container-port.js';
 
 export interface BuildContainerRequest {
   image: string;
@@ -40,6 +40,15 @@ class DockerBuildContainer implements BuildContainer {
 
   exec(options: BuildExecOptions): Promise<{ exitCode: number }> {
     return this.handle.exec({
+      cmd: options.cmd,
+      ...(options.user ? { user: options.user } : {}),
+      onStdout: options.onStdout,
+      onStderr: options.onStderr,
+    });
+  }
+
+  openExec(options: BuildExecOptions): Promise<BuildExecStream> {
+    return this.handle.openExec({
       cmd: options.cmd,
       ...(options.user ? { user: options.user } : {}),
       onStdout: options.onStdout,

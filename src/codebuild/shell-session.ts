@@ -1,8 +1,11 @@
 // CodeBuild 0.2's shell model inside one long-lived container: every command item runs as its own script in a
 // fresh shell that starts in the working directory and with the variables the previous item left. Functions,
-// arrays, `set -e` and traps do not carry over; `exit 0` ends only that item.
+// arrays, `set -e` and traps do not carry over; `exit 0` ends only that item. The items go through one agent exec
+// (shell-agent.ts); those with a `run-as` user, and the expansions and reads of the environment, have their own.
 import { posix } from 'node:path';
-import { packFiles } from './tar.js';
+import type { Readable } from 'node:stream';
+import { concatTar, packFiles } from './tar.js';
+import { ShellAgent } from './shell-agent.js';
 import type { BuildContainer } from './container-port.js';
 
 /** Where pipe keeps its per-build files inside the container. */
@@ -55,8 +58,17 @@ export interface RunItemOptions {
   onStderr: (chunk: Buffer) => void;
 }
 
+export interface SessionInitOptions {
+  /** A tar of the primary source, for the starting directory: copied in with the session's own files. */
+  source?: Buffer | Readable;
+  /** A shell script run first, as the container's default user, its output discarded (the AWS CLI shim). */
+  firstStep?: string;
+}
+
 export class ShellSession {
   private counter = 0;
+  /** Runs the items without a user of their own, when the container offers an exec fed through stdin. */
+  private agent: ShellAgent | undefined;
 
   constructor(
     private readonly container: BuildContainer,
@@ -66,32 +78,60 @@ export class ShellSession {
     private readonly carry = true,
   ) {}
 
-  /** Writes the wrapper, the initial environment and the starting directory into the container. */
-  async init(env: Record<string, string>, cwd: string): Promise<void> {
-    await this.container.putFiles(
-      '/',
-      packFiles([
-        { path: `${PIPE_DIR.slice(1)}/wrap.sh`, content: WRAPPER, mode: 0o755 },
-        { path: `${PIPE_DIR.slice(1)}/dump-env.sh`, content: DUMP_ENV, mode: 0o755 },
-        { path: `${STATE.slice(1)}/env`, content: renderEnvFile(env), mode: 0o666 },
-        { path: `${STATE.slice(1)}/cwd`, content: `${cwd}\n`, mode: 0o666 },
-        { path: `${PIPE_DIR.slice(1)}/items/.keep`, content: '', mode: 0o644 },
-        // The source directory exists before anything is unpacked into it.
-        { path: `${cwd.slice(1)}/.keep`, content: '', mode: 0o644 },
-      ], { dirMode: 0o777 }),
-    );
+  /**
+   * Writes the wrapper, the initial environment and the starting directory into the container, with the source's
+   * files under it (one archive), and starts the agent. Returns the first step's exit status (0 without one).
+   */
+  async init(env: Record<string, string>, cwd: string, options: SessionInitOptions = {}): Promise<number> {
+    const files = packFiles([
+      { path: `${PIPE_DIR.slice(1)}/wrap.sh`, content: WRAPPER, mode: 0o755 },
+      { path: `${PIPE_DIR.slice(1)}/dump-env.sh`, content: DUMP_ENV, mode: 0o755 },
+      { path: `${STATE.slice(1)}/env`, content: renderEnvFile(env), mode: 0o666 },
+      { path: `${STATE.slice(1)}/cwd`, content: `${cwd}\n`, mode: 0o666 },
+      { path: `${PIPE_DIR.slice(1)}/items/.keep`, content: '', mode: 0o644 },
+      // The source directory exists before anything is unpacked into it.
+      { path: `${cwd.slice(1)}/.keep`, content: '', mode: 0o644 },
+    ], { dirMode: 0o777 });
+    const copied = files.then((head) => this.container.putFiles('/', options.source ? concatTar(head, options.source) : head));
+    const { container } = this;
+    const openExec = container.openExec?.bind(container);
+    if (!openExec) {
+      await copied;
+      if (!options.firstStep) return 0;
+      return (await container.exec({ cmd: ['sh', '-c', options.firstStep], onStdout: () => undefined, onStderr: () => undefined })).exitCode;
+    }
+    // The agent starts (and runs the first step) while Docker extracts the files; items wait for both.
+    const started = ShellAgent.start(openExec, {
+      pipeDir: PIPE_DIR,
+      shell: this.shell,
+      carry: this.carry,
+      ...(options.firstStep ? { firstStep: options.firstStep } : {}),
+    });
+    started.catch(() => undefined);
+    await copied;
+    const { agent, first } = await started;
+    this.agent = agent;
+    return first;
   }
 
   /** Runs one command item; returns its exit status. */
   async runItem(text: string, options: RunItemOptions): Promise<number> {
-    const name = `item-${++this.counter}.sh`;
+    const id = ++this.counter;
+    if (this.agent && !options.user) {
+      return this.agent.run(id, text, options.succeeding, { onStdout: options.onStdout, onStderr: options.onStderr });
+    }
     const result = await this.container.exec({
-      cmd: ['env', '-i', this.shell, `${PIPE_DIR}/wrap.sh`, posix.join(PIPE_DIR, 'items', name), options.succeeding ? '1' : '0', this.carry ? '1' : '0', text],
+      cmd: ['env', '-i', this.shell, `${PIPE_DIR}/wrap.sh`, posix.join(PIPE_DIR, 'items', `item-${id}.sh`), options.succeeding ? '1' : '0', this.carry ? '1' : '0', text],
       ...(options.user ? { user: options.user } : {}),
       onStdout: options.onStdout,
       onStderr: options.onStderr,
     });
     return result.exitCode;
+  }
+
+  /** Ends the agent's input; it stops after the item it runs (the container's removal ends it anyway). */
+  close(): void {
+    this.agent?.close();
   }
 
   /**

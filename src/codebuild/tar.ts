@@ -1,4 +1,5 @@
 // Small in-memory tar archives, for handing scripts and directories to a container through the Docker API.
+import { Readable } from 'node:stream';
 import { pack } from 'tar-stream';
 
 export interface TarFile {
@@ -32,4 +33,22 @@ export function packFiles(files: readonly TarFile[], options: { dirMode?: number
     p.on('end', () => resolve(Buffer.concat(chunks)));
     p.on('error', reject);
   });
+}
+
+/** A tar's end: two zero blocks. */
+const END_OF_TAR = 1024;
+
+/**
+ * One archive of `head` (a whole tar, as packFiles makes) followed by the entries of `tail`: head's end-of-archive
+ * blocks are dropped, so Docker extracts both in one request.
+ */
+export function concatTar(head: Buffer, tail: Buffer | Readable): Readable {
+  const end = head.length - END_OF_TAR;
+  if (end < 0 || head.subarray(end).some((b) => b !== 0)) throw new Error('concatTar: the head is not a finished tar');
+  const entries = head.subarray(0, end);
+  return Readable.from((async function* () {
+    yield entries;
+    if (Buffer.isBuffer(tail)) yield tail;
+    else for await (const chunk of tail) yield chunk as Buffer;
+  })(), { objectMode: false });
 }

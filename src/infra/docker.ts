@@ -40,6 +40,15 @@ export interface ExecResult {
   exitCode: number;
 }
 
+/** A running exec whose standard input stays open: write to it, end it, and wait for the process. */
+export interface ExecStream {
+  write(data: string | Buffer): void;
+  /** Closes the process's standard input. */
+  end(): void;
+  /** Resolves when the process has ended (also when its container was removed); rejects only when Docker fails. */
+  readonly exited: Promise<ExecResult>;
+}
+
 /** Maps a dockerode failure to a PipeError that says what to do. */
 export function mapDockerError(e: unknown, what: string): PipeError {
   if (e instanceof PipeError) return e;
@@ -325,6 +334,61 @@ export class ContainerHandle {
     } catch (e) {
       throw mapDockerError(e, `run a command in container ${this.id.slice(0, 12)}`);
     }
+  }
+
+  /** Starts a command with its standard input attached and left open, its output demultiplexed as it comes. */
+  async openExec(options: Omit<ExecOptions, 'stdin'>): Promise<ExecStream> {
+    const what = `run a command in container ${this.id.slice(0, 12)}`;
+    let exec: Docker.Exec;
+    let stream: NodeJS.ReadWriteStream;
+    try {
+      exec = await this.container.exec({
+        Cmd: options.cmd,
+        AttachStdout: true,
+        AttachStderr: true,
+        AttachStdin: true,
+        ...(options.env ? { Env: Object.entries(options.env).map(([k, v]) => `${k}=${v}`) } : {}),
+        ...(options.user ? { User: options.user } : {}),
+        ...(options.workingDir ? { WorkingDir: options.workingDir } : {}),
+      });
+      stream = (await exec.start({ hijack: true, stdin: true })) as unknown as NodeJS.ReadWriteStream;
+    } catch (e) {
+      throw mapDockerError(e, what);
+    }
+    const out = new PassThrough();
+    const err = new PassThrough();
+    out.on('data', (c: Buffer) => options.onStdout?.(c));
+    err.on('data', (c: Buffer) => options.onStderr?.(c));
+    this.engine.api.modem.demuxStream(stream, out, err);
+    let open = true;
+    const exited = new Promise<void>((resolve) => {
+      const ended = () => {
+        open = false;
+        resolve();
+      };
+      stream.on('end', ended);
+      stream.on('close', ended);
+      // A broken connection (the container went away) ends the process as far as we can tell; inspect says how.
+      stream.on('error', ended);
+    }).then(async () => {
+      try {
+        const info = await exec.inspect();
+        return { exitCode: info.ExitCode ?? -1 };
+      } catch (e) {
+        throw mapDockerError(e, what);
+      }
+    });
+    exited.catch(() => undefined);
+    return {
+      write(data) {
+        if (open) stream.write(data);
+      },
+      end() {
+        if (open) stream.end();
+        open = false;
+      },
+      exited,
+    };
   }
 
   async wait(): Promise<number> {

@@ -134,4 +134,23 @@ phases:
     expect(result.status).toBe('SUCCEEDED');
     expect(result.exportedVariables).toEqual({ IMAGE_TAG: 'first-final', STAGE: 'initial' });
   });
+
+  it('runs items one after another in one agent: output without a newline, stdin closed, any text intact', async () => {
+    const { result, output, lines } = await runBuildspec(`version: 0.2
+phases:
+  build:
+    commands:
+      - printf 'no newline'
+      - echo next
+      - cat; read x || echo "stdin is closed"
+      - echo 'to stderr' >&2
+      - printf '%s|%s|%s\\n' "it's \\"quoted\\"" "$(echo sub $CODEBUILD_BUILD_NUMBER)" '\\x1e ✓'
+      - |
+        echo first line
+        echo second line
+`);
+    expect(result.status).toBe('SUCCEEDED');
+    expect(output).toEqual(['no newline', 'next', 'stdin is closed', 'to stderr', 'it\'s "quoted"|sub 7|\\x1e ✓', 'first line', 'second line']);
+    expect(lines.filter((l) => l.includes('pipe-agent'))).toEqual([]);
+  });
 });

@@ -1,0 +1,173 @@
+// One long-lived exec per build that runs the shell session's command items one after another, so an item costs a
+// line on the agent's standard input instead of a `docker exec` round trip. Each item still runs as its own
+// `env -i $shell wrap.sh ...` (the same shell model); after it the agent writes a sentinel with a per-build nonce,
+// the item's id and its exit status to both stdout and stderr, which pipe strips from the streams.
+import { randomBytes } from 'node:crypto';
+import { PipeError } from '../core/index.js';
+import type { BuildExecOptions, BuildExecStream } from './container-port.js';
+
+export interface AgentItem {
+  onStdout: (chunk: Buffer) => void;
+  onStderr: (chunk: Buffer) => void;
+}
+
+/**
+ * The agent: `$1` the sentinel's marker, `$2` the items' shell, `$3` whether cwd and variables carry over, `$4` a
+ * first step (the AWS CLI shim) reported as item 0. Then one item per line: `<id> <succeeding 0|1> <base64 text>`.
+ */
+export function agentScript(pipeDir: string): string {
+  return `m=$1; shell=$2; carry=$3
+done_item() { printf '%s%s %s\\n' "$m" "$1" "$2"; printf '%s%s %s\\n' "$m" "$1" "$2" >&2; }
+if [ -n "$4" ]; then sh -c "$4" </dev/null >/dev/null 2>&1; done_item 0 $?; fi
+while read -r id ok b64; do
+  text=$(printf '%s' "$b64" | base64 -d; echo x); text=\${text%x}
+  env -i "$shell" ${pipeDir}/wrap.sh "${pipeDir}/items/item-$id.sh" "$ok" "$carry" "$text" </dev/null
+  done_item "$id" $?
+done
+`;
+}
+
+/**
+ * Splits one output stream of the agent at its sentinels: bytes go to `data` until a sentinel, which is removed and
+ * told to `sentinel`. Only a tail that could be the start of a sentinel is held back between chunks.
+ */
+export class SentinelSplitter {
+  private held = Buffer.alloc(0);
+
+  constructor(
+    private readonly marker: Buffer,
+    private readonly data: (chunk: Buffer) => void,
+    private readonly sentinel: (id: number, exitCode: number) => void,
+  ) {}
+
+  push(chunk: Buffer): void {
+    let buf = this.held.length > 0 ? Buffer.concat([this.held, chunk]) : chunk;
+    this.held = Buffer.alloc(0);
+    for (;;) {
+      const at = buf.indexOf(this.marker);
+      if (at < 0) break;
+      const end = buf.indexOf(0x0a, at + this.marker.length);
+      if (end < 0) {
+        // The sentinel's tail has not arrived yet.
+        if (at > 0) this.data(buf.subarray(0, at));
+        this.held = Buffer.from(buf.subarray(at));
+        return;
+      }
+      if (at > 0) this.data(buf.subarray(0, at));
+      const [id, code] = buf.subarray(at + this.marker.length, end).toString('latin1').split(' ');
+      buf = buf.subarray(end + 1);
+      this.sentinel(Number(id), Number(code));
+    }
+    const keep = this.possibleStart(buf);
+    if (buf.length - keep > 0) this.data(buf.subarray(0, buf.length - keep));
+    if (keep > 0) this.held = Buffer.from(buf.subarray(buf.length - keep));
+  }
+
+  /** Whatever was held back, when the stream ended. */
+  flush(): void {
+    if (this.held.length > 0) this.data(this.held);
+    this.held = Buffer.alloc(0);
+  }
+
+  /** The length of the longest tail of `buf` that is a prefix of the marker. */
+  private possibleStart(buf: Buffer): number {
+    for (let n = Math.min(buf.length, this.marker.length - 1); n > 0; n--) {
+      if (buf.subarray(buf.length - n).equals(this.marker.subarray(0, n))) return n;
+    }
+    return 0;
+  }
+}
+
+interface Pending extends AgentItem {
+  id: number;
+  seen: number;
+  resolve: (exitCode: number) => void;
+  reject: (e: unknown) => void;
+}
+
+export class ShellAgent {
+  private readonly queue: Pending[] = [];
+  private readonly splitters: { stdout: SentinelSplitter; stderr: SentinelSplitter };
+  private stream: BuildExecStream | undefined;
+  private ended: { exitCode: number } | { error: unknown } | undefined;
+
+  private constructor(marker: Buffer) {
+    // A stream's bytes belong to the first item whose sentinel has not yet come on that stream.
+    const make = (stream: 'stdout' | 'stderr', bit: number) =>
+      new SentinelSplitter(
+        marker,
+        (c) => {
+          const item = this.queue.find((p) => !(p.seen & bit));
+          if (item) (stream === 'stdout' ? item.onStdout : item.onStderr)(c);
+        },
+        (id, code) => this.arrived(id, bit, code),
+      );
+    this.splitters = { stdout: make('stdout', 1), stderr: make('stderr', 2) };
+  }
+
+  /**
+   * Starts the agent; `firstStep` (a shell script, its output discarded) runs before any item, as item 0, whose
+   * exit status `first` resolves with.
+   */
+  static async start(openExec: (options: BuildExecOptions) => Promise<BuildExecStream>, options: { pipeDir: string; shell: string; carry: boolean; firstStep?: string }): Promise<{ agent: ShellAgent; first: Promise<number> }> {
+    const nonce = randomBytes(12).toString('hex');
+    const marker = `\x1epipe-agent-${nonce}:`;
+    const agent = new ShellAgent(Buffer.from(marker, 'latin1'));
+    const first = options.firstStep ? agent.enqueue(0, { onStdout: () => undefined, onStderr: () => undefined }) : Promise.resolve(0);
+    first.catch(() => undefined);
+    agent.stream = await openExec({
+      cmd: ['sh', '-c', agentScript(options.pipeDir), 'pipe-agent', marker, options.shell, options.carry ? '1' : '0', options.firstStep ?? ''],
+      onStdout: (c) => agent.splitters.stdout.push(c),
+      onStderr: (c) => agent.splitters.stderr.push(c),
+    });
+    agent.stream.exited.then(
+      (r) => agent.end(r),
+      (error: unknown) => agent.end({ error }),
+    );
+    return { agent, first };
+  }
+
+  /** Runs one item; resolves with its exit status once both streams carried its sentinel. */
+  run(id: number, text: string, succeeding: boolean, item: AgentItem): Promise<number> {
+    const done = this.enqueue(id, item);
+    this.stream?.write(`${id} ${succeeding ? 1 : 0} ${Buffer.from(text, 'utf8').toString('base64')}\n`);
+    return done;
+  }
+
+  /** Closes the agent's standard input: it ends after the item it runs. */
+  close(): void {
+    this.stream?.end();
+  }
+
+  private enqueue(id: number, item: AgentItem): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      const pending: Pending = { ...item, id, seen: 0, resolve, reject };
+      if (this.ended) return this.settle(pending, this.ended);
+      this.queue.push(pending);
+    });
+  }
+
+  private arrived(id: number, bit: number, exitCode: number): void {
+    const at = this.queue.findIndex((p) => p.id === id);
+    const item = this.queue[at];
+    if (!item) return;
+    item.seen |= bit;
+    if (item.seen !== 3) return;
+    this.queue.splice(at, 1);
+    item.resolve(Number.isInteger(exitCode) ? exitCode : -1);
+  }
+
+  /** The agent ended (its container removed, or killed): what is pending ends as a killed exec would. */
+  private end(how: { exitCode: number } | { error: unknown }): void {
+    this.splitters.stdout.flush();
+    this.splitters.stderr.flush();
+    this.ended = how;
+    for (const p of this.queue.splice(0)) this.settle(p, how);
+  }
+
+  private settle(p: Pending, how: { exitCode: number } | { error: unknown }): void {
+    if ('error' in how) p.reject(how.error);
+    else if (how.exitCode !== 0) p.resolve(how.exitCode);
+    else p.reject(new PipeError('DOCKER_ERROR', `the build's shell agent ended before command ${p.id} finished`));
+  }
+}

@@ -1,0 +1,123 @@
+// The shell agent's protocol without Docker: sentinels stripped from both streams (also when split across chunks),
+// items resolved when both streams told their status, and pending items ended when the agent dies.
+import { describe, expect, it } from 'vitest';
+import { SentinelSplitter, ShellAgent } from '../../src/codebuild/shell-agent.js';
+import type { BuildExecOptions, BuildExecStream } from '../../src/codebuild/container-port.js';
+
+const MARKER = Buffer.from('\x1epipe-agent-abc:', 'latin1');
+
+function split(chunks: string[]): { data: string[]; sentinels: Array<[number, number]> } {
+  const data: string[] = [];
+  const sentinels: Array<[number, number]> = [];
+  const s = new SentinelSplitter(MARKER, (c) => data.push(c.toString('latin1')), (id, code) => sentinels.push([id, code]));
+  for (const c of chunks) s.push(Buffer.from(c, 'latin1'));
+  s.flush();
+  return { data, sentinels };
+}
+
+describe('SentinelSplitter', () => {
+  it('strips a sentinel and passes the bytes around it on', () => {
+    expect(split(['out\n\x1epipe-agent-abc:1 0\nnext'])).toEqual({ data: ['out\n', 'next'], sentinels: [[1, 0]] });
+  });
+
+  it('finds a sentinel split at every byte, and keeps output without a final newline whole', () => {
+    const text = 'no newline\x1epipe-agent-abc:12 3\nmore';
+    for (let cut = 1; cut < text.length; cut++) {
+      const r = split([text.slice(0, cut), text.slice(cut)]);
+      expect(r.sentinels).toEqual([[12, 3]]);
+      expect(r.data.join('')).toBe('no newlinemore');
+    }
+  });
+
+  it('holds back only a tail that could start the marker', () => {
+    const data: string[] = [];
+    const s = new SentinelSplitter(MARKER, (c) => data.push(c.toString('latin1')), () => undefined);
+    s.push(Buffer.from('abc\x1epipe'));
+    expect(data).toEqual(['abc']);
+    s.push(Buffer.from('line\n'));
+    expect(data).toEqual(['abc', '\x1epipeline\n']);
+    s.push(Buffer.from('\x1e'));
+    s.push(Buffer.from('x'));
+    expect(data.join('')).toBe('abc\x1epipeline\n\x1ex');
+  });
+
+  it('reads several sentinels in one chunk', () => {
+    expect(split(['a\x1epipe-agent-abc:1 0\n\x1epipe-agent-abc:2 1\nb'])).toEqual({ data: ['a', 'b'], sentinels: [[1, 0], [2, 1]] });
+  });
+});
+
+/** A scripted agent exec: the test writes its output, and ends it as a removed container would. */
+function fakeExec() {
+  let options: BuildExecOptions | undefined;
+  let marker = '';
+  const written: string[] = [];
+  let finish: (r: { exitCode: number }) => void = () => undefined;
+  const exited = new Promise<{ exitCode: number }>((r) => (finish = r));
+  const open = async (o: BuildExecOptions): Promise<BuildExecStream> => {
+    options = o;
+    marker = o.cmd[4] ?? '';
+    return { write: (d) => written.push(d), end: () => undefined, exited };
+  };
+  return {
+    open,
+    written,
+    out: (s: string) => options?.onStdout(Buffer.from(s.replaceAll('@', marker), 'utf8')),
+    err: (s: string) => options?.onStderr(Buffer.from(s.replaceAll('@', marker), 'utf8')),
+    finish: (exitCode: number) => finish({ exitCode }),
+  };
+}
+
+describe('ShellAgent', () => {
+  it('sends each item as id, succeeding and base64 text, and resolves it once both streams carried its status', async () => {
+    const exec = fakeExec();
+    const { agent, first } = await ShellAgent.start(exec.open, { pipeDir: '/p', shell: 'sh', carry: true, firstStep: 'echo shim' });
+    exec.out('@0 0\n');
+    exec.err('@0 0\n');
+    expect(await first).toBe(0);
+    const out: string[] = [];
+    const err: string[] = [];
+    let settled = false;
+    const item = agent.run(1, "echo 'hé'", true, { onStdout: (c) => out.push(c.toString()), onStderr: (c) => err.push(c.toString()) });
+    void item.then(() => (settled = true));
+    expect(exec.written).toEqual([`1 1 ${Buffer.from("echo 'hé'").toString('base64')}\n`]);
+    exec.out('hé\n@1 7\n');
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(false);
+    exec.err('warn\n@1 7\n');
+    expect(await item).toBe(7);
+    expect(out.join('')).toBe('hé\n');
+    expect(err.join('')).toBe('warn\n');
+  });
+
+  it('gives the bytes after one item\'s sentinel to the next item', async () => {
+    const exec = fakeExec();
+    const { agent } = await ShellAgent.start(exec.open, { pipeDir: '/p', shell: 'sh', carry: true });
+    const outs: string[][] = [[], []];
+    const a = agent.run(1, 'a', true, { onStdout: (c) => outs[0]?.push(c.toString()), onStderr: () => undefined });
+    const b = agent.run(2, 'b', true, { onStdout: (c) => outs[1]?.push(c.toString()), onStderr: () => undefined });
+    exec.out('one@1 0\ntwo@2 0\n');
+    exec.err('@1 0\n@2 0\n');
+    expect([await a, await b]).toEqual([0, 0]);
+    expect(outs).toEqual([['one'], ['two']]);
+  });
+
+  it('ends the pending item with the agent\'s status when its container goes, and later items at once', async () => {
+    const exec = fakeExec();
+    const { agent } = await ShellAgent.start(exec.open, { pipeDir: '/p', shell: 'sh', carry: true });
+    const out: string[] = [];
+    const running = agent.run(1, 'sleep 60', true, { onStdout: (c) => out.push(c.toString()), onStderr: () => undefined });
+    exec.out('partial\x1epipe');
+    exec.finish(137);
+    expect(await running).toBe(137);
+    expect(out.join('')).toBe('partial\x1epipe');
+    expect(await agent.run(2, 'true', true, { onStdout: () => undefined, onStderr: () => undefined })).toBe(137);
+  });
+
+  it('fails a pending item when the agent ended cleanly without finishing it', async () => {
+    const exec = fakeExec();
+    const { agent } = await ShellAgent.start(exec.open, { pipeDir: '/p', shell: 'sh', carry: true });
+    const running = agent.run(3, 'true', true, { onStdout: () => undefined, onStderr: () => undefined });
+    exec.finish(0);
+    await expect(running).rejects.toThrow("the build's shell agent ended before command 3 finished");
+  });
+});
