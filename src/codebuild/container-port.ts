@@ -12,8 +12,10 @@ export interface BuildExecOptions {
 export interface BuildExecStream {
   write(data: string): void;
   end(): void;
-  /** Resolves with the exit status when the command ended, also when the container was removed under it. */
-  readonly exited: Promise<{ exitCode: number }>;
+  /** Resolves when the command's output ended: it exited, or its container was removed under it. */
+  readonly ended: Promise<void>;
+  /** How the command ended (asked after `ended`). */
+  exitCode(): Promise<{ exitCode: number }>;
 }
 
 export interface BuildContainer {

@@ -78,6 +78,8 @@ export class SentinelSplitter {
   }
 }
 
+type Outcome = { exitCode: number } | { error: unknown };
+
 interface Pending extends AgentItem {
   id: number;
   seen: number;
@@ -89,7 +91,9 @@ export class ShellAgent {
   private readonly queue: Pending[] = [];
   private readonly splitters: { stdout: SentinelSplitter; stderr: SentinelSplitter };
   private stream: BuildExecStream | undefined;
-  private ended: { exitCode: number } | { error: unknown } | undefined;
+  private finished = false;
+  /** How the agent ended: asked of Docker only when an item was still waiting for it. */
+  private outcome: Promise<Outcome> | undefined;
 
   private constructor(marker: Buffer) {
     // A stream's bytes belong to the first item whose sentinel has not yet come on that stream.
@@ -120,10 +124,7 @@ export class ShellAgent {
       onStdout: (c) => agent.splitters.stdout.push(c),
       onStderr: (c) => agent.splitters.stderr.push(c),
     });
-    agent.stream.exited.then(
-      (r) => agent.end(r),
-      (error: unknown) => agent.end({ error }),
-    );
+    void agent.stream.ended.then(() => agent.end());
     return { agent, first };
   }
 
@@ -142,8 +143,8 @@ export class ShellAgent {
   private enqueue(id: number, item: AgentItem): Promise<number> {
     return new Promise<number>((resolve, reject) => {
       const pending: Pending = { ...item, id, seen: 0, resolve, reject };
-      if (this.ended) return this.settle(pending, this.ended);
-      this.queue.push(pending);
+      if (this.finished) void this.howEnded().then((how) => this.settle(pending, how));
+      else this.queue.push(pending);
     });
   }
 
@@ -158,14 +159,23 @@ export class ShellAgent {
   }
 
   /** The agent ended (its container removed, or killed): what is pending ends as a killed exec would. */
-  private end(how: { exitCode: number } | { error: unknown }): void {
+  private end(): void {
     this.splitters.stdout.flush();
     this.splitters.stderr.flush();
-    this.ended = how;
-    for (const p of this.queue.splice(0)) this.settle(p, how);
+    this.finished = true;
+    const pending = this.queue.splice(0);
+    if (pending.length > 0) void this.howEnded().then((how) => pending.forEach((p) => this.settle(p, how)));
   }
 
-  private settle(p: Pending, how: { exitCode: number } | { error: unknown }): void {
+  private howEnded(): Promise<Outcome> {
+    this.outcome ??= (this.stream as BuildExecStream).exitCode().then(
+      (r): Outcome => r,
+      (error: unknown): Outcome => ({ error }),
+    );
+    return this.outcome;
+  }
+
+  private settle(p: Pending, how: Outcome): void {
     if ('error' in how) p.reject(how.error);
     else if (how.exitCode !== 0) p.resolve(how.exitCode);
     else p.reject(new PipeError('DOCKER_ERROR', `the build's shell agent ended before command ${p.id} finished`));

@@ -45,8 +45,10 @@ export interface ExecStream {
   write(data: string | Buffer): void;
   /** Closes the process's standard input. */
   end(): void;
-  /** Resolves when the process has ended (also when its container was removed); rejects only when Docker fails. */
-  readonly exited: Promise<ExecResult>;
+  /** Resolves when the process's output has ended (it exited, or its container was removed). */
+  readonly ended: Promise<void>;
+  /** Asks Docker how the process ended (one request; call it after `ended`). */
+  exitCode(): Promise<ExecResult>;
 }
 
 /** Maps a dockerode failure to a PipeError that says what to do. */
@@ -361,7 +363,7 @@ export class ContainerHandle {
     err.on('data', (c: Buffer) => options.onStderr?.(c));
     this.engine.api.modem.demuxStream(stream, out, err);
     let open = true;
-    const exited = new Promise<void>((resolve) => {
+    const ended = new Promise<void>((resolve) => {
       const ended = () => {
         open = false;
         resolve();
@@ -370,15 +372,7 @@ export class ContainerHandle {
       stream.on('close', ended);
       // A broken connection (the container went away) ends the process as far as we can tell; inspect says how.
       stream.on('error', ended);
-    }).then(async () => {
-      try {
-        const info = await exec.inspect();
-        return { exitCode: info.ExitCode ?? -1 };
-      } catch (e) {
-        throw mapDockerError(e, what);
-      }
     });
-    exited.catch(() => undefined);
     return {
       write(data) {
         if (open) stream.write(data);
@@ -387,7 +381,15 @@ export class ContainerHandle {
         if (open) stream.end();
         open = false;
       },
-      exited,
+      ended,
+      async exitCode() {
+        try {
+          const info = await exec.inspect();
+          return { exitCode: info.ExitCode ?? -1 };
+        } catch (e) {
+          throw mapDockerError(e, what);
+        }
+      },
     };
   }
 

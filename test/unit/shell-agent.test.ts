@@ -51,19 +51,33 @@ function fakeExec() {
   let options: BuildExecOptions | undefined;
   let marker = '';
   const written: string[] = [];
-  let finish: (r: { exitCode: number }) => void = () => undefined;
-  const exited = new Promise<{ exitCode: number }>((r) => (finish = r));
+  let finish: () => void = () => undefined;
+  let code = 0;
+  let asked = 0;
+  const ended = new Promise<void>((r) => (finish = r));
   const open = async (o: BuildExecOptions): Promise<BuildExecStream> => {
     options = o;
     marker = o.cmd[4] ?? '';
-    return { write: (d) => written.push(d), end: () => undefined, exited };
+    return {
+      write: (d) => written.push(d),
+      end: () => undefined,
+      ended,
+      exitCode: async () => {
+        asked++;
+        return { exitCode: code };
+      },
+    };
   };
   return {
     open,
     written,
     out: (s: string) => options?.onStdout(Buffer.from(s.replaceAll('@', marker), 'utf8')),
     err: (s: string) => options?.onStderr(Buffer.from(s.replaceAll('@', marker), 'utf8')),
-    finish: (exitCode: number) => finish({ exitCode }),
+    finish: (exitCode: number) => {
+      code = exitCode;
+      finish();
+    },
+    asked: () => asked,
   };
 }
 
@@ -111,6 +125,19 @@ describe('ShellAgent', () => {
     expect(await running).toBe(137);
     expect(out.join('')).toBe('partial\x1epipe');
     expect(await agent.run(2, 'true', true, { onStdout: () => undefined, onStderr: () => undefined })).toBe(137);
+    expect(exec.asked()).toBe(1);
+  });
+
+  it('does not ask how the agent ended when nothing was waiting for it', async () => {
+    const exec = fakeExec();
+    const { agent } = await ShellAgent.start(exec.open, { pipeDir: '/p', shell: 'sh', carry: true });
+    const done = agent.run(1, 'true', true, { onStdout: () => undefined, onStderr: () => undefined });
+    exec.out('@1 0\n');
+    exec.err('@1 0\n');
+    expect(await done).toBe(0);
+    exec.finish(0);
+    await new Promise((r) => setImmediate(r));
+    expect(exec.asked()).toBe(0);
   });
 
   it('fails a pending item when the agent ended cleanly without finishing it', async () => {
