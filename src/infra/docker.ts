@@ -8,6 +8,9 @@ import { pipeHome } from './sqlite.js';
 
 export const SETUP_COMMAND = 'bash scripts/setup.sh';
 
+/** How long a present image's inspect answer is reused (one build's preflight, environment and labels). */
+const IMAGE_INSPECT_KEEP_MS = 10_000;
+
 export interface ContainerSpec {
   image: string;
   labels: Record<string, string>;
@@ -85,6 +88,7 @@ export class DockerEngine {
   readonly api: Docker;
   /** The PIPE_HOME this engine's containers belong to (LABELS.home). */
   readonly home: string;
+  private readonly images = new Map<string, { at: number; info: Promise<Docker.ImageInspectInfo | undefined> }>();
 
   constructor(api: Docker = new Docker(), options: DockerEngineOptions = {}) {
     this.api = api;
@@ -99,41 +103,52 @@ export class DockerEngine {
     }
   }
 
+  /**
+   * The image's inspect answer, undefined when it is not there. A present image's answer is kept for a few
+   * seconds, so the preflight, the image's environment and its labels cost one round trip per build; an absent
+   * one is asked again every time (it may be pulled or built meanwhile).
+   */
+  private inspectImage(image: string): Promise<Docker.ImageInspectInfo | undefined> {
+    const now = Date.now();
+    const kept = this.images.get(image);
+    if (kept && now - kept.at < IMAGE_INSPECT_KEEP_MS) return kept.info;
+    const info = this.api.getImage(image).inspect().then(
+      (i) => i,
+      (e: unknown) => {
+        this.images.delete(image);
+        if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+        throw mapDockerError(e, `inspect image ${image}`);
+      },
+    );
+    this.images.set(image, { at: now, info });
+    return info;
+  }
+
+  /** Forgets what was learnt about an image (it was pulled, built or found missing). */
+  private forgetImage(image: string): void {
+    this.images.delete(image);
+  }
+
   async hasImage(image: string): Promise<boolean> {
-    try {
-      await this.api.getImage(image).inspect();
-      return true;
-    } catch (e) {
-      if ((e as { statusCode?: number }).statusCode === 404) return false;
-      throw mapDockerError(e, `inspect image ${image}`);
-    }
+    return (await this.inspectImage(image)) !== undefined;
   }
 
   /** The image's own environment (its ENV lines), as a map; undefined when the image is not there. */
   async imageEnv(image: string): Promise<Record<string, string> | undefined> {
-    try {
-      const info = await this.api.getImage(image).inspect();
-      const env: Record<string, string> = {};
-      for (const pair of info.Config?.Env ?? []) {
-        const eq = pair.indexOf('=');
-        if (eq > 0) env[pair.slice(0, eq)] = pair.slice(eq + 1);
-      }
-      return env;
-    } catch (e) {
-      if ((e as { statusCode?: number }).statusCode === 404) return undefined;
-      throw mapDockerError(e, `inspect image ${image}`);
+    const info = await this.inspectImage(image);
+    if (!info) return undefined;
+    const env: Record<string, string> = {};
+    for (const pair of info.Config?.Env ?? []) {
+      const eq = pair.indexOf('=');
+      if (eq > 0) env[pair.slice(0, eq)] = pair.slice(eq + 1);
     }
+    return env;
   }
 
   /** The image's labels (pipe's own images carry their definition's digest and runtime catalog); undefined when absent. */
   async imageLabels(image: string): Promise<Record<string, string> | undefined> {
-    try {
-      const info = await this.api.getImage(image).inspect();
-      return { ...(info.Config?.Labels ?? {}) };
-    } catch (e) {
-      if ((e as { statusCode?: number }).statusCode === 404) return undefined;
-      throw mapDockerError(e, `inspect image ${image}`);
-    }
+    const info = await this.inspectImage(image);
+    return info ? { ...(info.Config?.Labels ?? {}) } : undefined;
   }
 
   /** Makes sure the image is there: present locally, or pulled. Fails naming the image and the setup command. */
@@ -145,6 +160,7 @@ export class DockerEngine {
       await new Promise<void>((resolve, reject) => {
         this.api.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve()));
       });
+      this.forgetImage(image);
       if (await this.hasImage(image)) return;
     } catch {
       // fall through: the pull failed (no registry reachable, or no such image)
@@ -179,6 +195,7 @@ export class DockerEngine {
       return new ContainerHandle(this, c);
     } catch (e) {
       if ((e as { statusCode?: number }).statusCode === 404) {
+        this.forgetImage(spec.image);
         throw new PipeError('IMAGE_NOT_FOUND', `image ${spec.image} not found locally`, {
           hint: `build it with '${SETUP_COMMAND}'`,
           cause: e,
