@@ -21,6 +21,7 @@ import { resolveBuildImage } from './build-image.js';
 import { planRuntimeVersions, readRuntimeCatalog } from './runtime-versions.js';
 import type { PhaseRecord } from './phase-runner.js';
 import { PIPE_DIR, ShellSession } from './shell-session.js';
+import { ShellAgent } from './shell-agent.js';
 import { packFiles } from './tar.js';
 import { planOutputs, expandVariables } from './outputs.js';
 import { collectBuildReports, restoreBuildCache, saveBuildCache } from './cache-report-steps.js';
@@ -164,19 +165,28 @@ class BuildRun {
     const sourceTar = primary ? this.deps.artifacts.unzipToTar(primary.path, { prefix: SRC_DIR }) : undefined;
     sourceTar?.catch(() => undefined);
     this.sourceTar = sourceTar;
+    // The container's main process is the shell agent that runs the command items.
+    const shell = spec.env.shell === undefined || spec.env.shell === '/bin/sh' ? 'sh' : spec.env.shell;
+    const carry = spec.version === '0.2';
+    const agent = ShellAgent.prepare({ pipeDir: PIPE_DIR, shell, carry });
     const provisioned = await this.step('PROVISIONING', async () => {
       imageEnv = await this.deps.containers.prepareImage(local.image);
       const labels = this.deps.containers.imageLabels?.(local.image);
       labels?.catch(() => undefined);
-      this.container = await this.deps.containers.create({ image: local.image, labels: this.req.labels, ...(this.req.privileged ? { docker: true } : {}) });
+      this.container = await this.deps.containers.create({
+        image: local.image,
+        labels: this.req.labels,
+        agent: { cmd: agent.cmd, onStdout: agent.onStdout, onStderr: agent.onStderr },
+        ...(this.req.privileged ? { docker: true } : {}),
+      });
       imageLabels = (await labels) ?? {};
     });
     if (!provisioned.ok) return this.result(this.stopReason ?? 'FAILED', provisioned.message);
     const container = this.container as BuildContainer;
+    if (container.agent) agent.agent.attach(container.agent);
 
     // DOWNLOAD_SOURCE: input artifacts into the container, the shell session's starting state.
-    const shell = spec.env.shell ?? 'sh';
-    const session = new ShellSession(container, shell === '/bin/sh' ? 'sh' : shell, spec.version === '0.2');
+    const session = new ShellSession(container, shell, carry, container.agent ? agent.agent : undefined);
     let runtimeCommands: string[] = [];
     const downloaded = await this.step('DOWNLOAD_SOURCE', async () => {
       const aws = await this.req.aws;

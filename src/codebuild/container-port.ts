@@ -8,7 +8,7 @@ export interface BuildExecOptions {
   onStderr: (chunk: Buffer) => void;
 }
 
-/** A command whose standard input stays open (the shell session's agent). */
+/** A process whose standard input stays open: the shell session's agent, the container's main process. */
 export interface BuildExecStream {
   write(data: string): void;
   end(): void;
@@ -23,8 +23,8 @@ export interface BuildContainer {
   /** Extracts a tar (buffer, promise of one, or stream) into a directory of the container. */
   putFiles(dir: string, tar: Buffer | Promise<Buffer> | Readable): Promise<void>;
   exec(options: BuildExecOptions): Promise<{ exitCode: number }>;
-  /** Starts a command fed through its standard input; a container without it runs every item as its own exec. */
-  openExec?(options: BuildExecOptions): Promise<BuildExecStream>;
+  /** The main process, when it was asked for (`BuildContainerRequest.agent`); without it every item is its own exec. */
+  readonly agent?: BuildExecStream;
   /** A tar stream of a path in the container. */
   getArchive(path: string): Promise<Readable>;
   remove(): Promise<void>;

@@ -12,6 +12,11 @@ import type { BuildContainer, BuildExecOptions, BuildExecStream } from './contai
 export interface BuildContainerRequest {
   image: string;
   labels: Record<string, string>;
+  /**
+   * The container's main process: this command, fed through its standard input (the shell agent), attached before
+   * it starts. Without it the container idles and every command is an exec.
+   */
+  agent?: { cmd: string[]; onStdout: (chunk: Buffer) => void; onStderr: (chunk: Buffer) => void };
   /** privilegedMode: the build gets a Docker engine at /var/run/docker.sock (the host's, through a labelling proxy). */
   docker?: boolean;
 }
@@ -25,6 +30,8 @@ export interface BuildContainerFactory {
 }
 
 class DockerBuildContainer implements BuildContainer {
+  agent?: BuildExecStream;
+
   constructor(
     private readonly handle: ContainerHandle,
     private readonly afterRemove: () => Promise<void> = async () => undefined,
@@ -40,15 +47,6 @@ class DockerBuildContainer implements BuildContainer {
 
   exec(options: BuildExecOptions): Promise<{ exitCode: number }> {
     return this.handle.exec({
-      cmd: options.cmd,
-      ...(options.user ? { user: options.user } : {}),
-      onStdout: options.onStdout,
-      onStderr: options.onStderr,
-    });
-  }
-
-  openExec(options: BuildExecOptions): Promise<BuildExecStream> {
-    return this.handle.openExec({
       cmd: options.cmd,
       ...(options.user ? { user: options.user } : {}),
       onStdout: options.onStdout,
@@ -81,17 +79,19 @@ export function createDockerBuildContainers(engine: DockerEngine = new DockerEng
     async imageLabels(image) {
       return (await engine.imageLabels(image)) ?? {};
     },
-    async create({ image, labels, docker }) {
+    async create({ image, labels, docker, agent }) {
       const engineOfBuild = docker ? await startBuildDocker(engine) : undefined;
       let handle: ContainerHandle;
       try {
         handle = await engine.createContainer({
           image,
           labels,
-          // The container only hosts the build's commands, each run through exec; it idles until removed.
-          entrypoint: ['/bin/sh', '-c', 'trap "exit 0" TERM INT; while :; do sleep 3600 & wait $!; done'],
+          // The container hosts the build's commands: its main process is the agent that runs them (the other
+          // commands are execs), or it idles until removed.
+          entrypoint: agent ? agent.cmd : ['/bin/sh', '-c', 'trap "exit 0" TERM INT; while :; do sleep 3600 & wait $!; done'],
           cmd: [],
           workingDir: '/',
+          ...(agent ? { openStdin: true } : {}),
           ...(engineOfBuild ? { binds: [`${engineOfBuild.proxy.socketPath}:/var/run/docker.sock`] } : {}),
         });
       } catch (e) {
@@ -100,6 +100,7 @@ export function createDockerBuildContainers(engine: DockerEngine = new DockerEng
       }
       const container = new DockerBuildContainer(handle, async () => engineOfBuild?.close());
       try {
+        if (agent) container.agent = await handle.attach({ onStdout: agent.onStdout, onStderr: agent.onStderr });
         await handle.start();
       } catch (e) {
         await container.remove();

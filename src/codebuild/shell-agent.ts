@@ -1,10 +1,10 @@
-// One long-lived exec per build that runs the shell session's command items one after another, so an item costs a
-// line on the agent's standard input instead of a `docker exec` round trip. Each item still runs as its own
+// The build container's main process: it runs the shell session's command items one after another, so an item costs
+// a line on the agent's standard input instead of a `docker exec` round trip. Each item still runs as its own
 // `env -i $shell wrap.sh ...` (the same shell model); after it the agent writes a sentinel with a per-build nonce,
 // the item's id and its exit status to both stdout and stderr, which pipe strips from the streams.
 import { randomBytes } from 'node:crypto';
 import { PipeError } from '../core/index.js';
-import type { BuildExecOptions, BuildExecStream } from './container-port.js';
+import type { BuildExecStream } from './container-port.js';
 
 export interface AgentItem {
   onStdout: (chunk: Buffer) => void;
@@ -12,17 +12,20 @@ export interface AgentItem {
 }
 
 /**
- * The agent: `$1` the sentinel's marker, `$2` the items' shell, `$3` whether cwd and variables carry over, `$4` a
- * first step (the AWS CLI shim) reported as item 0. Then one item per line: `<id> <succeeding 0|1> <base64 text>`.
+ * The agent: `$1` the sentinel's marker, `$2` the items' shell, `$3` whether cwd and variables carry over. One line
+ * per step: `<id> item <succeeding 0|1> <base64 text>` runs a command item; `<id> sh - <base64 script>` runs a
+ * script of pipe's own (the AWS CLI shim), its output discarded. Its input closed (pipe gone), it ends.
  */
 export function agentScript(pipeDir: string): string {
-  return `m=$1; shell=$2; carry=$3
-done_item() { printf '%s%s %s\\n' "$m" "$1" "$2"; printf '%s%s %s\\n' "$m" "$1" "$2" >&2; }
-if [ -n "$4" ]; then sh -c "$4" </dev/null >/dev/null 2>&1; done_item 0 $?; fi
-while read -r id ok b64; do
+  return `trap 'exit 0' TERM INT
+m=$1; shell=$2; carry=$3
+while read -r id kind ok b64; do
   text=$(printf '%s' "$b64" | base64 -d; echo x); text=\${text%x}
-  env -i "$shell" ${pipeDir}/wrap.sh "${pipeDir}/items/item-$id.sh" "$ok" "$carry" "$text" </dev/null
-  done_item "$id" $?
+  if [ "$kind" = sh ]; then sh -c "$text" </dev/null >/dev/null 2>&1
+  else env -i "$shell" ${pipeDir}/wrap.sh "${pipeDir}/items/item-$id.sh" "$ok" "$carry" "$text" </dev/null
+  fi
+  rc=$?
+  printf '%s%s %s\\n' "$m" "$id" "$rc"; printf '%s%s %s\\n' "$m" "$id" "$rc" >&2
 done
 `;
 }
@@ -110,34 +113,44 @@ export class ShellAgent {
   }
 
   /**
-   * Starts the agent; `firstStep` (a shell script, its output discarded) runs before any item, as item 0, whose
-   * exit status `first` resolves with.
+   * A new agent: the container's main process is `cmd`, its output goes to `onStdout` / `onStderr` from the first
+   * byte; `attach` gives the agent the process's input once the container exists.
    */
-  static async start(openExec: (options: BuildExecOptions) => Promise<BuildExecStream>, options: { pipeDir: string; shell: string; carry: boolean; firstStep?: string }): Promise<{ agent: ShellAgent; first: Promise<number> }> {
-    const nonce = randomBytes(12).toString('hex');
-    const marker = `\x1epipe-agent-${nonce}:`;
+  static prepare(options: { pipeDir: string; shell: string; carry: boolean }): {
+    agent: ShellAgent;
+    cmd: string[];
+    onStdout: (chunk: Buffer) => void;
+    onStderr: (chunk: Buffer) => void;
+  } {
+    const marker = `\x1epipe-agent-${randomBytes(12).toString('hex')}:`;
     const agent = new ShellAgent(Buffer.from(marker, 'latin1'));
-    const first = options.firstStep ? agent.enqueue(0, { onStdout: () => undefined, onStderr: () => undefined }) : Promise.resolve(0);
-    first.catch(() => undefined);
-    agent.stream = await openExec({
-      cmd: ['sh', '-c', agentScript(options.pipeDir), 'pipe-agent', marker, options.shell, options.carry ? '1' : '0', options.firstStep ?? ''],
+    return {
+      agent,
+      cmd: ['sh', '-c', agentScript(options.pipeDir), 'pipe-agent', marker, options.shell, options.carry ? '1' : '0'],
       onStdout: (c) => agent.splitters.stdout.push(c),
       onStderr: (c) => agent.splitters.stderr.push(c),
-    });
-    void agent.stream.ended.then(() => agent.end());
-    return { agent, first };
+    };
   }
 
-  /** Runs one item; resolves with its exit status once both streams carried its sentinel. */
+  attach(stream: BuildExecStream): void {
+    this.stream = stream;
+    void stream.ended.then(() => this.end());
+  }
+
+  /** Runs one command item; resolves with its exit status once both streams carried its sentinel. */
   run(id: number, text: string, succeeding: boolean, item: AgentItem): Promise<number> {
-    const done = this.enqueue(id, item);
-    this.stream?.write(`${id} ${succeeding ? 1 : 0} ${Buffer.from(text, 'utf8').toString('base64')}\n`);
-    return done;
+    return this.send(id, 'item', succeeding ? '1' : '0', text, item);
   }
 
-  /** Closes the agent's standard input: it ends after the item it runs. */
-  close(): void {
-    this.stream?.end();
+  /** Runs a script of pipe's own (output discarded); resolves with its exit status. */
+  step(id: number, script: string): Promise<number> {
+    return this.send(id, 'sh', '-', script, { onStdout: () => undefined, onStderr: () => undefined });
+  }
+
+  private send(id: number, kind: string, ok: string, text: string, item: AgentItem): Promise<number> {
+    const done = this.enqueue(id, item);
+    this.stream?.write(`${id} ${kind} ${ok} ${Buffer.from(text, 'utf8').toString('base64')}\n`);
+    return done;
   }
 
   private enqueue(id: number, item: AgentItem): Promise<number> {

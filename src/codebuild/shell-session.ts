@@ -1,7 +1,8 @@
 // CodeBuild 0.2's shell model inside one long-lived container: every command item runs as its own script in a
 // fresh shell that starts in the working directory and with the variables the previous item left. Functions,
-// arrays, `set -e` and traps do not carry over; `exit 0` ends only that item. The items go through one agent exec
-// (shell-agent.ts); those with a `run-as` user, and the expansions and reads of the environment, have their own.
+// arrays, `set -e` and traps do not carry over; `exit 0` ends only that item. The items go through one agent
+// (shell-agent.ts, the container's main process); those with a `run-as` user, the expansions and the reads of the
+// environment are execs.
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { concatTar, packFiles } from './tar.js';
@@ -67,8 +68,6 @@ export interface SessionInitOptions {
 
 export class ShellSession {
   private counter = 0;
-  /** Runs the items without a user of their own, when the container offers an exec fed through stdin. */
-  private agent: ShellAgent | undefined;
 
   constructor(
     private readonly container: BuildContainer,
@@ -76,11 +75,13 @@ export class ShellSession {
     readonly shell: string,
     /** 0.2 carries cwd and variables from item to item; 0.1 runs each command in isolation. */
     private readonly carry = true,
+    /** The container's main process, which runs the items without a user of their own; without it, execs. */
+    private readonly agent?: ShellAgent,
   ) {}
 
   /**
    * Writes the wrapper, the initial environment and the starting directory into the container, with the source's
-   * files under it (one archive), and starts the agent. Returns the first step's exit status (0 without one).
+   * files under it (one archive), while the first step runs. Returns the first step's exit status (0 without one).
    */
   async init(env: Record<string, string>, cwd: string, options: SessionInitOptions = {}): Promise<number> {
     const files = packFiles([
@@ -93,24 +94,16 @@ export class ShellSession {
       { path: `${cwd.slice(1)}/.keep`, content: '', mode: 0o644 },
     ], { dirMode: 0o777 });
     const copied = files.then((head) => this.container.putFiles('/', options.source ? concatTar(head, options.source) : head));
-    const { container } = this;
-    const openExec = container.openExec?.bind(container);
-    if (!openExec) {
+    if (!options.firstStep) {
       await copied;
-      if (!options.firstStep) return 0;
-      return (await container.exec({ cmd: ['sh', '-c', options.firstStep], onStdout: () => undefined, onStderr: () => undefined })).exitCode;
+      return 0;
     }
-    // The agent starts (and runs the first step) while Docker extracts the files; items wait for both.
-    const started = ShellAgent.start(openExec, {
-      pipeDir: PIPE_DIR,
-      shell: this.shell,
-      carry: this.carry,
-      ...(options.firstStep ? { firstStep: options.firstStep } : {}),
-    });
-    started.catch(() => undefined);
+    // The first step runs while Docker extracts the files; items wait for both.
+    const first = this.agent
+      ? this.agent.step(++this.counter, options.firstStep)
+      : this.container.exec({ cmd: ['sh', '-c', options.firstStep], onStdout: () => undefined, onStderr: () => undefined }).then((r) => r.exitCode);
+    first.catch(() => undefined);
     await copied;
-    const { agent, first } = await started;
-    this.agent = agent;
     return first;
   }
 
@@ -127,11 +120,6 @@ export class ShellSession {
       onStderr: options.onStderr,
     });
     return result.exitCode;
-  }
-
-  /** Ends the agent's input; it stops after the item it runs (the container's removal ends it anyway). */
-  close(): void {
-    this.agent?.close();
   }
 
   /**

@@ -26,6 +26,8 @@ export interface ContainerSpec {
   name?: string;
   /** Host paths mounted into the container, `host:container`. */
   binds?: string[];
+  /** Keep the main process's standard input open, for `attach`. */
+  openStdin?: boolean;
 }
 
 export interface ExecOptions {
@@ -43,8 +45,8 @@ export interface ExecResult {
   exitCode: number;
 }
 
-/** A running exec whose standard input stays open: write to it, end it, and wait for the process. */
-export interface ExecStream {
+/** A running process whose standard input stays open: write to it, end it, and wait for it. */
+export interface AttachedStream {
   write(data: string | Buffer): void;
   /** Closes the process's standard input. */
   end(): void;
@@ -185,6 +187,7 @@ export class DockerEngine {
         ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
         ...(spec.workingDir ? { WorkingDir: spec.workingDir } : {}),
         ...(spec.user ? { User: spec.user } : {}),
+        ...(spec.openStdin ? { OpenStdin: true, AttachStdin: true, StdinOnce: false } : {}),
         HostConfig: {
           NetworkMode: 'host',
           ...(spec.binds ? { Binds: spec.binds } : {}),
@@ -355,24 +358,17 @@ export class ContainerHandle {
     }
   }
 
-  /** Starts a command with its standard input attached and left open, its output demultiplexed as it comes. */
-  async openExec(options: Omit<ExecOptions, 'stdin'>): Promise<ExecStream> {
-    const what = `run a command in container ${this.id.slice(0, 12)}`;
-    let exec: Docker.Exec;
+  /**
+   * Attaches to the main process of a container made with `openStdin` (before `start`, so no output is missed):
+   * its standard input stays open for writing, its output comes demultiplexed. A container already removed counts
+   * as killed (137), as a forced removal kills its process.
+   */
+  async attach(options: { onStdout?: (chunk: Buffer) => void; onStderr?: (chunk: Buffer) => void }): Promise<AttachedStream> {
     let stream: NodeJS.ReadWriteStream;
     try {
-      exec = await this.container.exec({
-        Cmd: options.cmd,
-        AttachStdout: true,
-        AttachStderr: true,
-        AttachStdin: true,
-        ...(options.env ? { Env: Object.entries(options.env).map(([k, v]) => `${k}=${v}`) } : {}),
-        ...(options.user ? { User: options.user } : {}),
-        ...(options.workingDir ? { WorkingDir: options.workingDir } : {}),
-      });
-      stream = (await exec.start({ hijack: true, stdin: true })) as unknown as NodeJS.ReadWriteStream;
+      stream = (await this.container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as NodeJS.ReadWriteStream;
     } catch (e) {
-      throw mapDockerError(e, what);
+      throw mapDockerError(e, `attach to container ${this.id.slice(0, 12)}`);
     }
     const out = new PassThrough();
     const err = new PassThrough();
@@ -381,14 +377,14 @@ export class ContainerHandle {
     this.engine.api.modem.demuxStream(stream, out, err);
     let open = true;
     const ended = new Promise<void>((resolve) => {
-      const ended = () => {
+      const end = () => {
         open = false;
         resolve();
       };
-      stream.on('end', ended);
-      stream.on('close', ended);
+      stream.on('end', end);
+      stream.on('close', end);
       // A broken connection (the container went away) ends the process as far as we can tell; inspect says how.
-      stream.on('error', ended);
+      stream.on('error', end);
     });
     return {
       write(data) {
@@ -399,12 +395,13 @@ export class ContainerHandle {
         open = false;
       },
       ended,
-      async exitCode() {
+      exitCode: async () => {
         try {
-          const info = await exec.inspect();
-          return { exitCode: info.ExitCode ?? -1 };
+          const info = await this.container.inspect();
+          return { exitCode: info.State.Running ? -1 : info.State.ExitCode };
         } catch (e) {
-          throw mapDockerError(e, what);
+          if ((e as { statusCode?: number }).statusCode === 404) return { exitCode: 137 };
+          throw mapDockerError(e, `inspect container ${this.id.slice(0, 12)}`);
         }
       },
     };

@@ -1,6 +1,7 @@
 // What one build asks of the Docker API, counted through a logging proxy: one image inspect (shared with the
-// preflight's), create, start, one archive (the session's files and the source), one exec for every command item
-// (the AWS CLI shim its first step), and the removal; a missing image is asked about again and still named.
+// preflight's), create, attach, start, one archive (the session's files and the source), no exec (the container's
+// main process runs every command item and the AWS CLI shim), and the removal; a missing image is asked about
+// again and still named.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -39,7 +40,7 @@ describeDocker('a build\'s Docker round trips', () => {
   });
   afterAll(async () => trace.close());
 
-  it('one inspect, one archive and one exec for all items, the source where the items see it', async () => {
+  it('one inspect, one archive and no exec for all items, the source where the items see it', async () => {
     await trace.engine.ensureImage(TEST_IMAGE);
     const { result, output } = await runBuildspec(`version: 0.2
 phases:
@@ -62,9 +63,8 @@ phases:
       [`GET /images/${TEST_IMAGE}/json`]: 1,
       'POST /containers/create': 1,
       'POST /containers/ID/start': 1,
+      'POST /containers/ID/attach': 1,
       'PUT /containers/ID/archive': 1,
-      'POST /containers/ID/exec': 1,
-      'POST /exec/ID/start': 1,
       'DELETE /containers/ID': 1,
     });
   });

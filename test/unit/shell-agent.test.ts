@@ -2,7 +2,6 @@
 // items resolved when both streams told their status, and pending items ended when the agent dies.
 import { describe, expect, it } from 'vitest';
 import { SentinelSplitter, ShellAgent } from '../../src/codebuild/shell-agent.js';
-import type { BuildExecOptions, BuildExecStream } from '../../src/codebuild/container-port.js';
 
 const MARKER = Buffer.from('\x1epipe-agent-abc:', 'latin1');
 
@@ -46,33 +45,30 @@ describe('SentinelSplitter', () => {
   });
 });
 
-/** A scripted agent exec: the test writes its output, and ends it as a removed container would. */
-function fakeExec() {
-  let options: BuildExecOptions | undefined;
-  let marker = '';
+/** A scripted agent process: the test writes its output, and ends it as a removed container would. */
+function fakeAgent() {
+  const { agent, cmd, onStdout, onStderr } = ShellAgent.prepare({ pipeDir: '/p', shell: 'sh', carry: true });
+  const marker = cmd[4] ?? '';
   const written: string[] = [];
   let finish: () => void = () => undefined;
   let code = 0;
   let asked = 0;
   const ended = new Promise<void>((r) => (finish = r));
-  const open = async (o: BuildExecOptions): Promise<BuildExecStream> => {
-    options = o;
-    marker = o.cmd[4] ?? '';
-    return {
-      write: (d) => written.push(d),
-      end: () => undefined,
-      ended,
-      exitCode: async () => {
-        asked++;
-        return { exitCode: code };
-      },
-    };
-  };
+  agent.attach({
+    write: (d) => written.push(d),
+    end: () => undefined,
+    ended,
+    exitCode: async () => {
+      asked++;
+      return { exitCode: code };
+    },
+  });
   return {
-    open,
+    agent,
+    cmd,
     written,
-    out: (s: string) => options?.onStdout(Buffer.from(s.replaceAll('@', marker), 'utf8')),
-    err: (s: string) => options?.onStderr(Buffer.from(s.replaceAll('@', marker), 'utf8')),
+    out: (s: string) => onStdout(Buffer.from(s.replaceAll('@', marker), 'utf8')),
+    err: (s: string) => onStderr(Buffer.from(s.replaceAll('@', marker), 'utf8')),
     finish: (exitCode: number) => {
       code = exitCode;
       finish();
@@ -81,70 +77,72 @@ function fakeExec() {
   };
 }
 
+const quiet = { onStdout: () => undefined, onStderr: () => undefined };
+
 describe('ShellAgent', () => {
-  it('sends each item as id, succeeding and base64 text, and resolves it once both streams carried its status', async () => {
-    const exec = fakeExec();
-    const { agent, first } = await ShellAgent.start(exec.open, { pipeDir: '/p', shell: 'sh', carry: true, firstStep: 'echo shim' });
-    exec.out('@0 0\n');
-    exec.err('@0 0\n');
+  it('sends a step and each item as id, kind, succeeding and base64 text; an item resolves once both streams carried its status', async () => {
+    const fake = fakeAgent();
+    const { agent } = fake;
+    expect(fake.cmd.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(fake.cmd.slice(3)).toEqual(['pipe-agent', expect.stringMatching(/^\x1epipe-agent-[0-9a-f]{24}:$/), 'sh', '1']);
+    const first = agent.step(1, 'echo shim');
+    expect(fake.written).toEqual([`1 sh - ${Buffer.from('echo shim').toString('base64')}\n`]);
+    fake.out('@1 0\n');
+    fake.err('@1 0\n');
     expect(await first).toBe(0);
     const out: string[] = [];
     const err: string[] = [];
     let settled = false;
-    const item = agent.run(1, "echo 'hé'", true, { onStdout: (c) => out.push(c.toString()), onStderr: (c) => err.push(c.toString()) });
+    const item = agent.run(2, "echo 'hé'", true, { onStdout: (c) => out.push(c.toString()), onStderr: (c) => err.push(c.toString()) });
     void item.then(() => (settled = true));
-    expect(exec.written).toEqual([`1 1 ${Buffer.from("echo 'hé'").toString('base64')}\n`]);
-    exec.out('hé\n@1 7\n');
+    expect(fake.written[1]).toBe(`2 item 1 ${Buffer.from("echo 'hé'").toString('base64')}\n`);
+    fake.out('hé\n@2 7\n');
     await new Promise((r) => setImmediate(r));
     expect(settled).toBe(false);
-    exec.err('warn\n@1 7\n');
+    fake.err('warn\n@2 7\n');
     expect(await item).toBe(7);
     expect(out.join('')).toBe('hé\n');
     expect(err.join('')).toBe('warn\n');
   });
 
   it('gives the bytes after one item\'s sentinel to the next item', async () => {
-    const exec = fakeExec();
-    const { agent } = await ShellAgent.start(exec.open, { pipeDir: '/p', shell: 'sh', carry: true });
+    const fake = fakeAgent();
     const outs: string[][] = [[], []];
-    const a = agent.run(1, 'a', true, { onStdout: (c) => outs[0]?.push(c.toString()), onStderr: () => undefined });
-    const b = agent.run(2, 'b', true, { onStdout: (c) => outs[1]?.push(c.toString()), onStderr: () => undefined });
-    exec.out('one@1 0\ntwo@2 0\n');
-    exec.err('@1 0\n@2 0\n');
+    const a = fake.agent.run(1, 'a', true, { onStdout: (c) => outs[0]?.push(c.toString()), onStderr: () => undefined });
+    const b = fake.agent.run(2, 'b', false, { onStdout: (c) => outs[1]?.push(c.toString()), onStderr: () => undefined });
+    fake.out('one@1 0\ntwo@2 0\n');
+    fake.err('@1 0\n@2 0\n');
     expect([await a, await b]).toEqual([0, 0]);
     expect(outs).toEqual([['one'], ['two']]);
   });
 
   it('ends the pending item with the agent\'s status when its container goes, and later items at once', async () => {
-    const exec = fakeExec();
-    const { agent } = await ShellAgent.start(exec.open, { pipeDir: '/p', shell: 'sh', carry: true });
+    const fake = fakeAgent();
     const out: string[] = [];
-    const running = agent.run(1, 'sleep 60', true, { onStdout: (c) => out.push(c.toString()), onStderr: () => undefined });
-    exec.out('partial\x1epipe');
-    exec.finish(137);
+    const running = fake.agent.run(1, 'sleep 60', true, { onStdout: (c) => out.push(c.toString()), onStderr: () => undefined });
+    fake.out('partial\x1epipe');
+    fake.finish(137);
     expect(await running).toBe(137);
     expect(out.join('')).toBe('partial\x1epipe');
-    expect(await agent.run(2, 'true', true, { onStdout: () => undefined, onStderr: () => undefined })).toBe(137);
-    expect(exec.asked()).toBe(1);
+    expect(await fake.agent.run(2, 'true', true, quiet)).toBe(137);
+    expect(fake.asked()).toBe(1);
   });
 
   it('does not ask how the agent ended when nothing was waiting for it', async () => {
-    const exec = fakeExec();
-    const { agent } = await ShellAgent.start(exec.open, { pipeDir: '/p', shell: 'sh', carry: true });
-    const done = agent.run(1, 'true', true, { onStdout: () => undefined, onStderr: () => undefined });
-    exec.out('@1 0\n');
-    exec.err('@1 0\n');
+    const fake = fakeAgent();
+    const done = fake.agent.run(1, 'true', true, quiet);
+    fake.out('@1 0\n');
+    fake.err('@1 0\n');
     expect(await done).toBe(0);
-    exec.finish(0);
+    fake.finish(0);
     await new Promise((r) => setImmediate(r));
-    expect(exec.asked()).toBe(0);
+    expect(fake.asked()).toBe(0);
   });
 
   it('fails a pending item when the agent ended cleanly without finishing it', async () => {
-    const exec = fakeExec();
-    const { agent } = await ShellAgent.start(exec.open, { pipeDir: '/p', shell: 'sh', carry: true });
-    const running = agent.run(3, 'true', true, { onStdout: () => undefined, onStderr: () => undefined });
-    exec.finish(0);
+    const fake = fakeAgent();
+    const running = fake.agent.run(3, 'true', true, quiet);
+    fake.finish(0);
     await expect(running).rejects.toThrow("the build's shell agent ended before command 3 finished");
   });
 });
