@@ -95,16 +95,18 @@ export class ShellAgent {
   private readonly splitters: { stdout: SentinelSplitter; stderr: SentinelSplitter };
   private stream: BuildExecStream | undefined;
   private finished = false;
+  private last: AgentItem | undefined;
   /** How the agent ended: asked of Docker only when an item was still waiting for it. */
   private outcome: Promise<Outcome> | undefined;
 
   private constructor(marker: Buffer) {
-    // A stream's bytes belong to the first item whose sentinel has not yet come on that stream.
+    // A stream's bytes belong to the first item whose sentinel has not yet come on that stream; between items (a
+    // process an item left in the background), to the item that ran last.
     const make = (stream: 'stdout' | 'stderr', bit: number) =>
       new SentinelSplitter(
         marker,
         (c) => {
-          const item = this.queue.find((p) => !(p.seen & bit));
+          const item = this.queue.find((p) => !(p.seen & bit)) ?? this.last;
           if (item) (stream === 'stdout' ? item.onStdout : item.onStderr)(c);
         },
         (id, code) => this.arrived(id, bit, code),
@@ -168,6 +170,7 @@ export class ShellAgent {
     item.seen |= bit;
     if (item.seen !== 3) return;
     this.queue.splice(at, 1);
+    this.last = item;
     item.resolve(Number.isInteger(exitCode) ? exitCode : -1);
   }
 

@@ -116,6 +116,17 @@ describe('ShellAgent', () => {
     expect(outs).toEqual([['one'], ['two']]);
   });
 
+  it('gives what a background process writes between items to the item that ran last', async () => {
+    const fake = fakeAgent();
+    const out: string[] = [];
+    const done = fake.agent.run(1, 'sleep 1 && echo late &', true, { onStdout: (c) => out.push(c.toString()), onStderr: () => undefined });
+    fake.out('@1 0\n');
+    fake.err('@1 0\n');
+    expect(await done).toBe(0);
+    fake.out('late\n');
+    expect(out).toEqual(['late\n']);
+  });
+
   it('ends the pending item with the agent\'s status when its container goes, and later items at once', async () => {
     const fake = fakeAgent();
     const out: string[] = [];
