@@ -168,7 +168,7 @@ class BuildRun {
     // The container's main process is the shell agent that runs the command items.
     const shell = spec.env.shell === undefined || spec.env.shell === '/bin/sh' ? 'sh' : spec.env.shell;
     const carry = spec.version === '0.2';
-    const agent = ShellAgent.prepare({ pipeDir: PIPE_DIR, shell, carry });
+    const { agent, process: agentProcess } = ShellAgent.prepare({ pipeDir: PIPE_DIR, shell, carry });
     const provisioned = await this.step('PROVISIONING', async () => {
       imageEnv = await this.deps.containers.prepareImage(local.image);
       const labels = this.deps.containers.imageLabels?.(local.image);
@@ -176,17 +176,17 @@ class BuildRun {
       this.container = await this.deps.containers.create({
         image: local.image,
         labels: this.req.labels,
-        agent: { cmd: agent.cmd, onStdout: agent.onStdout, onStderr: agent.onStderr },
+        agent: agentProcess,
         ...(this.req.privileged ? { docker: true } : {}),
       });
       imageLabels = (await labels) ?? {};
     });
     if (!provisioned.ok) return this.result(this.stopReason ?? 'FAILED', provisioned.message);
     const container = this.container as BuildContainer;
-    if (container.agent) agent.agent.attach(container.agent);
+    if (container.agent) agent.attach(container.agent);
 
     // DOWNLOAD_SOURCE: input artifacts into the container, the shell session's starting state.
-    const session = new ShellSession(container, shell, carry, container.agent ? agent.agent : undefined);
+    const session = new ShellSession(container, shell, carry, container.agent ? agent : undefined);
     let runtimeCommands: string[] = [];
     const downloaded = await this.step('DOWNLOAD_SOURCE', async () => {
       const aws = await this.req.aws;

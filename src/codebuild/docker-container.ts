@@ -8,6 +8,7 @@ import { LABELS } from '../core/index.js';
 import { DockerEngine, startDockerProxy } from '../infra/index.js';
 import type { ContainerHandle, DockerProxy } from '../infra/index.js';
 import type { BuildContainer, BuildExecOptions, BuildExecStream } from './container-port.js';
+import type { AgentProcess } from './shell-agent.js';
 
 export interface BuildContainerRequest {
   image: string;
@@ -16,7 +17,7 @@ export interface BuildContainerRequest {
    * The container's main process: this command, fed through its standard input (the shell agent), attached before
    * it starts. Without it the container idles and every command is an exec.
    */
-  agent?: { cmd: string[]; onStdout: (chunk: Buffer) => void; onStderr: (chunk: Buffer) => void };
+  agent?: AgentProcess;
   /** privilegedMode: the build gets a Docker engine at /var/run/docker.sock (the host's, through a labelling proxy). */
   docker?: boolean;
 }

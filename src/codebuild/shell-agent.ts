@@ -6,6 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { PipeError } from '../core/index.js';
 import type { BuildExecStream } from './container-port.js';
 
+/** The agent's process: the container's main process runs `cmd`, its output goes to the two handlers. */
+export interface AgentProcess {
+  cmd: string[];
+  onStdout: (chunk: Buffer) => void;
+  onStderr: (chunk: Buffer) => void;
+}
+
 export interface AgentItem {
   onStdout: (chunk: Buffer) => void;
   onStderr: (chunk: Buffer) => void;
@@ -118,19 +125,16 @@ export class ShellAgent {
    * A new agent: the container's main process is `cmd`, its output goes to `onStdout` / `onStderr` from the first
    * byte; `attach` gives the agent the process's input once the container exists.
    */
-  static prepare(options: { pipeDir: string; shell: string; carry: boolean }): {
-    agent: ShellAgent;
-    cmd: string[];
-    onStdout: (chunk: Buffer) => void;
-    onStderr: (chunk: Buffer) => void;
-  } {
+  static prepare(options: { pipeDir: string; shell: string; carry: boolean }): { agent: ShellAgent; process: AgentProcess } {
     const marker = `\x1epipe-agent-${randomBytes(12).toString('hex')}:`;
     const agent = new ShellAgent(Buffer.from(marker, 'latin1'));
     return {
       agent,
-      cmd: ['sh', '-c', agentScript(options.pipeDir), 'pipe-agent', marker, options.shell, options.carry ? '1' : '0'],
-      onStdout: (c) => agent.splitters.stdout.push(c),
-      onStderr: (c) => agent.splitters.stderr.push(c),
+      process: {
+        cmd: ['/bin/sh', '-c', agentScript(options.pipeDir), 'pipe-agent', marker, options.shell, options.carry ? '1' : '0'],
+        onStdout: (c) => agent.splitters.stdout.push(c),
+        onStderr: (c) => agent.splitters.stderr.push(c),
+      },
     };
   }
 

@@ -47,7 +47,8 @@ describe('SentinelSplitter', () => {
 
 /** A scripted agent process: the test writes its output, and ends it as a removed container would. */
 function fakeAgent() {
-  const { agent, cmd, onStdout, onStderr } = ShellAgent.prepare({ pipeDir: '/p', shell: 'sh', carry: true });
+  const { agent, process: main } = ShellAgent.prepare({ pipeDir: '/p', shell: 'sh', carry: true });
+  const { cmd, onStdout, onStderr } = main;
   const marker = cmd[4] ?? '';
   const written: string[] = [];
   let finish: () => void = () => undefined;
@@ -83,7 +84,7 @@ describe('ShellAgent', () => {
   it('sends a step and each item as id, kind, succeeding and base64 text; an item resolves once both streams carried its status', async () => {
     const fake = fakeAgent();
     const { agent } = fake;
-    expect(fake.cmd.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(fake.cmd.slice(0, 2)).toEqual(['/bin/sh', '-c']);
     expect(fake.cmd.slice(3)).toEqual(['pipe-agent', expect.stringMatching(/^\x1epipe-agent-[0-9a-f]{24}:$/), 'sh', '1']);
     const first = agent.step(1, 'echo shim');
     expect(fake.written).toEqual([`1 sh - ${Buffer.from('echo shim').toString('base64')}\n`]);
