@@ -154,8 +154,9 @@ export class ShellAgent {
   }
 
   private send(id: number, kind: string, ok: string, text: string, item: AgentItem): Promise<number> {
+    if (!this.stream) return Promise.reject(new PipeError('DOCKER_ERROR', `the build's shell agent is not attached (command ${id})`));
     const done = this.enqueue(id, item);
-    this.stream?.write(`${id} ${kind} ${ok} ${Buffer.from(text, 'utf8').toString('base64')}\n`);
+    this.stream.write(`${id} ${kind} ${ok} ${Buffer.from(text, 'utf8').toString('base64')}\n`);
     return done;
   }
 
