@@ -10,7 +10,7 @@ export interface BuildExecOptions {
 
 /** A process whose standard input stays open: the shell session's agent, the container's main process. */
 export interface BuildExecStream {
-  write(data: string): void;
+  write(data: string | Buffer): void;
   end(): void;
   /** Resolves when the command's output ended: it exited, or its container was removed under it. */
   readonly ended: Promise<void>;

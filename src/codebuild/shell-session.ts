@@ -5,13 +5,18 @@
 // environment are execs.
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
-import { concatTar, packFiles } from './tar.js';
+import { concatTar, concatTarBuffers, packFiles, readIfSmall } from './tar.js';
 import { ShellAgent } from './shell-agent.js';
 import type { BuildContainer } from './container-port.js';
 
 /** Where pipe keeps its per-build files inside the container. */
 export const PIPE_DIR = '/codebuild/pipe';
 const STATE = `${PIPE_DIR}/state`;
+
+/** Archives up to this size go in through the agent's input; larger ones, or where it cannot, with putFiles. */
+const AGENT_ARCHIVE_LIMIT = 4 * 1024 * 1024;
+/** Whether the agent can extract an archive at / as Docker would: as root, with tar and head. */
+const AGENT_CAN_EXTRACT = '[ "$(id -u)" = 0 ] && command -v tar && command -v head';
 
 // Sourced by the item's shell. The EXIT trap saves cwd and every exported variable (all assignments are exported
 // through `set -a`) whatever way the item ends, then exits with the item's status.
@@ -93,18 +98,33 @@ export class ShellSession {
       // The source directory exists before anything is unpacked into it.
       { path: `${cwd.slice(1)}/.keep`, content: '', mode: 0o644 },
     ], { dirMode: 0o777 });
-    const copied = files.then((head) => this.container.putFiles('/', options.source ? concatTar(head, options.source) : head));
-    if (!options.firstStep) {
-      await copied;
-      return 0;
-    }
-    // The first step runs while Docker extracts the files; items wait for both.
-    const first = this.agent
-      ? this.agent.step(++this.counter, options.firstStep)
-      : this.container.exec({ cmd: ['sh', '-c', options.firstStep], onStdout: () => undefined, onStderr: () => undefined }).then((r) => r.exitCode);
+    const first = options.firstStep ? this.firstStep(options.firstStep) : Promise.resolve(0);
     first.catch(() => undefined);
-    await copied;
+    await this.copyIn(await files, options.source);
     return first;
+  }
+
+  private firstStep(script: string): Promise<number> {
+    if (this.agent) return this.agent.step(++this.counter, script);
+    return this.container.exec({ cmd: ['sh', '-c', script], onStdout: () => undefined, onStderr: () => undefined }).then((r) => r.exitCode);
+  }
+
+  /**
+   * The session's files and the source, as one archive: through the agent's input when it is small and the
+   * container can take it (its user is root, it has tar and head), else (or when that fails) with one `putFiles`.
+   */
+  private async copyIn(head: Buffer, source: Buffer | Readable | undefined): Promise<void> {
+    const { agent } = this;
+    if (agent) {
+      const able = agent.step(++this.counter, AGENT_CAN_EXTRACT);
+      able.catch(() => undefined);
+      const read = source === undefined ? { whole: Buffer.alloc(0) } : Buffer.isBuffer(source) ? { whole: source } : await readIfSmall(source, AGENT_ARCHIVE_LIMIT);
+      if ('rest' in read) return this.container.putFiles('/', concatTar(head, read.rest));
+      const tar = read.whole.length > 0 ? concatTarBuffers(head, read.whole) : head;
+      if (tar.length <= AGENT_ARCHIVE_LIMIT && (await able) === 0 && (await agent.extract(++this.counter, tar)).exitCode === 0) return;
+      return this.container.putFiles('/', tar);
+    }
+    return this.container.putFiles('/', source ? concatTar(head, source) : head);
   }
 
   /** Runs one command item; returns its exit status. */

@@ -1,7 +1,8 @@
 // What one build asks of the Docker API, counted through a logging proxy: one image inspect (shared with the
-// preflight's), create, attach, start, one archive (the session's files and the source), no exec (the container's
-// main process runs every command item and the AWS CLI shim), and the removal; a missing image is asked about
-// again and still named.
+// preflight's), create, attach, start, no exec (the container's main process runs every command item and the AWS
+// CLI shim, and takes a small archive of the session's files and the source through its input; a large one is one
+// putFiles), and the removal; a missing image is asked about again and still named.
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -40,7 +41,7 @@ describeDocker('a build\'s Docker round trips', () => {
   });
   afterAll(async () => trace.close());
 
-  it('one inspect, one archive and no exec for all items, the source where the items see it', async () => {
+  it('one inspect, no archive and no exec for a small source and all items, the source where the items see it', async () => {
     await trace.engine.ensureImage(TEST_IMAGE);
     const { result, output } = await runBuildspec(`version: 0.2
 phases:
@@ -64,9 +65,24 @@ phases:
       'POST /containers/create': 1,
       'POST /containers/ID/start': 1,
       'POST /containers/ID/attach': 1,
-      'PUT /containers/ID/archive': 1,
       'DELETE /containers/ID': 1,
     });
+  });
+
+  it('a source too large for the agent\'s input goes in with one archive', async () => {
+    trace.requests.length = 0;
+    const big = randomBytes(5 * 1024 * 1024).toString('base64');
+    const { result, output } = await runBuildspec(`version: 0.2
+phases:
+  build:
+    commands:
+      - wc -c < big.txt
+      - cat small.txt
+`, { engine: trace.engine, source: await sourceZip({ 'big.txt': big, 'small.txt': 'small\n' }) });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(output).toEqual([String(big.length), 'small']);
+    expect(kinds(trace.requests)).toMatchObject({ 'PUT /containers/ID/archive': 1 });
+    expect(trace.requests.filter((r) => r.includes('/exec'))).toEqual([]);
   });
 
   it('asks again about a missing image, and names it each time', async () => {

@@ -1,7 +1,9 @@
 // The shell agent's protocol without Docker: sentinels stripped from both streams (also when split across chunks),
 // items resolved when both streams told their status, and pending items ended when the agent dies.
 import { describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
 import { SentinelSplitter, ShellAgent } from '../../src/codebuild/shell-agent.js';
+import { readIfSmall } from '../../src/codebuild/tar.js';
 
 const MARKER = Buffer.from('\x1epipe-agent-abc:', 'latin1');
 
@@ -56,7 +58,7 @@ function fakeAgent() {
   let asked = 0;
   const ended = new Promise<void>((r) => (finish = r));
   agent.attach({
-    write: (d) => written.push(d),
+    write: (d) => written.push(typeof d === 'string' ? d : d.toString('latin1')),
     end: () => undefined,
     ended,
     exitCode: async () => {
@@ -156,5 +158,18 @@ describe('ShellAgent', () => {
     const running = fake.agent.run(3, 'true', true, quiet);
     fake.finish(0);
     await expect(running).rejects.toThrow("the build's shell agent ended before command 3 finished");
+  });
+});
+
+describe('readIfSmall', () => {
+  it('reads a small stream whole, and gives back every byte of a large one as a stream', async () => {
+    const bytes = Buffer.from('abcdefghij');
+    const chunks = () => Readable.from([bytes.subarray(0, 4), bytes.subarray(4, 8), bytes.subarray(8)]);
+    expect(await readIfSmall(chunks(), 10)).toEqual({ whole: bytes });
+    const large = await readIfSmall(chunks(), 5);
+    if (!('rest' in large)) throw new Error('expected a stream back');
+    const back: Buffer[] = [];
+    for await (const c of large.rest) back.push(c as Buffer);
+    expect(Buffer.concat(back)).toEqual(bytes);
   });
 });
