@@ -277,6 +277,7 @@ export class DockerEngine {
         if (tags.length > 0) continue;
         // A parent of a tagged image cannot go (409): it stays with its child.
         if (await this.api.getImage(image.Id).remove({ noprune: false }).then(() => true, () => false)) images++;
+        this.images.clear(); // kept inspect answers are by name; an image removed by id may be one of them
       }
       for (const n of await this.api.listNetworks({ filters: { label } })) {
         if (await this.api.getNetwork(n.Id).remove().then(() => true, () => false)) networks++;
