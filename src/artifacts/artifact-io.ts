@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { ArtifactSelectionSpec } from '../core/index.js';
 import { selectFromTar } from './select-artifact.js';
 import { unzipToTar } from './unzip-to-tar.js';
+import type { UnzipToTarOptions } from './unzip-to-tar.js';
 
 /** What a packaged output artifact reports back to the build. */
 export interface PackagedFiles {
@@ -13,8 +14,8 @@ export interface PackagedFiles {
 
 /** What a build needs of the artifact store (tests give a build another one). */
 export interface ArtifactIo {
-  /** A tar of the zip's contents, for the container. */
-  unzipToTar(zipPath: string): Promise<Buffer | Readable>;
+  /** A tar of the zip's contents (under `options.prefix`), for the container. */
+  unzipToTar(zipPath: string, options?: UnzipToTarOptions): Promise<Buffer | Readable>;
   /** Selects files from a tar of `root` (a container path) and writes them as a zip. */
   packageFromTar(
     tar: Readable,

@@ -19,6 +19,7 @@ export {
   type StoredArtifact,
 } from './select-artifact.js';
 export { unzipToTar } from './unzip-to-tar.js';
+export type { UnzipToTarOptions } from './unzip-to-tar.js';
 export { createArtifactIo, type ArtifactIo, type PackagedFiles } from './artifact-io.js';
 export { zipDirectory, type ZippedDirectory } from './zip-directory.js';
 export { combineZips, type CombinePart } from './combine-zips.js';

@@ -69,8 +69,11 @@ async function checkEntries(zip: ZipFile, zipPath: string): Promise<CheckedEntry
   return checked;
 }
 
-async function writeTar(zip: ZipFile, entries: readonly CheckedEntry[], tar: Pack): Promise<void> {
+async function writeTar(zip: ZipFile, checked: readonly CheckedEntry[], tar: Pack, prefix: string): Promise<void> {
   const dirs = new Set<string>();
+  // The prefix's own directories are not in the tar (the caller's entries make them, with their modes).
+  for (let dir = prefix.replace(/\/$/, ''); dir !== '.' && dir !== ''; dir = posix.dirname(dir)) dirs.add(dir);
+  const entries = prefix ? checked.map((c) => ({ ...c, name: `${prefix}${c.name}` })) : checked;
   const ensureParents = (name: string): void => {
     const parent = posix.dirname(name);
     if (parent === '.' || dirs.has(parent)) return;
@@ -95,11 +98,17 @@ async function writeTar(zip: ZipFile, entries: readonly CheckedEntry[], tar: Pac
   tar.finalize();
 }
 
+export interface UnzipToTarOptions {
+  /** Put every entry under this relative folder (`codebuild/output/src`), whose own directories the tar leaves out. */
+  prefix?: string;
+}
+
 /**
  * A tar of the zip's contents, relative paths only, ready for `putArchive`. Every entry is checked
  * before the first byte is produced, so a bad zip fails here, as a PipeError, not midway in Docker.
  */
-export async function unzipToTar(zipPath: string): Promise<Readable> {
+export async function unzipToTar(zipPath: string, options: UnzipToTarOptions = {}): Promise<Readable> {
+  const prefix = options.prefix ? `${options.prefix.replace(/^\/+|\/+$/g, '')}/` : '';
   let zip: ZipFile;
   try {
     zip = await yauzl.openPromise(zipPath, { lazyEntries: true, decodeStrings: false, autoClose: false });
@@ -119,7 +128,7 @@ export async function unzipToTar(zipPath: string): Promise<Readable> {
   const out = new PassThrough();
   tar.on('error', (e: unknown) => out.destroy(e as Error));
   tar.pipe(out);
-  writeTar(zip, entries, tar)
+  writeTar(zip, entries, tar, prefix)
     .catch((e: unknown) => {
       out.destroy(new PipeError('ARTIFACT_ERROR', `Could not unpack ${zipPath}: ${describeError(e)}`, { cause: e }));
       tar.destroy();

@@ -32,11 +32,11 @@ exec "$real" --endpoint-url "$url" "$@"
 `;
 
 /**
- * The shell command that installs the wrapper when the container's `aws` is Debian's awscli 2.x before 2.13
+ * The shell script that installs the wrapper when the container's `aws` is Debian's awscli 2.x before 2.13
  * (dpkg answers in milliseconds, where `aws --version` takes a second) and /usr/local/bin/aws is free.
  */
-export function awsCliShimCommand(): string[] {
-  const script = [
+export function awsCliShimScript(): string {
+  return [
     '[ -x /usr/bin/aws ] && [ ! -e /usr/local/bin/aws ] && command -v dpkg-query >/dev/null || exit 0',
     "v=$(dpkg-query -W -f '${Version}' awscli 2>/dev/null) || exit 0",
     'major=${v%%.*}; rest=${v#*.}; minor=${rest%%.*}',
@@ -46,5 +46,4 @@ export function awsCliShimCommand(): string[] {
     'PIPE_SHIM',
     'chmod 755 /usr/local/bin/aws',
   ].join('\n');
-  return ['sh', '-c', script];
 }

@@ -12,7 +12,7 @@ import type { LineSink } from './build-log.js';
 import { composeBuildEnvironment, secondarySourceDir, SRC_DIR, SRC_ROOT } from './build-env.js';
 import type { BuildIdentity } from './build-env.js';
 import { awsVariables } from './aws-endpoint.js';
-import { awsCliShimCommand } from './aws-cli-shim.js';
+import { awsCliShimScript } from './aws-cli-shim.js';
 import type { BuildAwsAccess } from './aws-endpoint.js';
 import type { BuildContainer } from './container-port.js';
 import type { BuildContainerFactory } from './docker-container.js';
@@ -21,6 +21,7 @@ import { resolveBuildImage } from './build-image.js';
 import { planRuntimeVersions, readRuntimeCatalog } from './runtime-versions.js';
 import type { PhaseRecord } from './phase-runner.js';
 import { PIPE_DIR, ShellSession } from './shell-session.js';
+import { ShellAgent } from './shell-agent.js';
 import { packFiles } from './tar.js';
 import { planOutputs, expandVariables } from './outputs.js';
 import { collectBuildReports, restoreBuildCache, saveBuildCache } from './cache-report-steps.js';
@@ -161,22 +162,31 @@ class BuildRun {
     // The primary source's tar is made on the host while Docker provisions (awaited, and its failure seen, in
     // DOWNLOAD_SOURCE); the image's labels are read while the container is created and started.
     const primary = this.req.primarySource;
-    const sourceTar = primary ? this.deps.artifacts.unzipToTar(primary.path) : undefined;
+    const sourceTar = primary ? this.deps.artifacts.unzipToTar(primary.path, { prefix: SRC_DIR }) : undefined;
     sourceTar?.catch(() => undefined);
     this.sourceTar = sourceTar;
+    // The container's main process is the shell agent that runs the command items.
+    const shell = spec.env.shell === undefined || spec.env.shell === '/bin/sh' ? 'sh' : spec.env.shell;
+    const carry = spec.version === '0.2';
+    const { agent, process: agentProcess } = ShellAgent.prepare({ pipeDir: PIPE_DIR, shell, carry });
     const provisioned = await this.step('PROVISIONING', async () => {
       imageEnv = await this.deps.containers.prepareImage(local.image);
       const labels = this.deps.containers.imageLabels?.(local.image);
       labels?.catch(() => undefined);
-      this.container = await this.deps.containers.create({ image: local.image, labels: this.req.labels, ...(this.req.privileged ? { docker: true } : {}) });
+      this.container = await this.deps.containers.create({
+        image: local.image,
+        labels: this.req.labels,
+        agent: agentProcess,
+        ...(this.req.privileged ? { docker: true } : {}),
+      });
       imageLabels = (await labels) ?? {};
     });
     if (!provisioned.ok) return this.result(this.stopReason ?? 'FAILED', provisioned.message);
     const container = this.container as BuildContainer;
+    if (container.agent) agent.attach(container.agent);
 
     // DOWNLOAD_SOURCE: input artifacts into the container, the shell session's starting state.
-    const shell = spec.env.shell ?? 'sh';
-    const session = new ShellSession(container, shell === '/bin/sh' ? 'sh' : shell, spec.version === '0.2');
+    const session = new ShellSession(container, shell, carry, container.agent ? agent : undefined);
     let runtimeCommands: string[] = [];
     const downloaded = await this.step('DOWNLOAD_SOURCE', async () => {
       const aws = await this.req.aws;
@@ -188,9 +198,10 @@ class BuildRun {
         for (const note of runtimes.notes) this.warn(note);
         runtimeCommands = runtimes.commands;
       }
-      await session.init(env, SRC_DIR);
-      if (aws) await this.exec(awsCliShimCommand());
-      if (sourceTar) await container.putFiles(SRC_DIR, await sourceTar);
+      // One archive: the session's files and the primary source; the AWS CLI shim is the agent's first step.
+      const shim = aws ? awsCliShimScript() : undefined;
+      const shimStatus = await session.init(env, SRC_DIR, { ...(sourceTar ? { source: await sourceTar } : {}), ...(shim ? { firstStep: shim } : {}) });
+      if (shimStatus !== 0) throw new PipeError('DOCKER_ERROR', `installing the AWS CLI shim failed in the build container (exit ${shimStatus})`);
       for (const s of this.req.secondarySources) {
         await container.putFiles('/', packFiles([{ path: `${secondarySourceDir(s.name).slice(1)}/.keep`, content: '' }]));
         await container.putFiles(secondarySourceDir(s.name), await this.deps.artifacts.unzipToTar(s.path));

@@ -7,11 +7,17 @@ import { makeOwnedTempDir } from '../artifacts/index.js';
 import { LABELS } from '../core/index.js';
 import { DockerEngine, startDockerProxy } from '../infra/index.js';
 import type { ContainerHandle, DockerProxy } from '../infra/index.js';
-import type { BuildContainer, BuildExecOptions } from './container-port.js';
+import type { BuildContainer, BuildExecOptions, BuildExecStream } from './container-port.js';
+import type { AgentProcess } from './shell-agent.js';
 
 export interface BuildContainerRequest {
   image: string;
   labels: Record<string, string>;
+  /**
+   * The container's main process: this command, fed through its standard input (the shell agent), attached before
+   * it starts. Without it the container idles and every command is an exec.
+   */
+  agent?: AgentProcess;
   /** privilegedMode: the build gets a Docker engine at /var/run/docker.sock (the host's, through a labelling proxy). */
   docker?: boolean;
 }
@@ -25,6 +31,8 @@ export interface BuildContainerFactory {
 }
 
 class DockerBuildContainer implements BuildContainer {
+  agent?: BuildExecStream;
+
   constructor(
     private readonly handle: ContainerHandle,
     private readonly afterRemove: () => Promise<void> = async () => undefined,
@@ -72,17 +80,19 @@ export function createDockerBuildContainers(engine: DockerEngine = new DockerEng
     async imageLabels(image) {
       return (await engine.imageLabels(image)) ?? {};
     },
-    async create({ image, labels, docker }) {
+    async create({ image, labels, docker, agent }) {
       const engineOfBuild = docker ? await startBuildDocker(engine) : undefined;
       let handle: ContainerHandle;
       try {
         handle = await engine.createContainer({
           image,
           labels,
-          // The container only hosts the build's commands, each run through exec; it idles until removed.
-          entrypoint: ['/bin/sh', '-c', 'trap "exit 0" TERM INT; while :; do sleep 3600 & wait $!; done'],
+          // The container hosts the build's commands: its main process is the agent that runs them (the other
+          // commands are execs), or it idles until removed.
+          entrypoint: agent ? agent.cmd : ['/bin/sh', '-c', 'trap "exit 0" TERM INT; while :; do sleep 3600 & wait $!; done'],
           cmd: [],
           workingDir: '/',
+          ...(agent ? { openStdin: true } : {}),
           ...(engineOfBuild ? { binds: [`${engineOfBuild.proxy.socketPath}:/var/run/docker.sock`] } : {}),
         });
       } catch (e) {
@@ -91,6 +101,7 @@ export function createDockerBuildContainers(engine: DockerEngine = new DockerEng
       }
       const container = new DockerBuildContainer(handle, async () => engineOfBuild?.close());
       try {
+        if (agent) container.agent = await handle.attach({ onStdout: agent.onStdout, onStderr: agent.onStderr });
         await handle.start();
       } catch (e) {
         await container.remove();

@@ -8,6 +8,9 @@ import { pipeHome } from './sqlite.js';
 
 export const SETUP_COMMAND = 'bash scripts/setup.sh';
 
+/** How long a present image's inspect answer is reused (one build's preflight, environment and labels). */
+const IMAGE_INSPECT_KEEP_MS = 10_000;
+
 export interface ContainerSpec {
   image: string;
   labels: Record<string, string>;
@@ -23,6 +26,8 @@ export interface ContainerSpec {
   name?: string;
   /** Host paths mounted into the container, `host:container`. */
   binds?: string[];
+  /** Keep the main process's standard input open, for `attach`. */
+  openStdin?: boolean;
 }
 
 export interface ExecOptions {
@@ -38,6 +43,17 @@ export interface ExecOptions {
 
 export interface ExecResult {
   exitCode: number;
+}
+
+/** A running process whose standard input stays open: write to it, end it, and wait for it. */
+export interface AttachedStream {
+  write(data: string | Buffer): void;
+  /** Closes the process's standard input. */
+  end(): void;
+  /** Resolves when the process's output has ended (it exited, or its container was removed). */
+  readonly ended: Promise<void>;
+  /** Asks Docker how the process ended (one request; call it after `ended`). */
+  exitCode(): Promise<ExecResult>;
 }
 
 /** Maps a dockerode failure to a PipeError that says what to do. */
@@ -74,6 +90,7 @@ export class DockerEngine {
   readonly api: Docker;
   /** The PIPE_HOME this engine's containers belong to (LABELS.home). */
   readonly home: string;
+  private readonly images = new Map<string, { at: number; info: Promise<Docker.ImageInspectInfo | undefined> }>();
 
   constructor(api: Docker = new Docker(), options: DockerEngineOptions = {}) {
     this.api = api;
@@ -88,41 +105,52 @@ export class DockerEngine {
     }
   }
 
+  /**
+   * The image's inspect answer, undefined when it is not there. A present image's answer is kept for a few
+   * seconds, so the preflight, the image's environment and its labels cost one round trip per build; an absent
+   * one is asked again every time (it may be pulled or built meanwhile).
+   */
+  private inspectImage(image: string): Promise<Docker.ImageInspectInfo | undefined> {
+    const now = Date.now();
+    const kept = this.images.get(image);
+    if (kept && now - kept.at < IMAGE_INSPECT_KEEP_MS) return kept.info;
+    const info = this.api.getImage(image).inspect().then(
+      (i) => i,
+      (e: unknown) => {
+        this.images.delete(image);
+        if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+        throw mapDockerError(e, `inspect image ${image}`);
+      },
+    );
+    this.images.set(image, { at: now, info });
+    return info;
+  }
+
+  /** Forgets what was learnt about an image (it was pulled, built or found missing). */
+  private forgetImage(image: string): void {
+    this.images.delete(image);
+  }
+
   async hasImage(image: string): Promise<boolean> {
-    try {
-      await this.api.getImage(image).inspect();
-      return true;
-    } catch (e) {
-      if ((e as { statusCode?: number }).statusCode === 404) return false;
-      throw mapDockerError(e, `inspect image ${image}`);
-    }
+    return (await this.inspectImage(image)) !== undefined;
   }
 
   /** The image's own environment (its ENV lines), as a map; undefined when the image is not there. */
   async imageEnv(image: string): Promise<Record<string, string> | undefined> {
-    try {
-      const info = await this.api.getImage(image).inspect();
-      const env: Record<string, string> = {};
-      for (const pair of info.Config?.Env ?? []) {
-        const eq = pair.indexOf('=');
-        if (eq > 0) env[pair.slice(0, eq)] = pair.slice(eq + 1);
-      }
-      return env;
-    } catch (e) {
-      if ((e as { statusCode?: number }).statusCode === 404) return undefined;
-      throw mapDockerError(e, `inspect image ${image}`);
+    const info = await this.inspectImage(image);
+    if (!info) return undefined;
+    const env: Record<string, string> = {};
+    for (const pair of info.Config?.Env ?? []) {
+      const eq = pair.indexOf('=');
+      if (eq > 0) env[pair.slice(0, eq)] = pair.slice(eq + 1);
     }
+    return env;
   }
 
   /** The image's labels (pipe's own images carry their definition's digest and runtime catalog); undefined when absent. */
   async imageLabels(image: string): Promise<Record<string, string> | undefined> {
-    try {
-      const info = await this.api.getImage(image).inspect();
-      return { ...(info.Config?.Labels ?? {}) };
-    } catch (e) {
-      if ((e as { statusCode?: number }).statusCode === 404) return undefined;
-      throw mapDockerError(e, `inspect image ${image}`);
-    }
+    const info = await this.inspectImage(image);
+    return info ? { ...(info.Config?.Labels ?? {}) } : undefined;
   }
 
   /** Makes sure the image is there: present locally, or pulled. Fails naming the image and the setup command. */
@@ -134,6 +162,7 @@ export class DockerEngine {
       await new Promise<void>((resolve, reject) => {
         this.api.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve()));
       });
+      this.forgetImage(image);
       if (await this.hasImage(image)) return;
     } catch {
       // fall through: the pull failed (no registry reachable, or no such image)
@@ -158,6 +187,7 @@ export class DockerEngine {
         ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
         ...(spec.workingDir ? { WorkingDir: spec.workingDir } : {}),
         ...(spec.user ? { User: spec.user } : {}),
+        ...(spec.openStdin ? { OpenStdin: true, AttachStdin: true, StdinOnce: false } : {}),
         HostConfig: {
           NetworkMode: 'host',
           ...(spec.binds ? { Binds: spec.binds } : {}),
@@ -168,6 +198,7 @@ export class DockerEngine {
       return new ContainerHandle(this, c);
     } catch (e) {
       if ((e as { statusCode?: number }).statusCode === 404) {
+        this.forgetImage(spec.image);
         throw new PipeError('IMAGE_NOT_FOUND', `image ${spec.image} not found locally`, {
           hint: `build it with '${SETUP_COMMAND}'`,
           cause: e,
@@ -246,6 +277,7 @@ export class DockerEngine {
         if (tags.length > 0) continue;
         // A parent of a tagged image cannot go (409): it stays with its child.
         if (await this.api.getImage(image.Id).remove({ noprune: false }).then(() => true, () => false)) images++;
+        this.images.clear(); // kept inspect answers are by name; an image removed by id may be one of them
       }
       for (const n of await this.api.listNetworks({ filters: { label } })) {
         if (await this.api.getNetwork(n.Id).remove().then(() => true, () => false)) networks++;
@@ -325,6 +357,55 @@ export class ContainerHandle {
     } catch (e) {
       throw mapDockerError(e, `run a command in container ${this.id.slice(0, 12)}`);
     }
+  }
+
+  /**
+   * Attaches to the main process of a container made with `openStdin` (before `start`, so no output is missed):
+   * its standard input stays open for writing, its output comes demultiplexed. A container already removed counts
+   * as killed (137), as a forced removal kills its process.
+   */
+  async attach(options: { onStdout?: (chunk: Buffer) => void; onStderr?: (chunk: Buffer) => void }): Promise<AttachedStream> {
+    let stream: NodeJS.ReadWriteStream;
+    try {
+      stream = (await this.container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as NodeJS.ReadWriteStream;
+    } catch (e) {
+      throw mapDockerError(e, `attach to container ${this.id.slice(0, 12)}`);
+    }
+    const out = new PassThrough();
+    const err = new PassThrough();
+    out.on('data', (c: Buffer) => options.onStdout?.(c));
+    err.on('data', (c: Buffer) => options.onStderr?.(c));
+    this.engine.api.modem.demuxStream(stream, out, err);
+    let open = true;
+    const ended = new Promise<void>((resolve) => {
+      const end = () => {
+        open = false;
+        resolve();
+      };
+      stream.on('end', end);
+      stream.on('close', end);
+      // A broken connection (the container went away) ends the process as far as we can tell; inspect says how.
+      stream.on('error', end);
+    });
+    return {
+      write(data) {
+        if (open) stream.write(data);
+      },
+      end() {
+        if (open) stream.end();
+        open = false;
+      },
+      ended,
+      exitCode: async () => {
+        try {
+          const info = await this.container.inspect();
+          return { exitCode: info.State.Running ? -1 : info.State.ExitCode };
+        } catch (e) {
+          if ((e as { statusCode?: number }).statusCode === 404) return { exitCode: 137 };
+          throw mapDockerError(e, `inspect container ${this.id.slice(0, 12)}`);
+        }
+      },
+    };
   }
 
   async wait(): Promise<number> {

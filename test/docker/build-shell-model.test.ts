@@ -134,4 +134,38 @@ phases:
     expect(result.status).toBe('SUCCEEDED');
     expect(result.exportedVariables).toEqual({ IMAGE_TAG: 'first-final', STAGE: 'initial' });
   });
+
+  it('runs items one after another in one agent: output without a newline, stdin closed, any text intact', async () => {
+    const { result, output, lines } = await runBuildspec(`version: 0.2
+phases:
+  build:
+    commands:
+      - printf 'no newline'
+      - echo next
+      - cat; read x || echo "stdin is closed"
+      - echo 'to stderr' >&2
+      - printf '%s|%s|%s\\n' "it's \\"quoted\\"" "$(echo sub $CODEBUILD_BUILD_NUMBER)" '\\x1e ✓'
+      - |
+        echo first line
+        echo second line
+`);
+    expect(result.status).toBe('SUCCEEDED');
+    expect(output).toEqual(['no newline', 'next', 'stdin is closed', 'to stderr', 'it\'s "quoted"|sub 7|\\x1e ✓', 'first line', 'second line']);
+    expect(lines.filter((l) => l.includes('pipe-agent'))).toEqual([]);
+  });
+
+  it('does not wait for a process an item left in the background; what it prints later is still in the log', async () => {
+    const { result, output } = await runBuildspec(`version: 0.2
+phases:
+  build:
+    commands:
+      - mkfifo /tmp/go /tmp/done
+      - (cat /tmp/go >/dev/null; echo late; echo x > /tmp/done) &
+      - echo now
+      - echo go > /tmp/go; cat /tmp/done >/dev/null
+      - echo after
+`);
+    expect(result.status).toBe('SUCCEEDED');
+    expect(output).toEqual(['now', 'late', 'after']);
+  });
 });

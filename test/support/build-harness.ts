@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createArtifactIo } from '../../src/artifacts/index.js';
 import { createDockerBuildContainers, runBuild } from '../../src/codebuild/index.js';
-import type { BuildExecution, BuildSource, CacheStore } from '../../src/codebuild/index.js';
+import type { BuildAwsAccess, BuildExecution, BuildSource, CacheStore } from '../../src/codebuild/index.js';
+import type { DockerEngine } from '../../src/infra/index.js';
 import { parseBuildspec } from '../../src/parse/index.js';
 import { TEST_IMAGE } from './docker.js';
 
@@ -36,6 +37,10 @@ export async function runBuildspec(
     image?: string;
     /** privilegedMode: the build gets a Docker engine. */
     privileged?: boolean;
+    /** The engine the build's containers come from (default: DOCKER_HOST's). */
+    engine?: DockerEngine;
+    /** How the build reaches AWS APIs (sets the AWS_* variables and installs the CLI shim where needed). */
+    aws?: BuildAwsAccess;
   } = {},
 ): Promise<HarnessResult> {
   const spec = parseBuildspec(yaml, 'buildspec.yml');
@@ -64,6 +69,7 @@ export async function runBuildspec(
       outputs: (options.outputs ?? []).map((name) => ({ name, path: join(outDir, `${name}.zip`) })),
       labels: { [TEST_LABEL]: 'build', ...options.labels },
       ...(options.privileged ? { privileged: true } : {}),
+      ...(options.aws ? { aws: options.aws } : {}),
       ...(options.timeoutMinutes ? { timeoutMinutes: options.timeoutMinutes } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.cacheScope ? { cacheScope: options.cacheScope } : {}),
@@ -73,7 +79,7 @@ export async function runBuildspec(
         options.onLine?.(stream, line);
       },
     },
-    { containers: createDockerBuildContainers(), artifacts: createArtifactIo(), ...(options.cache ? { cache: options.cache } : {}) },
+    { containers: createDockerBuildContainers(options.engine), artifacts: createArtifactIo(), ...(options.cache ? { cache: options.cache } : {}) },
   );
   return { result, lines, output, outDir };
 }
