@@ -193,7 +193,13 @@ describeNeeding(['docker', 'chromium'], 'the dashboard in Chromium', () => {
     await d.screenshot('execution-log-live');
     await page.click('#stop');
     await page.click('dialog button:has-text("Stop and abandon")');
-    await page.waitForSelector('.page-head [data-kind=execution][data-status=Stopped]', { timeout: 60_000 });
+    await page.waitForSelector('.page-head [data-kind=execution][data-status=Stopped]', { timeout: 60_000 }).catch(async (e: unknown) => {
+      // Which side missed it: the page (an older read drawn last), or the execution (not Stopped in the store)?
+      const id = /execution\/([^/]+)/.exec(page.url())?.[1];
+      const stored = await page.evaluate(async (x) => ((await (await fetch(`/api/executions/${x}`)).json()) as { status: string }).status, id);
+      const shown = await page.locator('.page-head [data-kind=execution]').getAttribute('data-status');
+      throw new Error(`the page shows ${shown}, the execution is ${stored}: ${String(e)}`);
+    });
     await d.screenshot('execution-stopped');
     // A link to a line opens the log there, the line marked.
     const lineLink = await page.locator('#log-lines li:has-text("compiling at gate held") a.ln').getAttribute('href');
