@@ -1,6 +1,7 @@
 // Deployments in the state database: the record (who asked, from which version to which, how), its status with the
 // reason it ended, the weight steps with their times, and the lifecycle events with their hooks' reports. Written
-// as the deployment goes, so another process can show it, answer its hooks, or finish it when its owner died.
+// as the deployment goes, so another process can show it, answer its hooks, or finish it when its owner died; every
+// change is appended to the deploy room's log (deploy-log.ts) in its transaction, with the record as it is after it.
 import { randomInt } from 'node:crypto';
 import { hostname } from 'node:os';
 import { PipeError, transitionDeployment, transitionLifecycleEvent, LIFECYCLE_EVENTS } from '../core/index.js';
@@ -9,6 +10,9 @@ import { isProcessAlive, migrate } from '../infra/index.js';
 import type { Db, Migration } from '../infra/index.js';
 import type { Owner } from '../execute/index.js';
 import type { AlarmSpec } from './traffic-types.js';
+import type { AlarmState } from './alarm-evaluate.js';
+import { DeployLog } from './deploy-log.js';
+import type { DeploymentChange } from './deploy-log.js';
 
 const MIGRATIONS: readonly Migration[] = [
   {
@@ -62,7 +66,20 @@ const MIGRATIONS: readonly Migration[] = [
       );
       CREATE UNIQUE INDEX deployment_hook_executions ON deployment_lifecycle_events (hook_execution_id);`,
   },
+  {
+    version: 2,
+    name: 'the state each alarm of a deployment was last evaluated in',
+    sql: `ALTER TABLE deployments ADD COLUMN alarm_states TEXT NOT NULL DEFAULT '{}';`,
+  },
 ];
+
+/** An alarm's state as the deployment last evaluated it (CloudWatch's semantics, alarm-evaluate.ts), and why. */
+export interface DeploymentAlarmState {
+  state: AlarmState;
+  reason: string;
+  /** Epoch ms of the evaluation that moved it to this state. */
+  at: number;
+}
 
 /** How long a deployment's lease lasts without a renewal (an owner on another host is gone after it). */
 export const DEPLOYMENT_LEASE_MS = 15_000;
@@ -100,6 +117,8 @@ export interface DeploymentRecord {
   timeScale: number;
   hooks: { preTraffic?: string; postTraffic?: string };
   alarms: AlarmSpec[];
+  /** By alarm name; an alarm not evaluated yet (before AllowTraffic) is absent: INSUFFICIENT_DATA. */
+  alarmStates: Record<string, DeploymentAlarmState>;
   stackName: string | undefined;
   logicalId: string | undefined;
   executionId: string | undefined;
@@ -128,7 +147,7 @@ export interface NewDeployment {
 interface Row {
   id: string; function_name: string; alias: string; current_version: string; target_version: string; deployment_type: string;
   status: DeploymentStatus; error_code: DeploymentErrorCode | null; reason: string | null; weight: number; time_scale: number;
-  hooks: string; alarms: string; stack_name: string | null; logical_id: string | null; execution_id: string | null;
+  hooks: string; alarms: string; alarm_states: string; stack_name: string | null; logical_id: string | null; execution_id: string | null;
   owner_id: string | null; owner_pid: number | null; owner_host: string | null; lease_expires: number | null; created_at: number; completed_at: number | null;
 }
 
@@ -141,8 +160,17 @@ export function newDeploymentId(): string {
 }
 
 export class DeploymentStore {
+  private readonly log: DeployLog;
+
   constructor(private readonly db: Db) {
     migrate(db, 'deploy-deployments', MIGRATIONS);
+    this.log = new DeployLog(db);
+  }
+
+  /** Appends the deployment as it is now to the deploy log (the caller holds the transaction of the change). */
+  private logged(id: string, change: DeploymentChange): void {
+    const deployment = this.get(id);
+    if (deployment) this.log.append({ kind: 'deployment', change, deployment });
   }
 
   /**
@@ -166,6 +194,7 @@ export class DeploymentStore {
       d.steps.forEach((s, i) => step.run(id, i + 1, s.weight, s.atMinutes));
       const event = this.db.prepare(`INSERT INTO deployment_lifecycle_events (deployment_id, seq, name, status) VALUES (?, ?, ?, 'Pending')`);
       LIFECYCLE_EVENTS.forEach((name, i) => event.run(id, i + 1, name));
+      this.logged(id, 'created');
     }).immediate();
     return id;
   }
@@ -190,15 +219,34 @@ export class DeploymentStore {
       const terminal = to === 'Succeeded' || to === 'Failed' || to === 'Stopped';
       this.db.prepare('UPDATE deployments SET status = ?, error_code = ?, reason = ?, completed_at = ?, owner_id = CASE WHEN ? THEN NULL ELSE owner_id END WHERE id = ?')
         .run(to, end.errorCode ?? null, end.reason ?? null, terminal ? now : null, terminal ? 1 : 0, id);
+      this.logged(id, 'status');
     }).immediate();
   }
 
   setWeight(id: string, weight: number): void {
-    this.db.prepare('UPDATE deployments SET weight = ? WHERE id = ?').run(weight, id);
+    this.db.transaction(() => {
+      if (this.db.prepare('UPDATE deployments SET weight = ? WHERE id = ? AND weight != ?').run(weight, id, weight).changes > 0) this.logged(id, 'weight');
+    }).immediate();
   }
 
   stepDone(id: string, seq: number, now = Date.now()): void {
-    this.db.prepare('UPDATE deployment_steps SET at = ? WHERE deployment_id = ? AND seq = ?').run(now, id, seq);
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE deployment_steps SET at = ? WHERE deployment_id = ? AND seq = ?').run(now, id, seq);
+      this.logged(id, 'step');
+    }).immediate();
+  }
+
+  /** Records an alarm's evaluated state when it differs from the one recorded (the first evaluation always does). */
+  setAlarmState(id: string, name: string, state: AlarmState, reason: string, now = Date.now()): void {
+    this.db.transaction(() => {
+      const row = this.db.prepare('SELECT alarm_states FROM deployments WHERE id = ?').get(id) as { alarm_states: string } | undefined;
+      if (!row) return;
+      const states = JSON.parse(row.alarm_states) as Record<string, DeploymentAlarmState>;
+      if (states[name]?.state === state) return;
+      states[name] = { state, reason, at: now };
+      this.db.prepare('UPDATE deployments SET alarm_states = ? WHERE id = ?').run(JSON.stringify(states), id);
+      this.logged(id, 'alarm');
+    }).immediate();
   }
 
   /** Moves a lifecycle event (guarded); InProgress records the start, a terminal status the end. */
@@ -213,6 +261,7 @@ export class DeploymentStore {
           ended_at = CASE WHEN ? IN ('Succeeded', 'Failed', 'Skipped', 'Unknown') THEN ? ELSE ended_at END
         WHERE deployment_id = ? AND name = ?`)
         .run(to, more.hookFunction ?? null, more.hookExecutionId ?? null, more.message ?? null, to, now, to, now, id, name);
+      this.logged(id, 'hook');
     }).immediate();
   }
 
@@ -234,6 +283,7 @@ export class DeploymentStore {
       if (ev.status !== 'InProgress') return { error: 'LifecycleEventAlreadyCompletedException' };
       this.db.prepare('UPDATE deployment_lifecycle_events SET status = ?, ended_at = ?, message = ? WHERE deployment_id = ? AND name = ?')
         .run(status, now, `the hook reported ${status}`, deploymentId, ev.name);
+      this.logged(deploymentId, 'hook');
       return { ok: true };
     }).immediate();
   }
@@ -282,6 +332,7 @@ export class DeploymentStore {
       deploymentId: r.id, functionName: r.function_name, alias: r.alias, currentVersion: r.current_version, targetVersion: r.target_version,
       deploymentType: r.deployment_type, status: r.status, errorCode: r.error_code ?? undefined, reason: r.reason ?? undefined, weight: r.weight,
       timeScale: r.time_scale, hooks: JSON.parse(r.hooks) as DeploymentRecord['hooks'], alarms: JSON.parse(r.alarms) as AlarmSpec[],
+      alarmStates: JSON.parse(r.alarm_states) as Record<string, DeploymentAlarmState>,
       stackName: r.stack_name ?? undefined, logicalId: r.logical_id ?? undefined, executionId: r.execution_id ?? undefined,
       ownerPid: r.owner_pid ?? undefined, createdAt: r.created_at, completedAt: r.completed_at ?? undefined, steps, lifecycleEvents,
     };

@@ -14,7 +14,9 @@ export type { AlarmSpec, TrafficShiftRequest, TrafficShiftResult } from './traff
 export { parseDeploymentType } from './traffic-schedule.js';
 export type { TrafficSchedule, TrafficStep } from './traffic-schedule.js';
 export { DeploymentStore } from './deployment-store.js';
-export type { DeploymentRecord, DeploymentStep, LifecycleEventRecord } from './deployment-store.js';
+export type { DeploymentAlarmState, DeploymentRecord, DeploymentStep, LifecycleEventRecord } from './deployment-store.js';
+export { DeployLog, followDeployLog, DEPLOYMENT_CHANGES } from './deploy-log.js';
+export type { DeployLogEntry, DeployLogRow, DeploymentChange } from './deploy-log.js';
 export { ALARM_STATES, checkAlarmSpec, evaluateAlarm } from './alarm-evaluate.js';
 export type { AlarmEvaluation, AlarmState } from './alarm-evaluate.js';
 export { codeDeployService, deploymentInfo } from './deployment-codedeploy.js';

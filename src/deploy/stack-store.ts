@@ -1,6 +1,7 @@
 // Stacks in the state database: the stack record (status, template, parameters, outputs, routes, the operation
 // in flight and its owner), its resources with what was deployed, the append-only stack events, and the intent
-// journal that recovery reads after a crash. Tables of the 'stacks' migration set.
+// journal that recovery reads after a crash. Tables of the 'stacks' migration set. Every status change and stack event
+// is also appended to the deploy room's log (deploy-log.ts) in the same transaction.
 import { randomUUID } from 'node:crypto';
 import { migrate } from '../infra/index.js';
 import type { Db } from '../infra/index.js';
@@ -8,6 +9,7 @@ import { transitionStack } from '../core/index.js';
 import type { GatewayRoute, ResourceStatus, StackStatus } from '../core/index.js';
 import type { ResolvedParameter } from './template-parameters.js';
 import type { DeployedState } from './stack-state.js';
+import { DeployLog } from './deploy-log.js';
 
 const STACK_MIGRATIONS = [
   {
@@ -138,8 +140,11 @@ interface ResourceRow {
 }
 
 export class StackStore {
+  private readonly log: DeployLog;
+
   constructor(readonly db: Db) {
     migrate(db, 'stacks', STACK_MIGRATIONS);
+    this.log = new DeployLog(db);
   }
 
   get(name: string): StackRecord | undefined {
@@ -154,21 +159,27 @@ export class StackStore {
   /** A new stack record, in `status` (CREATE_IN_PROGRESS). */
   insert(r: Omit<StackRecord, 'stackId' | 'createdAt' | 'updatedAt'>, stackId: string): StackRecord {
     const now = new Date().toISOString();
-    this.db.prepare(`INSERT INTO stacks (name, stack_id, status, status_reason, description, template_body, template_digest, parameters,
-      outputs, routes, created_at, updated_at, owner_pid, operation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-      r.name, stackId, r.status, r.statusReason ?? null, r.description ?? null, r.templateBody, r.templateDigest, JSON.stringify(r.parameters),
-      JSON.stringify(r.outputs), JSON.stringify(r.routes), now, now, r.ownerPid ?? null, r.operation ? JSON.stringify(r.operation) : null,
-    );
+    this.db.transaction(() => {
+      this.db.prepare(`INSERT INTO stacks (name, stack_id, status, status_reason, description, template_body, template_digest, parameters,
+        outputs, routes, created_at, updated_at, owner_pid, operation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+        r.name, stackId, r.status, r.statusReason ?? null, r.description ?? null, r.templateBody, r.templateDigest, JSON.stringify(r.parameters),
+        JSON.stringify(r.outputs), JSON.stringify(r.routes), now, now, r.ownerPid ?? null, r.operation ? JSON.stringify(r.operation) : null,
+      );
+      this.log.append({ kind: 'stack', name: r.name, status: r.status, ...(r.statusReason ? { reason: r.statusReason } : {}) });
+    }).immediate();
     return this.get(r.name)!;
   }
 
   /** Moves the stack to `to` (checked against the transition table) and records the stack event. */
   setStatus(name: string, to: StackStatus, reason?: string): void {
-    const s = this.get(name);
-    if (!s) return;
-    transitionStack(s.status, to);
-    this.db.prepare('UPDATE stacks SET status = ?, status_reason = ?, updated_at = ? WHERE name = ?').run(to, reason ?? null, new Date().toISOString(), name);
-    this.event(s, { logicalId: name, physicalId: s.stackId, type: 'AWS::CloudFormation::Stack', status: to, ...(reason ? { reason } : {}) });
+    this.db.transaction(() => {
+      const s = this.get(name);
+      if (!s) return;
+      transitionStack(s.status, to);
+      this.db.prepare('UPDATE stacks SET status = ?, status_reason = ?, updated_at = ? WHERE name = ?').run(to, reason ?? null, new Date().toISOString(), name);
+      this.log.append({ kind: 'stack', name, status: to, ...(reason ? { reason } : {}) });
+      this.event(s, { logicalId: name, physicalId: s.stackId, type: 'AWS::CloudFormation::Stack', status: to, ...(reason ? { reason } : {}) });
+    }).immediate();
   }
 
   update(name: string, fields: Partial<Pick<StackRecord, 'templateBody' | 'templateDigest' | 'parameters' | 'outputs' | 'routes' | 'description'>> & { ownerPid?: number | null; operation?: StackOperation | null }): void {
@@ -203,6 +214,10 @@ export class StackStore {
 
   /** Writes a resource's row and its stack event. `state: null` keeps the stored state. */
   setResource(stack: string, r: { logicalId: string; type: string; physicalId?: string; status: ResourceStatus; reason?: string; state?: DeployedState | null }): void {
+    this.db.transaction(() => this.writeResource(stack, r)).immediate();
+  }
+
+  private writeResource(stack: string, r: { logicalId: string; type: string; physicalId?: string; status: ResourceStatus; reason?: string; state?: DeployedState | null }): void {
     const s = this.get(stack);
     if (!s) return;
     const now = new Date().toISOString();
@@ -242,9 +257,15 @@ export class StackStore {
     });
   }
 
+  /** Records a stack event and appends it to the deploy log (the caller holds the transaction). */
   private event(s: StackRecord, e: { logicalId: string; physicalId: string; type: string; status: string; reason?: string }): void {
+    const event: StackEvent = {
+      StackEventId: randomUUID(), StackId: s.stackId, StackName: s.name, LogicalResourceId: e.logicalId, PhysicalResourceId: e.physicalId,
+      ResourceType: e.type, ResourceStatus: e.status, Timestamp: new Date().toISOString(), ...(e.reason ? { ResourceStatusReason: e.reason } : {}),
+    };
     this.db.prepare(`INSERT INTO stack_events (stack_name, stack_id, event_id, logical_id, physical_id, resource_type, status, reason, timestamp)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(s.name, s.stackId, randomUUID(), e.logicalId, e.physicalId, e.type, e.status, e.reason ?? null, new Date().toISOString());
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(s.name, s.stackId, event.StackEventId, e.logicalId, e.physicalId, e.type, e.status, e.reason ?? null, event.Timestamp);
+    this.log.append({ kind: 'stack-event', name: s.name, event });
   }
 
   journal(stack: string, logicalId: string, intent: JournalIntent): void {
@@ -264,8 +285,8 @@ export class StackStore {
   drop(name: string): void {
     this.db.transaction(() => {
       for (const t of ['stack_resources', 'stack_journal', 'stack_events']) this.db.prepare(`DELETE FROM ${t} WHERE stack_name = ?`).run(name);
-      this.db.prepare('DELETE FROM stacks WHERE name = ?').run(name);
-    })();
+      if (this.db.prepare('DELETE FROM stacks WHERE name = ?').run(name).changes > 0) this.log.append({ kind: 'stack', name, status: 'DELETE_COMPLETE', removed: true });
+    }).immediate();
   }
 
   /** Every route of every stack (what the local API Gateway serves). */

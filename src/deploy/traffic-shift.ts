@@ -157,9 +157,12 @@ class DeploymentRun {
   }
 
   private checkAlarm(a: AlarmSpec): void {
-    const previous = this.alarmStates.get(a.name) ?? 'INSUFFICIENT_DATA';
+    const known = this.alarmStates.get(a.name);
+    const previous = known ?? 'INSUFFICIENT_DATA';
     const e = evaluateAlarm(this.req.db, a, { timeScale: this.timeScale, previous });
     this.alarmStates.set(a.name, e.state);
+    // The first evaluation and each change are recorded (and so pushed to a page): the store holds what was seen last.
+    if (e.state !== known) this.store.setAlarmState(this.id, a.name, e.state, e.reason);
     if (e.state !== previous) this.emit('alarm-state', `alarm ${a.name}: ${previous} -> ${e.state} (${e.reason})`);
     if (e.state === 'ALARM') throw new DeploymentHalt('Failed', 'ALARM_ACTIVE', `alarm ${a.name} is in ALARM: ${e.reason}`);
   }

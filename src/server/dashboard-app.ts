@@ -20,6 +20,7 @@ import type { GuardPolicy } from './guard.js';
 import type { InvocationJournal } from './invocations.js';
 import { actionLog, streamEvents } from './live-events.js';
 import { streamDeployEvents } from './deploy-live.js';
+import { streamFunctionMetrics } from './metrics-live.js';
 import { listStacks, stackView } from './stacks-model.js';
 import { functionMetrics } from './metrics-model.js';
 import { ResponseMasker } from './masking.js';
@@ -156,6 +157,10 @@ export function createDashboardApp(deps: DashboardDeps): Hono {
   app.get('/api/functions/:name/metrics', (c) => {
     const minutes = Math.min(Math.max(Number(c.req.query('minutes') ?? 30) || 30, 1), 24 * 60);
     return json(c, functionMetrics(deps.ctx.db, c.req.param('name'), minutes));
+  });
+  app.get('/api/functions/:name/metrics-events', (c) => {
+    const minutes = Math.min(Math.max(Number(c.req.query('minutes') ?? 30) || 30, 1), 24 * 60);
+    return streamFunctionMetrics(c, deps.ctx.db, c.req.param('name'), minutes);
   });
   app.post('/api/functions/:name/invoke', async (c) => {
     const b = await bodyOf(c);

@@ -1,67 +1,58 @@
-// Live stack and deployment changes for the page, over Server-Sent Events: the deploy room keeps its state in rows
-// (a stack's status, a deployment's weight and steps), not in an event log, so the server watches those rows every
-// 100 ms and pushes each stack or deployment whose state moved (a stack's new events follow their sequence number).
-// The browser never polls: it draws what is pushed.
+// Live stack and deployment changes for the page, over Server-Sent Events read from the deploy room's append-only
+// log (deploy/deploy-log.ts, its one reader): each entry goes out with its sequence number as the SSE id, so a
+// browser that reconnects (or a server that restarted) resumes after `Last-Event-ID` and misses nothing. A stack's
+// status and its events, a deployment's whole view after each move. Nothing here reads or diffs status rows.
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { DeploymentStore, StackStore } from '../deploy/index.js';
+import { DeployLog, followDeployLog } from '../deploy/index.js';
+import type { DeployLogEntry } from '../deploy/index.js';
 import type { Db } from '../infra/index.js';
 import type { ResponseMasker } from './masking.js';
 import { deploymentViewOf } from './stacks-model.js';
 
-const WATCH_MS = 100;
+/** How often the log is read while nothing is new: well under the 100 ms a change may take to reach a page. */
+const POLL_MS = 20;
+/** A comment line now and then keeps proxies and idle timers from closing a quiet stream. */
 const KEEPALIVE_MS = 15_000;
 
-/** What of a deployment the page draws: when this changes, it is pushed. */
-function deploymentKey(d: ReturnType<DeploymentStore['list']>[number]): string {
-  return JSON.stringify([d.status, d.weight, d.steps.map((s) => s.at ?? null), d.lifecycleEvents.map((e) => e.status), d.errorCode ?? null]);
+/** The SSE event name and data of a log entry: what the page draws. */
+function messageOf(entry: DeployLogEntry): { event: string; data: unknown } {
+  switch (entry.kind) {
+    case 'stack':
+      return { event: 'stack', data: { name: entry.name, status: entry.status, ...(entry.reason ? { reason: entry.reason } : {}), ...(entry.removed ? { removed: true } : {}) } };
+    case 'stack-event':
+      return { event: 'stack-event', data: { name: entry.name, event: entry.event } };
+    case 'deployment':
+      return { event: 'deployment', data: { change: entry.change, ...deploymentViewOf(entry.deployment) } };
+    default: {
+      const never: never = entry;
+      throw new Error(`unknown deploy log entry ${JSON.stringify(never)}`);
+    }
+  }
 }
 
 export function streamDeployEvents(c: Context, db: Db, masker: ResponseMasker): Response {
+  const lastId = c.req.header('Last-Event-ID') ?? c.req.query('after');
+  const afterSeq = lastId !== undefined && /^\d+$/.test(lastId) ? Number(lastId) : new DeployLog(db).lastSeq();
   return streamSSE(c, async (stream) => {
-    let open = true;
-    stream.onAbort(() => {
-      open = false;
-    });
-    const stacks = new StackStore(db);
-    const deployments = new DeploymentStore(db);
-    const seenStacks = new Map<string, string>();
-    const seenDeployments = new Map<string, string>();
-    const look = (first: boolean) => {
-      const out: { event: string; data: unknown }[] = [];
-      const names = new Set<string>();
-      for (const s of stacks.list()) {
-        names.add(s.name);
-        const key = `${s.status}\0${s.updatedAt}\0${stacks.events(s.name).length}`;
-        if (seenStacks.get(s.name) !== key) {
-          seenStacks.set(s.name, key);
-          if (!first) out.push({ event: 'stack', data: { name: s.name, status: s.status } });
-        }
-      }
-      for (const name of [...seenStacks.keys()]) {
-        if (names.has(name)) continue;
-        seenStacks.delete(name);
-        out.push({ event: 'stack', data: { name, status: 'DELETE_COMPLETE' } });
-      }
-      for (const d of deployments.list(20)) {
-        const key = deploymentKey(d);
-        if (seenDeployments.get(d.deploymentId) === key) continue;
-        seenDeployments.set(d.deploymentId, key);
-        if (!first) out.push({ event: 'deployment', data: deploymentViewOf(d) });
-      }
-      return out;
-    };
-    look(true);
-    await stream.writeSSE({ event: 'ready', data: '{}' });
-    let sinceKeepalive = 0;
-    while (open) {
-      await stream.sleep(WATCH_MS);
-      sinceKeepalive += WATCH_MS;
-      for (const m of look(false)) await stream.writeSSE({ event: m.event, data: JSON.stringify(masker.json(m.data)) });
-      if (sinceKeepalive >= KEEPALIVE_MS) {
-        sinceKeepalive = 0;
-        await stream.write(': keepalive\n\n');
-      }
+    const controller = new AbortController();
+    stream.onAbort(() => controller.abort());
+    const keepalive = setInterval(() => void stream.write(': keepalive\n\n').catch(() => controller.abort()), KEEPALIVE_MS);
+    // The first message says where the stream starts: a page that loaded its data before it is in step from here on.
+    await stream.writeSSE({ event: 'ready', id: String(afterSeq), data: JSON.stringify({ seq: afterSeq }) });
+    let queue = Promise.resolve();
+    try {
+      await followDeployLog(
+        db,
+        ({ seq, entry }) => {
+          const m = messageOf(entry);
+          queue = queue.then(() => stream.writeSSE({ event: m.event, id: String(seq), data: JSON.stringify(masker.json(m.data)) })).catch(() => controller.abort());
+        },
+        { afterSeq, signal: controller.signal, pollMs: POLL_MS },
+      );
+      await queue;
+    } finally {
+      clearInterval(keepalive);
     }
   });
 }

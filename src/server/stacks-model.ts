@@ -3,7 +3,7 @@
 // from the deploy room's stores in the state database.
 import { PipeError } from '../core/index.js';
 import { DeploymentStore, StackStore } from '../deploy/index.js';
-import type { DeploymentRecord, StackEvent, StackOutput } from '../deploy/index.js';
+import type { AlarmState, DeploymentRecord, StackEvent, StackOutput } from '../deploy/index.js';
 import type { Db } from '../infra/index.js';
 
 export interface StackRow {
@@ -18,9 +18,18 @@ export interface StackRow {
 
 export interface StackResourceRow { logicalId: string; type: string; physicalId?: string; status: string; statusReason?: string; updatedAt: string }
 
-export interface DeploymentView extends Omit<DeploymentRecord, 'ownerPid'> {
+export interface DeploymentView extends Omit<DeploymentRecord, 'ownerPid' | 'alarmStates'> {
   /** The alarms the deployment watches (one in ALARM stops it: errorCode ALARM_ACTIVE). */
   alarmNames: string[];
+  /** Each alarm's state as the deployment last evaluated it; INSUFFICIENT_DATA until it is first evaluated. */
+  alarmStates: DeploymentAlarmView[];
+}
+
+export interface DeploymentAlarmView {
+  name: string;
+  state: AlarmState;
+  reason: string;
+  at?: number;
 }
 
 export interface StackView {
@@ -49,8 +58,15 @@ export function stackDeployments(db: Db, stackName: string, limit = 10): Deploym
 }
 
 export function deploymentViewOf(d: DeploymentRecord): DeploymentView {
-  const { ownerPid: _owner, ...rest } = d;
-  return { ...rest, alarmNames: d.alarms.map((a) => a.name) };
+  const { ownerPid: _owner, alarmStates, ...rest } = d;
+  return {
+    ...rest,
+    alarmNames: d.alarms.map((a) => a.name),
+    alarmStates: d.alarms.map((a): DeploymentAlarmView => {
+      const seen = alarmStates[a.name];
+      return seen ? { name: a.name, ...seen } : { name: a.name, state: 'INSUFFICIENT_DATA', reason: 'not evaluated yet: alarms are watched from AllowTraffic on' };
+    }),
+  };
 }
 
 export function stackView(db: Db, name: string): StackView {

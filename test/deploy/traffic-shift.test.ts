@@ -2,7 +2,7 @@
 // run to its end with the weights seen moving, PreTraffic hooks that report Failed, throw or never report, and an
 // alarm on the alias's Errors that fires in the bake window and rolls back while a loop invokes through the alias.
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { DeploymentStore, shiftTraffic } from '../../src/deploy/index.js';
+import { DeployLog, DeploymentStore, shiftTraffic } from '../../src/deploy/index.js';
 import type { AlarmSpec } from '../../src/deploy/index.js';
 import { describeDocker } from '../support/docker.js';
 import { functionWithVersions, hookFunction, openDeployHome } from './support.js';
@@ -139,6 +139,15 @@ describeDocker('traffic shifting of an alias, with hooks, alarms and rollback', 
     // After the rollback every invocation runs version 1 (a call in flight at the switch may still end on 2).
     expect(outcomes.functionErrors - errorsAtRollback).toBeLessThanOrEqual(1);
     expect(outcomes.v1).toBeGreaterThan(v1Before);
-    expect(new DeploymentStore(h.r.db).get(result.deploymentId)).toMatchObject({ status: 'Failed', errorCode: 'ALARM_ACTIVE', weight: 0 });
+    const record = new DeploymentStore(h.r.db).get(result.deploymentId);
+    expect(record).toMatchObject({ status: 'Failed', errorCode: 'ALARM_ACTIVE', weight: 0 });
+    // The state the page shows: the alarm as the deployment last evaluated it, each change appended to the deploy log.
+    expect(record?.alarmStates['orders-errors']).toMatchObject({ state: 'ALARM', reason: expect.stringMatching(/^Threshold Crossed: 1 of 1 datapoint/) });
+    const seen: string[] = [];
+    for (const { entry } of new DeployLog(h.r.db).after(0, 10_000)) {
+      if (entry.kind === 'deployment' && entry.change === 'alarm' && entry.deployment.deploymentId === result.deploymentId) seen.push(entry.deployment.alarmStates['orders-errors']?.state ?? '?');
+    }
+    expect(seen.at(-1)).toBe('ALARM');
+    expect(new Set(seen).size).toBe(seen.length); // appended on a change only, not on every look
   });
 });

@@ -185,7 +185,13 @@ describeNeeding(['docker', 'chromium'], 'the dashboard in Chromium', () => {
     await page.click('dialog button:has-text("Release")');
     await page.waitForSelector('[data-action="Build.Compile"] [data-role=action-status][data-status=InProgress]');
     await page.click('[data-action="Build.Compile"] a:has-text("Logs")');
-    await page.waitForSelector('#log-lines li:has-text("compiling at gate held")', { timeout: 60_000 });
+    await page.waitForSelector('#log-lines li:has-text("compiling at gate held")', { timeout: 60_000 }).catch(async (e: unknown) => {
+      // Which side missed it: the page, or the build (not at the gate yet, or gone)?
+      const id = /execution\/([^/]+)/.exec(page.url())?.[1];
+      const stored = await page.evaluate(async (x) => (await fetch(`/api/executions/${x}/log?stage=Build&action=Compile`)).text(), id);
+      const status = await page.evaluate(async (x) => ((await (await fetch(`/api/executions/${x}`)).json()) as { status: string }).status, id);
+      throw new Error(`the page shows ${await page.locator('#log-lines li').count()} line(s); the execution is ${status}, its log: ${stored.slice(-400)}: ${String(e)}`);
+    });
     expect(await page.locator('#log-lines .ansi-green').first().textContent()).toBe('green line');
     await gates.waitForHit('held');
     await page.fill('#log-search', 'at gate held');
@@ -193,7 +199,13 @@ describeNeeding(['docker', 'chromium'], 'the dashboard in Chromium', () => {
     await d.screenshot('execution-log-live');
     await page.click('#stop');
     await page.click('dialog button:has-text("Stop and abandon")');
-    await page.waitForSelector('.page-head [data-kind=execution][data-status=Stopped]', { timeout: 60_000 });
+    await page.waitForSelector('.page-head [data-kind=execution][data-status=Stopped]', { timeout: 60_000 }).catch(async (e: unknown) => {
+      // Which side missed it: the page (an older read drawn last), or the execution (not Stopped in the store)?
+      const id = /execution\/([^/]+)/.exec(page.url())?.[1];
+      const stored = await page.evaluate(async (x) => ((await (await fetch(`/api/executions/${x}`)).json()) as { status: string }).status, id);
+      const shown = await page.locator('.page-head [data-kind=execution]').getAttribute('data-status');
+      throw new Error(`the page shows ${shown}, the execution is ${stored}: ${String(e)}`);
+    });
     await d.screenshot('execution-stopped');
     // A link to a line opens the log there, the line marked.
     const lineLink = await page.locator('#log-lines li:has-text("compiling at gate held") a.ln').getAttribute('href');

@@ -1,8 +1,9 @@
 // The deploy side of the dashboard in a real Chromium against `pipe serve --gateway-port` (the bundle): the Stacks
 // page lists a stack `pipe deploy` made; the stack's page shows its resources (physical ids), outputs and events,
-// and a canary's progress pushed while it runs; a function's alias weight bar moves during the next canary without a
-// reload; the stack's `Api` route answers through the gateway port. PIPE_DEPLOY_TIME_SCALE=60 makes the canary's
-// five minutes five seconds. Screenshots go to test/screenshots/.
+// and a canary's progress pushed while it runs, with its alarm's state (OK, evaluated on the metrics); a function's
+// alias weight bar moves during the next canary without a reload; the stack's `Api` route answers through the
+// gateway port; the function's graphs count an invocation from the Test tab and one through the gateway without a
+// reload. PIPE_DEPLOY_TIME_SCALE=60 makes the canary's five minutes five seconds. Screenshots go to test/screenshots/.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,12 +29,26 @@ Resources:
       AutoPublishAlias: live
       DeploymentPreference:
         Type: Canary10Percent5Minutes
+        Alarms: [!Ref HelloErrors]
       Events:
         Hello:
           Type: Api
           Properties:
             Path: /hello
             Method: get
+  HelloErrors:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      MetricName: Errors
+      Namespace: AWS/Lambda
+      Statistic: Sum
+      Period: 60
+      EvaluationPeriods: 1
+      Threshold: 1
+      ComparisonOperator: GreaterThanOrEqualToThreshold
+      TreatMissingData: notBreaching
+      Dimensions:
+        - { Name: FunctionName, Value: !Ref Hello }
 Outputs:
   FunctionName:
     Value: !Ref Hello
@@ -87,7 +102,7 @@ describeNeeding(['docker', 'chromium'], 'the Stacks page and the gateway in Chro
     await page.click('#stacks a:has-text("web")');
     await page.waitForSelector('#resources tr[data-resource=Hello]');
     const resources = await page.locator('#resources tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent?.trim()).slice(0, 2).join(' ')));
-    expect(resources).toEqual([`Hello ${functionName}`]);
+    expect(resources).toEqual([`Hello ${functionName}`, 'HelloErrors web-HelloErrors']);
     expect(await page.locator('#resources tr[data-resource=Hello] [data-role=stack-status]').getAttribute('data-status')).toBe('CREATE_COMPLETE');
     expect(await page.locator('#outputs tr[data-output=HelloUrl] code').textContent()).toBe(`${gatewayUrl}/hello`);
     expect(await page.locator('#stack-events tbody tr').count()).toBeGreaterThanOrEqual(4);
@@ -99,6 +114,9 @@ describeNeeding(['docker', 'chromium'], 'the Stacks page and the gateway in Chro
     await page.waitForSelector('[data-deployment] [data-role=traffic][data-weight="10"]', { timeout: 30_000 });
     expect(await page.locator('[data-deployment] [data-role=traffic] .weight').allTextContents()).toEqual(['v1 90%', 'v2 10%']);
     expect(await page.locator('[data-deployment] tr[data-step]').evaluateAll((rows) => rows.map((r) => `${r.children[1]?.textContent} ${r.getAttribute('data-done')}`))).toEqual(['10% yes', '100% no']);
+    // The alarm is evaluated from AllowTraffic on, before the first step: no error datapoint, missing ones not breaching.
+    const alarm = page.locator('[data-deployment] [data-role=alarms] [data-alarm=web-HelloErrors]');
+    expect([await alarm.getAttribute('data-state'), await alarm.getAttribute('title')]).toEqual(['OK', expect.stringMatching(/^Threshold not crossed: 0 of 1 datapoint\(s\)/)]);
     await d.screenshot('stack-canary');
     await page.waitForSelector('[data-deployment][data-status=Succeeded] [data-role=traffic][data-weight="100"]', { timeout: 30_000 });
     await page.waitForSelector('[data-role=stack-status][data-status=UPDATE_COMPLETE]');
@@ -147,6 +165,13 @@ describeNeeding(['docker', 'chromium'], 'the Stacks page and the gateway in Chro
     expect(await page.locator('#metrics svg[data-metric=Throttles] rect:not(.axis)').count()).toBe(0);
     expect(await page.locator('#metrics svg[data-metric=Duration] polyline').count()).toBe(2);
     await page.locator('#metrics').screenshot({ path: join(SCREENSHOTS, 'function-metrics.png') });
+    // The open page's graphs move as invocations are recorded: one from its Test tab, then one through the gateway.
+    await page.waitForSelector('html[data-metrics-feed=live]');
+    await page.click('#test-invoke');
+    await page.waitForSelector('#metrics svg[data-metric=Invocations][data-total="3"]', { timeout: 10_000 });
+    expect((await fetch(`${gatewayUrl}/hello`)).status).toBe(200);
+    await page.waitForSelector('#metrics svg[data-metric=Invocations][data-total="4"]', { timeout: 10_000 });
+    expect(await notReloaded()).toBe(true);
     expect(d.pageErrors).toEqual([]);
   });
 });

@@ -2,7 +2,9 @@
 // 1-second and 1-minute buckets. Recording only touches an in-memory buffer; a timer flushes it to SQLite in one
 // transaction (every 200 ms while there is data), so the invoke path never waits for the disk. Bounded: 1-second
 // buckets are kept 3 hours and 1-minute buckets 15 days (CloudWatch's own retention for those periods), and a bucket
-// keeps at most SAMPLE_LIMIT durations for its percentiles.
+// keeps at most SAMPLE_LIMIT durations for its percentiles. Each flush also appends, per function it touched, a row to
+// an append-only log with a sequence number (`metricsChangesAfter` reads it), so another process (the dashboard's
+// server) knows when a function's graphs moved without reading the buckets again and again.
 import type { Db, Migration } from '../../infra/index.js';
 import { migrate } from '../../infra/index.js';
 
@@ -29,7 +31,33 @@ export const METRICS_MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX registry_metrics_age ON registry_metrics (resolution, bucket);`,
   },
+  {
+    version: 2,
+    name: 'the append-only log of metric flushes, per function',
+    sql: `CREATE TABLE registry_metrics_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, region TEXT NOT NULL, function_name TEXT NOT NULL, at INTEGER NOT NULL);`,
+  },
 ];
+
+/** A flush recorded new datapoints of a function: its graphs moved. */
+export interface MetricsChange {
+  seq: number;
+  region: string;
+  functionName: string;
+  /** Epoch ms of the flush. */
+  at: number;
+}
+
+/** The metric flushes after `seq`, oldest first: the one reader of the metrics log. */
+export function metricsChangesAfter(db: Db, seq: number, limit = 500): MetricsChange[] {
+  ensureTable(db);
+  return (db.prepare('SELECT seq, region, function_name, at FROM registry_metrics_log WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, limit) as
+    { seq: number; region: string; function_name: string; at: number }[]).map((r) => ({ seq: r.seq, region: r.region, functionName: r.function_name, at: r.at }));
+}
+
+export function lastMetricsSeq(db: Db): number {
+  ensureTable(db);
+  return (db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM registry_metrics_log').get() as { seq: number }).seq;
+}
 
 /** Databases whose metrics table is known to exist (readers look every 100 ms during a deployment). */
 const migrated = new WeakSet<Db>();
@@ -150,6 +178,12 @@ export class MetricsStore {
         upsert.run(merged.resolution, merged.bucket, merged.region, merged.functionName, merged.resource, merged.executedVersion, merged.invocations,
           merged.errors, merged.throttles, merged.durationSum, merged.durationMin ?? null, merged.durationMax ?? null, JSON.stringify(merged.durations));
       }
+      const logged = this.db.prepare('INSERT INTO registry_metrics_log (region, function_name, at) VALUES (?, ?, ?)');
+      const now = this.now();
+      for (const fn of new Set(pending.map((b) => `${b.region}\u0000${b.functionName}`))) {
+        const [region = '', functionName = ''] = fn.split('\u0000');
+        logged.run(region, functionName, now);
+      }
       this.prune();
     }).immediate();
   }
@@ -165,6 +199,8 @@ export class MetricsStore {
     this.lastPrune = nowS;
     const del = this.db.prepare('DELETE FROM registry_metrics WHERE resolution = ? AND bucket < ?');
     for (const r of RESOLUTIONS) del.run(r, nowS - RETENTION_S[r]);
+    // The log says only that graphs moved: a follower that was away longer than the 1-second buckets are kept reads them afresh.
+    this.db.prepare('DELETE FROM registry_metrics_log WHERE at < ?').run((nowS - RETENTION_S[1]) * 1000);
   }
 }
 

@@ -1,8 +1,13 @@
-// The live feed of stacks and deployments: one EventSource on /api/deploy-events, opened while a page that shows
-// them listens (the Stacks pages, a function's page for its alias bar), closed when none does.
+// The live feed of stacks and deployments: one EventSource on /api/deploy-events (the deploy room's event log), opened
+// while a page that shows them listens (the Stacks pages, a function's page for its alias bar), closed when none
+// does. Each message carries its log sequence number as its id: after a dropped connection or a server restart the
+// browser asks for what came after the last one it saw (Last-Event-ID), so no change is lost.
 import type { DeploymentView } from './stack-shapes.js';
 
-export type DeployMessage = { kind: 'stack'; name: string; status: string } | { kind: 'deployment'; deployment: DeploymentView };
+export type DeployMessage =
+  | { kind: 'stack'; name: string; status: string; removed: boolean; seq: number }
+  | { kind: 'stack-event'; name: string; seq: number }
+  | { kind: 'deployment'; change: string; deployment: DeploymentView; seq: number };
 type Listener = (m: DeployMessage) => void;
 
 const listeners = new Set<Listener>();
@@ -11,6 +16,7 @@ let source: EventSource | undefined;
 function open(): void {
   source = new EventSource('/api/deploy-events');
   const send = (m: DeployMessage) => {
+    document.documentElement.dataset['deploySeq'] = String(m.seq);
     for (const l of listeners) {
       try {
         l(m);
@@ -19,14 +25,25 @@ function open(): void {
       }
     }
   };
+  const read = (e: Event) => {
+    const m = e as MessageEvent<string>;
+    return { seq: Number(m.lastEventId), data: JSON.parse(m.data) as Record<string, unknown> };
+  };
   // Marked on <html> so that a page (and a test) knows from when on every change reaches it.
   source.addEventListener('ready', () => (document.documentElement.dataset['deployFeed'] = 'live'));
   source.addEventListener('error', () => (document.documentElement.dataset['deployFeed'] = 'reconnecting'));
   source.addEventListener('stack', (e) => {
-    const d = JSON.parse((e as MessageEvent<string>).data) as { name: string; status: string };
-    send({ kind: 'stack', name: d.name, status: d.status });
+    const { seq, data } = read(e);
+    send({ kind: 'stack', name: String(data['name']), status: String(data['status']), removed: data['removed'] === true, seq });
   });
-  source.addEventListener('deployment', (e) => send({ kind: 'deployment', deployment: JSON.parse((e as MessageEvent<string>).data) as DeploymentView }));
+  source.addEventListener('stack-event', (e) => {
+    const { seq, data } = read(e);
+    send({ kind: 'stack-event', name: String(data['name']), seq });
+  });
+  source.addEventListener('deployment', (e) => {
+    const { seq, data } = read(e);
+    send({ kind: 'deployment', change: String(data['change']), deployment: data as unknown as DeploymentView, seq });
+  });
 }
 
 export function onDeployChange(l: Listener): () => void {

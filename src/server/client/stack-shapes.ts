@@ -22,5 +22,7 @@ export interface DeploymentView {
   steps: { seq: number; weight: number; plannedMinutes: number; at?: number }[];
   lifecycleEvents: { name: string; status: string; hookFunction?: string; message?: string }[];
   alarmNames: string[];
+  /** Each alarm's state as the deployment last evaluated it (OK, ALARM, INSUFFICIENT_DATA). */
+  alarmStates: { name: string; state: string; reason: string; at?: number }[];
 }
 export interface StackView { stack: StackRow; resources: StackResourceRow[]; events: StackEventRow[]; outputs: StackOutputRow[]; deployments: DeploymentView[] }

@@ -8,6 +8,7 @@ import { get } from '../api.js';
 import { reviewApproval, stopDialog } from '../dialogs.js';
 import { clear, enc, formatDuration, h, link, time } from '../dom.js';
 import type { LiveFeed } from '../live.js';
+import { pageReader } from '../reader.js';
 import { badge } from '../status.js';
 import { logView } from './log-view.js';
 
@@ -18,25 +19,24 @@ export function executionPage(root: HTMLElement, id: string, log: { stage: strin
   const body = h('div', {});
   root.append(body);
   let logPanel: { el: HTMLElement; dispose: () => void } | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const load = async () => {
-    const v = await get<ExecutionView>(`/api/executions/${enc(id)}`);
+  // The newest read wins: under load an older answer can come back last, and drawn last it would leave the page on
+  // a status the execution has left (the execution Stopped, the page still Stopping) with no event to come.
+  const reader = pageReader(() => get<ExecutionView>(`/api/executions/${enc(id)}`), (v) => {
     draw(body, v, focus);
     if (log && !logPanel) {
       logPanel = logView(v.executionId, log.stage, log.action, log.line, live);
       root.append(logPanel.el);
       if (log.line === undefined) logPanel.el.scrollIntoView({ block: 'start' });
     }
-  };
+  });
   const unsubscribe = live.subscribe((e: RunEvent) => {
     if (!e.executionId.startsWith(id) || e.type === 'log') return;
-    clearTimeout(timer);
-    timer = setTimeout(() => void load(), 150);
+    reader.soon();
   });
-  void load();
+  reader.now();
   return () => {
     unsubscribe();
-    clearTimeout(timer);
+    reader.dispose();
     logPanel?.dispose();
   };
 }

@@ -30,10 +30,21 @@ export function functionsPage(root: HTMLElement): () => void {
 }
 
 export function functionPage(root: HTMLElement, name: string): () => void {
+  // The graphs' window as last pushed: newer than what a load read if it came while the load was on its way.
+  let pushed: MinuteMetrics[] | undefined;
   const load = async () => {
     const [view, metrics] = await Promise.all([get<FunctionView>(`/api/functions/${enc(name)}`), get<MinuteMetrics[]>(`/api/functions/${enc(name)}/metrics?minutes=30`)]);
-    draw(root, view, metrics);
+    draw(root, view, pushed ?? metrics);
   };
+  // The registry's flushes of this function's invocations are pushed (the metrics log, resumed after Last-Event-ID):
+  // the graphs are drawn again from the window that comes with each, without a reload.
+  const graphs = new EventSource(`/api/functions/${enc(name)}/metrics-events?minutes=30`);
+  graphs.addEventListener('ready', () => (document.documentElement.dataset['metricsFeed'] = 'live'));
+  graphs.addEventListener('error', () => (document.documentElement.dataset['metricsFeed'] = 'reconnecting'));
+  graphs.addEventListener('metrics', (e) => {
+    pushed = JSON.parse((e as MessageEvent<string>).data) as MinuteMetrics[];
+    document.getElementById('metrics')?.replaceWith(monitor(pushed));
+  });
   // A traffic shift of one of its aliases is pushed: the page reads the function again and redraws only its versions
   // and aliases, so the weight bar moves and the Test tab keeps what is typed in it.
   const off = onDeployChange((m) => {
@@ -44,7 +55,11 @@ export function functionPage(root: HTMLElement, name: string): () => void {
     });
   });
   void load();
-  return off;
+  return () => {
+    off();
+    graphs.close();
+    delete document.documentElement.dataset['metricsFeed'];
+  };
 }
 
 function weightBar(a: AliasConfiguration): HTMLElement {

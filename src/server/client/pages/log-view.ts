@@ -5,6 +5,7 @@ import { get } from '../api.js';
 import { ansiLine } from '../ansi.js';
 import { enc, h } from '../dom.js';
 import type { LiveFeed } from '../live.js';
+import { pageReader } from '../reader.js';
 
 export function logView(executionId: string, stage: string, action: string, focusLine: number | undefined, live: LiveFeed): { el: HTMLElement; dispose: () => void } {
   const lines = h('ol', { class: 'log-lines', id: 'log-lines' });
@@ -56,11 +57,20 @@ export function logView(executionId: string, stage: string, action: string, focu
       scrollDown();
     }
   });
-  void get<{ lines: string[]; seq: number }>(`/api/executions/${enc(executionId)}/log?stage=${enc(stage)}&action=${enc(action)}`).then((r) => {
+  // Read once; a read that fails is tried again (reader.ts), else the live lines would stay held for good.
+  const stored = pageReader(() => get<{ lines: string[]; seq: number }>(`/api/executions/${enc(executionId)}/log?stage=${enc(stage)}&action=${enc(action)}`), (r) => {
     for (const l of r.lines) add(l);
     upTo = r.seq;
     for (const x of held) if (x.seq > r.seq) add(x.text);
+    held.length = 0;
     scrollDown();
   });
-  return { el, dispose: unsubscribe };
+  stored.now();
+  return {
+    el,
+    dispose: () => {
+      unsubscribe();
+      stored.dispose();
+    },
+  };
 }

@@ -7,26 +7,21 @@ import { CHANGED_EVENT, act, get, post } from '../api.js';
 import { disableTransitionDialog, releaseDialog, reviewApproval, stopDialog } from '../dialogs.js';
 import { clear, enc, formatAge, formatDuration, h, link, shortId } from '../dom.js';
 import type { LiveFeed } from '../live.js';
+import { pageReader } from '../reader.js';
 import { badge, setBadge, toneOf } from '../status.js';
 
 export function pipelinePage(root: HTMLElement, name: string, live: LiveFeed): () => void {
-  let view: PipelineView | undefined;
   const mine = new Set<string>();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-
-  const load = async () => {
-    view = await get<PipelineView>(`/api/pipelines/${enc(name)}`);
-    for (const s of view.stages) {
+  // The newest read wins (reader.ts): an older answer that comes back last is not drawn over a newer one.
+  const reader = pageReader(() => get<PipelineView>(`/api/pipelines/${enc(name)}`), (v) => {
+    for (const s of v.stages) {
       if (s.executionId) mine.add(s.executionId);
       for (const w of s.waiting) mine.add(w.executionId);
     }
-    if (view.latest) mine.add(view.latest.executionId);
-    draw(root, view);
-  };
-  const reload = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => void load(), 150);
-  };
+    if (v.latest) mine.add(v.latest.executionId);
+    draw(root, v);
+  });
+  const reload = () => reader.soon();
   const onEvent = (e: RunEvent) => {
     if (e.type === 'execution' && e.pipeline === name) mine.add(e.executionId);
     if (!mine.has(e.executionId)) return;
@@ -35,11 +30,11 @@ export function pipelinePage(root: HTMLElement, name: string, live: LiveFeed): (
   };
   const unsubscribe = live.subscribe(onEvent);
   window.addEventListener(CHANGED_EVENT, reload);
-  void load();
+  reader.now();
   return () => {
     unsubscribe();
     window.removeEventListener(CHANGED_EVENT, reload);
-    clearTimeout(timer);
+    reader.dispose();
   };
 }
 

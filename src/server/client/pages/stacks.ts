@@ -42,12 +42,18 @@ export function stacksPage(root: HTMLElement): () => void {
   };
 }
 
-/** What the deployment knows of its alarms: one in ALARM stops it (ALARM_ACTIVE); until then they are watched. */
-function alarmState(d: DeploymentView): string {
-  if (d.alarmNames.length === 0) return 'none';
-  const names = d.alarmNames.join(', ');
-  if (d.errorCode === 'ALARM_ACTIVE') return `${names}: in ALARM: the deployment stopped`;
-  return d.completedAt === undefined ? `${names}: watched, none in ALARM` : `${names}: none went into ALARM`;
+/**
+ * Each alarm's state as the deployment last evaluated it on the metrics (CloudWatch's OK / ALARM / INSUFFICIENT_DATA,
+ * with its reason as a title); one in ALARM stops the deployment (ALARM_ACTIVE).
+ */
+function alarmStates(d: DeploymentView): (HTMLElement | string)[] {
+  if (d.alarmStates.length === 0) return ['none'];
+  const tone = (s: string) => (s === 'OK' ? 'success' : s === 'ALARM' ? 'failure' : 'neutral');
+  const icon = (s: string) => (s === 'OK' ? '✔' : s === 'ALARM' ? '✖' : '?');
+  const badges = d.alarmStates.map((a) => h('span', { class: 'alarm', 'data-alarm': a.name, 'data-state': a.state, title: a.reason },
+    `${a.name} `, h('span', { class: `badge tone-${tone(a.state)}` }, h('span', { class: 'icon' }, icon(a.state)), ` ${a.state}`), ' '));
+  const watched = d.completedAt === undefined ? 'watched while traffic moves' : 'as last evaluated';
+  return [...badges, h('span', { class: 'muted' }, d.errorCode === 'ALARM_ACTIVE' ? 'the deployment stopped on an alarm' : watched)];
 }
 
 function progress(d: DeploymentView): HTMLElement {
@@ -62,7 +68,7 @@ function progress(d: DeploymentView): HTMLElement {
         h('td', {}, String(s.seq)), h('td', {}, `${Math.round(s.weight * 100)}%`), h('td', {}, String(s.plannedMinutes)), h('td', {}, s.at !== undefined ? `✔ ${new Date(s.at).toLocaleTimeString()}` : '…'))))),
     h('table', { class: 'kv' }, h('tbody', {},
       ...d.lifecycleEvents.map((e) => h('tr', { 'data-hook': e.name }, h('th', {}, e.name), h('td', {}, `${e.status}${e.hookFunction ? ` (${e.hookFunction})` : ''}${e.message ? `: ${e.message}` : ''}`))),
-      h('tr', {}, h('th', {}, 'Alarms'), h('td', { 'data-role': 'alarms' }, alarmState(d))),
+      h('tr', {}, h('th', {}, 'Alarms'), h('td', { 'data-role': 'alarms' }, ...alarmStates(d))),
       d.reason ? h('tr', {}, h('th', {}, 'Reason'), h('td', {}, d.reason)) : null)));
 }
 
@@ -95,7 +101,7 @@ export function stackPage(root: HTMLElement, name: string): () => void {
   };
   let timer: ReturnType<typeof setTimeout> | undefined;
   const off = onDeployChange((m) => {
-    if (m.kind === 'stack' && m.name === name) {
+    if ((m.kind === 'stack' || m.kind === 'stack-event') && m.name === name) {
       clearTimeout(timer);
       timer = setTimeout(() => void load(), 50);
     } else if (m.kind === 'deployment' && m.deployment.stackName === name && view) {
