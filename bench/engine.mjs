@@ -1,11 +1,12 @@
 // Benchmarks of the durable engine: actions of one runOrder run at once (two 2-second builds against one; target:
 // at most 1.2x), and reading one execution back from a store of 10,000 (target: under 100 ms in-process; the
 // whole `pipe execution ID` command, Node's start included, is reported beside it). Uses dist/ (npm run build).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { commitRepo } from './fixture.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -41,11 +42,7 @@ ${actions}`;
 async function parallelActions() {
   const dir = mkdtempSync(join(tmpdir(), 'pipe-bench-parallel-'));
   try {
-    const git = (...a) => execFileSync('git', a, { cwd: dir, env: { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' } });
-    git('init', '-q', '-b', 'main');
-    writeFileSync(join(dir, 'buildspec.yml'), 'version: 0.2\nphases:\n  build:\n    commands:\n      - sleep 2\n');
-    git('add', '-A');
-    git('commit', '-qm', 'bench');
+    commitRepo(dir, { 'buildspec.yml': 'version: 0.2\nphases:\n  build:\n    commands:\n      - sleep 2\n' });
     writeFileSync(join(dir, 'one.yml'), pipeline(1));
     writeFileSync(join(dir, 'two.yml'), pipeline(2));
     const env = { PIPE_HOME: join(dir, 'home'), PIPE_ARTIFACTS: join(dir, 'artifacts'), NO_COLOR: '1' };

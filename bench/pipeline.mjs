@@ -1,10 +1,11 @@
 // Benchmark: wall time of `pipe run` on a two-stage pipeline whose build runs `true`, next to a bare
 // `docker run --rm pipe/standard:1 true`. Target: pipe adds under 400 ms (the durable engine's goal). Uses dist/ (npm run build).
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { oneBuildPipeline } from './fixture.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -22,28 +23,8 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 export async function benchPipeline() {
   const dir = mkdtempSync(join(tmpdir(), 'pipe-bench-'));
   try {
-    const git = (...a) => execFileSync('git', a, { cwd: dir, env: { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' } });
-    git('init', '-q', '-b', 'main');
-    writeFileSync(join(dir, 'buildspec.yml'), 'version: 0.2\nphases:\n  build:\n    commands:\n      - "true"\n');
-    git('add', '-A');
-    git('commit', '-qm', 'bench');
-    writeFileSync(join(dir, 'pipeline.yml'), `name: bench
-stages:
-  - name: Source
-    actions:
-      - name: Checkout
-        type: Source/Git
-        configuration: { repository: . }
-        outputArtifacts: [Src]
-  - name: Build
-    actions:
-      - name: Build
-        type: Build/CodeBuild
-        configuration: { image: pipe/standard:1 }
-        inputArtifacts: [Src]
-`);
-    const env = { PIPE_HOME: join(dir, 'home'), PIPE_ARTIFACTS: join(dir, 'artifacts'), NO_COLOR: '1' };
-    const pipeArgs = [join(ROOT, 'bin/pipe.js'), 'run', join(dir, 'pipeline.yml')];
+    const { file, env } = oneBuildPipeline(dir, 'bench');
+    const pipeArgs = [join(ROOT, 'bin/pipe.js'), 'run', file];
     // Warm both paths once (page cache, image layers), then measure alternately.
     time('node', pipeArgs, env);
     time('docker', ['run', '--rm', '--network', 'host', 'pipe/standard:1', 'true']);

@@ -3,11 +3,12 @@
 // of `true`) when the first Docker API call leaves after the process starts and when the process is gone after the
 // last one ends (bench/docker-timing.cjs, preloaded). Target: --version adds under 100 ms to node's own start.
 // Uses dist/ (npm run build); the first run of each command writes its code cache and is not counted.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { oneBuildPipeline } from './fixture.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PIPE = join(ROOT, 'bin', 'pipe.js');
@@ -37,30 +38,10 @@ async function timedRun(file, env) {
 async function pipeRun() {
   const dir = mkdtempSync(join(tmpdir(), 'pipe-bench-startup-'));
   try {
-    const git = (...a) => execFileSync('git', a, { cwd: dir, env: { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' } });
-    git('init', '-q', '-b', 'main');
-    writeFileSync(join(dir, 'buildspec.yml'), 'version: 0.2\nphases:\n  build:\n    commands:\n      - "true"\n');
-    git('add', '-A');
-    git('commit', '-qm', 'bench');
-    writeFileSync(join(dir, 'pipeline.yml'), `name: startup
-stages:
-  - name: Source
-    actions:
-      - name: Checkout
-        type: Source/Git
-        configuration: { repository: . }
-        outputArtifacts: [Src]
-  - name: Build
-    actions:
-      - name: Build
-        type: Build/CodeBuild
-        configuration: { image: pipe/standard:1 }
-        inputArtifacts: [Src]
-`);
-    const env = { PIPE_HOME: join(dir, 'home'), PIPE_ARTIFACTS: join(dir, 'artifacts'), NO_COLOR: '1' };
-    await timedRun(join(dir, 'pipeline.yml'), env);
+    const { file, env } = oneBuildPipeline(dir, 'startup');
+    await timedRun(file, env);
     const runs = [];
-    for (let i = 0; i < Math.min(RUNS, 7); i++) runs.push(await timedRun(join(dir, 'pipeline.yml'), env));
+    for (let i = 0; i < Math.min(RUNS, 7); i++) runs.push(await timedRun(file, env));
     return [
       { name: 'pipe run: first Docker call after the process starts, median', value: median(runs.map((r) => r.first)), unit: 'ms' },
       { name: 'pipe run: process gone after the last Docker call ends, median', value: median(runs.map((r) => r.afterLast)), unit: 'ms' },
