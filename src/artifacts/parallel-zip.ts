@@ -1,15 +1,17 @@
 // A zip writer that deflates several files at once (zlib on libuv's thread pool), then writes them in the given
 // order: archiver deflates one file after the other, so a build's upload ran on one core while `zip -qry` ... also
-// does, but in C. Small files are read whole and deflated in parallel; a large one, or one read from a stream, is
-// deflated as it is written (a data descriptor after it). Files that do not shrink, and empty ones, are stored.
+// does, but in C. Small files are read whole and deflated in parallel; a large file is deflated in 1 MiB pieces at
+// once, as pigz does (each piece primed with the 32 KiB before it and ended on a byte boundary by a sync flush, so
+// the pieces joined are one deflate stream); one read from a stream is deflated as it is written. Those two carry a
+// data descriptor after their data. Files that do not shrink, and empty ones, are stored.
 // No ZIP64: writeZip uses archiver for archives that could pass 4 GiB or 65,535 entries.
-import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import zlib from 'node:zlib';
 import type { ZipEntry } from './zip-writer.js';
 
@@ -19,6 +21,8 @@ const BUFFERED_MAX = 8 * 1024 * 1024;
 /** At most this many bytes of files read ahead of their turn. */
 const AHEAD_BYTES = 64 * 1024 * 1024;
 const LEVEL = 6;
+/** Files up to this size are deflated with zlib's synchronous call (a millisecond or two each), on the writer's threads. */
+const SMALL_DEFLATE_MAX = 64 * 1024;
 const S_IFREG = 0o100000;
 const S_IFLNK = 0o120000;
 /** Past these an archive needs ZIP64, which this writer does not write. */
@@ -63,7 +67,62 @@ function dosDateTime(d: Date): { time: number; date: number } {
   };
 }
 
-async function prepare(entry: ZipEntry, size: number): Promise<Ready | undefined> {
+/** Deflates one small file's bytes: in place, or on one of the writer's threads. */
+type SmallDeflater = (raw: Buffer) => Buffer | Promise<Buffer>;
+
+const inPlace: SmallDeflater = (raw) => zlib.deflateRawSync(raw, { level: LEVEL });
+
+const DEFLATE_THREAD_SOURCE = `const { parentPort } = require('node:worker_threads');
+const zlib = require('node:zlib');
+parentPort.on('message', ({ id, data, level }) => parentPort.postMessage({ id, out: zlib.deflateRawSync(data, { level }) }));`;
+
+/**
+ * Threads that deflate small files with zlib's synchronous call, one per core: a call through libuv's pool costs
+ * more in set-up than the deflate of a 10 KB file, and the main thread alone is one core.
+ */
+class DeflateThreads {
+  private readonly threads: Worker[];
+  private readonly waiting = new Map<number, { resolve: (b: Buffer) => void; reject: (e: unknown) => void }>();
+  private next = 0;
+
+  constructor(count: number) {
+    this.threads = Array.from({ length: count }, () => {
+      const w = new Worker(DEFLATE_THREAD_SOURCE, { eval: true });
+      w.on('message', ({ id, out }: { id: number; out: Uint8Array }) => {
+        const p = this.waiting.get(id);
+        this.waiting.delete(id);
+        p?.resolve(Buffer.from(out.buffer, out.byteOffset, out.byteLength));
+      });
+      w.on('error', (e) => this.failAll(e));
+      return w;
+    });
+  }
+
+  readonly deflate: SmallDeflater = (raw) =>
+    new Promise<Buffer>((resolve, reject) => {
+      const id = this.next++;
+      this.waiting.set(id, { resolve, reject });
+      (this.threads[id % this.threads.length] as Worker).postMessage({ id, data: raw, level: LEVEL });
+    });
+
+  private failAll(e: unknown): void {
+    for (const p of this.waiting.values()) p.reject(e);
+    this.waiting.clear();
+  }
+
+  async close(): Promise<void> {
+    this.failAll(new Error('the zip writer stopped'));
+    await Promise.all(this.threads.map((w) => w.terminate()));
+  }
+}
+
+/** Headers and small entries are written in chunks of about this size. */
+const WRITE_BYTES = 1024 * 1024;
+
+/** Below this many small files the threads' start-up (tens of ms) costs more than they save. */
+const THREADS_FROM_FILES = 256;
+
+async function prepare(entry: ZipEntry, size: number, deflateSmall: SmallDeflater): Promise<Ready | undefined> {
   if (entry.kind === 'symlink') {
     const data = Buffer.from(entry.target);
     return { method: 0, crc: crc32(data), size: data.length, data };
@@ -72,7 +131,9 @@ async function prepare(entry: ZipEntry, size: number): Promise<Ready | undefined
   const raw = Buffer.isBuffer(entry.source) ? entry.source : await readFile(entry.source);
   const crc = crc32(raw);
   if (raw.length === 0) return { method: 0, crc, size: 0, data: raw };
-  const deflated = await deflateRaw(raw, { level: LEVEL });
+  // A small file deflates faster with zlib's synchronous call than through libuv's pool, whose set-up per call costs
+  // more than the deflate itself (measured: 8,469 files of 10 KB, 2.3 s on one thread, 4-5 s through the pool).
+  const deflated = raw.length <= SMALL_DEFLATE_MAX ? await deflateSmall(raw) : await deflateRaw(raw, { level: LEVEL });
   return deflated.length < raw.length ? { method: 8, crc, size: raw.length, data: deflated } : { method: 0, crc, size: raw.length, data: raw };
 }
 
@@ -108,6 +169,53 @@ function centralRecord(w: Written): Buffer {
   h.writeUInt32LE((w.mode << 16) >>> 0, 38);
   h.writeUInt32LE(w.offset, 42);
   return Buffer.concat([h, w.name]);
+}
+
+/** The size of the pieces a large file is deflated in, and the window each piece is primed with. */
+const PIECE_BYTES = 1024 * 1024;
+const WINDOW_BYTES = 32 * 1024;
+/** An empty final block (fixed Huffman): what ends a deflate stream made of sync-flushed pieces. */
+const FINAL_BLOCK = Buffer.from([0x03, 0x00]);
+
+/**
+ * Deflates a large file in pieces on the thread pool, several at a time, and writes them in order at `position`;
+ * returns what the data descriptor and central record need.
+ */
+async function pieceEntry(out: FileHandle, file: string, position: number): Promise<{ crc: number; compressed: number; size: number }> {
+  const input = await open(file, 'r');
+  try {
+    const width = Math.max(2, availableParallelism()) * 2;
+    const inFlight: Promise<Buffer>[] = [];
+    let crc = 0;
+    let size = 0;
+    let compressed = 0;
+    let previous: Buffer | undefined;
+    const writeNext = async () => {
+      const data = await (inFlight.shift() as Promise<Buffer>);
+      await out.write(data, 0, data.length, position + compressed);
+      compressed += data.length;
+    };
+    for (;;) {
+      const piece = Buffer.allocUnsafe(PIECE_BYTES);
+      const { bytesRead } = await input.read(piece, 0, PIECE_BYTES, size);
+      if (bytesRead === 0) break;
+      const data = piece.subarray(0, bytesRead);
+      crc = crc32(data, crc);
+      size += bytesRead;
+      const dictionary = previous ? previous.subarray(Math.max(0, previous.length - WINDOW_BYTES)) : undefined;
+      const deflated = deflateRaw(data, { level: LEVEL, finishFlush: zlib.constants.Z_SYNC_FLUSH, ...(dictionary ? { dictionary } : {}) });
+      deflated.catch(() => undefined);
+      inFlight.push(deflated);
+      previous = data;
+      if (inFlight.length >= width) await writeNext();
+    }
+    while (inFlight.length > 0) await writeNext();
+    await out.write(FINAL_BLOCK, 0, FINAL_BLOCK.length, position + compressed);
+    compressed += FINAL_BLOCK.length;
+    return { crc, compressed, size };
+  } finally {
+    await input.close();
+  }
 }
 
 /** Deflates a stream into the file as it comes; returns what the data descriptor and central record need. */
@@ -152,19 +260,39 @@ export async function writeParallelZip(path: string, entries: readonly ZipEntry[
   const start = (i: number) => {
     const entry = entries[i];
     if (entry && pending[i] === undefined) {
-      const p = prepare(entry, sizes[i] ?? 0);
+      const p = prepare(entry, sizes[i] ?? 0, deflateSmall);
       // Read when its turn comes; until then a failure must not be an unhandled rejection.
       p.catch(() => undefined);
       pending[i] = p;
     }
   };
-  const out = await open(path, 'w');
+  const smallFiles = sizes.filter((n, i) => entries[i]?.kind === 'file' && n > 0 && n <= SMALL_DEFLATE_MAX).length;
+  const threads = smallFiles >= THREADS_FROM_FILES ? new DeflateThreads(Math.max(1, availableParallelism())) : undefined;
+  const deflateSmall = threads?.deflate ?? inPlace;
+  const out = await open(path, 'w').catch(async (e: unknown) => {
+    await threads?.close();
+    throw e;
+  });
   try {
     const written: Written[] = [];
     let position = 0;
+    // Headers and small entries are gathered and written a megabyte at a time (a write per entry cost a thread-pool
+    // round trip each); large entries write their own data at their offsets.
+    let gathered: Buffer[] = [];
+    let gatheredBytes = 0;
+    const flush = async () => {
+      if (gatheredBytes === 0) return;
+      const chunk = gathered.length === 1 ? (gathered[0] as Buffer) : Buffer.concat(gathered, gatheredBytes);
+      const at = position - gatheredBytes;
+      gathered = [];
+      gatheredBytes = 0;
+      await out.write(chunk, 0, chunk.length, at);
+    };
     const put = async (b: Buffer) => {
-      await out.write(b, 0, b.length, position);
+      gathered.push(b);
+      gatheredBytes += b.length;
       position += b.length;
+      if (gatheredBytes >= WRITE_BYTES) await flush();
     };
     for (let i = 0; i < entries.length; i++) {
       next = Math.max(next, i);
@@ -189,8 +317,10 @@ export async function writeParallelZip(path: string, entries: readonly ZipEntry[
       const file = entry as Extract<ZipEntry, { kind: 'file' }>;
       const head = { name, method: 8 as const, crc: 0, compressed: 0, size: 0, mode, ...when, descriptor: true };
       await put(localHeader(head));
-      const source = typeof file.source === 'string' ? createReadStream(file.source) : Buffer.isBuffer(file.source) ? Readable.from([file.source]) : file.source();
-      const r = await streamEntry(out, source, position);
+      await flush(); // what was gathered lies before this entry's data, which is written at its own offset
+      const r = typeof file.source === 'string'
+        ? await pieceEntry(out, file.source, position)
+        : await streamEntry(out, Buffer.isBuffer(file.source) ? Readable.from([file.source]) : file.source(), position);
       position += r.compressed;
       const descriptor = Buffer.alloc(16);
       descriptor.writeUInt32LE(0x08074b50, 0);
@@ -209,8 +339,10 @@ export async function writeParallelZip(path: string, entries: readonly ZipEntry[
     end.writeUInt32LE(position - cdOffset, 12);
     end.writeUInt32LE(cdOffset, 16);
     await put(end);
+    await flush();
   } finally {
     await out.close();
+    await threads?.close();
   }
   return true;
 }
