@@ -38,8 +38,16 @@ export function pipelinePage(root: HTMLElement, name: string, live: LiveFeed): (
   };
 }
 
-/** An event drawn at once, before the page is read again: a stage's or an action's status. */
+/**
+ * An event drawn at once, before the page is read again: a stage's or an action's status. An event of another
+ * execution than the one a stage card was drawn with leaves the card's links and buttons pointing at the old one
+ * until the read redraws it, so they are made inert meanwhile (a Details click would open the previous execution).
+ */
 function patch(root: HTMLElement, e: RunEvent): void {
+  if (e.type === 'stage' || e.type === 'action') {
+    const card = root.querySelector<HTMLElement>(`[data-stage="${CSS.escape(e.stage)}"]`);
+    if (card && card.dataset['drawnExecution'] !== e.executionId) for (const el of card.querySelectorAll('a, button')) el.setAttribute('inert', '');
+  }
   if (e.type === 'stage') {
     const card = root.querySelector<HTMLElement>(`[data-stage="${CSS.escape(e.stage)}"]`);
     const el = card?.querySelector<HTMLElement>('[data-role=stage-status]');
@@ -99,7 +107,7 @@ function stageCard(v: PipelineView, s: StageCard, first: boolean): HTMLElement {
   const canRetry = s.executionId && (s.status === 'Failed' || s.status === 'Stopped');
   const isSource = s.actions.every((a) => a.category === 'Source');
   const retry = (allActions: boolean) => () => act(() => post(`/api/executions/${enc(s.executionId ?? '')}/retry`, { stage: s.name, allActions }));
-  return h('section', { class: 'stage', 'data-stage': s.name, 'data-tone': toneOf('stage', s.status), 'data-execution': s.executionId ?? '' },
+  return h('section', { class: 'stage', 'data-stage': s.name, 'data-tone': toneOf('stage', s.status), 'data-execution': s.executionId ?? '', 'data-drawn-execution': s.executionId ?? '' },
     h('div', { class: 'stage-bar' }),
     h('header', {},
       h('h2', {}, s.name),
