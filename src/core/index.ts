@@ -14,3 +14,4 @@ export * from './object-bucket.js';
 export * from './deployment-status.js';
 export * from './stack-status.js';
 export * from './triggers.js';
+export { sleepUnlessAborted } from './abortable-sleep.js';

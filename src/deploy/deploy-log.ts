@@ -4,6 +4,7 @@
 // dashboard's server) gets every entry after a sequence number as it is appended, and resumes after the last it saw.
 import { migrate } from '../infra/index.js';
 import type { Db, Migration } from '../infra/index.js';
+import { sleepUnlessAborted } from '../core/index.js';
 import type { StackStatus } from '../core/index.js';
 import type { DeploymentRecord } from './deployment-store.js';
 import type { StackEvent } from './stack-store.js';
@@ -74,14 +75,6 @@ export async function followDeployLog(db: Db, onEntry: (row: DeployLogRow) => vo
       onEntry(row);
     }
     if (batch.length > 0) continue;
-    await new Promise<void>((r) => {
-      const done = () => {
-        clearTimeout(t);
-        options.signal?.removeEventListener('abort', done);
-        r();
-      };
-      const t = setTimeout(done, options.pollMs ?? 150);
-      options.signal?.addEventListener('abort', done, { once: true });
-    });
+    await sleepUnlessAborted(options.pollMs ?? 150, options.signal);
   }
 }

@@ -3,7 +3,7 @@
 // (the PostTraffic hook, alarms still watched), End. Any failure or a stop puts the alias back on the version it
 // had, with no weights, and records why. Each move is one UpdateAlias: an invocation through the alias resolves it
 // once, so no switch ever makes one fail.
-import { PipeError } from '../core/index.js';
+import { PipeError, sleepUnlessAborted } from '../core/index.js';
 import type { LifecycleEventName } from '../core/index.js';
 import { newOwner } from '../execute/index.js';
 import type { Owner } from '../execute/index.js';
@@ -141,7 +141,7 @@ class DeploymentRun {
       await this.tick(true);
       const left = deadline - Date.now();
       if (left <= 0) return;
-      await sleep(Math.min(TICK_MS, left), this.req.signal);
+      await sleepUnlessAborted(Math.min(TICK_MS, left), this.req.signal);
     }
   }
 
@@ -202,14 +202,3 @@ class DeploymentRun {
 
 class LostOwnership extends Error {}
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}

@@ -1,6 +1,6 @@
 // The one reader of the append-only event log: another process (`pipe logs --follow`, an attached view, the
 // dashboard) gets every event of an execution, or of all, after a sequence number, as it is appended.
-import { isTerminalExecutionStatus } from '../core/index.js';
+import { isTerminalExecutionStatus, sleepUnlessAborted } from '../core/index.js';
 import type { RunEvent } from '../core/index.js';
 import type { ExecutionStore } from './execution-store.js';
 
@@ -36,14 +36,6 @@ export async function followEvents(store: ExecutionStore, onEvent: (e: RunEvent,
       const e = store.getExecution(options.executionId);
       if (!e || isTerminalExecutionStatus(e.status)) return seq;
     }
-    await new Promise<void>((r) => {
-      const done = () => {
-        clearTimeout(t);
-        options.signal?.removeEventListener('abort', done);
-        r();
-      };
-      const t = setTimeout(done, options.pollMs ?? 150);
-      options.signal?.addEventListener('abort', done, { once: true });
-    });
+    await sleepUnlessAborted(options.pollMs ?? 150, options.signal);
   }
 }
