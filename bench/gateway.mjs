@@ -1,7 +1,9 @@
 // Benchmark of the local API Gateway: request latency (p50, p99) through the gateway to a warm Node.js function,
 // next to a direct in-process `invoke` of the same function with the same event, measured alternately so the
-// machine's load affects both alike. Imports the compiled code from dist/ (`npm run build`). Loopback only.
-// Also the same through `pipe serve --gateway-port` (benchServeGateway). Run alone: `node bench/gateway.mjs`.
+// machine's load affects both alike; with the gateway's own work and a bare HTTP round trip apart, to see where
+// the time goes. The target (p50 within 0.5 ms of a direct invoke) is checked as a user meets it, through
+// `pipe serve`: a gateway request against an Invoke request to the same server (benchServeGateway). Imports the
+// compiled code from dist/ (`npm run build`). Loopback only. Run alone: `node bench/gateway.mjs`.
 import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -81,7 +83,9 @@ export async function benchGateway() {
       { name: 'direct in-process invoke of the same event, p50', value: percentile(d, 50), unit: 'ms' },
       { name: 'direct in-process invoke of the same event, p99', value: percentile(d, 99), unit: 'ms' },
       // In µs: `npm run bench` prints one decimal, too coarse in ms for a 0.5 ms target.
-      { name: 'gateway p50 minus direct invoke p50', value: overhead * 1000, unit: 'µs', target: '< 500 µs', ok: overhead < 0.5 },
+      // No target here: this side has an HTTP round trip (client and server on one event loop) that the in-process
+      // invoke does not make. The target is the user's comparison, an HTTP request each way: benchServeGateway.
+      { name: 'gateway p50 minus in-process invoke p50 (one HTTP round trip more, both ends in this process)', value: overhead * 1000, unit: 'µs' },
       { name: 'median of the paired differences (each request next to its direct invoke)', value: percentile(paired, 50) * 1000, unit: 'µs' },
       { name: 'a bare node:http loopback round trip (the hop a direct invoke does not make), p50', value: own.bareP50 * 1000, unit: 'µs' },
       { name: 'the gateway alone: a port answering at once, p50 minus that round trip', value: own.own * 1000, unit: 'µs' },

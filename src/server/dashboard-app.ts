@@ -20,7 +20,7 @@ import type { GuardPolicy } from './guard.js';
 import type { InvocationJournal } from './invocations.js';
 import { actionLog, streamEvents } from './live-events.js';
 import { streamDeployEvents } from './deploy-live.js';
-import { streamFunctionMetrics } from './metrics-live.js';
+import { metricsWindow, streamFunctionMetrics } from './metrics-live.js';
 import { listStacks, stackView } from './stacks-model.js';
 import { functionMetrics } from './metrics-model.js';
 import { ResponseMasker } from './masking.js';
@@ -155,12 +155,10 @@ export function createDashboardApp(deps: DashboardDeps): Hono {
   app.get('/api/layers', async (c) => json(c, await listLayers(fns)));
   app.get('/api/functions/:name', async (c) => json(c, await functionView(fns, c.req.param('name'))));
   app.get('/api/functions/:name/metrics', (c) => {
-    const minutes = Math.min(Math.max(Number(c.req.query('minutes') ?? 30) || 30, 1), 24 * 60);
-    return json(c, functionMetrics(deps.ctx.db, c.req.param('name'), minutes));
+    return json(c, functionMetrics(deps.ctx.db, c.req.param('name'), metricsWindow(c)));
   });
   app.get('/api/functions/:name/metrics-events', (c) => {
-    const minutes = Math.min(Math.max(Number(c.req.query('minutes') ?? 30) || 30, 1), 24 * 60);
-    return streamFunctionMetrics(c, deps.ctx.db, c.req.param('name'), minutes);
+    return streamFunctionMetrics(c, deps.ctx.db, c.req.param('name'), metricsWindow(c));
   });
   app.post('/api/functions/:name/invoke', async (c) => {
     const b = await bodyOf(c);

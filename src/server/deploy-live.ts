@@ -3,17 +3,15 @@
 // browser that reconnects (or a server that restarted) resumes after `Last-Event-ID` and misses nothing. A stack's
 // status and its events, a deployment's whole view after each move. Nothing here reads or diffs status rows.
 import type { Context } from 'hono';
-import { streamSSE } from 'hono/streaming';
 import { DeployLog, followDeployLog } from '../deploy/index.js';
 import type { DeployLogEntry } from '../deploy/index.js';
 import type { Db } from '../infra/index.js';
 import type { ResponseMasker } from './masking.js';
+import { resumeAfter, streamLog } from './sse-log.js';
 import { deploymentViewOf } from './stacks-model.js';
 
 /** How often the log is read while nothing is new: well under the 100 ms a change may take to reach a page. */
 const POLL_MS = 20;
-/** A comment line now and then keeps proxies and idle timers from closing a quiet stream. */
-const KEEPALIVE_MS = 15_000;
 
 /** The SSE event name and data of a log entry: what the page draws. */
 function messageOf(entry: DeployLogEntry): { event: string; data: unknown } {
@@ -32,27 +30,15 @@ function messageOf(entry: DeployLogEntry): { event: string; data: unknown } {
 }
 
 export function streamDeployEvents(c: Context, db: Db, masker: ResponseMasker): Response {
-  const lastId = c.req.header('Last-Event-ID') ?? c.req.query('after');
-  const afterSeq = lastId !== undefined && /^\d+$/.test(lastId) ? Number(lastId) : new DeployLog(db).lastSeq();
-  return streamSSE(c, async (stream) => {
-    const controller = new AbortController();
-    stream.onAbort(() => controller.abort());
-    const keepalive = setInterval(() => void stream.write(': keepalive\n\n').catch(() => controller.abort()), KEEPALIVE_MS);
-    // The first message says where the stream starts: a page that loaded its data before it is in step from here on.
-    await stream.writeSSE({ event: 'ready', id: String(afterSeq), data: JSON.stringify({ seq: afterSeq }) });
-    let queue = Promise.resolve();
-    try {
-      await followDeployLog(
-        db,
-        ({ seq, entry }) => {
-          const m = messageOf(entry);
-          queue = queue.then(() => stream.writeSSE({ event: m.event, id: String(seq), data: JSON.stringify(masker.json(m.data)) })).catch(() => controller.abort());
-        },
-        { afterSeq, signal: controller.signal, pollMs: POLL_MS },
-      );
-      await queue;
-    } finally {
-      clearInterval(keepalive);
-    }
-  });
+  const afterSeq = resumeAfter(c, () => new DeployLog(db).lastSeq());
+  return streamLog(c, afterSeq, (send, signal) =>
+    followDeployLog(
+      db,
+      ({ seq, entry }) => {
+        const m = messageOf(entry);
+        send({ event: m.event, id: seq, data: masker.json(m.data) });
+      },
+      { afterSeq, signal, pollMs: POLL_MS },
+    ),
+  );
 }

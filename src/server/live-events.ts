@@ -2,40 +2,25 @@
 // `pipe logs --follow`), each with its sequence number as the SSE id, so a browser that reconnects (or a server
 // that restarted) resumes after `Last-Event-ID` and misses nothing. The browser never polls status rows.
 import type { Context } from 'hono';
-import { streamSSE } from 'hono/streaming';
 import { followEvents } from '../execute/index.js';
 import type { ExecutionStore } from '../execute/index.js';
 import type { ResponseMasker } from './masking.js';
+import { resumeAfter, streamLog } from './sse-log.js';
 
 /** How often the event log is read while nothing is new: well under the 100 ms an event may take to reach a page. */
 const POLL_MS = 20;
-/** A comment line now and then keeps proxies and idle timers from closing a quiet stream. */
-const KEEPALIVE_MS = 15_000;
 
 export function streamEvents(c: Context, store: ExecutionStore, masker: ResponseMasker): Response {
-  const lastId = c.req.header('Last-Event-ID') ?? c.req.query('after');
-  const afterSeq = lastId !== undefined && /^\d+$/.test(lastId) ? Number(lastId) : store.lastSeq();
+  const afterSeq = resumeAfter(c, () => store.lastSeq());
   const executionId = c.req.query('execution') || undefined;
-  return streamSSE(c, async (stream) => {
-    const controller = new AbortController();
-    stream.onAbort(() => controller.abort());
-    const keepalive = setInterval(() => void stream.write(': keepalive\n\n').catch(() => controller.abort()), KEEPALIVE_MS);
-    // The first message says where the stream starts, so a page that loaded its data first knows it is in step.
-    await stream.writeSSE({ event: 'ready', id: String(afterSeq), data: JSON.stringify({ seq: afterSeq }) });
-    let queue = Promise.resolve();
-    try {
-      await followEvents(
-        store,
-        (event, seq) => {
-          queue = queue.then(() => stream.writeSSE({ event: 'run', id: String(seq), data: JSON.stringify(masker.json(event)) })).catch(() => controller.abort());
-        },
-        { afterSeq, signal: controller.signal, pollMs: POLL_MS, ...(executionId ? { executionId } : {}) },
-      );
-      await queue;
-    } finally {
-      clearInterval(keepalive);
-    }
-  });
+  return streamLog(c, afterSeq, (send, signal) =>
+    followEvents(store, (event, seq) => send({ event: 'run', id: seq, data: masker.json(event) }), {
+      afterSeq,
+      signal,
+      pollMs: POLL_MS,
+      ...(executionId ? { executionId } : {}),
+    }),
+  );
 }
 
 /**
