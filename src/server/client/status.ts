@@ -22,13 +22,19 @@ const STAGE: Record<StageStatus, Look> = {
 const ACTION: Record<ActionStatus, Look> = {
   InProgress: EXECUTION.InProgress, Succeeded: EXECUTION.Succeeded, Failed: EXECUTION.Failed, Abandoned: { tone: 'stopped', icon: '⊘' },
 };
+/**
+ * The waiting approval's icon, wherever one is shown. Every icon here is a character the common fonts have
+ * (DejaVu, Segoe UI Symbol, Apple Symbols): `⏸` and `⌛` were drawn as empty boxes on a machine with DejaVu only.
+ */
+export const WAITING_ICON = '∥';
+const CLOCK_ICON = '◷';
 const APPROVAL: Record<ApprovalStatus, Look> = {
-  Waiting: { tone: 'waiting', icon: '⏸' }, Approved: EXECUTION.Succeeded, Rejected: EXECUTION.Failed,
-  Expired: { tone: 'neutral', icon: '⌛' }, Abandoned: ACTION.Abandoned,
+  Waiting: { tone: 'waiting', icon: WAITING_ICON }, Approved: EXECUTION.Succeeded, Rejected: EXECUTION.Failed,
+  Expired: { tone: 'neutral', icon: CLOCK_ICON }, Abandoned: ACTION.Abandoned,
 };
 const BUILD: Record<BuildStatus, Look> = {
   IN_PROGRESS: EXECUTION.InProgress, SUCCEEDED: EXECUTION.Succeeded, FAILED: EXECUTION.Failed, FAULT: EXECUTION.Failed,
-  TIMED_OUT: { tone: 'failure', icon: '⌛' }, STOPPED: EXECUTION.Stopped,
+  TIMED_OUT: { tone: 'failure', icon: CLOCK_ICON }, STOPPED: EXECUTION.Stopped,
 };
 const NONE: Look = { tone: 'neutral', icon: '○' };
 

@@ -9,7 +9,7 @@ import { reviewApproval, stopDialog } from '../dialogs.js';
 import { clear, enc, formatDuration, h, link, time } from '../dom.js';
 import type { LiveFeed } from '../live.js';
 import { pageReader } from '../reader.js';
-import { badge } from '../status.js';
+import { badge, WAITING_ICON } from '../status.js';
 import { logView } from './log-view.js';
 
 interface PhaseRecord { phase: string; status: string; durationMs: number; context?: { statusCode: string; message: string } }
@@ -64,7 +64,7 @@ function draw(root: HTMLElement, v: ExecutionView, focus: string | undefined): v
 }
 
 function approvalBanner(executionId: string, a: ApprovalRecord): HTMLElement {
-  return h('div', { class: 'approval-banner', role: 'alert' }, h('span', { class: 'icon big' }, '⏸'),
+  return h('div', { class: 'approval-banner', role: 'alert' }, h('span', { class: 'icon big' }, WAITING_ICON),
     h('div', {}, h('strong', {}, `Approval waiting: ${a.stage}.${a.action}`)),
     h('button', { class: 'btn warning', onclick: () => reviewApproval(executionId, a.stage, a.action, a.customData) }, 'Review'));
 }

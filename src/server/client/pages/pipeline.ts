@@ -8,7 +8,7 @@ import { disableTransitionDialog, releaseDialog, reviewApproval, stopDialog } fr
 import { clear, enc, formatAge, formatDuration, h, link, shortId } from '../dom.js';
 import type { LiveFeed } from '../live.js';
 import { pageReader } from '../reader.js';
-import { badge, setBadge, toneOf } from '../status.js';
+import { badge, setBadge, toneOf, WAITING_ICON } from '../status.js';
 
 export function pipelinePage(root: HTMLElement, name: string, live: LiveFeed): () => void {
   const mine = new Set<string>();
@@ -77,10 +77,10 @@ function draw(root: HTMLElement, v: PipelineView): void {
     ),
   );
   // In the tab's title too, so a waiting approval shows from another tab.
-  document.title = v.waitingApprovals.length > 0 ? `⏸ ${v.waitingApprovals.length} waiting for approval · ${v.name} · pipe` : `${v.name} · pipe`;
+  document.title = v.waitingApprovals.length > 0 ? `${WAITING_ICON} ${v.waitingApprovals.length} waiting for approval · ${v.name} · pipe` : `${v.name} · pipe`;
   for (const a of v.waitingApprovals) {
     root.append(h('div', { class: 'approval-banner', role: 'alert', 'data-approval': `${a.stage}.${a.action}` },
-      h('span', { class: 'icon big' }, '⏸'),
+      h('span', { class: 'icon big' }, WAITING_ICON),
       h('div', {}, h('strong', {}, `Approval waiting: ${a.stage}.${a.action}`), h('div', { class: 'muted' }, `execution ${shortId(a.executionId)} · expires ${new Date(a.expiresAt).toLocaleString()}`)),
       h('button', { class: 'btn warning', onclick: () => reviewApproval(a.executionId, a.stage, a.action, a.customData) }, 'Review'),
     ));

@@ -5,7 +5,7 @@ import type { PipelineSummaryView } from '../../views.js';
 import { get } from '../api.js';
 import { clear, enc, formatAge, h, link, shortId } from '../dom.js';
 import type { LiveFeed } from '../live.js';
-import { badge } from '../status.js';
+import { badge, WAITING_ICON } from '../status.js';
 
 export function pipelinesPage(root: HTMLElement, live: LiveFeed): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -32,7 +32,7 @@ function draw(root: HTMLElement, list: PipelineSummaryView[]): void {
   root.append(h('table', { class: 'list', id: 'pipelines' },
     h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Stages'), h('th', {}, 'Latest execution'), h('th', {}, 'Trigger'), h('th', {}, 'Source revision'), h('th', {}, 'Started'))),
     h('tbody', {}, ...list.map((p) => h('tr', { 'data-pipeline': p.name },
-      h('td', {}, link(`/pipeline/${enc(p.name)}`, p.name), p.waitingApprovals > 0 ? h('span', { class: 'badge tone-waiting' }, h('span', { class: 'icon' }, '⏸'), ` ${p.waitingApprovals} waiting for approval`) : null),
+      h('td', {}, link(`/pipeline/${enc(p.name)}`, p.name), p.waitingApprovals > 0 ? h('span', { class: 'badge tone-waiting' }, h('span', { class: 'icon' }, WAITING_ICON), ` ${p.waitingApprovals} waiting for approval`) : null),
       h('td', { class: 'stage-chips' }, ...p.stages.map((s) => badge('stage', s.status, s.name))),
       h('td', {}, p.latest ? [badge('execution', p.latest.status), ' ', link(`/execution/${enc(p.latest.executionId)}`, shortId(p.latest.executionId))] : h('span', { class: 'muted' }, 'never ran')),
       h('td', {}, p.latest?.trigger.triggerType ?? ''),
