@@ -111,6 +111,8 @@ describeDocker('pipe cache and reports, end to end', () => {
           },
         ],
         omittedFailedCases: 0,
+        passedCases: [{ name: 'adds', className: 'com.example.CartTest', status: 'SUCCEEDED', durationMs: 20, file: 'TEST-CartTest.xml' }],
+        omittedPassedCases: 0,
       },
     ]);
 

@@ -230,7 +230,12 @@ describeNeeding(['docker', 'chromium'], 'the dashboard in Chromium', () => {
     expect(phases).toEqual(expect.arrayContaining(['PROVISIONING', 'BUILD', 'UPLOAD_ARTIFACTS']));
     const report = page.locator('[data-action="Build.Compile"] .report');
     expect(await report.locator('p').textContent()).toContain('1 passed, 1 failed, 0 errors, 0 skipped of 2');
-    expect(await report.locator('tbody tr').allTextContents()).toEqual([expect.stringContaining('Cart.totals')]);
+    // Every test, failed ones first: CodeBuild's report lists passed cases beside failed ones.
+    const rows = await report.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())));
+    expect(rows).toEqual([
+      ['Cart.totals', expect.stringContaining('FAILED'), 'expected 3 but was 4', '20 ms'],
+      ['Cart.adds', expect.stringContaining('SUCCEEDED'), '', '10 ms'],
+    ]);
     await d.screenshot('execution-succeeded');
     await page.goto(`${new URL(d.loginUrl).origin}/#/executions`);
     await page.selectOption('#filter-status', 'Stopped');

@@ -178,6 +178,16 @@ describe('JUNITXML', () => {
     const r = testReport('JUNITXML', `<testsuite name="many">${cases}</testsuite>`);
     expect([r.failed, r.failedCases.length, r.omittedFailedCases]).toEqual([130, 100, 30]);
   });
+
+  it('keeps the passed and skipped cases, names and times, at most 500, and counts the rest', () => {
+    const cases = Array.from({ length: 520 }, (_, i) => (i === 3 ? `<testcase classname="C" name="t${i}"><skipped/></testcase>` : `<testcase classname="C" name="t${i}" time="0.5"/>`)).join('');
+    const r = testReport('JUNITXML', `<testsuite name="many">${cases}<testcase name="bad"><failure message="x"/></testcase></testsuite>`);
+    expect([r.passed, r.skipped, r.passedCases?.length, r.omittedPassedCases, r.failedCases.length]).toEqual([519, 1, 500, 20, 1]);
+    expect(r.passedCases?.slice(2, 4)).toEqual([
+      { name: 't2', className: 'C', status: 'SUCCEEDED', durationMs: 500, file: 'report-0.xml' },
+      { name: 't3', className: 'C', status: 'SKIPPED', file: 'report-0.xml' },
+    ]);
+  });
 });
 
 describe('other test formats', () => {

@@ -6,13 +6,15 @@ import { parseCloverXml, parseCoberturaXml, parseJacocoXml, parseSimplecovJson }
 import { parseCucumberJson } from './cucumber.js';
 import { parseJunitXml } from './junit.js';
 import { parseNunitXml } from './nunit.js';
-import type { BuildReport, CoverageCounts, CoverageReport, FailedTestCase, ParsedTestFile, TestReport } from './report-model.js';
+import type { BuildReport, CoverageCounts, CoverageReport, FailedTestCase, ParsedTestFile, PassedTestCase, TestReport } from './report-model.js';
 import { parseTestngXml } from './testng.js';
 import { parseTrx } from './trx.js';
 import { decodeReportBytes, parseXml } from './xml.js';
 
 /** Failed cases kept per group; the rest are counted in `omittedFailedCases`. */
 export const MAX_FAILED_CASES = 100;
+/** Passed and skipped cases kept per group, names and times only; the rest are counted in `omittedPassedCases`. */
+export const MAX_PASSED_CASES = 500;
 
 export type ParsedReportFile = { kind: 'test'; tests: ParsedTestFile } | { kind: 'coverage'; coverage: CoverageCounts };
 
@@ -64,7 +66,9 @@ function percent(covered: number, missed: number): number | undefined {
 function summarizeTests(group: string, format: ReportFormat, files: readonly ReadReportFile[], warnings: string[]): TestReport {
   const counts = { SUCCEEDED: 0, FAILED: 0, ERROR: 0, SKIPPED: 0 };
   const failedCases: FailedTestCase[] = [];
+  const passedCases: PassedTestCase[] = [];
   let omitted = 0;
+  let omittedPassed = 0;
   let durationMs = 0;
   for (const { name, parsed } of files) {
     if (parsed.kind !== 'test') continue;
@@ -72,7 +76,11 @@ function summarizeTests(group: string, format: ReportFormat, files: readonly Rea
     durationMs += parsed.tests.durationMs ?? cases.reduce((sum, c) => sum + (c.durationMs ?? 0), 0);
     for (const c of cases) {
       counts[c.status]++;
-      if (c.status !== 'FAILED' && c.status !== 'ERROR') continue;
+      if (c.status === 'SUCCEEDED' || c.status === 'SKIPPED') {
+        if (passedCases.length >= MAX_PASSED_CASES) omittedPassed++;
+        else passedCases.push({ name: c.name, ...(c.className !== undefined ? { className: c.className } : {}), status: c.status, ...(c.durationMs !== undefined ? { durationMs: c.durationMs } : {}), file: name });
+        continue;
+      }
       if (failedCases.length >= MAX_FAILED_CASES) {
         omitted++;
         continue;
@@ -105,6 +113,8 @@ function summarizeTests(group: string, format: ReportFormat, files: readonly Rea
     durationMs: Math.round(durationMs * 1000) / 1000,
     failedCases,
     omittedFailedCases: omitted,
+    passedCases,
+    omittedPassedCases: omittedPassed,
   };
 }
 

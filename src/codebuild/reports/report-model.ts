@@ -47,6 +47,15 @@ export interface FailedTestCase {
   file: string;
 }
 
+/** A case that passed or was skipped: its name, status and time, for the report's table of every test. */
+export interface PassedTestCase {
+  name: string;
+  className?: string;
+  status: 'SUCCEEDED' | 'SKIPPED';
+  durationMs?: number;
+  file: string;
+}
+
 interface ReportBase {
   /** The group's name in the buildspec. */
   group: string;
@@ -69,6 +78,10 @@ export interface TestReport extends ReportBase {
   failedCases: FailedTestCase[];
   /** How many failed cases were left out of `failedCases` to keep the record small. */
   omittedFailedCases: number;
+  /** The cases that passed or were skipped, in file order (absent in records of older versions). */
+  passedCases?: PassedTestCase[];
+  /** How many of those were left out of `passedCases` to keep the record small. */
+  omittedPassedCases?: number;
 }
 
 export interface CoverageReport extends ReportBase, CoverageCounts {

@@ -13,7 +13,8 @@ import { badge, WAITING_ICON } from '../status.js';
 import { logView } from './log-view.js';
 
 interface PhaseRecord { phase: string; status: string; durationMs: number; context?: { statusCode: string; message: string } }
-interface TestReport { type: 'TEST'; group: string; status: string; total: number; passed: number; failed: number; errors: number; skipped: number; durationMs: number; failedCases: { name: string; className?: string; status: string; message: string; durationMs?: number }[] }
+interface TestReport { type: 'TEST'; group: string; status: string; total: number; passed: number; failed: number; errors: number; skipped: number; durationMs: number; failedCases: TestCaseRow[]; omittedFailedCases?: number; passedCases?: TestCaseRow[]; omittedPassedCases?: number }
+interface TestCaseRow { name: string; className?: string; status: string; message?: string; durationMs?: number }
 
 export function executionPage(root: HTMLElement, id: string, log: { stage: string; action: string; line?: number } | undefined, focus: string | undefined, live: LiveFeed): () => void {
   const body = h('div', {});
@@ -99,6 +100,19 @@ function kvTable(values: Record<string, unknown>, empty: string): HTMLElement {
   return h('table', { class: 'kv' }, h('tbody', {}, ...entries.map(([k, x]) => h('tr', {}, h('th', {}, k), h('td', {}, h('code', {}, typeof x === 'string' ? x : JSON.stringify(x)))))));
 }
 
+/** Every case the report kept, failed ones first (CodeBuild's DescribeTestCases statuses), and how many it left out. */
+function reportTable(r: TestReport): HTMLElement[] {
+  const rows = [...r.failedCases, ...(r.passedCases ?? [])];
+  const left = (r.omittedFailedCases ?? 0) + (r.omittedPassedCases ?? 0);
+  const out: HTMLElement[] = [];
+  if (rows.length > 0) {
+    out.push(h('table', { class: 'list cases' }, h('thead', {}, h('tr', {}, h('th', {}, 'Test'), h('th', {}, 'Status'), h('th', {}, 'Message'), h('th', {}, 'Duration'))),
+      h('tbody', {}, ...rows.map((c) => h('tr', { 'data-status': c.status }, h('td', {}, `${c.className ? `${c.className}.` : ''}${c.name}`), h('td', {}, badge('build', c.status === 'ERROR' ? 'FAILED' : c.status === 'SKIPPED' ? undefined : c.status, c.status)), h('td', {}, c.message ? h('code', {}, c.message) : ''), h('td', {}, formatDuration(c.durationMs)))))));
+  }
+  if (left > 0) out.push(h('p', { class: 'muted' }, `${left} more test cases are counted above but not kept in the record.`));
+  return out;
+}
+
 function actionDetails(v: ExecutionView, a: ActionExecutionRecord, open: boolean): HTMLElement {
   const phases = (a.extra['phases'] as PhaseRecord[] | undefined) ?? [];
   const reports = ((a.extra['reports'] as { type: string }[] | undefined) ?? []).filter((r): r is TestReport => r.type === 'TEST');
@@ -119,7 +133,6 @@ function actionDetails(v: ExecutionView, a: ActionExecutionRecord, open: boolean
     ...reports.map((r) => h('div', { class: 'report' },
       h('h3', {}, `Test report ${r.group}`),
       h('p', {}, badge('build', r.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED', r.status), ` ${r.passed} passed, ${r.failed} failed, ${r.errors} errors, ${r.skipped} skipped of ${r.total} · ${formatDuration(r.durationMs)}`),
-      r.failedCases.length > 0 ? h('table', { class: 'list' }, h('thead', {}, h('tr', {}, h('th', {}, 'Test'), h('th', {}, 'Status'), h('th', {}, 'Message'), h('th', {}, 'Duration'))),
-        h('tbody', {}, ...r.failedCases.map((c) => h('tr', {}, h('td', {}, `${c.className ? `${c.className}.` : ''}${c.name}`), h('td', {}, c.status), h('td', {}, h('code', {}, c.message)), h('td', {}, formatDuration(c.durationMs)))))) : null)),
+      reportTable(r))),
   );
 }
