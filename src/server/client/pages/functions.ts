@@ -103,7 +103,8 @@ function draw(root: HTMLElement, v: FunctionView, metrics: MinuteMetrics[]): voi
     h('h2', {}, 'Monitor (last 30 minutes)'),
     monitor(metrics),
     h('h2', {}, 'Environment variables'),
-    h('table', { class: 'kv' }, h('tbody', {}, ...Object.entries(c.Environment?.Variables ?? {}).map(([k, x]) => h('tr', {}, h('th', {}, k), h('td', {}, h('code', {}, x)))))),
+    Object.keys(c.Environment?.Variables ?? {}).length === 0 ? h('p', { class: 'muted' }, 'None.') :
+      h('table', { class: 'kv' }, h('tbody', {}, ...Object.entries(c.Environment?.Variables ?? {}).map(([k, x]) => h('tr', {}, h('th', {}, k), h('td', {}, h('code', {}, x)))))),
     testTab(c.FunctionName, v),
     h('h2', {}, 'Recent invocations'),
     v.invocations.length === 0 ? h('p', { class: 'muted' }, 'None yet.') : h('table', { class: 'list', id: 'invocations' },
