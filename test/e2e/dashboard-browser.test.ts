@@ -272,6 +272,10 @@ describeNeeding(['docker', 'chromium'], 'the dashboard in Chromium', () => {
     expect(await page.locator('#test-log').textContent()).toContain('hello Ada');
     expect(await page.locator('#test-billed').textContent()).toMatch(/^\d+ ms$/);
     expect(await page.locator('#test-memory').textContent()).toMatch(/^\d+ MB of 128 MB$/);
+    // The invocation joins the recent ones without a reload, once the registry has recorded it.
+    const requestId = await page.locator('#test-request-id').textContent();
+    await page.waitForSelector(`#invocations tbody tr:has-text("${requestId}")`, { timeout: 30_000 });
+    expect(await page.locator('#invocations tbody tr').first().textContent()).toContain('✔ Succeeded');
     await d.screenshot('function-test');
     // The saved event and the invocation are there after a reload of the page.
     await page.reload();

@@ -7,6 +7,7 @@ import { act, get, post, put } from '../api.js';
 import { minuteChart } from '../charts.js';
 import { onDeployChange } from '../deploy-feed.js';
 import { clear, enc, formatAge, formatDuration, h, link } from '../dom.js';
+import { pageReader } from '../reader.js';
 
 export function functionsPage(root: HTMLElement): () => void {
   void Promise.all([get<FunctionConfiguration[]>('/api/functions'), get<LayerSummary[]>('/api/layers')]).then(([fns, layers]) => {
@@ -41,9 +42,12 @@ export function functionPage(root: HTMLElement, name: string): () => void {
   const graphs = new EventSource(`/api/functions/${enc(name)}/metrics-events?minutes=30`);
   graphs.addEventListener('ready', () => (document.documentElement.dataset['metricsFeed'] = 'live'));
   graphs.addEventListener('error', () => (document.documentElement.dataset['metricsFeed'] = 'reconnecting'));
+  // A flush means new invocations: the list of recent ones is read again too (the newest read wins).
+  const recent = pageReader(() => get<FunctionView>(`/api/functions/${enc(name)}`), (v) => document.getElementById('invocations-section')?.replaceWith(invocationTable(v)), 50);
   graphs.addEventListener('metrics', (e) => {
     pushed = JSON.parse((e as MessageEvent<string>).data) as MinuteMetrics[];
     document.getElementById('metrics')?.replaceWith(monitor(pushed));
+    recent.soon();
   });
   // A traffic shift of one of its aliases is pushed: the page reads the function again and redraws only its versions
   // and aliases, so the weight bar moves and the Test tab keeps what is typed in it.
@@ -57,6 +61,7 @@ export function functionPage(root: HTMLElement, name: string): () => void {
   void load();
   return () => {
     off();
+    recent.dispose();
     graphs.close();
     delete document.documentElement.dataset['metricsFeed'];
   };
@@ -107,13 +112,16 @@ function draw(root: HTMLElement, v: FunctionView, metrics: MinuteMetrics[]): voi
       h('table', { class: 'kv' }, h('tbody', {}, ...Object.entries(c.Environment?.Variables ?? {}).map(([k, x]) => h('tr', {}, h('th', {}, k), h('td', {}, h('code', {}, x)))))),
     testTab(c.FunctionName, v),
     h('h2', {}, 'Recent invocations'),
-    v.invocations.length === 0 ? h('p', { class: 'muted' }, 'None yet.') : h('table', { class: 'list', id: 'invocations' },
-      h('thead', {}, h('tr', {}, ...['Time', 'Version', 'Status', 'Duration', 'Billed', 'Max memory', 'Request id', 'Log tail'].map((t) => h('th', {}, t)))),
-      h('tbody', {}, ...v.invocations.map((r) => h('tr', {}, h('td', {}, formatAge(r.time)), h('td', {}, r.version), h('td', {}, r.status === 'Succeeded' ? '✔ Succeeded' : `✖ ${r.functionError ?? 'Failed'}`),
-        h('td', {}, formatDuration(r.report?.durationMs ?? r.durationMs)), h('td', {}, r.report ? `${r.report.billedDurationMs} ms` : ''), h('td', {}, r.report ? `${r.report.maxMemoryUsedMb} MB` : ''),
-        h('td', {}, h('code', {}, r.requestId)), h('td', {}, h('details', {}, h('summary', {}, 'log'), h('pre', {}, r.logTail)))))),
-    ),
+    invocationTable(v),
   );
+}
+
+function invocationTable(v: FunctionView): HTMLElement {
+  return h('div', { id: 'invocations-section' }, v.invocations.length === 0 ? h('p', { class: 'muted' }, 'None yet.') : h('table', { class: 'list', id: 'invocations' },
+    h('thead', {}, h('tr', {}, ...['Time', 'Version', 'Status', 'Duration', 'Billed', 'Max memory', 'Request id', 'Log tail'].map((t) => h('th', {}, t)))),
+    h('tbody', {}, ...v.invocations.map((r) => h('tr', {}, h('td', {}, formatAge(r.time)), h('td', {}, r.version), h('td', {}, r.status === 'Succeeded' ? '✔ Succeeded' : `✖ ${r.functionError ?? 'Failed'}`),
+      h('td', {}, formatDuration(r.report?.durationMs ?? r.durationMs)), h('td', {}, r.report ? `${r.report.billedDurationMs} ms` : ''), h('td', {}, r.report ? `${r.report.maxMemoryUsedMb} MB` : ''),
+      h('td', {}, h('code', {}, r.requestId)), h('td', {}, h('details', {}, h('summary', {}, 'log'), h('pre', {}, r.logTail))))))));
 }
 
 function testTab(fn: string, v: FunctionView): HTMLElement {
@@ -137,7 +145,7 @@ function testTab(fn: string, v: FunctionView): HTMLElement {
         h('tr', {}, h('th', {}, 'Duration'), h('td', { id: 'test-duration' }, r.durationMs !== undefined ? `${r.durationMs} ms` : '')),
         h('tr', {}, h('th', {}, 'Billed duration'), h('td', { id: 'test-billed' }, r.billedDurationMs !== undefined ? `${r.billedDurationMs} ms` : '')),
         h('tr', {}, h('th', {}, 'Max memory used'), h('td', { id: 'test-memory' }, r.maxMemoryUsedMb !== undefined ? `${r.maxMemoryUsedMb} MB of ${r.memorySizeMb ?? ''} MB` : '')),
-        h('tr', {}, h('th', {}, 'Request id'), h('td', {}, h('code', {}, r.requestId))),
+        h('tr', {}, h('th', {}, 'Request id'), h('td', {}, h('code', { id: 'test-request-id' }, r.requestId))),
         h('tr', {}, h('th', {}, 'Executed version'), h('td', {}, r.executedVersion ?? '')))),
       h('h3', {}, 'Response'), h('pre', { id: 'test-payload' }, r.payload),
       h('h3', {}, 'Log output'), h('pre', { id: 'test-log' }, r.logTail),
