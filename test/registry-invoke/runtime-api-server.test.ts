@@ -46,7 +46,9 @@ describe('Runtime API server', () => {
     api = await RuntimeApiServer.start({
       onNext: () => (nexts += 1),
       onOutcome: (id, outcome) => outcomes.push([id, outcome]),
-      onInitError: (body, type) => initErrors.push([body.toString(), type]),
+      onInitError: (body, type) => {
+        initErrors.push([body.toString(), type]);
+      },
     });
   });
   afterEach(async () => {
@@ -130,6 +132,31 @@ describe('Runtime API server', () => {
     await call(api.address, 'GET', '/2018-06-01/runtime/invocation/next');
     const late = await call(api.address, 'POST', '/2018-06-01/runtime/init/error', '{}');
     expect(late.status).toBe(403);
+  });
+
+  it("holds an init error's answer until the environment has read what it needs: the runtime exits right after it", async () => {
+    let release!: () => void;
+    const called: string[] = [];
+    const held = await RuntimeApiServer.start({
+      onNext: () => undefined,
+      onOutcome: () => undefined,
+      onInitError: (body) => {
+        called.push(body.toString());
+        return new Promise<void>((resolve) => (release = resolve));
+      },
+    });
+    try {
+      let answered = false;
+      const answer = call(held.address, 'POST', '/2018-06-01/runtime/init/error', '{"errorType":"Runtime.X"}').then((r) => ((answered = true), r));
+      await expect.poll(() => called).toEqual(['{"errorType":"Runtime.X"}']);
+      // A whole round trip on another connection of the same server comes back while the init error's waits.
+      expect((await call(held.address, 'GET', '/2018-06-01/runtime/other')).status).toBe(404);
+      expect(answered).toBe(false);
+      release();
+      expect((await answer).status).toBe(202);
+    } finally {
+      await held.close();
+    }
   });
 
   it('answers 404 to unknown paths and 405 to wrong methods', async () => {

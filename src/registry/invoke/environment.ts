@@ -31,6 +31,8 @@ const INIT_BUDGET_MS = 10_000;
  * Docker's log stream, which it does at once unless the marker could not be written.
  */
 const LOG_SETTLE_MS = 2_000;
+/** A bound on the memory peak's read while a failed init's runtime waits (a host file: a millisecond; an exec: more). */
+const PEAK_READ_WAIT_MS = 1_000;
 
 export interface EnvironmentOptions {
   engine: DockerEngine;
@@ -136,12 +138,21 @@ export class Environment {
   private async startContainer(requestId: string, wantsLog: boolean, startedAt: number): Promise<StartResult> {
     let initDone!: (r: InitResult) => void;
     const initialised = new Promise<InitResult>((resolve) => (initDone = resolve));
+    // The memory peak of an init that failed, read while the runtime still waits for the answer to its init error:
+    // it exits right after, and its container's cgroup goes with it.
+    let initErrorPeak: Promise<number | undefined> | undefined;
     this.api = await RuntimeApiServer.start({
       onNext: () => {
         if (this.stateValue === 'starting') initDone({ ok: true });
       },
       onOutcome: (id, outcome) => this.handleOutcome(id, outcome),
-      onInitError: (body, errorType) => initDone({ ok: false, body: normaliseErrorBody(body, errorType) }),
+      onInitError: async (body, errorType) => {
+        if (wantsLog && this.container) {
+          initErrorPeak = readPeakMemory(this.container);
+          await Promise.race([initErrorPeak, unrefDelay(PEAK_READ_WAIT_MS)]);
+        }
+        initDone({ ok: false, body: normaliseErrorBody(body, errorType) });
+      },
     });
     const env = buildEnvironmentVariables(this.target, this.options.runtime, {
       runtimeApi: this.api.address,
@@ -199,7 +210,7 @@ export class Environment {
       let text = '';
       let peak: number | undefined;
       if (wantsLog) {
-        const reading = readPeakMemory(container);
+        const reading = initErrorPeak ?? readPeakMemory(container);
         // The runtime exits after an init error; its last words come through the log stream shortly after.
         await Promise.race([exited, delay(1_000)]);
         await delay(50);
@@ -411,4 +422,9 @@ export function newTraceId(): string {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A delay that does not keep the process alive: a bound raced against work that usually ends first. */
+function unrefDelay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

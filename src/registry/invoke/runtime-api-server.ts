@@ -33,7 +33,11 @@ export interface RuntimeApiListener {
   /** The runtime asked for the next event: init is over, or the previous invocation is fully done. */
   onNext(): void;
   onOutcome(requestId: string, outcome: RuntimeOutcome): void;
-  onInitError(payload: Buffer, errorType: string | undefined): void;
+  /**
+   * The runtime reported an init error. Its answer waits for what this returns: the runtime exits right after it,
+   * and what the environment still reads from its container (the memory peak) goes with it.
+   */
+  onInitError(payload: Buffer, errorType: string | undefined): void | Promise<void>;
 }
 
 const PREFIX = '/2018-06-01/runtime/';
@@ -179,8 +183,8 @@ export class RuntimeApiServer {
     if (this.initialised) {
       return sendJson(res, 403, { errorMessage: 'Init is over: report errors per invocation', errorType: 'InvalidStateTransition' });
     }
+    await this.listener.onInitError(body, headerText(req, 'lambda-runtime-function-error-type'));
     accepted(res);
-    this.listener.onInitError(body, headerText(req, 'lambda-runtime-function-error-type'));
   }
 
   private async handleInvocationAnswer(req: IncomingMessage, res: ServerResponse, requestId: string, isError: boolean): Promise<void> {
