@@ -14,8 +14,9 @@ export default defineConfig({
     globalSetup: ['test/support/global-setup.ts'],
     // Each test file its own PIPE_HOME, so its containers and state are its own.
     setupFiles: ['test/support/file-home.ts'],
-    // A test that asserts nothing proves nothing.
-    expect: { requireAssertions: true },
+    // A test that asserts nothing proves nothing. A poll waits on its condition up to a bound that a loaded machine
+    // does not reach (vitest's default is 1 s, about what removing a container takes beside a busy process).
+    expect: { requireAssertions: true, poll: { timeout: 30_000, interval: 50 } },
     reporters: ['default', new SummaryReporter()],
   },
 });
