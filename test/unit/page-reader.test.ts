@@ -76,3 +76,15 @@ it('tries a failed read again, unless a newer one was asked for; a burst of even
   expect(pending).toHaveLength(4);
   reader.dispose();
 });
+
+it('reads during a long burst of events, once each 150 ms, rather than only when it ends', async () => {
+  const { read, pending } = scriptedReads();
+  const reader = pageReader(read, () => undefined);
+  // An event each 50 ms for a second (a build's phases): a read that each event put off would never start.
+  for (let t = 0; t < 1000; t += 50) {
+    reader.soon();
+    await vi.advanceTimersByTimeAsync(50);
+  }
+  expect(pending.length).toBeGreaterThanOrEqual(6);
+  reader.dispose();
+});

@@ -3,7 +3,10 @@
 // answer last would leave the page showing a state it has left, with no event to come that fixes it. A read that
 // fails (a connection dropped under load) is tried again, so the page does not stay on what it drew before.
 export interface PageReader {
-  /** Reads again after `delayMs` (events in a burst make one read). */
+  /**
+   * Reads again within `delayMs`: events in a burst make one read, and a long burst (a build's phases) one read each
+   * `delayMs`, never none until it ends.
+   */
   soon(): void;
   /** Reads now. */
   now(): void;
@@ -19,6 +22,7 @@ export function pageReader<T>(read: () => Promise<T>, draw: (value: T) => void, 
   let disposed = false;
   const now = () => {
     clearTimeout(timer);
+    timer = undefined;
     const mine = ++asked;
     read().then(
       (value) => {
@@ -36,7 +40,7 @@ export function pageReader<T>(read: () => Promise<T>, draw: (value: T) => void, 
   };
   return {
     soon() {
-      clearTimeout(timer);
+      if (timer !== undefined) return; // a read is already asked for within delayMs
       timer = setTimeout(now, delayMs);
     },
     now,

@@ -46,7 +46,12 @@ export function pipelinePage(root: HTMLElement, name: string, live: LiveFeed): (
 function patch(root: HTMLElement, e: RunEvent): void {
   if (e.type === 'stage' || e.type === 'action') {
     const card = root.querySelector<HTMLElement>(`[data-stage="${CSS.escape(e.stage)}"]`);
-    if (card && card.dataset['drawnExecution'] !== e.executionId) for (const el of card.querySelectorAll('a, button')) el.setAttribute('inert', '');
+    if (card && card.dataset['drawnExecution'] !== e.executionId) makeInert(card);
+  }
+  if (e.type === 'action') {
+    // A tile can be drawn from an older execution than its card: read after the stage started, before the action did.
+    const tile = root.querySelector<HTMLElement>(`[data-action="${CSS.escape(`${e.stage}.${e.action}`)}"]`);
+    if (tile && tile.dataset['drawnExecution'] !== e.executionId) makeInert(tile);
   }
   if (e.type === 'stage') {
     const card = root.querySelector<HTMLElement>(`[data-stage="${CSS.escape(e.stage)}"]`);
@@ -60,6 +65,10 @@ function patch(root: HTMLElement, e: RunEvent): void {
     const el = root.querySelector<HTMLElement>(`[data-action="${CSS.escape(`${e.stage}.${e.action}`)}"] [data-role=action-status]`);
     if (el) setBadge(el, 'action', e.status);
   }
+}
+
+function makeInert(el: HTMLElement): void {
+  for (const x of el.querySelectorAll('a, button')) x.setAttribute('inert', '');
 }
 
 function draw(root: HTMLElement, v: PipelineView): void {
@@ -126,7 +135,7 @@ function stageCard(v: PipelineView, s: StageCard, first: boolean): HTMLElement {
 
 function actionTile(s: StageCard, a: ActionTile): HTMLElement {
   const details = a.executionId ? `/execution/${enc(a.executionId)}?action=${enc(`${s.name}.${a.name}`)}` : undefined;
-  return h('div', { class: `tile ${a.approval ? 'needs-approval' : ''}`, 'data-action': `${s.name}.${a.name}` },
+  return h('div', { class: `tile ${a.approval ? 'needs-approval' : ''}`, 'data-action': `${s.name}.${a.name}`, 'data-drawn-execution': a.executionId ?? '' },
     h('div', { class: 'tile-head' }, h('strong', {}, a.name), h('span', { class: 'provider' }, a.provider)),
     roled(a.approval ? badge('approval', 'Waiting') : badge('action', a.status), 'action-status'),
     h('div', { class: 'muted' }, a.startTime ? `${formatAge(a.startTime)}${a.durationMs !== undefined ? ` · ${formatDuration(a.durationMs)}` : ''}` : ''),
