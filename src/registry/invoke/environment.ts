@@ -330,7 +330,7 @@ export class Environment {
     // A timed-out or crashed runtime is not trusted again: the environment is replaced.
     const keep = result.kind === 'runtime' && this.exitCode === undefined && !this.retired;
     if (keep) this.moveTo('ready');
-    else void this.stop();
+    else void this.stop(peak);
 
     const outcome: InvocationOutcome = { payload, durationMs, ...(functionError ? { functionError } : {}) };
     if (!input.wantsLog) {
@@ -390,12 +390,15 @@ export class Environment {
   }
 
   /** Stops the runtime and removes the container. Safe to call more than once, from any state. */
-  stop(): Promise<void> {
+  /** Stops the environment; `readFirst` (a read from its container, never rejecting) is let finish, within a bound. */
+  stop(readFirst?: Promise<unknown>): Promise<void> {
     if (this.stopping) return this.stopping;
     if (this.stateValue !== 'stopped') this.moveTo('stopping');
     this.settle?.({ kind: 'exit', statusCode: this.exitCode ?? 137 });
     this.stopping = (async () => {
       try {
+        // Removing the container takes its memory cgroup: a read of the peak still on its way would find nothing.
+        if (readFirst) await Promise.race([readFirst, unrefDelay(PEAK_READ_WAIT_MS)]);
         await Promise.allSettled([this.container?.remove(), this.api?.close()]);
       } finally {
         this.moveTo('stopped');
