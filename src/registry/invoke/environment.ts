@@ -389,8 +389,10 @@ export class Environment {
     return lines.join('');
   }
 
-  /** Stops the runtime and removes the container. Safe to call more than once, from any state. */
-  /** Stops the environment; `readFirst` (a read from its container, never rejecting) is let finish, within a bound. */
+  /**
+   * Stops the runtime and removes the container. Safe to call more than once, from any state. `readFirst` (a read
+   * from the container, never rejecting) is let finish first, within a bound.
+   */
   stop(readFirst?: Promise<unknown>): Promise<void> {
     if (this.stopping) return this.stopping;
     if (this.stateValue !== 'stopped') this.moveTo('stopping');
