@@ -92,9 +92,10 @@ export function stdoutClosed(): void {
  * A foreground server stops when the process that started it is gone, as `npx` (whose wrapper runs pipe under
  * `sh -c` and does not pass signals on) and shells that exit without a signal would otherwise leave it orphaned,
  * holding its port and containers. Watched: the parent, and the parent's parent when the parent is a `sh -c`
- * wrapper (that shell outlives its own parent, waiting for pipe).
+ * wrapper (that shell outlives its own parent, waiting for pipe). Every 200 ms: a script that kills the wrapper and
+ * starts another server at once waits that long at most (registry/server-record.ts, settledServerRecord).
  */
-export function watchParent(isAlive: (pid: number) => boolean, intervalMs = 1000): () => void {
+export function watchParent(isAlive: (pid: number) => boolean, intervalMs = 200): () => void {
   const watched = [process.ppid];
   const parentOfShell = SHELLS.has(commOf(process.ppid) ?? '') ? parentOf(process.ppid) : undefined;
   if (parentOfShell !== undefined && parentOfShell > 1) watched.push(parentOfShell);

@@ -23,7 +23,7 @@ export { createDockerInvoker, createLazyDockerInvoker } from './invoke/index.js'
 export type { DockerInvokerOptions } from './invoke/index.js';
 export type { EnvironmentEvent } from './invoke/index.js';
 export { LambdaHttpApi } from './http/lambda-client.js';
-export { liveServerRecord, removeServerRecord, serverRecordPath, writeServerRecord } from './server-record.js';
+export { liveServerRecord, removeServerRecord, serverRecordPath, settledServerRecord, writeServerRecord } from './server-record.js';
 export type { ServerRecord } from './server-record.js';
 export { MetricsStore, lastMetricsSeq, metricsChangesAfter, metricVersions, readMetricPeriods, SAMPLE_LIMIT } from './metrics/metrics-store.js';
 export type { MetricPeriod, MetricSelection, MetricsChange, InvocationSample } from './metrics/metrics-store.js';

@@ -41,6 +41,21 @@ export function liveServerRecord(home: string): ServerRecord | undefined {
   return undefined;
 }
 
+/**
+ * The live server's record, once one on its way out has had `graceMs` to go. A server removes its record as the
+ * first step of stopping, and one whose parent was killed (npx's wrapper takes the signal and does not pass it on)
+ * notices within its watch interval; so a script that stops a server and at once starts another gets the new one,
+ * not a refusal. A record still live after the grace is of a server that runs.
+ */
+export async function settledServerRecord(home: string, graceMs: number, pollMs = 50): Promise<ServerRecord | undefined> {
+  const deadline = Date.now() + graceMs;
+  for (;;) {
+    const record = liveServerRecord(home);
+    if (record === undefined || Date.now() >= deadline) return record;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
 function readRecord(home: string): ServerRecord | undefined {
   let value: unknown;
   try {

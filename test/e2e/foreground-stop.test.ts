@@ -1,5 +1,6 @@
 // What ends a foreground `pipe registry serve`: SIGHUP (the terminal closed), and the process that started it
 // going away without passing a signal on (`npx pipe registry serve &` then `kill $!` kills npx's wrapper only).
+// A server started right after one stops that way gets the PIPE_HOME and the port.
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -84,5 +85,29 @@ describeDocker('a foreground registry server stops with what started it', () => 
     launcher.kill('SIGKILL'); // the sh -c wrapper lives on, waiting for pipe: the server must notice its grandparent
     expect((await out.waitFor((e) => e['type'] === 'stopping'))['cause']).toBe('parent exited');
     await waitUntil(`server ${serverPid} to exit`, () => !isRunning(serverPid));
+  });
+
+  it("a server started at once after the previous one's wrapper got SIGTERM serves, on the same port", async () => {
+    const home = mkdtempSync(join(tmpdir(), 'pipe-restart-'));
+    // As `npx pipe registry serve & ... kill $!` then the next `npx pipe registry serve`: npm passes the signal to
+    // its `sh -c` wrapper, which dies without passing it on; the server only learns of it by watching its parent.
+    const launcher = spawn('node', ['-e', `
+      const { spawn } = require('node:child_process');
+      const c = spawn('sh', ['-c', 'node "${PIPE_BIN}" registry serve --port 0 --json; true'], { stdio: ['ignore', 'inherit', 'inherit'] });
+      process.on('SIGTERM', () => { c.kill('SIGTERM'); c.on('exit', () => process.exit(0)); });
+      setInterval(() => {}, 1000);
+    `], { env: { ...process.env, PIPE_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = jsonLines(launcher.stdout, launcher.stderr);
+    const port = new URL(String((await out.waitFor((e) => e['type'] === 'listening'))['url'])).port;
+    const launcherExited = new Promise((r) => launcher.on('exit', r));
+    launcher.kill('SIGTERM');
+    await launcherExited;
+    const next = spawn('node', [PIPE_BIN, 'registry', 'serve', '--port', port, '--json'], { env: { ...process.env, PIPE_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const nextExited = new Promise<number | null>((r) => next.on('exit', (code) => r(code)));
+    const nextOut = jsonLines(next.stdout, next.stderr);
+    expect((await nextOut.waitFor((e) => e['type'] === 'listening'))['url']).toBe(`http://127.0.0.1:${port}`);
+    expect((await out.waitFor((e) => e['type'] === 'stopping'))['cause']).toBe('parent exited');
+    next.kill('SIGTERM');
+    expect(await nextExited).toBe(0);
   });
 });

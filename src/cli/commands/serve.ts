@@ -10,7 +10,7 @@ import type { Db } from '../../infra/index.js';
 import { gatewayUrlsOf, startGateway } from '../../gateway/index.js';
 import type { Gateway, GatewayRequestLog } from '../../gateway/index.js';
 import { findWorkspaceRoot, isProcessAlive } from '../../infra/index.js';
-import { Registry, createDockerInvoker, liveServerRecord, removeServerRecord, writeServerRecord } from '../../registry/index.js';
+import { Registry, createDockerInvoker, removeServerRecord, settledServerRecord, writeServerRecord } from '../../registry/index.js';
 import type { Invoker } from '../../registry/index.js';
 // The server room (hono, the dashboard) loads when a server starts, not for `pipe --help`, which registers this command.
 import type * as ServerRoom from '../../server/index.js';
@@ -56,6 +56,9 @@ export function registerServeCommand(program: Command, out: Output): void {
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
+
+/** How long a starting server waits for a previous one on the same PIPE_HOME that is on its way out. */
+const PREVIOUS_SERVER_GRACE_MS = 2000;
 
 export function parsePort(flag: string, raw: string): number {
   const port = Number(raw);
@@ -104,7 +107,8 @@ export async function runServer(out: Output, o: ServeFlags, mode: 'serve' | 'reg
   const serverRoom = await import('../../server/index.js');
   const { InvocationJournal, PipeServer } = serverRoom;
   const ctx = await openContext();
-  const running = liveServerRecord(ctx.home);
+  // One that is stopping (its parent just killed) is given time to go: see settledServerRecord.
+  const running = await settledServerRecord(ctx.home, PREVIOUS_SERVER_GRACE_MS);
   if (running) {
     ctx.db.close();
     throw new PipeError('INVALID_ARGUMENT', `a registry already serves this PIPE_HOME at ${running.url} (pid ${running.pid})`, {
@@ -194,9 +198,10 @@ export async function runServer(out: Output, o: ServeFlags, mode: 'serve' | 'reg
   }
   const cause = await stopped;
   say({ type: 'stopping', cause }, `${mode === 'registry' ? 'registry' : 'server'} stopping (${cause})`);
+  // The ports close in the same tick as the record goes: a server started at once after this one can take them.
+  const closing = Promise.all([gateway?.close(), server.close()]);
   removeServerRecord(ctx.home);
-  await gateway?.close();
-  await server.close();
+  await closing;
   registry.close();
   await invoker.close();
   records.close();
