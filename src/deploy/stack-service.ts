@@ -365,6 +365,8 @@ export async function recoverStacks(ctx: StackContext, only?: string): Promise<s
       default:
         await rollBack(ctx, store, s.name, op, reason, log);
     }
+    // The zips it wrote that the stack no longer names go, and the one it was writing when it died (`.*.tmp`).
+    if (s.status !== 'DELETE_IN_PROGRESS') await pruneCodeZips(ctx, store, s.name);
     recovered.push(s.name);
   }
   return recovered;

@@ -403,6 +403,9 @@ describe('a deploy killed at any registry call', () => {
           }
           // The owner is gone: another process sees a dead pid.
           fdb.prepare('UPDATE stacks SET owner_pid = 999999999').run();
+          // And a code zip it was writing when it died, half-written beside the stack's code.
+          const codeDir = join(fresh, 'stacks', 'app', 'code');
+          writeFileSync(join(codeDir, '.0123abcd.zip.999999999.0a0b0c0d.tmp'), 'PK');
           expect(await recoverStacks({ ...base, isAlive: () => false })).toEqual(['app']);
           const s = new StackStore(fdb).get('app')!;
           // Killed while cleaning up, the update had succeeded: recovery finishes it; otherwise it is rolled back.
@@ -414,6 +417,8 @@ describe('a deploy killed at any registry call', () => {
           expect((await reg.getFunctionConfiguration({ FunctionName: fn[0]! })).Layers?.map((l) => l.Arn)).toEqual([layer.versionArn]);
           expect((await reg.getAlias({ FunctionName: fn[0]!, Name: 'live' })).FunctionVersion).toBe(s.status === 'UPDATE_COMPLETE' ? '2' : '1');
           expect((await reg.listLayerVersions({ LayerName: 'Shared' })).LayerVersions.map((v) => v.LayerVersionArn)).toEqual([layer.versionArn]);
+          // Its code folder holds the zip the stack names, no other, and no half-written one.
+          expect(readdirSync(codeDir).map((f) => join(codeDir, f))).toEqual(stored.flatMap((r) => (r.state?.kind === 'function' ? [r.state.codeZip] : [])));
           expect((await deployStack(base, { templateFile: join(dir, 'template.yaml'), stackName: 'app' })).stack.status).toBe('UPDATE_COMPLETE');
         } finally {
           reg.close();
