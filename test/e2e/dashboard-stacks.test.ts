@@ -7,7 +7,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { LABELS } from '../../src/core/index.js';
 import { DockerEngine } from '../../src/infra/index.js';
 import { SCREENSHOTS, openDashboard } from '../support/browser.js';
@@ -164,7 +164,8 @@ describeNeeding(['docker', 'chromium'], 'the Stacks page and the gateway in Chro
     expect(await page.locator('#metrics svg[data-metric=Errors]').getAttribute('data-total')).toBe('0');
     expect(await page.locator('#metrics svg[data-metric=Throttles] rect:not(.axis)').count()).toBe(0);
     expect(await page.locator('#metrics svg[data-metric=Duration] polyline').count()).toBe(2);
-    await page.locator('#metrics').screenshot({ path: join(SCREENSHOTS, 'function-metrics.png') });
+    // A flush pushed meanwhile draws the graphs anew (a new #metrics): the picture is taken again of the new one.
+    await vi.waitFor(() => page.locator('#metrics').screenshot({ path: join(SCREENSHOTS, 'function-metrics.png'), timeout: 5_000 }), { timeout: 30_000, interval: 100 });
     // The open page's graphs move as invocations are recorded: one from its Test tab, then one through the gateway.
     await page.waitForSelector('html[data-metrics-feed=live]');
     await page.click('#test-invoke');
