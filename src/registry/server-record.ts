@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sleepUnlessAborted } from '../core/index.js';
 import { isProcessAlive } from '../infra/index.js';
 
 export interface ServerRecord {
@@ -52,7 +53,7 @@ export async function settledServerRecord(home: string, graceMs: number, pollMs 
   for (;;) {
     const record = liveServerRecord(home);
     if (record === undefined || Date.now() >= deadline) return record;
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    await sleepUnlessAborted(pollMs);
   }
 }
 

@@ -149,7 +149,7 @@ export class Environment {
       onInitError: async (body, errorType) => {
         if (wantsLog && this.container) {
           initErrorPeak = readPeakMemory(this.container);
-          await Promise.race([initErrorPeak, unrefDelay(PEAK_READ_WAIT_MS)]);
+          await waitAtMost(initErrorPeak, PEAK_READ_WAIT_MS);
         }
         initDone({ ok: false, body: normaliseErrorBody(body, errorType) });
       },
@@ -400,7 +400,7 @@ export class Environment {
     this.stopping = (async () => {
       try {
         // Removing the container takes its memory cgroup: a read of the peak still on its way would find nothing.
-        if (readFirst) await Promise.race([readFirst, unrefDelay(PEAK_READ_WAIT_MS)]);
+        if (readFirst) await waitAtMost(readFirst, PEAK_READ_WAIT_MS);
         await Promise.allSettled([this.container?.remove(), this.api?.close()]);
       } finally {
         this.moveTo('stopped');
@@ -429,7 +429,10 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** A delay that does not keep the process alive: a bound raced against work that usually ends first. */
-function unrefDelay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+/**
+ * Waits for `work` (a read of the memory peak, which usually ends first) or `ms`, whichever comes first; the bound
+ * does not keep the process alive, and a rejection of `work` ends the wait like its answer would.
+ */
+function waitAtMost(work: Promise<unknown>, ms: number): Promise<unknown> {
+  return Promise.race([work.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, ms).unref())]);
 }
