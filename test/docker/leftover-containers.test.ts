@@ -1,7 +1,7 @@
 // Containers belong to one PIPE_HOME: the sweeps of leftovers (a pipeline run's, a registry's) remove a dead
 // owner's containers of their own home only, never another home's, whose owners' pids mean nothing to them.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { removeLeftoverContainers } from '../../src/infra/index.js';
 import { DockerEngine } from '../../src/infra/docker.js';
 import { ENVIRONMENT_ROLE, removeLeftoverEnvironments } from '../../src/registry/invoke/index.js';
 import { describeDocker, TEST_IMAGE } from '../support/docker.js';
+import { removeContainersOfGoneHomes } from '../support/gone-homes.js';
 
 describeDocker('leftover containers are swept per PIPE_HOME', () => {
   const root = mkdtempSync(join(tmpdir(), 'pipe-homes-'));
@@ -50,5 +51,15 @@ describeDocker('leftover containers are swept per PIPE_HOME', () => {
     expect(await exists(id)).toBe(true);
     await removeLeftoverEnvironments(one);
     expect(await exists(id)).toBe(false);
+  });
+
+  it("the suite's last sweep removes the containers of a test home that is gone, not of one that exists", async () => {
+    mkdirSync(join(root, 'other'));
+    const gone = await deadOwnersContainer('build');
+    const kept = await other.createContainer({ image: TEST_IMAGE, labels: { [LABELS.role]: 'build' }, cmd: ['sleep', '60'] });
+    created.push(kept.id);
+    expect(await removeContainersOfGoneHomes(root)).toBe(1);
+    expect(await exists(gone)).toBe(false);
+    expect(await exists(kept.id)).toBe(true);
   });
 });

@@ -1,6 +1,8 @@
-// The run's last lines: why tests were skipped (the requirement that was missing), then the counts alone on a
-// line, `N passed, N failed, N skipped`. A file that failed before its tests ran counts as one failure.
+// The run's last lines: why tests were skipped (the requirement that was missing), how many containers tests left
+// behind (removed here, see gone-homes.ts), then the counts alone on a line, `N passed, N failed, N skipped`. A file
+// that failed before its tests ran counts as one failure.
 import type { Reporter, SerializedError, TestCase, TestModule, TestSuite } from 'vitest/node';
+import { removeContainersOfGoneHomes } from './gone-homes.js';
 
 function skipReason(test: TestCase): string {
   let node: TestCase | TestSuite | TestModule = test;
@@ -13,7 +15,7 @@ function skipReason(test: TestCase): string {
 }
 
 export class SummaryReporter implements Reporter {
-  onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>): void {
+  async onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>): Promise<void> {
     let passed = 0;
     let failed = unhandledErrors.length;
     let skipped = 0;
@@ -43,6 +45,8 @@ export class SummaryReporter implements Reporter {
       lines.push(`[pipe tests] ${n} suite(s) failed, as they need ${why} ('bash scripts/setup.sh --test' sets up what is missing; PIPE_SKIP_MISSING=1 skips them instead)`);
     }
     if (unhandledErrors.length > 0) lines.push(`[pipe tests] ${unhandledErrors.length} unhandled error(s) counted as failed`);
+    const removed = await removeContainersOfGoneHomes();
+    if (removed > 0) lines.push(`[pipe tests] removed ${removed} container(s) left by test homes that are gone`);
     lines.push(`${passed} passed, ${failed} failed, ${skipped} skipped`);
     process.stdout.write(`\n${lines.join('\n')}\n`);
   }
