@@ -106,7 +106,7 @@ export class JobStore {
         .prepare('UPDATE codepipeline_jobs SET status = ?, result = ?, finished_at = ? WHERE id = ?')
         .run(result.status, JSON.stringify(result), new Date().toISOString(), id);
       return true;
-    })();
+    }).immediate();
   }
 
   /** The artifact a bucket and key name, for a job still in progress (artifacts are readable only while it runs). */

@@ -236,7 +236,7 @@ export class StackStore {
       this.db.prepare('DELETE FROM stack_resources WHERE stack_name = ?').run(stack);
       const insert = this.db.prepare(`INSERT INTO stack_resources (stack_name, logical_id, type, physical_id, status, status_reason, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
       for (const r of rows) insert.run(stack, r.logicalId, r.type, r.physicalId ?? null, r.status, r.statusReason ?? null, r.state ? JSON.stringify(r.state) : null, r.updatedAt);
-    })();
+    }).immediate();
   }
 
   removeResource(stack: string, logicalId: string): void {

@@ -112,12 +112,15 @@ export class ExecutionStore {
   constructor(readonly db: Db) {
     migrate(db, 'state', STATE_MIGRATIONS);
     const appendEvent = db.prepare('INSERT INTO events (execution_id, body) VALUES (?, ?)');
-    this.recordTx = db.transaction((events: readonly RunEvent[]) => {
+    // IMMEDIATE: applying an event reads rows before it writes, and a deferred transaction that read and then wrote
+    // after another process's commit would fail at once with "database is locked" instead of waiting its turn.
+    const recordTx = db.transaction((events: readonly RunEvent[]) => {
       for (const ev of events) {
         this.applyToState(ev);
         appendEvent.run(ev.executionId, JSON.stringify(ev));
       }
     });
+    this.recordTx = (events) => recordTx.immediate(events);
   }
 
   /** Records one event: the state tables, and the append-only event log every other process reads. */

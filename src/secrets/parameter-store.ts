@@ -96,7 +96,7 @@ export class ParameterStore {
         .prepare('INSERT INTO parameter_versions (name, version, value, last_modified, sealed) VALUES (?, ?, ?, ?, 1)')
         .run(name, version, this.cipher.seal(value, sealContext(name, version)), now);
       return version;
-    })();
+    }).immediate();
   }
 
   /** The newest version, or the one asked for; undefined when there is no such parameter or version. */

@@ -109,7 +109,7 @@ export class SecretStore {
       if (current) label.run(name, AWSPREVIOUS, current);
       label.run(name, AWSCURRENT, versionId);
       return { name, versionId, created: !exists };
-    })();
+    }).immediate();
   }
 
   /** A secret with no version yet (CreateSecret without a value); false when one of that name exists. */

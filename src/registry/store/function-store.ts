@@ -21,9 +21,13 @@ interface RawFunctionRow {
 export class FunctionStore {
   constructor(private readonly db: Db) {}
 
-  /** Runs `fn` in one transaction: the checks and the writes of one operation see the same state. */
+  /**
+   * Runs `fn` in one transaction: the checks and the writes of one operation see the same state. IMMEDIATE, so it
+   * takes the write lock before its first read: a deferred one that read and then wrote after another process's
+   * commit would fail at once with "database is locked" (SQLite cannot move its snapshot, and waits for nothing).
+   */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
   }
 
   getFunction(region: string, name: string): FunctionRow | undefined {

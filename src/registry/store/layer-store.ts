@@ -5,8 +5,9 @@ import type { LayerVersionRecord } from '../model.js';
 export class LayerStore {
   constructor(private readonly db: Db) {}
 
+  /** Runs `fn` in one IMMEDIATE transaction, as FunctionStore's: its reads and writes see one state, and never fail for another writer. */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
   }
 
   /** Takes the next version number of a layer, creating the layer on first use. */
