@@ -4,7 +4,7 @@
 // PIPE_HOME and no temporary file; and the next run succeeds. The moments come from a seeded generator
 // (PIPE_CRASH_SEED=N repeats a run's moments); the seed and every moment are in each failure's message.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, expect, it } from 'vitest';
@@ -150,9 +150,15 @@ stages:
     const r = await pipe(['run', join(repo, 'pipeline.yml'), '--detach'], env);
     const id = r.stdout.trim();
     await waitUntil('the execution to park', async () => (await executionDetail(id, env)).approvals[0]?.status === 'Waiting' && workerPids(id).length === 0);
-    expect((await pipe(['approve', id, 'Approval.Approve'], env)).exitCode).toBe(0);
-    for (const pid of workerPids(id)) process.kill(pid, 'SIGKILL'); // the worker it started, before it got going
-    await waitUntil('the worker to be gone', () => workerPids(id).length === 0, 10_000, 20);
+    // The worker `pipe approve` starts kills itself before pipe's first line runs (a --require of NODE_OPTIONS, which
+    // it inherits): "at once" is a fact, not a race against a loaded machine, where a kill from here could land
+    // after the worker had started the build (and then the execution fails as interrupted, as it should).
+    const dies = join(env.tmp, 'worker-dies.cjs');
+    const died = join(env.tmp, 'worker-died');
+    writeFileSync(dies, `if (process.argv.includes('worker')) { require('node:fs').writeFileSync(${JSON.stringify(died)}, String(process.pid)); process.kill(process.pid, 'SIGKILL'); }\n`);
+    const approved = await pipe(['approve', id, 'Approval.Approve'], env, { NODE_OPTIONS: `--require ${dies}` });
+    expect(approved.exitCode, approved.stderr).toBe(0);
+    await waitUntil('the worker to have died', () => existsSync(died) && workerPids(id).length === 0, 10_000, 20);
     await executionList(env); // any command: it finds the execution approved, nobody running it
     const done = await waitUntil('the execution to end', async () => {
       const e = await executionDetail(id, env);
