@@ -5,7 +5,7 @@ import type { LayerVersionRecord } from '../model.js';
 export class LayerStore {
   constructor(private readonly db: Db) {}
 
-  /** Runs `fn` in one IMMEDIATE transaction, as FunctionStore's: its reads and writes see one state, and never fail for another writer. */
+  /** Runs `fn` in one IMMEDIATE transaction, as FunctionStore's: its reads and writes see one state, and wait their turn behind another writer. */
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
   }
